@@ -1,0 +1,218 @@
+// Package wire holds the JSON shapes that the latch server and its clients
+// exchange. It imports nothing of the project, so both sides can share it
+// without the client ever reaching into server internals.
+package wire
+
+import "time"
+
+// Error types are stable: clients switch on them, people read Message.
+const (
+	ErrInvalidAuthentication = "InvalidAuthentication"
+	ErrTwoFactorRequired     = "TwoFactorRequired"
+	ErrTwoFactorEnrollment   = "TwoFactorEnrollmentRequired"
+	ErrPermissionDenied      = "PermissionDenied"
+	ErrInvalidInput          = "InvalidInput"
+	ErrNotFound              = "NotFound"
+	ErrConflict              = "Conflict"
+	ErrRateLimited           = "RateLimited"
+	ErrMethodNotAllowed      = "MethodNotAllowed"
+	ErrPayloadTooLarge       = "PayloadTooLarge"
+	ErrInternal              = "InternalError"
+	ErrUnavailable           = "ServiceUnavailable"
+)
+
+// Reasons refine InvalidAuthentication so a client can tell a person why a
+// token stopped working.
+const (
+	ReasonRevoked = "revoked" // revoked by the user, an admin or a credentials change
+	ReasonExpired = "expired" // past its expiry date
+	ReasonIdle    = "idle"    // inactivity limit reached
+	ReasonInvalid = "invalid" // unknown token or wrong credentials
+)
+
+// ErrorBody is the body of every error response.
+type ErrorBody struct {
+	Error Error `json:"error"`
+}
+
+// Error is a typed, human-readable error. It never carries a secret.
+type Error struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+	// Reason refines InvalidAuthentication (see Reason* constants).
+	Reason string `json:"reason,omitempty"`
+	// RetryAfter is set, in whole seconds, for RateLimited.
+	RetryAfter int `json:"retryAfter,omitempty"`
+	// IdleTimeout is the inactivity limit, in seconds, when Reason is idle.
+	IdleTimeout int `json:"idleTimeout,omitempty"`
+}
+
+// Levels of project access, lowest first.
+const (
+	LevelView       = "VIEW"
+	LevelUpload     = "UPLOAD"
+	LevelContribute = "CONTRIBUTE"
+	LevelAdminister = "ADMINISTER"
+)
+
+// Token kinds.
+const (
+	KindSession = "session"
+	KindAPI     = "api"
+)
+
+// Token states as listed.
+const (
+	StateActive  = "active"
+	StateRevoked = "revoked"
+	StateExpired = "expired"
+	StateIdle    = "idle"
+)
+
+// LoginRequest is POST /v1/auth/login. Code is a TOTP code or a backup code
+// when the account has two-factor authentication on.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Code     string `json:"code,omitempty"`
+}
+
+// LoginResponse carries the new session token's secret, shown once.
+type LoginResponse struct {
+	Token       string    `json:"token"`
+	TokenID     string    `json:"tokenId"`
+	ExpiresAt   time.Time `json:"expiresAt"`
+	IdleTimeout int       `json:"idleTimeout"` // seconds; 0 means none
+	User        User      `json:"user"`
+	// EnrollOnly is true when the org requires 2FA and the user has none:
+	// the session may only enroll.
+	EnrollOnly bool `json:"enrollOnly,omitempty"`
+}
+
+// User is the public view of an account.
+type User struct {
+	Username  string `json:"username"`
+	FullName  string `json:"fullName,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Org       string `json:"org,omitempty"`
+	TwoFactor string `json:"twoFactor"` // off, pending, on
+}
+
+// Org is the public view of an organisation and its policies.
+type Org struct {
+	Name            string `json:"name"`
+	AutoLogoutAfter int    `json:"autoLogoutAfter"` // seconds
+	Require2FA      bool   `json:"require2FA"`
+}
+
+// Whoami is GET /v1/whoami.
+type Whoami struct {
+	User  User  `json:"user"`
+	Org   *Org  `json:"org,omitempty"`
+	Token Token `json:"token"`
+}
+
+// Scope limits what a token reaches. Nil or empty Projects means all the
+// user's projects.
+type Scope struct {
+	Projects map[string]string `json:"projects,omitempty"`
+}
+
+// Token is the public view of a token: never its secret.
+type Token struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Kind         string     `json:"kind"`
+	Scope        *Scope     `json:"scope,omitempty"` // nil: all projects
+	CreatedAt    time.Time  `json:"createdAt"`
+	ExpiresAt    time.Time  `json:"expiresAt"`
+	IdleTimeout  int        `json:"idleTimeout,omitempty"` // seconds
+	LastUsedAt   *time.Time `json:"lastUsedAt,omitempty"`
+	LastUsedAddr string     `json:"lastUsedAddr,omitempty"`
+	RevokedAt    *time.Time `json:"revokedAt,omitempty"`
+	State        string     `json:"state"`
+	AuthMethod   string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
+	Current      bool       `json:"current,omitempty"`    // the token making this request
+}
+
+// TokenList is GET /v1/tokens.
+type TokenList struct {
+	Tokens []Token `json:"tokens"`
+}
+
+// CreateTokenRequest is POST /v1/tokens. ExpiresAt absent means one month;
+// IdleTimeout is a duration such as "2h" (or a number of seconds).
+type CreateTokenRequest struct {
+	Name        string     `json:"name"`
+	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
+	IdleTimeout Duration   `json:"idleTimeout,omitempty"`
+	Scope       *Scope     `json:"scope,omitempty"`
+}
+
+// CreateTokenResponse carries the secret, shown this once only.
+type CreateTokenResponse struct {
+	Token string `json:"token"`
+	ID    string `json:"id"`
+	Info  Token  `json:"info"`
+}
+
+// RevokeAllRequest is POST /v1/tokens/revoke-all. Kind is "session", "api"
+// or "all" (the default).
+type RevokeAllRequest struct {
+	Kind          string `json:"kind,omitempty"`
+	ExceptCurrent bool   `json:"exceptCurrent,omitempty"`
+}
+
+// RevokeResponse counts what a revoke call ended.
+type RevokeResponse struct {
+	Revoked int `json:"revoked"`
+	// LoggedOut is true when the calling token itself was revoked.
+	LoggedOut bool `json:"loggedOut,omitempty"`
+}
+
+// ChangePasswordRequest is POST /v1/account/password.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+	Code            string `json:"code,omitempty"`
+	RevokeTokens    bool   `json:"revokeTokens,omitempty"`
+}
+
+// Project is a project with the caller's effective access level.
+type Project struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Public bool   `json:"public"`
+	PHI    bool   `json:"phi"`
+	Level  string `json:"level"`
+	Member bool   `json:"member"` // false when access comes only from Public
+}
+
+// ProjectList is GET /v1/projects.
+type ProjectList struct {
+	Projects []Project `json:"projects"`
+}
+
+// Event is an audit record. It never holds a secret.
+type Event struct {
+	ID     int64     `json:"id"`
+	Time   time.Time `json:"time"`
+	Type   string    `json:"type"`
+	User   string    `json:"user,omitempty"`
+	Addr   string    `json:"addr,omitempty"`
+	Method string    `json:"method,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// EventList is GET /v1/events. Next, when set, is the `before` value that
+// fetches the following (older) page.
+type EventList struct {
+	Events []Event `json:"events"`
+	Next   int64   `json:"next,omitempty"`
+}
+
+// Health is GET /healthz.
+type Health struct {
+	Status string `json:"status"` // ok or degraded
+	Store  string `json:"store"`  // ok, or the store's error
+}

@@ -1,0 +1,9 @@
+package main
+
+// allCommands lists every subcommand; each lives in its own file.
+func allCommands() []command {
+	return []command{
+		serveCommand(),
+		adminCommand(),
+	}
+}

@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// ChangePassword is a credentials change (rule 5): it needs the current
+// password (and a code with 2FA on), signs out every session of the user,
+// the caller's included, and revokes API tokens too when asked.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, newPassword, code string, revokeAPITokens bool, m Meta) (int, error) {
+	if err := p.requireFull(); err != nil {
+		return 0, err
+	}
+	if err := checkPasswordStrength(newPassword); err != nil {
+		return 0, err
+	}
+	if err := s.reauthenticate(ctx, p, current, code, m); err != nil {
+		return 0, err
+	}
+	hash, err := s.hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return 0, fmt.Errorf("change password: %w", err)
+	}
+	n, err := s.store.SetPassword(ctx, p.User.ID, hash, credKinds(revokeAPITokens), s.clock.Now())
+	if err != nil {
+		return 0, fmt.Errorf("change password: %w", err)
+	}
+	s.hub.notify(p.User.ID)
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%d tokens revoked", n)})
+	return n, nil
+}
+
+func credKinds(revokeAPITokens bool) []TokenKind {
+	if revokeAPITokens {
+		return []TokenKind{KindSession, KindAPI}
+	}
+	return []TokenKind{KindSession}
+}
+
+// UpdateProfile changes full name and email; with 2FA on it needs password
+// and code ("change your user settings" in the seeds).
+func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, m Meta) error {
+	if err := p.requireFull(); err != nil {
+		return err
+	}
+	if err := validateProfile(fullName, email); err != nil {
+		return err
+	}
+	if p.User.TwoFactor == TwoFactorOn {
+		if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+			return err
+		}
+	}
+	if err := s.store.UpdateProfile(ctx, p.User.ID, strings.TrimSpace(fullName), strings.TrimSpace(email)); err != nil {
+		return fmt.Errorf("update profile: %w", err)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method})
+	return nil
+}
+
+func validateProfile(fullName, email string) error {
+	if utf8.RuneCountInString(fullName) > 200 {
+		return Errorf(KindInvalidInput, "full name too long: use at most 200 characters")
+	}
+	if email = strings.TrimSpace(email); email != "" {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			return Errorf(KindInvalidInput, "%q is not an email address", email)
+		}
+	}
+	return nil
+}
+
+// Events lists the caller's audit events, newest first.
+func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit int) ([]Event, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	if before < 0 {
+		return nil, Errorf(KindInvalidInput, "before must be a positive event id")
+	}
+	evs, err := s.store.ListEvents(ctx, p.User.ID, before, 0, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return evs, nil
+}
+
+// EventsAfter lists the caller's events newer than after, oldest first, for
+// streaming.
+func (s *Service) EventsAfter(ctx context.Context, p *Principal, after int64) ([]Event, error) {
+	evs, err := s.store.ListEvents(ctx, p.User.ID, 0, after, 500)
+	if err != nil {
+		return nil, fmt.Errorf("list new events: %w", err)
+	}
+	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
+		evs[i], evs[j] = evs[j], evs[i]
+	}
+	return evs, nil
+}

@@ -1,0 +1,247 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Principal is who a request acts as: the user, their org (ID 0 when none)
+// and the token that authenticated it.
+type Principal struct {
+	User  User
+	Org   Org
+	Token Token
+}
+
+// AutoLogoutAfter is the inactivity limit that applies to the user's
+// password-login sessions.
+func (p *Principal) AutoLogoutAfter() time.Duration { return orgAutoLogout(p.Org) }
+
+func orgAutoLogout(o Org) time.Duration {
+	if o.AutoLogoutAfter > 0 {
+		return o.AutoLogoutAfter
+	}
+	return DefaultAutoLogoutAfter
+}
+
+// Meta describes where a request came from, for throttling and events.
+type Meta struct {
+	Addr   string // client address, without port
+	Method string // "http", "cli", "ssh", "tui"…
+}
+
+var errInvalidToken = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
+	Message: "the token is not valid: log in again with `latch login`"}
+
+// Authenticate checks a bearer secret (rule 1) and records the use.
+func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Principal, error) {
+	if !ValidSecretFormat(secret) {
+		return nil, errInvalidToken
+	}
+	hash := HashSecret(secret)
+	tok, err := s.store.TokenByHash(ctx, hash)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errInvalidToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if !equalConstantTime(tok.SecretHash, hash) {
+		return nil, errInvalidToken
+	}
+	p, err := s.checkToken(ctx, tok, true)
+	if err != nil {
+		return nil, err
+	}
+	s.usage.record(TokenUsage{TokenID: tok.ID, At: s.clock.Now(), Addr: m.Addr})
+	return p, nil
+}
+
+// checkToken applies revocation, expiry and inactivity to tok and loads its
+// user and org. An idle token is revoked on the spot, once, with an event.
+func (s *Service) checkToken(ctx context.Context, tok Token, record bool) (*Principal, error) {
+	now := s.clock.Now()
+	if u, ok := s.usage.latest(tok.ID); ok && u.At.After(tok.LastUsedAt) {
+		tok.LastUsedAt, tok.LastUsedAddr = u.At, u.Addr
+	}
+	switch tok.State(now) {
+	case StateRevoked:
+		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "revoked",
+			Message: revokedMessage(tok)}
+	case StateExpired:
+		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "expired",
+			Message: fmt.Sprintf("the token expired on %s: log in again with `latch login`", tok.ExpiresAt.UTC().Format(time.RFC3339))}
+	case StateIdle:
+		if tok.RevokedAt.IsZero() {
+			s.expireIdle(ctx, tok)
+		}
+		return nil, idleError(tok)
+	}
+	u, err := s.store.UserByID(ctx, tok.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("load token owner: %w", err)
+	}
+	p := &Principal{User: u, Token: tok}
+	if u.OrgID != 0 {
+		if p.Org, err = s.store.OrgByID(ctx, u.OrgID); err != nil {
+			return nil, fmt.Errorf("load org: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func (s *Service) expireIdle(ctx context.Context, tok Token) {
+	ok, err := s.store.RevokeToken(ctx, tok.ID, s.clock.Now(), RevokedIdle)
+	if err != nil {
+		s.log.Error("revoke idle token", "token", tok.ID, "err", err)
+		return
+	}
+	if ok {
+		s.hub.notify(tok.UserID)
+		s.event(ctx, Event{UserID: tok.UserID, Username: "", Type: EventSessionExpired,
+			Detail: fmt.Sprintf("%s %s idle for %s", tok.Kind, tok.ID, tok.IdleTimeout)})
+	}
+}
+
+func idleError(tok Token) *Error {
+	return &Error{Kind: KindInvalidAuthentication, Reason: "idle", IdleTimeout: tok.IdleTimeout,
+		Message: fmt.Sprintf("logged out after %s of inactivity: run `latch login` to sign in again", humanDuration(tok.IdleTimeout))}
+}
+
+func revokedMessage(tok Token) string {
+	switch tok.RevokeReason {
+	case RevokedByLogout:
+		return "the token was revoked by logging out: log in again with `latch login`"
+	case RevokedByCredChange:
+		return "the token was revoked because the account's credentials changed: log in again with `latch login`"
+	case RevokedByAdmin:
+		return "the token was revoked by an administrator: log in again with `latch login`"
+	}
+	return "the token has been revoked: log in again with `latch login` or use another token"
+}
+
+// humanDuration prints 15m0s as "15 minutes".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0 && d >= time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d%time.Minute == 0 && d >= time.Minute:
+		return plural(int(d/time.Minute), "minute")
+	}
+	return d.String()
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// LoginInput is a password login; Code is a TOTP or backup code.
+type LoginInput struct {
+	Username string
+	Password string
+	Code     string
+	Meta
+}
+
+// LoginResult is a new session: Secret is shown this once.
+type LoginResult struct {
+	Secret string
+	Token  Token
+	User   User
+}
+
+var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
+	Message: "incorrect username or password"}
+
+// Login checks a password (and a second factor when on) and opens a session
+// token whose inactivity limit is the org's autoLogoutAfter (rule 2).
+func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
+	username := NormalizeUsername(in.Username)
+	if username == "" || in.Password == "" {
+		return nil, Errorf(KindInvalidInput, "username and password are required")
+	}
+	keys := throttleKeys(username, in.Addr)
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByName(ctx, username)
+	known := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	ok, err := s.hasher.Verify(ctx, u.PasswordHash, in.Password)
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if !ok || !known {
+		s.recordFailure(ctx, keys)
+		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
+		return nil, errBadCredentials
+	}
+	method := "password"
+	if u.TwoFactor == TwoFactorOn {
+		if strings.TrimSpace(in.Code) == "" {
+			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
+		}
+		used, err := s.verifySecondFactor(ctx, &u, in.Code, keys, in.Meta)
+		if err != nil {
+			return nil, err
+		}
+		method = "password+" + used
+	}
+	s.resetFailures(ctx, keys)
+	return s.openSession(ctx, u, method, in.Meta)
+}
+
+func (s *Service) openSession(ctx context.Context, u User, method string, m Meta) (*LoginResult, error) {
+	var org Org
+	if u.OrgID != 0 {
+		var err error
+		if org, err = s.store.OrgByID(ctx, u.OrgID); err != nil {
+			return nil, fmt.Errorf("login: load org: %w", err)
+		}
+	}
+	now := s.clock.Now()
+	secret := NewTokenSecret()
+	tok := Token{
+		ID:          NewTokenID(),
+		UserID:      u.ID,
+		Name:        "session (" + method + ")",
+		Kind:        KindSession,
+		SecretHash:  HashSecret(secret),
+		CreatedAt:   now,
+		ExpiresAt:   now.Add(s.session),
+		IdleTimeout: orgAutoLogout(org),
+		AuthMethod:  method,
+		EnrollOnly:  org.Require2FA && u.TwoFactor != TwoFactorOn,
+	}
+	if m.Method != "" {
+		tok.Name = fmt.Sprintf("%s session (%s)", m.Method, method)
+	}
+	if err := s.store.CreateToken(ctx, tok); err != nil {
+		return nil, fmt.Errorf("login: create session: %w", err)
+	}
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
+	return &LoginResult{Secret: secret, Token: tok, User: u}, nil
+}
+
+// Logout revokes the token that made the request (rule 4).
+func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
+	if _, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	s.hub.notify(p.User.ID)
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%s %s", p.Token.Kind, p.Token.ID)})
+	return nil
+}
+
+// NormalizeUsername lower-cases and trims a username.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

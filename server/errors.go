@@ -1,0 +1,63 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind classifies an error; adapters map it to a status and a wire type.
+type Kind string
+
+const (
+	KindInvalidAuthentication Kind = "InvalidAuthentication"
+	KindTwoFactorRequired     Kind = "TwoFactorRequired"
+	KindEnrollmentRequired    Kind = "TwoFactorEnrollmentRequired"
+	KindPermissionDenied      Kind = "PermissionDenied"
+	KindInvalidInput          Kind = "InvalidInput"
+	KindNotFound              Kind = "NotFound"
+	KindConflict              Kind = "Conflict"
+	KindRateLimited           Kind = "RateLimited"
+	KindUnavailable           Kind = "ServiceUnavailable"
+	KindInternal              Kind = "InternalError"
+)
+
+// Error is the domain's error: a kind, a message fit for a person, and the
+// details an adapter needs. Message never contains a secret.
+type Error struct {
+	Kind        Kind
+	Message     string
+	Reason      string        // refines InvalidAuthentication: revoked, expired, idle, invalid
+	RetryAfter  time.Duration // for RateLimited
+	IdleTimeout time.Duration // for Reason idle
+	Err         error         // wrapped cause, for logs
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds a domain error of the given kind.
+func Errorf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorKind reports the kind of err, KindInternal when it is not a domain error.
+func ErrorKind(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// Stores return these for the domain to translate.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)

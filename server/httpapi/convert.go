@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server"
+)
+
+func wireUser(u server.User, org server.Org) wire.User {
+	return wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, Org: org.Name, TwoFactor: string(u.TwoFactor)}
+}
+
+func wireOrg(o server.Org) *wire.Org {
+	if o.ID == 0 {
+		return nil
+	}
+	return &wire.Org{Name: o.Name, AutoLogoutAfter: int(o.AutoLogoutAfter.Seconds()), Require2FA: o.Require2FA}
+}
+
+func wireToken(t server.Token, now time.Time, currentID string) wire.Token {
+	out := wire.Token{
+		ID: t.ID, Name: t.Name, Kind: string(t.Kind),
+		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
+		IdleTimeout:  int(t.IdleTimeout.Seconds()),
+		LastUsedAt:   timePtr(t.LastUsedAt),
+		LastUsedAddr: t.LastUsedAddr,
+		RevokedAt:    timePtr(t.RevokedAt),
+		State:        string(t.State(now)),
+		AuthMethod:   t.AuthMethod,
+		Current:      t.ID == currentID,
+	}
+	if t.Scope != nil {
+		out.Scope = &wire.Scope{Projects: make(map[string]string, len(t.Scope))}
+		for id, l := range t.Scope {
+			out.Scope.Projects[id] = l.String()
+		}
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func wireProject(p server.ProjectView) wire.Project {
+	return wire.Project{ID: p.ID, Name: p.Name, Public: p.Public, PHI: p.PHI, Level: p.Level.String(), Member: p.Member}
+}
+
+func wireEvent(e server.Event) wire.Event {
+	return wire.Event{ID: e.ID, Time: e.Time, Type: e.Type, User: e.Username, Addr: e.Addr, Method: e.Method, Detail: e.Detail}
+}

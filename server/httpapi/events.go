@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server"
+)
+
+// How often a stream looks for new events, and how often it proves it is
+// alive to proxies.
+const (
+	eventPollInterval = 250 * time.Millisecond
+	heartbeatInterval = 15 * time.Second
+)
+
+func (a *API) events(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	q := r.URL.Query()
+	before, err := queryInt(q.Get("before"), "before")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(q.Get("limit"), "limit")
+	if err != nil {
+		return err
+	}
+	if follow := q.Get("follow"); follow != "" {
+		on, err := strconv.ParseBool(follow)
+		if err != nil {
+			return errorf(server.KindInvalidInput, "follow must be true or false")
+		}
+		if on {
+			after, err := queryInt(q.Get("after"), "after")
+			if err != nil {
+				return err
+			}
+			return a.followEvents(w, r, p, after)
+		}
+	}
+	evs, err := a.svc.Events(r.Context(), p, before, int(limit))
+	if err != nil {
+		return err
+	}
+	out := wire.EventList{Events: make([]wire.Event, len(evs))}
+	for i, e := range evs {
+		out.Events[i] = wireEvent(e)
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50 // the service's default page
+	}
+	if n := len(evs); n > 0 && n == int(limit) {
+		out.Next = evs[n-1].ID
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func queryInt(s, name string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return 0, errorf(server.KindInvalidInput, "%s must be a non-negative integer", name)
+	}
+	return v, nil
+}
+
+// followEvents streams the user's new events as Server-Sent Events until the
+// client leaves or the token stops being valid, which ends the stream within
+// StreamPollInterval (at once for revocations made by this process).
+func (a *API) followEvents(w http.ResponseWriter, r *http.Request, p *server.Principal, after int64) error {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return errors.New("streaming unsupported by this response writer")
+	}
+	ctx := r.Context()
+	if after == 0 {
+		latest, err := a.svc.Events(ctx, p, 0, 1)
+		if err != nil {
+			return err
+		}
+		if len(latest) > 0 {
+			after = latest[0].ID
+		}
+	}
+	ended := a.svc.WatchToken(ctx, p)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, ": latch event stream\n\n")
+	flusher.Flush()
+
+	poll := time.NewTicker(eventPollInterval)
+	defer poll.Stop()
+	beat := time.NewTicker(heartbeatInterval)
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-ended:
+			writeEnd(w, err)
+			flusher.Flush()
+			return nil
+		case <-beat.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+			flusher.Flush()
+		case <-poll.C:
+			evs, err := a.svc.EventsAfter(ctx, p, after)
+			if err != nil {
+				a.log.Error("event stream", "err", err)
+				return nil
+			}
+			for _, e := range evs {
+				b, _ := json.Marshal(wireEvent(e))
+				fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", e.ID, b)
+				after = e.ID
+			}
+			if len(evs) > 0 {
+				flusher.Flush()
+			}
+		}
+	}
+}
+
+func writeEnd(w http.ResponseWriter, err error) {
+	body := wire.Error{Type: wire.ErrInvalidAuthentication, Message: "the stream's token is no longer valid"}
+	var de *server.Error
+	if errors.As(err, &de) {
+		body = wire.Error{Type: string(de.Kind), Message: de.Message, Reason: de.Reason, IdleTimeout: int(de.IdleTimeout.Seconds())}
+	}
+	b, _ := json.Marshal(body)
+	fmt.Fprintf(w, "event: end\ndata: %s\n\n", b)
+}

@@ -1,0 +1,259 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server"
+)
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
+	var req wire.LoginRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	res, err := a.svc.Login(r.Context(), server.LoginInput{Username: req.Username, Password: req.Password, Code: req.Code, Meta: meta(r)})
+	if err != nil {
+		return err
+	}
+	var org server.Org
+	if res.User.OrgID != 0 {
+		org, _ = a.svc.Store().OrgByID(r.Context(), res.User.OrgID)
+	}
+	writeJSON(w, http.StatusOK, wire.LoginResponse{
+		Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
+		IdleTimeout: int(res.Token.IdleTimeout.Seconds()), User: wireUser(res.User, org),
+		EnrollOnly: res.Token.EnrollOnly,
+	})
+	return nil
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	if err := a.svc.Logout(r.Context(), p, meta(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) whoami(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	now := a.svc.Clock().Now()
+	writeJSON(w, http.StatusOK, wire.Whoami{
+		User: wireUser(p.User, p.Org), Org: wireOrg(p.Org), Token: wireToken(p.Token, now, p.Token.ID),
+	})
+	return nil
+}
+
+func (a *API) listProjects(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	q := r.URL.Query()
+	var f server.ProjectFilter
+	if l := q.Get("level"); l != "" {
+		lvl, err := server.ParseLevel(l)
+		if err != nil {
+			return err
+		}
+		f.MinLevel = lvl
+	}
+	if pub := q.Get("public"); pub != "" {
+		b, err := strconv.ParseBool(pub)
+		if err != nil {
+			return errorf(server.KindInvalidInput, "public must be true or false")
+		}
+		f.IncludePublic = b
+	}
+	ps, err := a.svc.ListProjects(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	out := wire.ProjectList{Projects: make([]wire.Project, len(ps))}
+	for i, pv := range ps {
+		out.Projects[i] = wireProject(pv)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) getProject(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	pv, err := a.svc.GetProject(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wireProject(pv))
+	return nil
+}
+
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	toks, err := a.svc.ListTokens(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	now := a.svc.Clock().Now()
+	out := wire.TokenList{Tokens: make([]wire.Token, len(toks))}
+	for i, t := range toks {
+		out.Tokens[i] = wireToken(t, now, p.Token.ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) createToken(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.CreateTokenRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	spec := server.TokenSpec{Name: req.Name, IdleTimeout: time.Duration(req.IdleTimeout)}
+	if req.ExpiresAt != nil {
+		spec.ExpiresAt = *req.ExpiresAt
+	}
+	if req.Scope != nil && len(req.Scope.Projects) > 0 {
+		spec.Scope = make(map[string]server.Level, len(req.Scope.Projects))
+		for id, l := range req.Scope.Projects {
+			lvl, err := server.ParseLevel(l)
+			if err != nil {
+				return err
+			}
+			spec.Scope[id] = lvl
+		}
+	} else if req.Scope != nil {
+		return errorf(server.KindInvalidInput, "scope.projects is empty: leave scope out for all projects, or list at least one project")
+	}
+	tok, secret, err := a.svc.CreateToken(r.Context(), p, spec, meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.CreateTokenResponse{Token: secret, ID: tok.ID, Info: wireToken(tok, a.svc.Clock().Now(), p.Token.ID)})
+	return nil
+}
+
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	if err := a.svc.RevokeToken(r.Context(), p, r.PathValue("id"), meta(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) revokeAll(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.RevokeAllRequest
+	if r.ContentLength != 0 {
+		if err := DecodeJSON(r, w, &req); err != nil {
+			return err
+		}
+	}
+	var kinds []server.TokenKind
+	switch strings.ToLower(req.Kind) {
+	case "", "all":
+	case wire.KindSession:
+		kinds = []server.TokenKind{server.KindSession}
+	case wire.KindAPI:
+		kinds = []server.TokenKind{server.KindAPI}
+	default:
+		return errorf(server.KindInvalidInput, "kind must be session, api or all")
+	}
+	n, self, err := a.svc.RevokeAll(r.Context(), p, kinds, req.ExceptCurrent, meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.RevokeResponse{Revoked: n, LoggedOut: self})
+	return nil
+}
+
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.ChangePasswordRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	n, err := a.svc.ChangePassword(r.Context(), p, req.CurrentPassword, req.NewPassword, req.Code, req.RevokeTokens, meta(r))
+	if err != nil {
+		return err
+	}
+	// Sessions always end on a credentials change; an API token survives
+	// unless revokeTokens.
+	loggedOut := p.Token.Kind == server.KindSession || req.RevokeTokens
+	writeJSON(w, http.StatusOK, wire.RevokeResponse{Revoked: n, LoggedOut: loggedOut})
+	return nil
+}
+
+func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.ProfileRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	name, email := p.User.FullName, p.User.Email
+	if req.FullName != nil {
+		name = *req.FullName
+	}
+	if req.Email != nil {
+		email = *req.Email
+	}
+	if err := a.svc.UpdateProfile(r.Context(), p, name, email, req.Password, req.Code, meta(r)); err != nil {
+		return err
+	}
+	p.User.FullName, p.User.Email = strings.TrimSpace(name), strings.TrimSpace(email)
+	writeJSON(w, http.StatusOK, wireUser(p.User, p.Org))
+	return nil
+}
+
+func (a *API) twoFactorStatus(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	st, err := a.svc.TwoFactorStatus(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.TwoFactorStatus{State: string(st.State), BackupCodesRemaining: st.BackupCodesRemaining, RequiredByOrg: st.RequiredByOrg})
+	return nil
+}
+
+func (a *API) enroll(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.ReauthRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	en, err := a.svc.BeginEnrollment(r.Context(), p, req.Password, req.Code, meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.EnrollResponse{Secret: en.Secret, URL: en.URL})
+	return nil
+}
+
+func (a *API) confirmEnroll(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.ConfirmRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	codes, err := a.svc.ConfirmEnrollment(r.Context(), p, req.Code, meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.BackupCodesResponse{BackupCodes: codes, LoggedOut: p.Token.Kind == server.KindSession})
+	return nil
+}
+
+func (a *API) disableTwoFactor(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.DisableRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	n, err := a.svc.DisableTwoFactor(r.Context(), p, req.Password, req.Code, req.RevokeTokens, meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.RevokeResponse{Revoked: n, LoggedOut: p.Token.Kind == server.KindSession || req.RevokeTokens})
+	return nil
+}
+
+func (a *API) regenerateBackupCodes(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.ReauthRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	codes, err := a.svc.RegenerateBackupCodes(r.Context(), p, req.Password, req.Code, meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire.BackupCodesResponse{BackupCodes: codes})
+	return nil
+}

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the domain needs from storage. SQLite and PostgreSQL
+// implement it; every method is atomic on its own, and methods that must
+// hold under concurrency (one-time codes, revocation) are single conditional
+// statements or transactions inside the store.
+//
+// Lookups of a missing row return an error wrapping ErrNotFound; inserting a
+// duplicate unique key returns an error wrapping ErrConflict.
+type Store interface {
+	// Users
+	CreateUser(ctx context.Context, u *User) error // sets u.ID
+	UserByID(ctx context.Context, id int64) (User, error)
+	UserByName(ctx context.Context, username string) (User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	UpdateProfile(ctx context.Context, userID int64, fullName, email string) error
+	SetUserOrg(ctx context.Context, userID, orgID int64) error
+
+	// SetPassword stores a new hash and, in the same transaction, revokes the
+	// user's tokens of the given kinds (reason RevokedByCredChange). It
+	// returns how many tokens it revoked.
+	SetPassword(ctx context.Context, userID int64, hash string, revoke []TokenKind, now time.Time) (int, error)
+
+	// Orgs
+	CreateOrg(ctx context.Context, o *Org) error // sets o.ID
+	OrgByID(ctx context.Context, id int64) (Org, error)
+	OrgByName(ctx context.Context, name string) (Org, error)
+	UpdateOrg(ctx context.Context, o Org) error
+	ListOrgs(ctx context.Context) ([]Org, error)
+
+	// Projects
+	CreateProject(ctx context.Context, p Project) error
+	ProjectByID(ctx context.Context, id string) (Project, error)
+	ProjectsByName(ctx context.Context, name string) ([]Project, error)
+	ListProjects(ctx context.Context) ([]Project, error)
+	// SetMember adds the user or changes their level; LevelNone removes them.
+	SetMember(ctx context.Context, projectID string, userID int64, level Level) error
+	// ProjectsForUser lists the projects the user is a member of, and when
+	// includePublic also every public project (MemberLevel LevelNone where
+	// the user is not a member), ordered by name then id.
+	ProjectsForUser(ctx context.Context, userID int64, includePublic bool) ([]ProjectAccess, error)
+	// ProjectForUser is one project as the user sees it (MemberLevel may be
+	// LevelNone); ErrNotFound when the project does not exist.
+	ProjectForUser(ctx context.Context, userID int64, projectID string) (ProjectAccess, error)
+
+	// Tokens
+	CreateToken(ctx context.Context, t Token) error
+	TokenByHash(ctx context.Context, secretHash string) (Token, error)
+	TokenByID(ctx context.Context, tokenID string) (Token, error)
+	ListTokens(ctx context.Context, userID int64) ([]Token, error) // newest first
+	// RevokeToken marks one not-yet-revoked token revoked; false when it was
+	// already revoked.
+	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error)
+	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
+	// is listed, except exceptID (may be ""), and returns the ids revoked.
+	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string) ([]string, error)
+	// TouchTokens records uses; a use never moves LastUsedAt backwards.
+	TouchTokens(ctx context.Context, uses []TokenUsage) error
+
+	// Events
+	AddEvent(ctx context.Context, e Event) error
+	// ListEvents returns the user's events newest first, with ID < before
+	// (0: no bound) and ID > after (0: no bound), at most limit.
+	ListEvents(ctx context.Context, userID int64, before, after int64, limit int) ([]Event, error)
+
+	// Throttling of failed guesses, shared by every server instance.
+	Failures(ctx context.Context, keys ...string) ([]Failure, error) // only keys with a record
+	// RecordFailure increments the key's count and sets LockedUntil to
+	// now + lockFor(newCount), atomically, returning the new state.
+	RecordFailure(ctx context.Context, key string, now time.Time, lockFor func(count int) time.Duration) (Failure, error)
+	ResetFailures(ctx context.Context, key string) error
+
+	// Two-factor authentication
+	// SetPendingTOTP stores a new secret in state pending (2FA stays as it is
+	// when already on; the secret becomes active only through EnableTOTP).
+	SetPendingTOTP(ctx context.Context, userID int64, secret string) error
+	PendingTOTP(ctx context.Context, userID int64) (string, error) // ErrNotFound when none
+	// EnableTOTP turns 2FA on with the pending secret, replaces the backup
+	// codes, records step as used, clears the pending secret and revokes the
+	// user's tokens of the given kinds, in one transaction.
+	EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []TokenKind, now time.Time) (int, error)
+	// DisableTOTP turns 2FA off, forgets secret and backup codes, and revokes
+	// the user's tokens of the given kinds, in one transaction.
+	DisableTOTP(ctx context.Context, userID int64, revoke []TokenKind, now time.Time) (int, error)
+	// UseTOTPStep records step as used when it is later than the last used
+	// one; false when it was not (a replay).
+	UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error)
+	// UnusedBackupCodes lists the hashes of the user's unused backup codes.
+	UnusedBackupCodes(ctx context.Context, userID int64) ([]string, error)
+	// UseBackupCode marks the code used if still unused; false otherwise.
+	UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time) (bool, error)
+	ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error
+
+	// SSH public keys (authorized keys in OpenSSH format, by fingerprint)
+	AddSSHKey(ctx context.Context, k SSHKey) error
+	ListSSHKeys(ctx context.Context, userID int64) ([]SSHKey, error)
+	SSHKeyByFingerprint(ctx context.Context, fingerprint string) (SSHKey, error)
+	RemoveSSHKey(ctx context.Context, userID int64, fingerprint string) (bool, error)
+
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// SSHKey is a public key a user registered for SSH logins.
+type SSHKey struct {
+	UserID      int64
+	Fingerprint string // SHA256:… as ssh-keygen prints it
+	PublicKey   string // authorized_keys line
+	Comment     string
+	CreatedAt   time.Time
+}

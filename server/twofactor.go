@@ -1,0 +1,300 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// TOTP parameters every authenticator app reads.
+const (
+	totpPeriod      = 30
+	totpDigits      = otp.DigitsSix
+	totpSecretBytes = 20 // 160 bits, RFC 4226's recommendation
+	totpSkew        = 1  // steps either side accepted
+	BackupCodeCount = 10
+)
+
+// ClockSyncAdvice is the seeds' fix for codes that do not validate.
+const ClockSyncAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +
+	"Automatic Date and Time in its settings, restart it, and try the newest code."
+
+var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: totpDigits, Algorithm: otp.AlgorithmSHA1}
+
+// TOTPStep is the RFC 6238 time step of t.
+func TOTPStep(t time.Time) int64 { return t.Unix() / totpPeriod }
+
+// TOTPCode is the code of secret at step; tests and the demo use it too.
+func TOTPCode(secret string, step int64) (string, error) {
+	return totp.GenerateCodeCustom(secret, time.Unix(step*totpPeriod, 0), totpOpts)
+}
+
+// matchTOTP returns the step within ±skew of now whose code is code, or -1.
+// Every candidate is compared, in constant time.
+func matchTOTP(secret, code string, now time.Time) int64 {
+	matched := int64(-1)
+	step := TOTPStep(now)
+	for off := int64(-totpSkew); off <= totpSkew; off++ {
+		want, err := TOTPCode(secret, step+off)
+		if err == nil && equalConstantTime(want, code) && matched < 0 {
+			matched = step + off
+		}
+	}
+	return matched
+}
+
+func isTOTPShape(code string) bool {
+	if len(code) != 6 {
+		return false
+	}
+	_, err := strconv.Atoi(code)
+	return err == nil
+}
+
+func normalizeCode(code string) string {
+	code = strings.ToLower(strings.TrimSpace(code))
+	return strings.NewReplacer("-", "", " ", "").Replace(code)
+}
+
+// hashBackupCode binds the code to its user so equal codes of two users hash
+// differently.
+func hashBackupCode(userID int64, code string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("latch-backup-code:%d:%s", userID, normalizeCode(code))))
+	return hex.EncodeToString(sum[:])
+}
+
+// newBackupCodes makes ten codes like "k7q2p-9xv3m" (50 bits each).
+func newBackupCodes() []string {
+	codes := make([]string, BackupCodeCount)
+	for i := range codes {
+		raw := randomString("23456789abcdefghjkmnpqrstuvwxyz", 10)
+		codes[i] = raw[:5] + "-" + raw[5:]
+	}
+	return codes
+}
+
+var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
+	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
+
+// verifySecondFactor accepts a TOTP code (each step once) or an unused
+// backup code, and returns which was used. Failures count towards throttling.
+func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, keys []string, m Meta) (string, error) {
+	code = normalizeCode(code)
+	if isTOTPShape(code) {
+		step := matchTOTP(u.TOTPSecret, code, s.clock.Now())
+		if step < 0 {
+			s.recordFailure(ctx, keys)
+			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
+			return "", errCodeRejected
+		}
+		fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)
+		if err != nil {
+			return "", fmt.Errorf("verify code: %w", err)
+		}
+		if !fresh {
+			s.recordFailure(ctx, keys)
+			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
+			return "", &Error{Kind: KindTwoFactorRequired, Reason: "replayed",
+				Message: "that code was already used: wait for the next code from your authenticator app"}
+		}
+		u.LastTOTPStep = step
+		return "totp", nil
+	}
+	hash := hashBackupCode(u.ID, code)
+	unused, err := s.store.UnusedBackupCodes(ctx, u.ID)
+	if err != nil {
+		return "", fmt.Errorf("verify backup code: %w", err)
+	}
+	found := false
+	for _, h := range unused {
+		if equalConstantTime(h, hash) {
+			found = true
+		}
+	}
+	if found {
+		ok, err := s.store.UseBackupCode(ctx, u.ID, hash, s.clock.Now())
+		if err != nil {
+			return "", fmt.Errorf("use backup code: %w", err)
+		}
+		found = ok
+	}
+	if !found {
+		s.recordFailure(ctx, keys)
+		s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
+		return "", errCodeRejected
+	}
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%d backup codes remain", len(unused)-1)})
+	return "backup-code", nil
+}
+
+// reauthenticate checks the password, and a code when 2FA is on, before a
+// protected change (rule 7). Failures are throttled like logins.
+func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, code string, m Meta) error {
+	keys := throttleKeys(p.User.Username, m.Addr)
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, p.User.ID)
+	if err != nil {
+		return fmt.Errorf("reauthenticate: %w", err)
+	}
+	ok, err := s.hasher.Verify(ctx, u.PasswordHash, password)
+	if err != nil {
+		return fmt.Errorf("reauthenticate: %w", err)
+	}
+	if !ok {
+		s.recordFailure(ctx, keys)
+		return &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "the current password is not correct"}
+	}
+	if u.TwoFactor == TwoFactorOn {
+		if strings.TrimSpace(code) == "" {
+			return &Error{Kind: KindTwoFactorRequired, Message: "this change needs a two-factor code (or a backup code) as well as the password"}
+		}
+		if _, err := s.verifySecondFactor(ctx, &u, code, keys, m); err != nil {
+			return err
+		}
+	}
+	s.resetFailures(ctx, keys)
+	p.User = u
+	return nil
+}
+
+// Enrollment is a pending TOTP secret. Secret and URL are shown to the
+// user to put into their app; neither is ever logged.
+type Enrollment struct {
+	Secret string
+	URL    string // otpauth://totp/…
+}
+
+// BeginEnrollment proves the password (and the current code when 2FA is
+// already on, to re-enroll) and makes a new pending secret.
+func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, code string, m Meta) (*Enrollment, error) {
+	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+		return nil, err
+	}
+	key, err := totp.Generate(totp.GenerateOpts{
+		Issuer: s.issuer, AccountName: p.User.Username, Period: totpPeriod,
+		SecretSize: totpSecretBytes, Digits: totpDigits, Algorithm: otp.AlgorithmSHA1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("generate TOTP secret: %w", err)
+	}
+	if err := s.store.SetPendingTOTP(ctx, p.User.ID, key.Secret()); err != nil {
+		return nil, fmt.Errorf("store pending secret: %w", err)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method})
+	return &Enrollment{Secret: key.Secret(), URL: key.URL()}, nil
+}
+
+// ConfirmEnrollment turns 2FA on once a code from the pending secret is
+// correct. It returns the backup codes (shown once) and, as a credentials
+// change, revokes every session of the user, the caller's included.
+func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code string, m Meta) ([]string, error) {
+	secret, err := s.store.PendingTOTP(ctx, p.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("confirm enrollment: %w", err)
+	}
+	keys := throttleKeys(p.User.Username, m.Addr)
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return nil, err
+	}
+	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
+	if step < 0 {
+		s.recordFailure(ctx, keys)
+		s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
+		return nil, &Error{Kind: KindInvalidInput, Reason: "invalid",
+			Message: "the code does not match the new secret. " + ClockSyncAdvice}
+	}
+	codes := newBackupCodes()
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		hashes[i] = hashBackupCode(p.User.ID, c)
+	}
+	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("enable 2FA: %w", err)
+	}
+	s.resetFailures(ctx, keys)
+	s.hub.notify(p.User.ID)
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%d sessions signed out", revoked)})
+	return codes, nil
+}
+
+// DisableTwoFactor turns 2FA off after password and code; it signs out all
+// sessions and, on request, revokes the API tokens too.
+func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (int, error) {
+	if p.Org.Require2FA {
+		return 0, &Error{Kind: KindPermissionDenied, Message: fmt.Sprintf("your organisation %q requires two-factor authentication, so it cannot be turned off", p.Org.Name)}
+	}
+	if p.User.TwoFactor != TwoFactorOn {
+		return 0, Errorf(KindInvalidInput, "two-factor authentication is not on")
+	}
+	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+		return 0, err
+	}
+	kinds := []TokenKind{KindSession}
+	if revokeAPITokens {
+		kinds = append(kinds, KindAPI)
+	}
+	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, s.clock.Now())
+	if err != nil {
+		return 0, fmt.Errorf("disable 2FA: %w", err)
+	}
+	s.hub.notify(p.User.ID)
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%d tokens revoked", n)})
+	return n, nil
+}
+
+// RegenerateBackupCodes replaces the backup codes after password and code.
+func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, password, code string, m Meta) ([]string, error) {
+	if p.User.TwoFactor != TwoFactorOn {
+		return nil, Errorf(KindInvalidInput, "two-factor authentication is not on")
+	}
+	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+		return nil, err
+	}
+	codes := newBackupCodes()
+	hashes := make([]string, len(codes))
+	for i, c := range codes {
+		hashes[i] = hashBackupCode(p.User.ID, c)
+	}
+	if err := s.store.ReplaceBackupCodes(ctx, p.User.ID, hashes); err != nil {
+		return nil, fmt.Errorf("regenerate backup codes: %w", err)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})
+	return codes, nil
+}
+
+// TwoFactorStatus is what the account screen shows.
+type TwoFactorStatus struct {
+	State                TwoFactorState
+	BackupCodesRemaining int
+	RequiredByOrg        bool
+}
+
+// TwoFactorStatus reports the caller's 2FA state.
+func (s *Service) TwoFactorStatus(ctx context.Context, p *Principal) (TwoFactorStatus, error) {
+	st := TwoFactorStatus{State: p.User.TwoFactor, RequiredByOrg: p.Org.Require2FA}
+	if p.User.TwoFactor == TwoFactorOn {
+		codes, err := s.store.UnusedBackupCodes(ctx, p.User.ID)
+		if err != nil {
+			return st, fmt.Errorf("2FA status: %w", err)
+		}
+		st.BackupCodesRemaining = len(codes)
+	}
+	return st, nil
+}
