@@ -119,7 +119,7 @@ type Token struct {
 	UserID       int64
 	Name         string
 	Kind         TokenKind
-	SecretHash   string // hex SHA-256 of the secret
+	SecretHash   string           // hex SHA-256 of the secret
 	Scope        map[string]Level // nil: all the user's projects
 	CreatedAt    time.Time
 	ExpiresAt    time.Time

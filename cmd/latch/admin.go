@@ -164,7 +164,9 @@ func adminUserSetOrg(a *adminCtx, args []string) int {
 	return exitOK
 }
 
-func jsonFlag(fs interface{ Bool(string, bool, string) *bool }) *bool {
+func jsonFlag(fs interface {
+	Bool(string, bool, string) *bool
+}) *bool {
 	return fs.Bool("json", false, "print JSON")
 }
 
