@@ -1,0 +1,215 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latch-dev/latch/server"
+)
+
+// Rule 3: effective access is the lower of the member level and the token
+// scope; public projects give VIEW; lists default to CONTRIBUTE and up.
+func TestRule3EffectiveAccess(t *testing.T) {
+	f := newFixture(t)
+	f.user("amy", "")
+	f.user("bob", "")
+	sam := f.project("SAM importer test", false)
+	scratch := f.project("Scratch Project", false)
+	viewOnly := f.project("Reference genomes", false)
+	public := f.project("Public demo data", true)
+	others := f.project("Bob's project", false)
+	f.member(sam, "amy", server.LevelContribute)
+	f.member(scratch, "amy", server.LevelAdminister)
+	f.member(viewOnly, "amy", server.LevelView)
+	f.member(others, "bob", server.LevelAdminister)
+	_, p := f.login("amy")
+
+	names := func(ps []server.ProjectView) string {
+		var out []string
+		for _, pv := range ps {
+			out = append(out, pv.Name+"="+pv.Level.String())
+		}
+		return strings.Join(out, ",")
+	}
+	list := func(p *server.Principal, flt server.ProjectFilter) string {
+		ps, err := f.svc.ListProjects(f.ctx, p, flt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names(ps)
+	}
+	cases := []struct {
+		name string
+		flt  server.ProjectFilter
+		want string
+	}{
+		{"default CONTRIBUTE and up", server.ProjectFilter{}, "SAM importer test=CONTRIBUTE,Scratch Project=ADMINISTER"},
+		{"level VIEW", server.ProjectFilter{MinLevel: server.LevelView}, "Reference genomes=VIEW,SAM importer test=CONTRIBUTE,Scratch Project=ADMINISTER"},
+		{"public", server.ProjectFilter{IncludePublic: true}, "Public demo data=VIEW,SAM importer test=CONTRIBUTE,Scratch Project=ADMINISTER"},
+		{"ADMINISTER only", server.ProjectFilter{MinLevel: server.LevelAdminister}, "Scratch Project=ADMINISTER"},
+	}
+	for _, tc := range cases {
+		if got := list(p, tc.flt); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+
+	// A token scoped to Scratch at VIEW and SAM at ADMINISTER sees the lower
+	// of each, and nothing else — not even public projects.
+	_, secret, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "scoped",
+		Scope: map[string]server.Level{scratch.ID: server.LevelView, sam.ID: server.LevelAdminister}}, server.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := f.auth(secret)
+	if got, want := list(ps, server.ProjectFilter{MinLevel: server.LevelView, IncludePublic: true}), "SAM importer test=CONTRIBUTE,Scratch Project=VIEW"; got != want {
+		t.Errorf("scoped token:\n got %s\nwant %s", got, want)
+	}
+	if _, err := f.svc.GetProject(f.ctx, ps, viewOnly.ID); server.ErrorKind(err) != server.KindNotFound {
+		t.Errorf("scoped token reaching an unscoped project: %v", err)
+	}
+	if pv, err := f.svc.GetProject(f.ctx, p, public.ID); err != nil || pv.Level != server.LevelView || pv.Member {
+		t.Errorf("public project for a non-member: %+v, %v", pv, err)
+	}
+	if _, err := f.svc.GetProject(f.ctx, p, others.ID); server.ErrorKind(err) != server.KindNotFound {
+		t.Errorf("another user's project must look absent: %v", err)
+	}
+	// A scope cannot name a project the user cannot reach.
+	if _, _, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "x", Scope: map[string]server.Level{others.ID: server.LevelView}}, server.Meta{}); server.ErrorKind(err) != server.KindNotFound {
+		t.Errorf("scope on another's project: %v", err)
+	}
+	// A token made by a scoped token inherits its scope, never more.
+	child, _, err := f.svc.CreateToken(f.ctx, ps, server.TokenSpec{Name: "child"}, server.Meta{})
+	if err != nil || child.Scope == nil || len(child.Scope) != 2 {
+		t.Errorf("child of a scoped token: scope %v, %v", child.Scope, err)
+	}
+}
+
+// Rule 8: failed guesses back off per account and per address with 429 and
+// Retry-After; unknown users and wrong passwords look the same.
+func TestRule8Throttling(t *testing.T) {
+	f := newFixture(t)
+	f.user("amy", "")
+	try := func(user, pw, addr string) error {
+		_, err := f.svc.Login(f.ctx, server.LoginInput{Username: user, Password: pw, Meta: server.Meta{Addr: addr}})
+		return err
+	}
+	unknown := try("nobody", "whatever-pw", "203.0.113.1")
+	wrong := try("amy", "wrong-password", "203.0.113.2")
+	if unknown.Error() != wrong.Error() || server.ErrorKind(unknown) != server.ErrorKind(wrong) {
+		t.Errorf("unknown user %q and wrong password %q must look the same", unknown, wrong)
+	}
+
+	var waits []time.Duration
+	for i := 0; i < 12; i++ {
+		err := try("amy", "wrong-password", "203.0.113.2")
+		if de, ok := err.(*server.Error); ok && de.Kind == server.KindRateLimited {
+			waits = append(waits, de.RetryAfter)
+			f.clock.Advance(de.RetryAfter) // wait as told, then guess again
+		}
+	}
+	if len(waits) == 0 || len(waits) > 12-4 {
+		t.Fatalf("waits %v: throttling must start within the first 10 failures", waits)
+	}
+	for i := 1; i < len(waits); i++ {
+		if waits[i] <= waits[i-1] {
+			t.Errorf("waits must grow: %v", waits)
+		}
+	}
+	// Even waiting as told, an hour holds far fewer than 100 guesses.
+	f2 := newFixture(t)
+	f2.user("amy", "")
+	guesses, start := 0, f2.clock.Now()
+	for f2.clock.Now().Sub(start) < time.Hour {
+		_, err := f2.svc.Login(f2.ctx, server.LoginInput{Username: "amy", Password: "wrong-password"})
+		if de, ok := err.(*server.Error); ok && de.Kind == server.KindRateLimited {
+			f2.clock.Advance(de.RetryAfter)
+			continue
+		}
+		guesses++
+		f2.clock.Advance(time.Second)
+	}
+	if guesses >= 100 {
+		t.Errorf("%d guesses in an hour, want far fewer than 100", guesses)
+	}
+	t.Logf("an attacker who waits as told gets %d guesses in the first hour", guesses)
+
+	// A success resets the account's count.
+	f3 := newFixture(t)
+	f3.user("amy", "")
+	for i := 0; i < 4; i++ {
+		f3.svc.Login(f3.ctx, server.LoginInput{Username: "amy", Password: "wrong-password"})
+	}
+	f3.login("amy")
+	for i := 0; i < 4; i++ {
+		if err := func() error {
+			_, err := f3.svc.Login(f3.ctx, server.LoginInput{Username: "amy", Password: "wrong-password"})
+			return err
+		}(); server.ErrorKind(err) == server.KindRateLimited {
+			t.Fatalf("failure %d after a success was throttled: the count did not reset", i+1)
+		}
+	}
+
+	// Per address: many accounts from one address are throttled too.
+	f4 := newFixture(t)
+	limited := false
+	for i := 0; i < 30 && !limited; i++ {
+		_, err := f4.svc.Login(f4.ctx, server.LoginInput{Username: "user" + string(rune('a'+i%26)) + "x", Password: "wrong-password", Meta: server.Meta{Addr: "203.0.113.9"}})
+		limited = server.ErrorKind(err) == server.KindRateLimited
+	}
+	if !limited {
+		t.Error("30 failures on different accounts from one address were never throttled")
+	}
+}
+
+// Rule 9: no secret reaches an event or a list.
+func TestRule9NoSecretsInEventsOrLists(t *testing.T) {
+	f := newFixture(t)
+	f.user("amy", "")
+	sess, p := f.login("amy")
+	_, apiSecret, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "ci"}, server.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Login(f.ctx, server.LoginInput{Username: "amy", Password: "typo-pw-amy-secret"})
+	en, err := f.svc.BeginEnrollment(f.ctx, p, "pw-amy-secret", "", server.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
+	backup, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, p2 := func() (*server.LoginResult, *server.Principal) {
+		res, err := f.svc.Login(f.ctx, server.LoginInput{Username: "amy", Password: "pw-amy-secret", Code: backup[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, f.auth(res.Secret)
+	}()
+	secrets := append([]string{sess.Secret, apiSecret, "pw-amy-secret", "typo-pw-amy-secret", en.Secret, code}, backup...)
+	for _, e := range f.events(p2) {
+		blob := e.Type + " " + e.Detail + " " + e.Username + " " + e.Method
+		for _, s := range secrets {
+			if strings.Contains(blob, s) {
+				t.Errorf("event %s holds a secret: %q", e.Type, blob)
+			}
+		}
+	}
+	toks, err := f.svc.ListTokens(f.ctx, p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range toks {
+		for _, s := range secrets {
+			if strings.Contains(tok.Name+tok.SecretHash, s) {
+				t.Errorf("token list holds a secret")
+			}
+		}
+		if tok.SecretHash == server.HashSecret(apiSecret) && tok.SecretHash == apiSecret {
+			t.Error("secret stored unhashed")
+		}
+	}
+}
