@@ -42,55 +42,44 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 		return nil, errInvalidToken
 	}
 	hash := HashSecret(secret)
-	tok, err := s.store.TokenByHash(ctx, hash)
+	p, err := s.resolve(ctx, hash)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errInvalidToken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	if !equalConstantTime(tok.SecretHash, hash) {
+	if !equalConstantTime(p.Token.SecretHash, hash) {
 		return nil, errInvalidToken
 	}
-	p, err := s.checkToken(ctx, tok, true)
-	if err != nil {
+	if err := s.checkState(ctx, &p.Token); err != nil {
 		return nil, err
 	}
-	s.usage.record(TokenUsage{TokenID: tok.ID, At: s.clock.Now(), Addr: m.Addr})
+	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr})
 	return p, nil
 }
 
-// checkToken applies revocation, expiry and inactivity to tok and loads its
-// user and org. An idle token is revoked on the spot, once, with an event.
-func (s *Service) checkToken(ctx context.Context, tok Token, record bool) (*Principal, error) {
+// checkState applies revocation, expiry and inactivity to tok, counting
+// uses not yet flushed. An idle token is revoked on the spot, once, with an
+// event.
+func (s *Service) checkState(ctx context.Context, tok *Token) error {
 	now := s.clock.Now()
 	if u, ok := s.usage.latest(tok.ID); ok && u.At.After(tok.LastUsedAt) {
 		tok.LastUsedAt, tok.LastUsedAddr = u.At, u.Addr
 	}
 	switch tok.State(now) {
 	case StateRevoked:
-		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "revoked",
-			Message: revokedMessage(tok)}
+		return &Error{Kind: KindInvalidAuthentication, Reason: "revoked", Message: revokedMessage(*tok)}
 	case StateExpired:
-		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "expired",
+		return &Error{Kind: KindInvalidAuthentication, Reason: "expired",
 			Message: fmt.Sprintf("the token expired on %s: log in again with `latch login`", tok.ExpiresAt.UTC().Format(time.RFC3339))}
 	case StateIdle:
 		if tok.RevokedAt.IsZero() {
-			s.expireIdle(ctx, tok)
+			s.expireIdle(ctx, *tok)
 		}
-		return nil, idleError(tok)
+		return idleError(*tok)
 	}
-	u, err := s.store.UserByID(ctx, tok.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("load token owner: %w", err)
-	}
-	p := &Principal{User: u, Token: tok}
-	if u.OrgID != 0 {
-		if p.Org, err = s.store.OrgByID(ctx, u.OrgID); err != nil {
-			return nil, fmt.Errorf("load org: %w", err)
-		}
-	}
-	return p, nil
+	return nil
 }
 
 func (s *Service) expireIdle(ctx context.Context, tok Token) {

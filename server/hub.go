@@ -88,6 +88,5 @@ func (s *Service) checkStillValid(ctx context.Context, p *Principal) error {
 		}
 		return err
 	}
-	_, err = s.checkToken(ctx, tok, false)
-	return err
+	return s.checkState(ctx, &tok)
 }

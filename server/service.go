@@ -40,6 +40,7 @@ type Service struct {
 
 	usage *usageBatcher
 	hub   *revocationHub
+	cache *authCache
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -75,6 +76,7 @@ func NewService(store Store, opts Options) *Service {
 		session: opts.SessionLifetime,
 		usage:   newUsageBatcher(),
 		hub:     newRevocationHub(),
+		cache:   newAuthCache(),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}

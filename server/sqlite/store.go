@@ -27,6 +27,8 @@ import (
 type Store struct {
 	w *sql.DB // one connection, BEGIN IMMEDIATE: every write
 	r *sql.DB // read-only pool
+
+	version *versionProbe
 }
 
 var _ server.Store = (*Store)(nil)
@@ -70,7 +72,13 @@ func Open(path string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{w: w, r: r}, nil
+	version, err := openVersionProbe(path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, version: version}, nil
 }
 
 // dsn sets the pragmas on every connection of the pool.
@@ -102,7 +110,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.version.close(), s.r.Close(), s.w.Close())
 }
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it.

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"sync"
+)
+
+// ChangeVersioner is implemented by stores that can tell cheaply whether
+// anything at all was committed since an earlier call, by any process or
+// instance. With it the service caches what a token resolves to and still
+// never serves a revoked token: any commit changes the version, and a
+// changed version empties the cache before the next check.
+type ChangeVersioner interface {
+	ChangeVersion(ctx context.Context) (int64, error)
+}
+
+const authCacheMax = 10000
+
+type authEntry struct {
+	version int64
+	tok     Token
+	user    User
+	org     Org
+}
+
+// authCache maps a secret's hash to its token, user and org as read at one
+// store version.
+type authCache struct {
+	mu      sync.RWMutex
+	version int64
+	entries map[string]authEntry
+}
+
+func newAuthCache() *authCache { return &authCache{entries: make(map[string]authEntry)} }
+
+func (c *authCache) get(hash string, version int64) (authEntry, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[hash]
+	c.mu.RUnlock()
+	return e, ok && e.version == version
+}
+
+func (c *authCache) put(hash string, e authEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.version != c.version || len(c.entries) >= authCacheMax {
+		// Entries of an older version can never be served again.
+		c.entries = make(map[string]authEntry)
+		c.version = e.version
+	}
+	c.entries[hash] = e
+}
+
+// resolve returns the principal a secret hash names, from the cache when
+// the store has not changed since it was read.
+func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) {
+	version, cacheable := int64(0), false
+	if cv, ok := s.store.(ChangeVersioner); ok {
+		v, err := cv.ChangeVersion(ctx)
+		if err == nil {
+			version, cacheable = v, true
+			if e, hit := s.cache.get(hash, v); hit {
+				return &Principal{User: e.user, Org: e.org, Token: e.tok}, nil
+			}
+		}
+	}
+	tok, err := s.store.TokenByHash(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByID(ctx, tok.UserID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Principal{User: u, Token: tok}
+	if u.OrgID != 0 {
+		if p.Org, err = s.store.OrgByID(ctx, u.OrgID); err != nil {
+			return nil, err
+		}
+	}
+	if cacheable {
+		s.cache.put(hash, authEntry{version: version, tok: tok, user: u, org: p.Org})
+	}
+	return p, nil
+}

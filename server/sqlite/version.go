@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// versionProbe reads PRAGMA data_version on one dedicated connection. The
+// value changes whenever any other connection — of this process or another,
+// such as `latch admin` — commits, which is what lets the service cache
+// authenticated tokens without ever serving a revoked one.
+type versionProbe struct {
+	mu   sync.Mutex
+	db   *sql.DB
+	stmt *sql.Stmt
+}
+
+func openVersionProbe(path string) (*versionProbe, error) {
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open version probe: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	stmt, err := db.Prepare(`PRAGMA data_version`)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: prepare version probe: %w", err)
+	}
+	return &versionProbe{db: db, stmt: stmt}, nil
+}
+
+// ChangeVersion implements server.ChangeVersioner.
+func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
+	p := s.version
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var v int64
+	if err := p.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: data version: %w", err)
+	}
+	return v, nil
+}
+
+func (p *versionProbe) close() error {
+	p.stmt.Close()
+	return p.db.Close()
+}
