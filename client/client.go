@@ -36,6 +36,7 @@ type Client struct {
 	stream    *http.Client // long-lived streams, without one
 	timeout   time.Duration
 	userAgent string
+	name      string // X-Latch-Client: how the server's events say the user came
 }
 
 // Option configures a Client.
@@ -58,6 +59,12 @@ func WithTransport(rt http.RoundTripper) Option {
 // WithUserAgent names the program in requests (server logs show it).
 func WithUserAgent(ua string) Option {
 	return func(c *Client) { c.userAgent = ua }
+}
+
+// WithClientName tells the server which program acts ("cli", "tui",
+// "ssh"); its audit events record it as the method. At most 16 characters.
+func WithClientName(name string) Option {
+	return func(c *Client) { c.name = name }
 }
 
 // New makes a client of the server at baseURL ("http://host:port", or just
@@ -145,6 +152,9 @@ func (c *Client) request(ctx context.Context, method, path string, query url.Val
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
+	if c.name != "" {
+		req.Header.Set("X-Latch-Client", c.name)
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}

@@ -5,5 +5,6 @@ func allCommands() []command {
 	return []command{
 		serveCommand(),
 		adminCommand(),
+		loginCommand(), logoutCommand(), selectCommand(), whoamiCommand(), tokenCommand(), passwordCommand(),
 	}
 }
