@@ -48,6 +48,9 @@ func (a *API) routes() {
 	a.handle("POST /v1/account/2fa/confirm", a.authed(a.confirmEnroll))
 	a.handle("POST /v1/account/2fa/disable", a.authed(a.disableTwoFactor))
 	a.handle("POST /v1/account/2fa/backup-codes", a.authed(a.regenerateBackupCodes))
+	a.handle("GET /v1/account/ssh-keys", a.authed(a.listSSHKeys))
+	a.handle("POST /v1/account/ssh-keys", a.authed(a.addSSHKey))
+	a.handle("DELETE /v1/account/ssh-keys", a.authed(a.removeSSHKey))
 	a.handle("GET /v1/events", a.authed(a.events))
 	a.mux.HandleFunc("/", a.notFound)
 }

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Event types for SSH keys.
+const (
+	EventSSHKeyAdded   = "ssh-key.added"
+	EventSSHKeyRemoved = "ssh-key.removed"
+)
+
+// ParseAuthorizedKey reads one authorized_keys line and returns its SHA256
+// fingerprint, the normalised line and its comment.
+func ParseAuthorizedKey(line string) (fingerprint, normalized, comment string, err error) {
+	line = strings.TrimSpace(line)
+	if line == "" || len(line) > 16<<10 {
+		return "", "", "", Errorf(KindInvalidInput, "paste one public key line, such as the contents of ~/.ssh/id_ed25519.pub")
+	}
+	pk, cmt, _, _, perr := ssh.ParseAuthorizedKey([]byte(line))
+	if perr != nil {
+		return "", "", "", Errorf(KindInvalidInput, "not an SSH public key: paste the .pub file's line (ssh-ed25519 AAAA… comment)")
+	}
+	norm := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
+	if cmt != "" {
+		norm += " " + cmt
+	}
+	return ssh.FingerprintSHA256(pk), norm, cmt, nil
+}
+
+// AddSSHKey registers a public key for SSH logins to the console.
+func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, m Meta) (SSHKey, error) {
+	if err := p.requireFull(); err != nil {
+		return SSHKey{}, err
+	}
+	fp, norm, comment, err := ParseAuthorizedKey(line)
+	if err != nil {
+		return SSHKey{}, err
+	}
+	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: s.clock.Now()}
+	if err := s.store.AddSSHKey(ctx, k); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return SSHKey{}, Errorf(KindConflict, "the key %s is already registered", fp)
+		}
+		return SSHKey{}, fmt.Errorf("add ssh key: %w", err)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Detail: fp})
+	return k, nil
+}
+
+// ListSSHKeys lists the caller's keys.
+func (s *Service) ListSSHKeys(ctx context.Context, p *Principal) ([]SSHKey, error) {
+	keys, err := s.store.ListSSHKeys(ctx, p.User.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list ssh keys: %w", err)
+	}
+	return keys, nil
+}
+
+// RemoveSSHKey removes one of the caller's keys by fingerprint.
+func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint string, m Meta) error {
+	ok, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint)
+	if err != nil {
+		return fmt.Errorf("remove ssh key: %w", err)
+	}
+	if !ok {
+		return Errorf(KindNotFound, "no key %s on your account", fingerprint)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method, Detail: fingerprint})
+	return nil
+}
+
+
+// KeyOwner tells whether the public key (as presented by an SSH client and
+// verified by the SSH layer) belongs to username.
+func (s *Service) KeyOwner(ctx context.Context, username string, key ssh.PublicKey) (User, bool, error) {
+	k, err := s.store.SSHKeyByFingerprint(ctx, ssh.FingerprintSHA256(key))
+	if errors.Is(err, ErrNotFound) {
+		return User{}, false, nil
+	}
+	if err != nil {
+		return User{}, false, fmt.Errorf("find ssh key: %w", err)
+	}
+	u, err := s.store.UserByID(ctx, k.UserID)
+	if err != nil {
+		return User{}, false, fmt.Errorf("find key owner: %w", err)
+	}
+	// The stored key must be the very key presented, not just its hash.
+	stored, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.PublicKey))
+	if err != nil || !equalConstantTime(string(stored.Marshal()), string(key.Marshal())) {
+		return User{}, false, nil
+	}
+	return u, u.Username == NormalizeUsername(username), nil
+}
+
+// LoginWithKey opens a session for a user whose SSH key the SSH layer has
+// verified; with 2FA on it needs a code like a password login does.
+func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.PublicKey, code string, m Meta) (*LoginResult, error) {
+	u, ok, err := s.KeyOwner(ctx, username, key)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "this SSH key is not registered for " + username}
+	}
+	keys := throttleKeys(u.Username, m.Addr)
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return nil, err
+	}
+	method := "ssh-key"
+	if u.TwoFactor == TwoFactorOn {
+		if strings.TrimSpace(code) == "" {
+			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
+		}
+		used, err := s.verifySecondFactor(ctx, &u, code, keys, m)
+		if err != nil {
+			return nil, err
+		}
+		method += "+" + used
+	}
+	s.resetFailures(ctx, keys)
+	return s.openSession(ctx, u, method, m)
+}
