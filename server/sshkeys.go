@@ -75,7 +75,6 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 	return nil
 }
 
-
 // KeyOwner tells whether the public key (as presented by an SSH client and
 // verified by the SSH layer) belongs to username.
 func (s *Service) KeyOwner(ctx context.Context, username string, key ssh.PublicKey) (User, bool, error) {
