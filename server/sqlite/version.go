@@ -14,6 +14,7 @@ import (
 type versionProbe struct {
 	mu   sync.Mutex
 	db   *sql.DB
+	conn *sql.Conn // pinned: data_version is per connection
 	stmt *sql.Stmt
 }
 
@@ -26,12 +27,19 @@ func openVersionProbe(path string) (*versionProbe, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	stmt, err := db.Prepare(`PRAGMA data_version`)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
 	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: version probe connection: %w", err)
+	}
+	stmt, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
+	if err != nil {
+		conn.Close()
 		db.Close()
 		return nil, fmt.Errorf("sqlite: prepare version probe: %w", err)
 	}
-	return &versionProbe{db: db, stmt: stmt}, nil
+	return &versionProbe{db: db, conn: conn, stmt: stmt}, nil
 }
 
 // ChangeVersion implements server.ChangeVersioner.
@@ -48,5 +56,6 @@ func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
 
 func (p *versionProbe) close() error {
 	p.stmt.Close()
+	p.conn.Close()
 	return p.db.Close()
 }
