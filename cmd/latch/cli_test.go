@@ -107,6 +107,25 @@ func TestLogoutRevokesOnTheServer(t *testing.T) {
 	expect(t, w.run("", nil, "logout"), exitOK, nil, []string{"Not logged in"})
 }
 
+func TestLoginAgainRevokesTheOldSession(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	old := w.savedToken()
+	w.login("")
+	if _, err := w.apiClient(old.Token).Whoami(w.ctx); client.Reason(err) != wire.ReasonRevoked {
+		t.Fatalf("old session after a new login: %v", err)
+	}
+	// A token given to login --token is the person's: a later login
+	// leaves it alone.
+	secret := w.apiToken("kept")
+	expect(t, w.run("", nil, "login", "--token", secret, "--noprojects"), exitOK, nil, nil)
+	w.login("")
+	if _, err := w.apiClient(secret).Whoami(w.ctx); err != nil {
+		t.Fatalf("API token after a new login: %v", err)
+	}
+}
+
 func TestLogoutWhenServerIsGone(t *testing.T) {
 	w := newCLIWorld(t)
 	w.seedAmy()

@@ -81,7 +81,7 @@ func runLogin(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return report(e, st, err)
 	}
-	if err := saveLogin(ctx, st, *creds); err != nil {
+	if err := saveLogin(ctx, st, *creds, !o.token.set); err != nil {
 		return report(e, st, err)
 	}
 	if enrollOnly {
@@ -241,22 +241,24 @@ func askCode(ctx context.Context, p *prompter, fromStdin bool) (string, error) {
 }
 
 // saveLogin replaces the saved credentials and remembers server and
-// username. A session token saved before for the same server is revoked:
-// left alone it would stay valid, unseen, until it idled out.
-func saveLogin(ctx context.Context, st *cliState, creds client.Credentials) error {
+// username. A session token saved before is revoked at the server that
+// issued it: left alone it would stay valid, unseen, until it idled out.
+// fresh tells that this login made the token (a password login), so it may
+// be revoked if it cannot be saved; a token the person gave is theirs.
+func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fresh bool) error {
 	old, err := st.local.LoadCredentials()
-	if err != nil && !errors.Is(err, client.ErrNoCredentials) {
-		old = nil // unreadable or insecure: it is replaced below
+	if err != nil {
+		old = nil // none, or unreadable or insecure: it is replaced below
 	}
 	if err := st.local.SaveCredentials(creds); err != nil {
+		if fresh {
+			// Unsaved, the new session would be live and unknown: end it.
+			revokeQuietly(ctx, creds.Server, creds.Token)
+		}
 		return fmt.Errorf("save credentials: %w", err)
 	}
-	if old != nil && old.Kind == wire.KindSession && old.Token != creds.Token && old.Server == creds.Server {
-		if c, err := newCLIClient(old.Server, old.Token); err == nil {
-			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			_ = c.Logout(rctx) // best effort: it may have ended already
-			cancel()
-		}
+	if old != nil && old.Kind == wire.KindSession && old.Token != creds.Token {
+		revokeQuietly(ctx, old.Server, old.Token)
 	}
 	cfg := st.res.Config
 	if cfg.Server != creds.Server {
@@ -270,6 +272,18 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials) erro
 	st.res.Token, st.res.TokenSource, st.res.Credentials = creds.Token, client.SourceCredentials, &creds
 	fmt.Fprintf(st.e.stdout, "Logged in to %s as %s%s.\n", creds.Server, creds.Username, idleNote(creds.IdleTimeout))
 	return nil
+}
+
+// revokeQuietly logs a token out, best effort: it may have ended already,
+// or its server may be gone.
+func revokeQuietly(ctx context.Context, server, token string) {
+	c, err := newCLIClient(server, token)
+	if err != nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_ = c.Logout(rctx)
 }
 
 func idleNote(idleSecs int) string {

@@ -52,7 +52,8 @@ func report(e *env, st *cliState, err error) int {
 	case wire.ErrRateLimited:
 		return failf(e.stderr, exitError, "%s", throttleMessage(ce, time.Now()))
 	}
-	return failf(e.stderr, exitError, "%s", ce.Message)
+	// The whole chain: what the command was doing, then the server's words.
+	return failf(e.stderr, exitError, "%v", err)
 }
 
 // authMessage explains a refused token or password. The server's message
