@@ -51,7 +51,7 @@ func runLogin(ctx context.Context, e *env, args []string) int {
 	fs.Var(&o.token, "token", "log in with an API token; alone, read the token without echo")
 	fs.BoolVar(&o.noProjects, "noprojects", false, "do not choose a project after logging in")
 	fs.BoolVar(&o.noProjects, "no-projects", false, "same as --noprojects")
-	setUsage(fs, "latch login [--server URL] [--username U] [--password-stdin] [--code CODE]\n       latch login --token [TOKEN] [--server URL] [--noprojects]",
+	setUsage(fs, "latch login [--server URL] [--username U] [--password-stdin] [--code CODE] [--noprojects]\n       latch login --token [TOKEN] [--server URL] [--noprojects]",
 		"Logs in and saves the token in the credentials file, then offers the projects\nwhere you have CONTRIBUTE or higher access as a numbered choice.")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -23,7 +23,7 @@ func runTokenCreate(ctx context.Context, e *env, args []string) int {
 	expires := fs.String("expires", "", "lifetime (90d, 12h, 2w) or last day of use (2027-01-31); default one month")
 	idle := fs.String("idle", "", "inactivity limit (2h, 30m, 7d); default none")
 	var scopes scopeFlags
-	fs.Var(&scopes, "scope", "limit the token to a project (id or name) at a level, e.g. project-…:VIEW; repeat for more; default all your projects")
+	fs.Var(&scopes, "scope", "limit the token to a `PROJECT:LEVEL` (project by id or name), e.g. project-…:VIEW; repeat for more; default all your projects")
 	asJSON := fs.Bool("json", false, "print the secret and the token's record as JSON")
 	setUsage(fs, "latch token create --name N [--expires 90d|2027-01-31] [--idle 2h] [--scope PROJECT:LEVEL]... [--json]",
 		"Makes an API token. The secret alone is printed on stdout, so it can be piped\n(latch token create --name ci > token.txt); it is shown only this once.")
