@@ -6,5 +6,6 @@ func allCommands() []command {
 		serveCommand(),
 		adminCommand(),
 		loginCommand(), logoutCommand(), selectCommand(), whoamiCommand(), tokenCommand(), passwordCommand(),
+		consoleCommand(), demoCommand(),
 	}
 }

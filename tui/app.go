@@ -1,0 +1,152 @@
+// Package tui is latch's full-screen console: a root model that routes
+// between the login, projects, tokens and account security screens (each
+// in its own package) with typed messages, over one injected
+// common.Context. It reaches the server only through common.API, so the
+// same console runs against an embedded server, a remote one or inside an
+// SSH session, each program with its own state.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/tui/common"
+	"github.com/latch-dev/latch/tui/login"
+)
+
+// API is what the console needs of the server.
+type API = common.API
+
+// Options configure one console program.
+type Options struct {
+	API      API             // required, without a token
+	Context  context.Context // ends the program's calls; default Background
+	Now      func() time.Time
+	Username string             // last username, prefilled
+	Project  *common.ProjectRef // current project
+	Persist  common.Persist     // saves the project and username; may be nil
+	// Token is a saved token to start with; when the server refuses it,
+	// the login screen says why.
+	Token string
+	// Notice is shown on the login screen (the demo's account).
+	Notice string
+	// CreateFirstUser, with NeedsSetup, shows the first-run screen that
+	// creates the first account of an embedded server.
+	CreateFirstUser login.CreateUser
+	NeedsSetup      bool
+	// Dark picks the initial styles until the terminal reports its
+	// background.
+	Dark bool
+}
+
+type tab int
+
+const (
+	tabProjects tab = iota
+	tabTokens
+	tabSecurity
+	tabCount
+)
+
+var tabNames = [tabCount]string{"Projects", "Tokens", "Security"}
+
+// Model is the root model.
+type Model struct {
+	ctx      *common.Context
+	opts     Options
+	help     help.Model
+	fullHelp bool
+
+	front   common.Screen // login or first-run; nil when logged in
+	tabs    [tabCount]common.Screen
+	tab     tab
+	history []tab
+	overlay common.Screen // the 2FA wizard, over the tabs
+
+	tickGen  int
+	flash    string
+	flashErr bool
+	flashAt  time.Time
+	quitting bool
+}
+
+type (
+	idleTickMsg struct{ gen int }
+	whoamiMsg   struct {
+		who *wire.Whoami
+		err error
+	}
+	resumeMsg struct {
+		session *common.Session
+		err     error
+	}
+	pingMsg struct{}
+)
+
+// keepAliveAfter is how long after its last call a key press makes the
+// console tell the server the person is still there.
+const keepAliveAfter = 20 * time.Second
+
+// New builds the console's root model.
+func New(o Options) *Model {
+	ctx := common.NewContext(o.Context, o.API, o.Now)
+	ctx.Styles = common.NewStyles(o.Dark)
+	ctx.Username = o.Username
+	ctx.Project = o.Project
+	ctx.Persist = o.Persist
+	m := &Model{ctx: ctx, opts: o, help: help.New()}
+	m.help.Styles = ctx.Styles.Help
+	switch {
+	case o.NeedsSetup && o.CreateFirstUser != nil:
+		m.front = login.NewSetup(ctx, o.CreateFirstUser)
+	default:
+		m.front = login.New(ctx, o.Notice)
+	}
+	return m
+}
+
+// Context exposes the injected context (tests read the session from it).
+func (m *Model) Context() *common.Context { return m.ctx }
+
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.front.Init()}
+	if m.opts.Token != "" {
+		cmds = append(cmds, m.resume(m.opts.Token))
+	}
+	return tea.Batch(cmds...)
+}
+
+// resume checks a saved token and opens the session it belongs to.
+func (m *Model) resume(token string) tea.Cmd {
+	api := m.ctx.API.WithToken(token)
+	base := m.ctx.Base
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, common.CallTimeout)
+		defer cancel()
+		who, err := api.Whoami(ctx)
+		if err != nil {
+			return resumeMsg{err: err}
+		}
+		return resumeMsg{session: &common.Session{
+			API: api, TokenID: who.Token.ID, User: who.User, Org: who.Org,
+			IdleTimeout: time.Duration(who.Token.IdleTimeout) * time.Second, External: true,
+		}}
+	}
+}
+
+// active is the screen that gets keys.
+func (m *Model) active() common.Screen {
+	switch {
+	case m.front != nil:
+		return m.front
+	case m.overlay != nil:
+		return m.overlay
+	}
+	return m.tabs[m.tab]
+}
+
+func (m *Model) loggedIn() bool { return m.ctx.Session != nil && m.front == nil }

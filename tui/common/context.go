@@ -1,0 +1,128 @@
+package common
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/latch-dev/latch/client/wire"
+)
+
+// CallTimeout bounds one API call made by a screen.
+const CallTimeout = 30 * time.Second
+
+// Persist saves what the console remembers between runs, the way the command
+// line does (`latch select`, the last username). Nil means nothing is saved.
+type Persist interface {
+	SaveProject(id, name string) error
+	SaveUsername(username string) error
+}
+
+// ProjectRef is the current project.
+type ProjectRef struct {
+	ID   string
+	Name string
+}
+
+// Session is the logged-in state: the token (in memory only), who it is
+// and the inactivity limit the server applies to it.
+type Session struct {
+	API         API // authenticates with the session's token
+	TokenID     string
+	User        wire.User
+	Org         *wire.Org
+	IdleTimeout time.Duration // 0: none
+	EnrollOnly  bool          // the org requires 2FA: only enrollment is allowed
+	// External is true when the token came from outside (saved
+	// credentials): quitting the console does not log it out.
+	External bool
+	// Ended is set when the server already ended the session (2FA was
+	// just turned on) while a screen still shows something: no call is
+	// made and no countdown runs.
+	Ended bool
+}
+
+// Context is the injected state every screen shares within one program.
+// The root model owns it; screens read it and never keep copies.
+type Context struct {
+	Base    context.Context // ends when the program (SSH session) ends
+	API     API             // unauthenticated: login
+	Width   int
+	Height  int
+	Styles  Styles
+	Keys    GlobalKeys
+	Now     func() time.Time
+	Persist Persist
+
+	Session  *Session    // nil when logged out
+	Project  *ProjectRef // the current project
+	Username string      // last username, to prefill the login
+
+	lastTouch atomic.Int64 // unix nanos of the last call the server counted
+}
+
+// NewContext builds a context with dark styles until the terminal says
+// otherwise.
+func NewContext(base context.Context, api API, now func() time.Time) *Context {
+	if base == nil {
+		base = context.Background()
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Width: 80, Height: 24}
+}
+
+// Authed is the API of the session (the unauthenticated one when none).
+func (c *Context) Authed() API {
+	if c.Session != nil {
+		return c.Session.API
+	}
+	return c.API
+}
+
+// Touch records that the server saw the session's token at t.
+func (c *Context) Touch(t time.Time) { c.lastTouch.Store(t.UnixNano()) }
+
+// LastTouch is when the server last counted the session as active.
+func (c *Context) LastTouch() time.Time { return time.Unix(0, c.lastTouch.Load()) }
+
+// Call runs fn against the session's API in a command, with a timeout. A
+// refused token (revoked elsewhere, expired, idle) becomes SessionEndedMsg
+// so the root can send the person to the login screen; anything else goes
+// to done, which builds the screen's own result message.
+func Call[T any](c *Context, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
+	return call(c, false, fn, done)
+}
+
+// CallReauth is Call for requests that check the password again: there an
+// "invalid" authentication error means a wrong password, not a dead token.
+func CallReauth[T any](c *Context, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
+	return call(c, true, fn, done)
+}
+
+func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
+	api := c.Authed()
+	base := c.Base
+	now := c.Now
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, CallTimeout)
+		defer cancel()
+		start := now()
+		v, err := fn(ctx, api)
+		if e, ok := AsAPIError(err); ok && e.Type == wire.ErrInvalidAuthentication {
+			if !reauth || e.Reason != wire.ReasonInvalid {
+				reason, _ := SessionEnded(err)
+				return SessionEndedMsg{Reason: reason}
+			}
+		}
+		// The server counted the token as used unless it could not be
+		// reached.
+		if !IsUnreachable(err) {
+			c.Touch(start)
+		}
+		return done(v, err)
+	}
+}

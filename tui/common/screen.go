@@ -1,0 +1,63 @@
+package common
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/latch-dev/latch/client/wire"
+)
+
+// Screen is one page of the console. The root model routes messages to
+// the active screen and draws its View between the tab bar and the help
+// and status lines.
+type Screen interface {
+	help.KeyMap
+	Init() tea.Cmd
+	Update(msg tea.Msg) (Screen, tea.Cmd)
+	// View draws the screen in the size last given to SetSize.
+	View() string
+	SetSize(width, height int)
+	// Capturing is true while a text field (or a form) has the keyboard:
+	// the root then fires no bare-letter shortcut.
+	Capturing() bool
+}
+
+// Messages the screens and the root route with.
+type (
+	// LoggedInMsg: a login (or a saved token) succeeded.
+	LoggedInMsg struct {
+		Session *Session
+	}
+	// SessionEndedMsg: the server refused the session's token, or the
+	// console logged out; Reason is shown on the login screen.
+	SessionEndedMsg struct {
+		Reason string
+		// Logout asks the root to revoke the token first (when the
+		// console itself ends the session).
+		Logout bool
+	}
+	// ProjectSelectedMsg: the person chose a current project.
+	ProjectSelectedMsg struct {
+		Project wire.Project
+	}
+	// PushMsg shows Screen over the current one (the 2FA wizard).
+	PushMsg struct {
+		Screen Screen
+	}
+	// PopMsg closes the pushed screen.
+	PopMsg struct{}
+	// BackMsg: the screen had nothing left to close on Esc.
+	BackMsg struct{}
+	// FlashMsg shows a short notice in the status bar.
+	FlashMsg struct {
+		Text  string
+		Error bool
+	}
+	// ThemeMsg: the styles changed (the terminal reported its background).
+	ThemeMsg struct{}
+	// RefreshMsg asks a screen to reload its data.
+	RefreshMsg struct{}
+)
+
+// Cmd wraps a message in a command.
+func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

@@ -1,0 +1,119 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/tui/common"
+	"github.com/latch-dev/latch/tui/login"
+	"github.com/latch-dev/latch/tui/projects"
+	"github.com/latch-dev/latch/tui/security"
+	"github.com/latch-dev/latch/tui/tokens"
+)
+
+// loggedInAs opens the screens of a new session. Screens are built anew
+// for each session so nothing of one person's state outlives it.
+func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
+	m.ctx.Session = s
+	m.ctx.Touch(m.ctx.Now())
+	m.ctx.Username = s.User.Username
+	if p := m.ctx.Persist; p != nil {
+		_ = p.SaveUsername(s.User.Username) // a convenience; never worth failing a login
+	}
+	m.front = nil
+	m.overlay = nil
+	m.history = nil
+	m.tabs = [tabCount]common.Screen{
+		projects.New(m.ctx),
+		tokens.New(m.ctx),
+		security.New(m.ctx),
+	}
+	m.tab = tabProjects
+	if s.EnrollOnly {
+		m.tab = tabSecurity
+		m.flash, m.flashErr, m.flashAt = "Your organisation requires two-factor authentication: enable it to continue.", true, m.ctx.Now()
+	}
+	m.layout()
+	m.tickGen++
+	who := common.Call(m.ctx, func(ctx context.Context, api common.API) (*wire.Whoami, error) {
+		return api.Whoami(ctx)
+	}, func(w *wire.Whoami, err error) tea.Msg { return whoamiMsg{who: w, err: err} })
+	return tea.Batch(who, m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.idleTickCmd())
+}
+
+// endSession returns to the login screen with reason; logout revokes the
+// token first when the console itself ends the session.
+func (m *Model) endSession(reason string, logout bool) tea.Cmd {
+	var cmd tea.Cmd
+	if s := m.ctx.Session; s != nil && logout {
+		cmd = logoutCmd(m.ctx.Base, s.API)
+	}
+	m.ctx.Session = nil
+	m.tabs = [tabCount]common.Screen{}
+	m.overlay = nil
+	m.history = nil
+	m.fullHelp = false
+	m.tickGen++
+	m.flash = ""
+	m.front = login.New(m.ctx, reason)
+	m.layout()
+	return cmd
+}
+
+func logoutCmd(base context.Context, api common.API) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, 3*time.Second)
+		defer cancel()
+		_ = api.Logout(ctx) // the token may already be gone; the person is logged out either way
+		return nil
+	}
+}
+
+func (m *Model) idleTickCmd() tea.Cmd {
+	gen := m.tickGen
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
+}
+
+// idleRemaining is the time left before the server's inactivity limit
+// ends the session, counted from the last call the server saw.
+func (m *Model) idleRemaining() (time.Duration, bool) {
+	s := m.ctx.Session
+	if s == nil || s.IdleTimeout <= 0 || s.Ended {
+		return 0, false
+	}
+	return s.IdleTimeout - m.ctx.Now().Sub(m.ctx.LastTouch()), true
+}
+
+func (m *Model) idleTick(msg idleTickMsg) tea.Cmd {
+	if msg.gen != m.tickGen || !m.loggedIn() {
+		return nil
+	}
+	if left, ok := m.idleRemaining(); ok && left <= 0 {
+		return m.endSession(common.IdleLogoutMessage(m.ctx.Session.IdleTimeout), true)
+	}
+	return m.idleTickCmd()
+}
+
+func (m *Model) selectProject(p wire.Project) tea.Cmd {
+	m.ctx.Project = &common.ProjectRef{ID: p.ID, Name: p.Name}
+	text, isErr := "Current project: "+p.Name, false
+	if per := m.ctx.Persist; per != nil {
+		if err := per.SaveProject(p.ID, p.Name); err != nil {
+			text, isErr = "Selected "+p.Name+" but could not save it: "+err.Error(), true
+		}
+	}
+	m.flash, m.flashErr, m.flashAt = text, isErr, m.ctx.Now()
+	return nil
+}
+
+// quit ends the program, logging out the console's own session.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	if s := m.ctx.Session; s != nil && !s.External {
+		return tea.Sequence(logoutCmd(m.ctx.Base, s.API), tea.Quit)
+	}
+	return tea.Quit
+}

@@ -1,0 +1,177 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/latch-dev/latch/tui/common"
+)
+
+// flashFor is how long a status notice stays.
+const flashFor = 6 * time.Second
+
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "latch"
+	return v
+}
+
+// Render draws the whole screen as text.
+func (m *Model) Render() string {
+	if m.quitting {
+		return ""
+	}
+	parts := make([]string, 0, 4)
+	if m.loggedIn() {
+		parts = append(parts, m.tabBar())
+	}
+	if s := m.active(); s != nil {
+		parts = append(parts, fit(s.View(), m.bodyHeight()))
+	}
+	parts = append(parts, m.helpView(), m.statusBar())
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// bodyHeight is the space left to screens by the bars.
+func (m *Model) bodyHeight() int {
+	h := m.ctx.Height - 1 - lipgloss.Height(m.helpView())
+	if m.loggedIn() {
+		h--
+	}
+	return max(1, h)
+}
+
+// fit pads or cuts s to exactly h lines, so the bars stay at the bottom.
+func fit(s string, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// layout gives the active screen the space left by the bars.
+func (m *Model) layout() {
+	m.help.SetWidth(m.ctx.Width)
+	h := m.bodyHeight()
+	for _, s := range []common.Screen{m.front, m.overlay, m.tabs[0], m.tabs[1], m.tabs[2]} {
+		if s != nil {
+			s.SetSize(m.ctx.Width, max(1, h))
+		}
+	}
+}
+
+func (m *Model) tabBar() string {
+	s := m.ctx.Styles
+	items := []string{s.Title.Render(" latch ")}
+	for i, name := range tabNames {
+		label := string(rune('1'+i)) + " " + name
+		if m.overlay == nil && tab(i) == m.tab {
+			items = append(items, s.ActiveTab.Render(label))
+		} else {
+			items = append(items, s.Tab.Render(label))
+		}
+	}
+	if m.overlay != nil {
+		items = append(items, s.ActiveTab.Render("2FA setup"))
+	}
+	left := lipgloss.JoinHorizontal(lipgloss.Top, items...)
+	user := m.ctx.Session.User.Username
+	if o := m.ctx.Session.Org; o != nil {
+		user += " · " + o.Name
+	}
+	right := s.Muted.Render(user + " ")
+	gap := m.ctx.Width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return left
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// helpKeys joins the active screen's keys and the global ones.
+type helpKeys struct {
+	screen []key.Binding
+	full   [][]key.Binding
+	global []key.Binding
+}
+
+func (h helpKeys) ShortHelp() []key.Binding {
+	return append(append([]key.Binding{}, h.screen...), h.global...)
+}
+func (h helpKeys) FullHelp() [][]key.Binding {
+	return append(append([][]key.Binding{}, h.full...), h.global)
+}
+
+func (m *Model) helpView() string {
+	k := m.ctx.Keys
+	hk := helpKeys{}
+	capturing := false
+	if s := m.active(); s != nil {
+		hk.screen, hk.full = s.ShortHelp(), s.FullHelp()
+		capturing = s.Capturing()
+	}
+	helpKey := k.Help
+	if capturing {
+		helpKey.SetHelp("f1", "help")
+	}
+	if m.fullHelp {
+		helpKey.SetHelp(helpKey.Help().Key, "close help")
+	}
+	switch {
+	case m.fullHelp && m.loggedIn() && !capturing:
+		hk.global = []key.Binding{k.NextTab, k.Projects, k.Tokens, k.Security, k.Logout, helpKey, k.QuitBare, k.Quit}
+	case m.fullHelp:
+		hk.global = []key.Binding{helpKey, k.Quit}
+	case capturing:
+		hk.global = []key.Binding{helpKey, k.Quit}
+	default:
+		hk.global = []key.Binding{helpKey, k.QuitBare}
+	}
+	if m.fullHelp {
+		return m.help.FullHelpView(hk.FullHelp())
+	}
+	return m.help.ShortHelpView(hk.ShortHelp())
+}
+
+func (m *Model) statusBar() string {
+	s := m.ctx.Styles
+	w := m.ctx.Width
+	var left string
+	now := m.ctx.Now()
+	if m.flash != "" && now.Sub(m.flashAt) < flashFor {
+		st := s.Status
+		if m.flashErr {
+			st = st.Foreground(s.Error.GetForeground())
+		}
+		left = st.Render(" " + m.flash)
+	} else {
+		text := " " + m.ctx.API.Server()
+		if p := m.ctx.Project; p != nil && m.loggedIn() {
+			text += " · project: " + p.Name
+		}
+		left = s.Status.Render(text)
+	}
+	right := ""
+	if left, ok := m.idleRemaining(); ok && m.loggedIn() {
+		st := s.StatusKey
+		if left < time.Minute {
+			st = st.Foreground(s.Error.GetForeground())
+		}
+		right = st.Render("auto-logout in " + common.Clock(left) + " ")
+	}
+	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 0 {
+		left = ansi.Truncate(left, max(0, w-lipgloss.Width(right)), "…")
+		gap = max(0, w-lipgloss.Width(left)-lipgloss.Width(right))
+	}
+	return left + s.Status.Render(strings.Repeat(" ", gap)) + right
+}
