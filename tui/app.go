@@ -41,6 +41,8 @@ type Options struct {
 	// Dark picks the initial styles until the terminal reports its
 	// background.
 	Dark bool
+	// Tick replaces tea.Tick (tests drive timers themselves).
+	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 }
 
 type tab int
@@ -98,6 +100,9 @@ func New(o Options) *Model {
 	ctx.Username = o.Username
 	ctx.Project = o.Project
 	ctx.Persist = o.Persist
+	if o.Tick != nil {
+		ctx.Tick = o.Tick
+	}
 	m := &Model{ctx: ctx, opts: o, help: help.New()}
 	m.help.Styles = ctx.Styles.Help
 	switch {

@@ -74,7 +74,7 @@ func logoutCmd(base context.Context, api common.API) tea.Cmd {
 
 func (m *Model) idleTickCmd() tea.Cmd {
 	gen := m.tickGen
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
+	return m.ctx.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
 }
 
 // idleRemaining is the time left before the server's inactivity limit

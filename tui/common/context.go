@@ -55,6 +55,8 @@ type Context struct {
 	Keys    GlobalKeys
 	Now     func() time.Time
 	Persist Persist
+	// Tick schedules a timer message (tea.Tick); tests replace it.
+	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 
 	Session  *Session    // nil when logged out
 	Project  *ProjectRef // the current project
@@ -72,7 +74,7 @@ func NewContext(base context.Context, api API, now func() time.Time) *Context {
 	if now == nil {
 		now = time.Now
 	}
-	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Width: 80, Height: 24}
+	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Tick: tea.Tick, Width: 80, Height: 24}
 }
 
 // Authed is the API of the session (the unauthenticated one when none).

@@ -129,7 +129,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.loginDone(msg)
 	case tickMsg:
 		if m.throttled() {
-			return m, tick()
+			return m, m.tick()
 		}
 		m.err = ""
 		return m, nil
@@ -241,7 +241,7 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	if d, ok := common.RetryAfter(err); ok {
 		m.retryAt = m.ctx.Now().Add(d)
 		m.err = ""
-		return tick()
+		return m.tick()
 	}
 	e, isAPI := common.AsAPIError(err)
 	switch {
@@ -274,6 +274,6 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 const ClockAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +
 	"Automatic Date and Time in its settings, restart the phone, and try the newest code."
 
-func tick() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
+func (m *Model) tick() tea.Cmd {
+	return m.ctx.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
 }

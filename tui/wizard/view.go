@@ -44,9 +44,6 @@ func (m *Model) View() string {
 		return m.stepBar() + "\n" + m.scanView()
 	case StepVerify:
 		body = para(w, "Enter the 6-digit code "+Apps[m.app]+" now shows for latch.") + "\n\n" + m.code.View(s, 12)
-		if m.advice {
-			body += "\n" + s.Warning.Width(max(20, w-2)).Render(login.ClockAdvice)
-		}
 	case StepBackup:
 		body = s.Success.Render("Two-factor authentication is on.") + "\n" +
 			para(w, "Keep these backup codes somewhere safe. Each one logs you in once if you lose your phone; you will not see them again.") +
@@ -63,6 +60,9 @@ func (m *Model) View() string {
 		b.WriteString("\n" + s.Muted.Render("Talking to the server…"))
 	} else if m.err != "" {
 		b.WriteString("\n" + s.Error.Width(max(20, w-2)).Render(m.err))
+		if m.advice && m.step == StepVerify {
+			b.WriteString("\n" + s.Warning.Width(max(20, min(w, 90))).Render(login.ClockAdvice))
+		}
 	}
 	return b.String()
 }

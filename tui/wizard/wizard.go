@@ -122,6 +122,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			if e, ok := common.AsAPIError(msg.err); ok && e.Type == wire.ErrInvalidAuthentication {
 				m.err = "That password is not correct."
 			}
+			m.reauth.Fields[0].Input.SetValue("")
+			m.reauth.Fields[1].Input.SetValue("")
 			return m, nil
 		}
 		m.enroll, m.err = msg.resp, ""
@@ -206,6 +208,8 @@ func (m *Model) back() tea.Cmd {
 		m.step = StepApp
 	case StepScan:
 		m.step = StepPassword
+		m.reauth.Fields[0].Input.SetValue("")
+		m.reauth.Fields[1].Input.SetValue("")
 		return m.reauth.Start()
 	case StepVerify:
 		m.step = StepScan

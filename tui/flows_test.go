@@ -1,0 +1,263 @@
+package tui_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/tui/internal/tuitest"
+)
+
+func TestProjectsSelectAndToggles(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	c.Expect("CONTRIBUTE or higher", "SAM importer test", "CONTRIBUTE", "Scratch Project", "ADMINISTER", "PHI")
+	c.Refute("Reference genomes")
+	c.Keys("v")
+	c.Expect("VIEW or higher", "Reference genomes")
+	c.Refute("1000 Genomes")
+	c.Keys("p")
+	c.Expect("1000 Genomes", "public")
+	c.Keys("/")
+	c.Type("scratch")
+	c.Expect("1 of 4 shown")
+	c.Keys("enter", "enter")
+	if c.persist.project != "Scratch Project" {
+		t.Fatalf("saved project %q", c.persist.project)
+	}
+	c.Expect("Current project: Scratch Project", "● Scratch Project")
+}
+
+func TestCreateAndRevokeToken(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	c.Keys("2")
+	c.Expect("API tokens", "1 active", "tui session")
+	c.Keys("n")
+	c.Expect("New API token", "1 month (default)")
+	c.Type("nightly upload")
+	c.Keys("tab", "right", "tab", "right", "tab", "space", "right") // 90 days; scope: pick the first project
+	c.Keys("ctrl+s")
+	c.Expect("has been generated", "only time it will be shown")
+	secret := regexp.MustCompile(`\b[A-Za-z0-9]{32}\b`).FindString(c.Screen())
+	if secret == "" {
+		t.Fatalf("no secret on screen:\n%s", c.Screen())
+	}
+	// The secret shown works, with the scope and expiry chosen.
+	who, err := mustClient(t, srv, secret).Whoami(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who.Token.Name != "nightly upload" || who.Token.Scope == nil || len(who.Token.Scope.Projects) != 1 {
+		t.Fatalf("token %+v", who.Token)
+	}
+	if got := who.Token.ExpiresAt.Sub(srv.Clock.Now()); got != 90*24*time.Hour {
+		t.Fatalf("expires in %s", got)
+	}
+	c.Keys("c")
+	c.Expect("Sent to the clipboard")
+	c.Keys("enter")
+	c.Refute(secret)
+	c.Expect("2 active", "nightly upload")
+
+	c.Keys("/")
+	c.Type("nightly")
+	c.Keys("enter", "x")
+	c.Expect("Revoke this token?", "nightly upload")
+	c.Keys("y")
+	c.Expect("Revoked “nightly upload”.", "1 active")
+	if _, err := mustClient(t, srv, secret).Whoami(context.Background()); !client.IsAuth(err) {
+		t.Fatalf("the revoked token still works: %v", err)
+	}
+
+	// The session's own token is marked, and revoking it warns first.
+	c.Keys("esc")
+	c.Expect("● tui session", "revoking it logs you out")
+	c.Keys("x")
+	c.Expect("This is the token of the session you are using now")
+	c.Keys("y")
+	c.Expect("Sign in to latch", "You revoked the token of this session")
+	if c.session() != nil {
+		t.Fatal("still logged in")
+	}
+}
+
+func mustClient(t *testing.T, srv *tuitest.Server, token string) *client.Client {
+	c, err := client.New(srv.URL, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestTwoFactorWizard(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	c.Keys("3")
+	c.Expect("Two-factor auth", "OFF", "Enable two-factor authentication", "Active sessions (1)")
+	c.Keys("enter")
+	c.Expect("1 App", "Google Authenticator", "SMS")
+	c.Keys("down", "enter")
+	c.Expect("✓ App", "Password")
+	c.Type("not my password")
+	c.Keys("enter")
+	c.Expect("That password is not correct.")
+	c.Type(tuitest.Password)
+	c.Keys("enter")
+	// 80x24 is too small for the QR code: say so, show the secret.
+	c.Expect("3 Scan", "too small for the QR code", "Microsoft Authenticator")
+	m := regexp.MustCompile(`\b([A-Z2-7]{4} ){7}[A-Z2-7]{4}\b`).FindString(c.Screen())
+	if m == "" {
+		t.Fatalf("no grouped secret:\n%s", c.Screen())
+	}
+	secret := strings.ReplaceAll(m, " ", "")
+	c.Refute("█")
+	// A larger window shows the code, with the secret beside it.
+	c.Send(tuitestResize(200, 60))
+	c.Expect("█", "Scan this code", m)
+	c.Keys("esc")
+	c.Expect("Password")
+	c.Type(tuitest.Password)
+	c.Keys("enter")
+	m2 := regexp.MustCompile(`\b([A-Z2-7]{4} ){7}[A-Z2-7]{4}\b`).FindString(c.Screen())
+	secret = strings.ReplaceAll(m2, " ", "") // going back made a new secret
+	_ = m
+	c.Keys("enter")
+	c.Expect("4 Verify")
+	c.Type("123456")
+	c.Keys("enter")
+	c.Expect("That code was not accepted.", "clock is probably off")
+	code, err := totp.GenerateCodeCustom(secret, srv.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Type(code)
+	c.Keys("enter")
+	c.Expect("5 Backup codes", "Two-factor authentication is on", "[ ] I saved my backup codes")
+	codes := regexp.MustCompile(`\b[a-z2-9]{5}-[a-z2-9]{5}\b`).FindAllString(c.Screen(), -1)
+	if len(codes) != 10 {
+		t.Fatalf("%d backup codes shown", len(codes))
+	}
+	c.Keys("esc")
+	c.Expect("already on")
+	c.Keys("enter")
+	c.Expect("Keep the codes first")
+	c.Keys("d")
+	path := filepath.Join(home, "latch-backup-codes-amy.txt")
+	c.Expect("Saved to " + path)
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("backup codes file: %v %v", st, err)
+	}
+	b, _ := os.ReadFile(path)
+	for _, code := range codes {
+		if !strings.Contains(string(b), code) {
+			t.Fatalf("file lacks %s", code)
+		}
+	}
+	c.Keys("space", "enter")
+	c.Expect("6 Finish", "Press enter to finish and log out.")
+	c.Keys("enter")
+	c.Expect("Sign in to latch", "Two-factor authentication is on. Sign in again")
+	if c.session() != nil {
+		t.Fatal("still logged in after the wizard")
+	}
+	// The next login needs a code from the new secret.
+	c.login(t, srv.Code(t, secret, 1))
+}
+
+func TestInactivityLogout(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	srv.Clock.Advance(10 * time.Minute)
+	c.Fire(srv.Clock.Now())
+	c.Expect("auto-logout in 5:00")
+	// A key press after a quiet spell tells the server the person is
+	// there: the countdown starts again.
+	c.Keys("j")
+	c.Fire(srv.Clock.Now())
+	c.Expect("auto-logout in 15:00")
+	srv.Clock.Advance(15 * time.Minute)
+	c.Fire(srv.Clock.Now())
+	c.Expect("Sign in to latch", "Logged out after 15 minutes of inactivity.")
+}
+
+func TestTokenRevokedElsewhere(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	if _, err := srv.Store.RevokeToken(context.Background(), c.session().TokenID, srv.Clock.Now(), server.RevokedByAdmin); err != nil {
+		t.Fatal(err)
+	}
+	c.Keys("r")
+	c.Expect("Sign in to latch", "Your session was revoked", "administrator")
+}
+
+func TestChangePasswordLogsOut(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	c.Keys("3", "down", "enter")
+	c.Expect("Change password", "Current", "Also revoke my API tokens")
+	c.Type("wrong one")
+	c.Keys("enter")
+	c.Type("brand new password")
+	c.Keys("enter")
+	c.Type("brand new password")
+	c.Keys("enter", "space", "enter")
+	c.Expect("That password is not correct.")
+	c.Keys("up", "up", "up")
+	for range len("wrong one") {
+		c.Keys("backspace")
+	}
+	c.Type(tuitest.Password)
+	c.Keys("down", "down", "down", "enter")
+	c.Expect("Sign in to latch", "Your password was changed")
+	c.Type("brand new password")
+	c.Keys("enter")
+	c.Expect("1 Projects")
+}
+
+func TestDisableTwoFactorBlockedByOrg(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, true)
+	secret, _ := enable2FA(t, srv)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, srv.Code(t, secret, 0))
+	c.Keys("3")
+	c.Expect("ON", "required by your organisation", "10 of 10 left")
+	c.Keys("enter")
+	c.Expect("requires two-factor authentication, so it cannot be turned")
+}
+
+func TestSignOutEverywhere(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	c.Keys("3", "down", "down", "enter")
+	c.Expect("Sign out everywhere?")
+	c.Keys("y")
+	c.Expect("Sign in to latch", "You signed out everywhere")
+}

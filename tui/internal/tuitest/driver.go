@@ -1,0 +1,174 @@
+// Package tuitest drives console models in tests: a synchronous message
+// pump with keys by name, timers under the test's control, a real latch
+// server on a temporary SQLite database, and normalisation of the random
+// parts of a screen for golden files.
+package tuitest
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Renderer is a model that can draw itself as text.
+type Renderer interface {
+	tea.Model
+	Render() string
+}
+
+// Driver feeds a model messages and runs the commands they return until
+// nothing is left, so a test reads the screen once a key's effects are
+// done. Timers do not run by themselves: Ticks collects them and Fire
+// delivers them.
+type Driver struct {
+	t     testing.TB
+	Model Renderer
+	Quit  bool
+
+	mu    sync.Mutex
+	ticks []func(time.Time) tea.Msg
+}
+
+// NewDriver starts m at width×height.
+func NewDriver(t testing.TB, m Renderer, width, height int) *Driver {
+	d := &Driver{t: t, Model: m}
+	d.run(m.Init())
+	d.Send(tea.WindowSizeMsg{Width: width, Height: height})
+	return d
+}
+
+// Tick is the timer function to inject into the model: it records the
+// timer instead of sleeping.
+func (d *Driver) Tick(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	d.mu.Lock()
+	d.ticks = append(d.ticks, fn)
+	d.mu.Unlock()
+	return nil
+}
+
+// Fire delivers every pending timer at now.
+func (d *Driver) Fire(now time.Time) {
+	d.mu.Lock()
+	ticks := d.ticks
+	d.ticks = nil
+	d.mu.Unlock()
+	for _, fn := range ticks {
+		d.Send(fn(now))
+	}
+}
+
+// Send delivers msg and everything its commands produce.
+func (d *Driver) Send(msg tea.Msg) {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		next := queue[0]
+		queue = queue[1:]
+		if next == nil {
+			continue
+		}
+		if _, ok := next.(tea.QuitMsg); ok {
+			d.Quit = true
+			continue
+		}
+		model, cmd := d.Model.Update(next)
+		d.Model = model.(Renderer)
+		queue = append(queue, d.collect(cmd)...)
+	}
+}
+
+func (d *Driver) run(cmd tea.Cmd) {
+	for _, m := range d.collect(cmd) {
+		d.Send(m)
+	}
+}
+
+// collect runs cmd (and the commands of a batch) and returns the messages.
+func (d *Driver) collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, d.collect(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// Keys presses keys by name ("enter", "tab", "shift+tab", "esc", "up",
+// "ctrl+b", "space", "X"...).
+func (d *Driver) Keys(names ...string) {
+	for _, n := range names {
+		d.Send(Key(n))
+	}
+}
+
+// Type types text, one key per character.
+func (d *Driver) Type(text string) {
+	for _, r := range text {
+		d.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// Screen is the current screen as plain text.
+func (d *Driver) Screen() string { return ansi.Strip(d.Model.Render()) }
+
+// Expect fails the test unless the screen shows every one of texts.
+func (d *Driver) Expect(texts ...string) {
+	d.t.Helper()
+	screen := d.Screen()
+	for _, text := range texts {
+		if !strings.Contains(screen, text) {
+			d.t.Fatalf("the screen does not show %q:\n%s", text, screen)
+		}
+	}
+}
+
+// Refute fails the test if the screen shows text.
+func (d *Driver) Refute(text string) {
+	d.t.Helper()
+	if screen := d.Screen(); strings.Contains(screen, text) {
+		d.t.Fatalf("the screen shows %q:\n%s", text, screen)
+	}
+}
+
+var named = map[string]tea.KeyPressMsg{
+	"enter":     {Code: tea.KeyEnter},
+	"tab":       {Code: tea.KeyTab},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+	"esc":       {Code: tea.KeyEscape},
+	"up":        {Code: tea.KeyUp},
+	"down":      {Code: tea.KeyDown},
+	"left":      {Code: tea.KeyLeft},
+	"right":     {Code: tea.KeyRight},
+	"pgdown":    {Code: tea.KeyPgDown},
+	"pgup":      {Code: tea.KeyPgUp},
+	"home":      {Code: tea.KeyHome},
+	"end":       {Code: tea.KeyEnd},
+	"backspace": {Code: tea.KeyBackspace},
+	"delete":    {Code: tea.KeyDelete},
+	"space":     {Code: tea.KeySpace, Text: " "},
+	"f1":        {Code: tea.KeyF1},
+}
+
+// Key is the key press called name.
+func Key(name string) tea.KeyPressMsg {
+	if k, ok := named[name]; ok {
+		return k
+	}
+	if rest, ok := strings.CutPrefix(name, "ctrl+"); ok && len(rest) == 1 {
+		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
+	}
+	r := []rune(name)
+	if len(r) != 1 {
+		panic("tuitest: unknown key " + name)
+	}
+	return tea.KeyPressMsg{Code: r[0], Text: name}
+}
