@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"ConcurrentBackupCode", testConcurrentBackupCode},
 		{"ConcurrentTOTPStep", testConcurrentTOTPStep},
 		{"ConcurrentRecordFailure", testConcurrentRecordFailure},
+		{"SameTokenName", testStoreSameTokenName},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -972,5 +973,26 @@ func testConcurrentRecordFailure(t *testing.T, s server.Store) {
 	}
 	if len(seen) != racers {
 		t.Errorf("RecordFailure returned %d distinct counts, want %d", len(seen), racers)
+	}
+}
+
+// testStoreSameTokenName: token names need not be unique, also when two
+// tokens with one name are created at once; ids and secret hashes are.
+func testStoreSameTokenName(t *testing.T, s server.Store) {
+	u := mkUser(t, s, "nico")
+	wins := race(t, func(i int) (bool, error) {
+		tok := server.Token{ID: fmt.Sprintf("token-same-%d", i), UserID: u.ID, Name: "deploy", Kind: server.KindAPI,
+			SecretHash: fmt.Sprintf("hash-same-%d", i), CreatedAt: Base, ExpiresAt: Base.Add(time.Hour)}
+		return true, s.CreateToken(ctx, tok)
+	})
+	list, err := s.ListTokens(ctx, u.ID)
+	must(t, err, "ListTokens")
+	if wins != racers || len(list) != racers {
+		t.Errorf("%d tokens named alike created at once: %d listed, want %d", racers, len(list), racers)
+	}
+	for _, tok := range list {
+		if tok.Name != "deploy" {
+			t.Errorf("token %s name %q", tok.ID, tok.Name)
+		}
 	}
 }
