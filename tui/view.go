@@ -139,7 +139,9 @@ func (m *Model) helpView() string {
 	if m.fullHelp {
 		return m.help.FullHelpView(hk.FullHelp())
 	}
-	return m.help.ShortHelpView(hk.ShortHelp())
+	// help cuts the line itself, but not always (an item that fits to
+	// the last cell is kept with the next): cut it here as well.
+	return ansi.Truncate(m.help.ShortHelpView(hk.ShortHelp()), m.ctx.Width, "…")
 }
 
 func (m *Model) statusBar() string {

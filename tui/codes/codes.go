@@ -38,10 +38,10 @@ type keyMap struct {
 func New(ctx *common.Context, codes []string) *Model {
 	m := &Model{ctx: ctx, codes: codes}
 	m.keys = keyMap{
-		Download: common.Bind("d", "download", "d"),
-		Edit:     common.Bind("e", "edit path", "e"),
+		Download: common.Bind("d", "save file", "d"),
+		Edit:     common.Bind("e", "path", "e"),
 		Copy:     common.Bind("c", "copy", "c"),
-		Saved:    common.Bind("space", "I saved them", "space"),
+		Saved:    common.Bind("space", "saved", "space"),
 		Continue: common.Bind("enter", "continue", "enter"),
 	}
 	m.path = common.NewInput(ctx.Styles, "file path", 4096)
@@ -70,7 +70,7 @@ func (m *Model) Keys() []key.Binding {
 	}
 	c := m.keys.Continue
 	if !m.saved {
-		c.SetHelp("enter", "continue (after saving)")
+		c.SetHelp("enter", "continue")
 	}
 	return []key.Binding{m.keys.Download, m.keys.Edit, m.keys.Copy, m.keys.Saved, c}
 }

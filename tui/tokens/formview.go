@@ -69,8 +69,10 @@ func (f *form) view(busy bool) string {
 		b.WriteString(s.Muted.Render("Generating…"))
 	case f.err != "":
 		b.WriteString(s.Error.Width(max(20, f.width-2)).Render(f.err))
+	case f.focus == fProjects:
+		b.WriteString(s.Muted.Render(common.Truncate("space: pick · ←/→: level (up to yours) · tab: next field", f.width)))
 	default:
-		b.WriteString(s.Muted.Render(common.Truncate("tab/↑↓: field · ←/→: change · space: pick project · ctrl+s: generate · esc: cancel", f.width)))
+		b.WriteString(s.Muted.Render(common.Truncate("Tokens without a date expire in one month. ctrl+s generates.", f.width)))
 	}
 	return b.String()
 }

@@ -60,7 +60,10 @@ func (t *table) apply(q string) {
 	slices.SortStableFunc(t.shown, func(a, b int) int {
 		c := t.compare(t.all[a], t.all[b])
 		if t.desc {
-			return -c
+			c = -c
+		}
+		if c == 0 { // ties in a fixed order, so the table never shuffles
+			c = cmp.Or(cmp.Compare(t.all[a].Name, t.all[b].Name), cmp.Compare(t.all[a].ID, t.all[b].ID))
 		}
 		return c
 	})

@@ -1,0 +1,280 @@
+package tui_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/tui"
+	"github.com/latch-dev/latch/tui/internal/tuitest"
+)
+
+// screenTest runs the console as a real Bubble Tea program (teatest) at
+// 80x24 against a real server whose clock stands still, and compares the
+// last screen with testdata/<test>.golden (go test -update rewrites it).
+type screenTest struct {
+	t   *testing.T
+	tm  *teatest.TestModel
+	srv *tuitest.Server
+
+	mu     sync.Mutex
+	screen string
+}
+
+type nudge struct{}
+
+func newScreenTest(t *testing.T, srv *tuitest.Server, mod ...func(*tui.Options)) *screenTest {
+	t.Helper()
+	c, err := client.New(srv.URL, "", client.WithClientName("tui"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := tui.Options{API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy"}
+	for _, f := range mod {
+		f(&opts)
+	}
+	st := &screenTest{t: t, srv: srv}
+	// The filter sees the model before each message: the screen as the
+	// last update left it.
+	watch := func(m tea.Model, msg tea.Msg) tea.Msg {
+		if r, ok := m.(*tui.Model); ok {
+			s := ansi.Strip(r.Render())
+			st.mu.Lock()
+			st.screen = s
+			st.mu.Unlock()
+		}
+		return msg
+	}
+	st.tm = teatest.NewTestModel(t, tui.New(opts), teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithFilter(watch), tea.WithColorProfile(colorprofile.Ascii)))
+	return st
+}
+
+// wait returns once the screen shows text.
+func (st *screenTest) wait(text string) {
+	st.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		st.tm.Send(nudge{})
+		time.Sleep(10 * time.Millisecond)
+		st.mu.Lock()
+		s := st.screen
+		st.mu.Unlock()
+		if strings.Contains(s, text) {
+			return
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.t.Fatalf("the screen never showed %q:\n%s", text, st.screen)
+}
+
+func (st *screenTest) keys(names ...string) {
+	for _, n := range names {
+		st.tm.Send(tuitest.Key(n))
+	}
+}
+
+func (st *screenTest) login() {
+	st.wait("Sign in to latch")
+	st.tm.Type(tuitest.Password)
+	st.keys("enter")
+	st.wait("SAM importer test")
+}
+
+// golden stops the program and compares its last screen.
+func (st *screenTest) golden() {
+	st.t.Helper()
+	if err := st.tm.Quit(); err != nil {
+		st.t.Fatal(err)
+	}
+	m := st.tm.FinalModel(st.t, teatest.WithFinalTimeout(10*time.Second)).(*tui.Model)
+	teatest.RequireEqualOutput(st.t, []byte(tuitest.Normalize(ansi.Strip(m.Render()))+"\n"))
+}
+
+func seeded(t *testing.T) *tuitest.Server {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	return srv
+}
+
+func TestScreenLogin(t *testing.T) {
+	st := newScreenTest(t, seeded(t), func(o *tui.Options) { o.Notice = "Demo server. Sign in as amy, password " + tuitest.Password })
+	st.wait("Sign in to latch")
+	st.golden()
+}
+
+func TestScreenLoginCode(t *testing.T) {
+	srv := seeded(t)
+	enable2FA(t, srv)
+	st := newScreenTest(t, srv)
+	st.wait("Sign in to latch")
+	st.tm.Type(tuitest.Password)
+	st.keys("enter")
+	st.wait("6-digit code from")
+	st.golden()
+}
+
+func TestScreenFirstRun(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	st := newScreenTest(t, srv, func(o *tui.Options) {
+		o.Username, o.NeedsSetup = "", true
+		o.CreateFirstUser = func(ctx context.Context, u, n, p string) error {
+			_, err := srv.Svc.CreateUser(ctx, server.NewUser{Username: u, FullName: n, Password: p})
+			return err
+		}
+	})
+	st.wait("Welcome to latch")
+	st.golden()
+}
+
+func TestScreenProjects(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("v", "p")
+	st.wait("1000 Genomes")
+	st.keys("down", "enter")
+	st.wait("Current project")
+	st.golden()
+}
+
+func TestScreenProjectsHelp(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("?")
+	st.wait("close help")
+	st.golden()
+}
+
+func TestScreenTokens(t *testing.T) {
+	srv := seeded(t)
+	enable2FA(t, srv) // leaves one session behind, signed out by the enrollment
+	st := newScreenTest(t, srv)
+	st.wait("Sign in to latch")
+	st.tm.Type(tuitest.Password)
+	st.keys("enter")
+	st.wait("6-digit code")
+	st.tm.Type(srv.Code(t, mustSecret(t, srv), 1))
+	st.keys("enter")
+	st.wait("SAM importer test")
+	st.keys("2", "a")
+	st.wait("in all")
+	st.golden()
+}
+
+// mustSecret reads amy's TOTP secret from the store (tests only).
+func mustSecret(t *testing.T, srv *tuitest.Server) string {
+	u, err := srv.Store.UserByName(context.Background(), "amy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.TOTPSecret
+}
+
+func TestScreenTokenForm(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("2")
+	st.wait("API tokens")
+	st.keys("n")
+	st.wait("New API token")
+	st.tm.Type("nightly upload")
+	st.keys("tab", "tab", "right", "tab")
+	st.wait("[ ] Scratch Project")
+	st.golden()
+}
+
+func TestScreenTokenSecret(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("2")
+	st.wait("API tokens")
+	st.keys("n")
+	st.wait("New API token")
+	st.tm.Type("nightly upload")
+	st.keys("ctrl+s")
+	st.wait("has been generated")
+	st.golden()
+}
+
+func TestScreenTokenRevoke(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("2")
+	st.wait("tui session")
+	st.keys("x")
+	st.wait("Revoke this token?")
+	st.golden()
+}
+
+func TestScreenSecurity(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("3")
+	st.wait("Active sessions (1)")
+	st.golden()
+}
+
+func TestScreenWizardApp(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("3")
+	st.wait("Active sessions")
+	st.keys("enter")
+	st.wait("Google Authenticator")
+	st.golden()
+}
+
+func TestScreenWizardScanTooSmall(t *testing.T) {
+	st := newScreenTest(t, seeded(t))
+	st.login()
+	st.keys("3")
+	st.wait("Active sessions")
+	st.keys("enter")
+	st.wait("Google Authenticator")
+	st.keys("enter")
+	st.wait("current password")
+	st.tm.Type(tuitest.Password)
+	st.keys("enter")
+	st.wait("too small for the QR code")
+	st.golden()
+}
+
+func TestScreenWizardBackupCodes(t *testing.T) {
+	t.Setenv("HOME", "/home/amy")
+	srv := seeded(t)
+	st := newScreenTest(t, srv)
+	st.login()
+	st.keys("3")
+	st.wait("Active sessions")
+	st.keys("enter")
+	st.wait("Google Authenticator")
+	st.keys("enter")
+	st.wait("current password")
+	st.tm.Type(tuitest.Password)
+	st.keys("enter")
+	st.wait("too small for the QR code")
+	st.keys("enter")
+	st.wait("4 Verify")
+	u, err := srv.Store.UserByName(context.Background(), "amy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := srv.Store.PendingTOTP(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.tm.Type(srv.Code(t, secret, 0))
+	st.keys("enter")
+	st.wait("I saved my backup codes")
+	st.golden()
+}
