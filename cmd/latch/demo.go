@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		Context:  ctx,
 		API:      tui.ClientAPI(c),
 		Username: user,
-		Notice:   fmt.Sprintf("Demo server with sample data. Sign in as %s, password %s", user, password),
+		Notice:   fmt.Sprintf("Demo data loaded. Sign in as %s, password %s", user, password),
 	})
 }
 
