@@ -91,13 +91,18 @@ func (m *Model) columns() cols {
 	return c
 }
 
-func (m *Model) row(c cols, mark, name, kind, scope, created, expires, used, state, id string) string {
+// prefix is a row up to its STATE column.
+func (m *Model) prefix(c cols, mark, name, kind, scope, created, expires, used string) string {
 	dateW := 9
 	if c.fullDates {
 		dateW = 16
 	}
-	r := mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
-		common.Pad(created, dateW) + " " + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " " + common.Pad(state, 8)
+	return mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
+		common.Pad(created, dateW) + " " + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
+}
+
+func (m *Model) row(c cols, mark, name, kind, scope, created, expires, used, state, id string) string {
+	r := m.prefix(c, mark, name, kind, scope, created, expires, used) + common.Pad(state, 8)
 	if c.id {
 		r += " " + id
 	}
@@ -195,12 +200,7 @@ func (m *Model) renderRow(c cols, i int) string {
 	if t.State == wire.StateActive {
 		stateStyle = s.Success
 	}
-	line := m.row(c, mark, name, t.Kind, scope, created, expires, used, "", t.ID)
-	// Put the coloured state where its column starts.
-	stateAt := lipgloss.Width(m.row(c, mark, name, t.Kind, scope, created, expires, used, "", ""))
-	stateAt -= 8
-	plain := ansi.Truncate(line, stateAt, "")
-	out := plain + stateStyle.Render(common.Pad(t.State, 8))
+	out := m.prefix(c, mark, name, t.Kind, scope, created, expires, used) + stateStyle.Render(common.Pad(t.State, 8))
 	if c.id {
 		out += " " + s.Muted.Render(t.ID)
 	}
