@@ -6,7 +6,7 @@ func allCommands() []command {
 		serveCommand(),
 		adminCommand(),
 		loginCommand(), logoutCommand(), selectCommand(), whoamiCommand(), tokenCommand(), passwordCommand(),
-		twoFACommand(),
+		twoFACommand(), sshKeyCommand(),
 		consoleCommand(), demoCommand(),
 	}
 }
