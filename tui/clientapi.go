@@ -86,3 +86,13 @@ func (a clientAPI) DisableTwoFactor(ctx context.Context, req wire.DisableRequest
 func (a clientAPI) RegenerateBackupCodes(ctx context.Context, req wire.ReauthRequest) (*wire.BackupCodesResponse, error) {
 	return one(a.c.RegenerateBackupCodes(ctx, req))
 }
+
+func (a clientAPI) SSHKeys(ctx context.Context) ([]wire.SSHKey, error) { return one(a.c.SSHKeys(ctx)) }
+
+func (a clientAPI) AddSSHKey(ctx context.Context, publicKey string) (*wire.SSHKey, error) {
+	return one(a.c.AddSSHKey(ctx, publicKey))
+}
+
+func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {
+	return convert(a.c.RemoveSSHKey(ctx, fingerprint))
+}

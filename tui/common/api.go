@@ -37,6 +37,9 @@ type API interface {
 	ConfirmEnrollment(ctx context.Context, req wire.ConfirmRequest) (*wire.BackupCodesResponse, error)
 	DisableTwoFactor(ctx context.Context, req wire.DisableRequest) (*wire.RevokeResponse, error)
 	RegenerateBackupCodes(ctx context.Context, req wire.ReauthRequest) (*wire.BackupCodesResponse, error)
+	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
+	AddSSHKey(ctx context.Context, publicKey string) (*wire.SSHKey, error)
+	RemoveSSHKey(ctx context.Context, fingerprint string) error
 }
 
 // APIError is an error answered by the server, as the screens see it.

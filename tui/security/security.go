@@ -1,7 +1,7 @@
 // Package security is the account security screen: two-factor status and
 // the ways to change it (the enrollment wizard, turning it off, new
-// backup codes), changing the password, and the active sessions with
-// "sign out everywhere".
+// backup codes), changing the password, the SSH keys that open the console
+// over SSH, and the active sessions with "sign out everywhere".
 package security
 
 import (
@@ -25,6 +25,8 @@ const (
 	modeRegen
 	modeCodes
 	modeSignOut
+	modeAddKey
+	modeRemoveKey
 )
 
 type action int
@@ -36,6 +38,7 @@ const (
 	actReenroll
 	actPassword
 	actSignOut
+	actAddKey
 )
 
 var actionLabels = map[action]string{
@@ -45,6 +48,7 @@ var actionLabels = map[action]string{
 	actReenroll: "Move 2FA to a new phone (new QR code)",
 	actPassword: "Change password",
 	actSignOut:  "Sign out everywhere",
+	actAddKey:   "Add an SSH key",
 }
 
 // Model is the security screen.
@@ -54,6 +58,9 @@ type Model struct {
 	cursor   int
 	status   *wire.TwoFactorStatus
 	sessions []wire.Token
+	sshKeys  []wire.SSHKey
+	keysErr  string
+	removing *wire.SSHKey // the key asked about in modeRemoveKey
 	form     common.Form
 	codes    *codes.Model
 	busy     bool
@@ -81,6 +88,18 @@ type (
 		resp *wire.BackupCodesResponse
 		err  error
 	}
+	keysMsg struct {
+		keys []wire.SSHKey
+		err  error
+	}
+	keyAddedMsg struct {
+		key *wire.SSHKey
+		err error
+	}
+	keyRemovedMsg struct {
+		fingerprint string
+		err         error
+	}
 )
 
 // New builds the security screen.
@@ -98,7 +117,10 @@ func (m *Model) load() tea.Cmd {
 	toks := common.Call(m.ctx, func(ctx context.Context, api common.API) ([]wire.Token, error) {
 		return api.Tokens(ctx)
 	}, func(t []wire.Token, err error) tea.Msg { return sessionsMsg{toks: t, err: err} })
-	return tea.Batch(st, toks)
+	keys := common.Call(m.ctx, func(ctx context.Context, api common.API) ([]wire.SSHKey, error) {
+		return api.SSHKeys(ctx)
+	}, func(k []wire.SSHKey, err error) tea.Msg { return keysMsg{keys: k, err: err} })
+	return tea.Batch(st, toks, keys)
 }
 
 func (m *Model) SetSize(w, h int) {
@@ -117,9 +139,23 @@ func (m *Model) actions() []action {
 		return []action{actEnable}
 	}
 	if m.status.State == "on" {
-		return []action{actDisable, actRegen, actReenroll, actPassword, actSignOut}
+		return []action{actDisable, actRegen, actReenroll, actPassword, actSignOut, actAddKey}
 	}
-	return []action{actEnable, actPassword, actSignOut}
+	return []action{actEnable, actPassword, actSignOut, actAddKey}
+}
+
+// items is the number of rows the cursor moves over: the actions, then
+// the SSH keys.
+func (m *Model) items() int { return len(m.actions()) + len(m.sshKeys) }
+
+// keyAt is the SSH key under the cursor, nil when the cursor is on an
+// action.
+func (m *Model) keyAt() *wire.SSHKey {
+	i := m.cursor - len(m.actions())
+	if i < 0 || i >= len(m.sshKeys) || m.status == nil {
+		return nil
+	}
+	return &m.sshKeys[i]
 }
 
 func (m *Model) ShortHelp() []key.Binding {
@@ -128,7 +164,14 @@ func (m *Model) ShortHelp() []key.Binding {
 		return m.codes.Keys()
 	case modeSignOut:
 		return []key.Binding{common.Bind("y", "yes, sign out everywhere", "y"), common.Bind("n/esc", "cancel", "n")}
+	case modeRemoveKey:
+		return []key.Binding{common.Bind("y", "yes, remove the key", "y"), common.Bind("n/esc", "cancel", "n")}
+	case modeAddKey:
+		return []key.Binding{common.Bind("ctrl+v/paste", "the .pub line", "enter"), common.Bind("enter", "add", "enter"), common.Bind("esc", "cancel", "esc")}
 	case modeList:
+		if m.keyAt() != nil {
+			return []key.Binding{common.Bind("↑/↓", "choose", "up"), common.Bind("enter/x", "remove key", "enter"), common.Bind("r", "reload", "r")}
+		}
 		return []key.Binding{common.Bind("↑/↓", "choose", "up"), common.Bind("enter", "do it", "enter"), common.Bind("r", "reload", "r")}
 	}
 	return []key.Binding{common.Bind("tab", "next field", "tab"), common.Bind("space", "tick", "space"),
@@ -154,7 +197,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.status = msg.st
-		m.cursor = min(m.cursor, max(0, len(m.actions())-1))
+		m.cursor = min(m.cursor, max(0, m.items()-1))
 	case sessionsMsg:
 		if msg.err == nil {
 			m.sessions = m.sessions[:0]
@@ -164,6 +207,30 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 				}
 			}
 		}
+	case keysMsg:
+		if msg.err != nil {
+			m.keysErr = msg.err.Error()
+			return m, nil
+		}
+		m.sshKeys, m.keysErr = msg.keys, ""
+		m.cursor = min(m.cursor, max(0, m.items()-1))
+	case keyAddedMsg:
+		m.busy = false
+		if msg.err != nil {
+			m.form.Err = keyError(msg.err)
+			return m, nil
+		}
+		m.mode = modeList
+		m.notice = "Added SSH key " + keyLabel(*msg.key) + ": `ssh` to this server with it opens the console without your password."
+		return m, m.load()
+	case keyRemovedMsg:
+		m.busy, m.mode, m.removing = false, modeList, nil
+		if msg.err != nil {
+			m.notice = "Could not remove the key: " + msg.err.Error()
+			return m, nil
+		}
+		m.notice = "Removed SSH key " + msg.fingerprint + "."
+		return m, m.load()
 	case doneMsg:
 		return m, m.done(msg)
 	case regenMsg:
@@ -177,7 +244,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
-		if m.mode == modePassword || m.mode == modeDisable || m.mode == modeRegen {
+		if m.mode == modePassword || m.mode == modeDisable || m.mode == modeRegen || m.mode == modeAddKey {
 			cmd, _ := m.form.Update(msg)
 			return m, cmd
 		}
@@ -211,6 +278,18 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.mode = modeList
 		}
 		return nil
+	case modeRemoveKey:
+		switch msg.String() {
+		case "y":
+			m.busy = true
+			fp := m.removing.Fingerprint
+			return common.Call(m.ctx, func(ctx context.Context, api common.API) (struct{}, error) {
+				return struct{}{}, api.RemoveSSHKey(ctx, fp)
+			}, func(_ struct{}, err error) tea.Msg { return keyRemovedMsg{fingerprint: fp, err: err} })
+		case "n", "esc":
+			m.mode, m.removing = modeList, nil
+		}
+		return nil
 	}
 	if msg.String() == "esc" {
 		m.mode, m.err = modeList, ""
@@ -230,13 +309,21 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "up", "k":
 		m.cursor = max(0, m.cursor-1)
 	case "down", "j":
-		m.cursor = min(len(acts)-1, m.cursor+1)
+		m.cursor = max(0, min(m.items()-1, m.cursor+1))
 	case "r":
 		return m.load()
 	case "esc":
 		return common.Cmd(common.BackMsg{})
+	case "x", "delete", "backspace":
+		if k := m.keyAt(); k != nil {
+			m.removing, m.mode = k, modeRemoveKey
+		}
 	case "enter":
-		if len(acts) == 0 {
+		if k := m.keyAt(); k != nil {
+			m.removing, m.mode = k, modeRemoveKey
+			return nil
+		}
+		if m.cursor >= len(acts) {
 			return nil
 		}
 		return m.start(acts[m.cursor])
@@ -282,6 +369,11 @@ func (m *Model) start(a action) tea.Cmd {
 	case actSignOut:
 		m.mode = modeSignOut
 		return nil
+	case actAddKey:
+		m.mode = modeAddKey
+		f := common.TextField(s, "Public key", "ssh-ed25519 AAAA… you@laptop", false)
+		f.Input.CharLimit = 16 << 10
+		m.form = common.Form{Fields: []common.Field{f}}
 	}
 	m.form.SetWidth(m.width)
 	return m.form.Start()

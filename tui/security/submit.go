@@ -47,6 +47,21 @@ func (m *Model) submit() tea.Cmd {
 		return common.CallReauth(m.ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 			return api.DisableTwoFactor(ctx, req)
 		}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: modeDisable} })
+	case modeAddKey:
+		line := strings.TrimSpace(f.Value(0))
+		if line == "" {
+			f.Err = "Paste one public key line: the contents of ~/.ssh/id_ed25519.pub on your own computer (never the private key)."
+			return nil
+		}
+		if strings.Contains(line, "PRIVATE KEY") {
+			f.Fields[0].Input.SetValue("")
+			f.Err = "That is a private key: it never leaves your computer. Paste the .pub file's line instead."
+			return nil
+		}
+		m.busy = true
+		return common.Call(m.ctx, func(ctx context.Context, api common.API) (*wire.SSHKey, error) {
+			return api.AddSSHKey(ctx, line)
+		}, func(k *wire.SSHKey, err error) tea.Msg { return keyAddedMsg{key: k, err: err} })
 	case modeRegen:
 		req := wire.ReauthRequest{Password: f.Value(0), Code: strings.TrimSpace(f.Value(1))}
 		if req.Password == "" || req.Code == "" {
@@ -106,4 +121,20 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return itoa(n) + " " + what + "s"
+}
+
+// keyError says what was wrong with a pasted key.
+func keyError(err error) string {
+	if e, ok := common.AsAPIError(err); ok && e.Message != "" {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// keyLabel is a key's fingerprint with its comment.
+func keyLabel(k wire.SSHKey) string {
+	if k.Comment != "" {
+		return k.Fingerprint + " (" + k.Comment + ")"
+	}
+	return k.Fingerprint
 }

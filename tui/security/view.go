@@ -24,6 +24,17 @@ func (m *Model) View() string {
 		return m.formView("New backup codes", "New codes replace the old ones, which stop working at once.")
 	case modeCodes:
 		return s.Title.Render("Your new backup codes") + "\n\n" + m.codes.View(m.width)
+	case modeAddKey:
+		return m.formView("Add an SSH key", "Paste the public key of the computer you connect from: the one line in ~/.ssh/id_ed25519.pub (make one with `ssh-keygen -t ed25519`). "+
+			"With it, `ssh` to this server opens the console without your password; the two-factor code is still asked when 2FA is on.")
+	case modeRemoveKey:
+		k := m.removing
+		inner := min(58, max(34, m.width-10))
+		box := s.Box.Width(min(64, max(40, m.width-4))).Render(s.Bold.Render("Remove this SSH key?") + "\n\n" +
+			common.Truncate(k.Fingerprint, inner) + "\n" + s.Muted.Render(common.Truncate(k.Comment, inner)) + "\n\n" +
+			lipgloss.NewStyle().Width(inner).Render("Connections with it will need your password again. Sessions already open stay open.") +
+			"\n\n" + s.Error.Bold(true).Render("y: yes, remove it") + s.Muted.Render("   n/esc: cancel"))
+		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box)
 	case modeSignOut:
 		box := s.Box.Width(min(64, max(40, m.width-4))).Render(s.Bold.Render("Sign out everywhere?") + "\n\n" +
 			lipgloss.NewStyle().Width(min(58, max(34, m.width-10))).Render("Every session of yours ends — other computers, SSH sessions and this console. API tokens keep working; revoke them on the Tokens tab.") +
@@ -85,12 +96,44 @@ func (m *Model) listView() string {
 			b.WriteString("  " + actionLabels[a] + "\n")
 		}
 	}
+	if m.ctx.Session != nil && !m.ctx.Session.EnrollOnly && m.status != nil {
+		b.WriteString("\n" + m.keysView())
+	}
 	if m.notice != "" {
 		b.WriteString("\n" + s.Warning.Width(max(20, m.width-2)).Render(m.notice) + "\n")
 	}
 	used := lipgloss.Height(b.String())
 	if m.ctx.Session != nil && !m.ctx.Session.EnrollOnly {
 		b.WriteString("\n" + m.sessionsView(m.height-used-1))
+	}
+	return b.String()
+}
+
+// keysView lists the SSH keys; the cursor continues into it from the
+// actions.
+func (m *Model) keysView() string {
+	s := m.ctx.Styles
+	var b strings.Builder
+	b.WriteString(s.Bold.Render(fmt.Sprintf("SSH keys (%d)", len(m.sshKeys))))
+	switch {
+	case m.keysErr != "":
+		b.WriteString("\n" + s.Error.Render(common.Truncate(m.keysErr, m.width)) + "\n")
+		return b.String()
+	case len(m.sshKeys) == 0:
+		b.WriteString(s.Muted.Render(common.Truncate("  none: add one to open the console over SSH without your password", max(0, m.width-14))) + "\n")
+		return b.String()
+	}
+	b.WriteString("\n")
+	now := m.ctx.Now()
+	first := len(m.actions())
+	commentW := max(8, min(24, m.width-2-51-1-16))
+	for i, k := range m.sshKeys {
+		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now)
+		if first+i == m.cursor {
+			b.WriteString(s.Selected.Render(common.Truncate("▸ "+line, m.width)) + "\n")
+		} else {
+			b.WriteString(common.Truncate("  "+line, m.width) + "\n")
+		}
 	}
 	return b.String()
 }
