@@ -29,6 +29,7 @@ type Store struct {
 	r *sql.DB // read-only pool
 
 	version *versionProbe
+	shm     *shmWatch // nil when the WAL index cannot be mapped
 }
 
 var _ server.Store = (*Store)(nil)
@@ -78,7 +79,11 @@ func Open(path string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, version: version}, nil
+	st := &Store{w: w, r: r, version: version}
+	if shm, err := openShmWatch(path); err == nil {
+		st.shm = shm
+	}
+	return st, nil
 }
 
 // dsn sets the pragmas on every connection of the pool.
@@ -110,7 +115,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.version.close(), s.r.Close(), s.w.Close())
+	var shmErr error
+	if s.shm != nil {
+		shmErr = s.shm.close()
+	}
+	return errors.Join(shmErr, s.version.close(), s.r.Close(), s.w.Close())
 }
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it.
