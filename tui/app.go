@@ -43,6 +43,18 @@ type Options struct {
 	Dark bool
 	// Tick replaces tea.Tick (tests drive timers themselves).
 	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
+
+	// KeyLogin, in an SSH session authenticated with a registered key,
+	// signs in with that key (asking only for the two-factor code when
+	// 2FA is on) instead of showing the password form.
+	KeyLogin *login.KeyLogin
+	// Remote is true when the console runs on the server for someone
+	// elsewhere (SSH): nothing is written to the server's disk, so backup
+	// codes are copied (OSC 52) or downloaded with OfferCodes.
+	Remote bool
+	// OfferCodes, when set, keeps backup codes for a one-time download
+	// and returns the command that fetches them (shown to the person).
+	OfferCodes func(codes []string) (command string, err error)
 }
 
 type tab int
@@ -100,6 +112,8 @@ func New(o Options) *Model {
 	ctx.Username = o.Username
 	ctx.Project = o.Project
 	ctx.Persist = o.Persist
+	ctx.Remote = o.Remote
+	ctx.OfferCodes = o.OfferCodes
 	if o.Tick != nil {
 		ctx.Tick = o.Tick
 	}
@@ -108,6 +122,8 @@ func New(o Options) *Model {
 	switch {
 	case o.NeedsSetup && o.CreateFirstUser != nil:
 		m.front = login.NewSetup(ctx, o.CreateFirstUser)
+	case o.KeyLogin != nil:
+		m.front = login.NewKey(ctx, o.KeyLogin)
 	default:
 		m.front = login.New(ctx, o.Notice)
 	}

@@ -4,13 +4,23 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/tui"
+	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/internal/tuitest"
+	"github.com/latch-dev/latch/tui/login"
 )
 
 func newKeyLine(t *testing.T, comment string) (line, fp string) {
@@ -72,4 +82,123 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	c.Expect("Remove this SSH key?")
 	c.Keys("y")
 	c.Expect("Removed SSH key "+fp, "SSH keys (0)")
+}
+
+// keyLogin is what the SSH layer gives the console: a login with the
+// verified key, errors as the screens see them.
+func keyLogin(t *testing.T, srv *tuitest.Server, pk ssh.PublicKey) *login.KeyLogin {
+	return &login.KeyLogin{
+		Fingerprint: ssh.FingerprintSHA256(pk),
+		Login: func(ctx context.Context, code string) (*wire.LoginResponse, error) {
+			res, err := srv.Svc.LoginWithKey(ctx, "amy", pk, code, server.Meta{Addr: "192.0.2.1", Method: "ssh"})
+			if err != nil {
+				var e *server.Error
+				if errors.As(err, &e) {
+					return nil, &common.APIError{Type: string(e.Kind), Message: e.Message, Reason: e.Reason}
+				}
+				return nil, err
+			}
+			return &wire.LoginResponse{Token: res.Secret, TokenID: res.Token.ID, User: wire.User{Username: res.User.Username},
+				IdleTimeout: int(res.Token.IdleTimeout / time.Second)}, nil
+		},
+	}
+}
+
+// noTick drops timers: a key login happens in Init, before the test's
+// driver exists to collect them.
+func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+
+// registerKey makes a key and registers it for amy.
+func registerKey(t *testing.T, srv *tuitest.Server) ssh.PublicKey {
+	t.Helper()
+	line, _ := newKeyLine(t, "amy@laptop")
+	ctx := context.Background()
+	c, _ := client.New(srv.URL, "")
+	lr, err := c.Login(ctx, wire.LoginRequest{Username: "amy", Password: tuitest.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WithToken(lr.Token).AddSSHKey(ctx, line); err != nil {
+		t.Fatal(err)
+	}
+	pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pk
+}
+
+func TestKeyLoginWithoutTwoFactor(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	pk := registerKey(t, srv)
+	c := newConsole(t, srv, 80, 24, func(o *tui.Options) { o.KeyLogin = keyLogin(t, srv, pk); o.Remote = true; o.Tick = noTick })
+	if c.session() == nil {
+		t.Fatalf("not signed in with the key:\n%s", c.Screen())
+	}
+	c.Expect("1 Projects", "SAM importer test", "auto-logout in 15:00")
+}
+
+func TestKeyLoginAsksForTheCode(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	pk := registerKey(t, srv)
+	secret, backup := enable2FA(t, srv)
+	c := newConsole(t, srv, 80, 24, func(o *tui.Options) { o.KeyLogin = keyLogin(t, srv, pk); o.Remote = true; o.Tick = noTick })
+	c.Expect("Signed in with SSH key", ssh.FingerprintSHA256(pk), "two-factor code or a backup code", "enter verify", "esc use the password")
+	c.Refute("Password")
+	c.Type("000000")
+	c.Keys("enter")
+	c.Expect("That code was not accepted.", "phone's clock is")
+	if c.session() != nil {
+		t.Fatal("signed in with a wrong code")
+	}
+	// A backup code works in the same field.
+	c.Type(backup[0])
+	c.Keys("enter")
+	if c.session() == nil {
+		t.Fatalf("not signed in with a backup code:\n%s", c.Screen())
+	}
+	c.Expect("1 Projects")
+
+	// Esc from the code step goes to the password form.
+	c2 := newConsole(t, srv, 80, 24, func(o *tui.Options) { o.KeyLogin = keyLogin(t, srv, pk); o.Tick = noTick })
+	c2.Keys("esc")
+	c2.Expect("Password")
+	c2.login(t, srv.Code(t, secret, 1))
+}
+
+func TestRemoteBackupCodesAreNotSavedOnTheServer(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	secret, _ := enable2FA(t, srv)
+	var offered []string
+	c := newConsole(t, srv, 80, 24, func(o *tui.Options) {
+		o.Remote = true
+		o.OfferCodes = func(codes []string) (string, error) {
+			offered = codes
+			return "ssh -p 2222 amy@host backup-codes abcdefghij \\\n    > latch-backup-codes.txt", nil
+		}
+	})
+	c.login(t, srv.Code(t, secret, 0))
+	c.Keys("3", "down", "enter") // Regenerate backup codes
+	c.Type(tuitest.Password)
+	c.Keys("tab")
+	c.Type(srv.Code(t, secret, 1))
+	c.Keys("enter")
+	c.Expect("Your new backup codes", "o download over SSH", "c copy")
+	c.Refute("File ")
+	c.Keys("d")
+	c.Expect("a file would be saved there")
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+	c.Keys("o")
+	c.Expect("within 5 minutes", "backup-codes abcdefghij", "> latch-backup-codes.txt")
+	shown := regexp.MustCompile(`\b[a-z2-9]{5}-[a-z2-9]{5}\b`).FindAllString(c.Screen(), -1)
+	if len(offered) != 10 || len(shown) != 10 || offered[0] != shown[0] {
+		t.Fatalf("offered %v, shown %v", offered, shown)
+	}
 }

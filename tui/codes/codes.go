@@ -1,7 +1,9 @@
 // Package codes shows a fresh set of 2FA backup codes and makes the person
 // keep them: download to a file readable only by them (path shown and
 // editable), copy to the clipboard, and an explicit "I saved them" before
-// going on. The wizard and the security screen both use it.
+// going on. In a remote (SSH) console there is no file on the server:
+// the codes are copied with OSC 52 or fetched once with an SSH command.
+// The wizard and the security screen both use it.
 package codes
 
 import (
@@ -26,12 +28,13 @@ type Model struct {
 	saved   bool // "I saved them"
 	wrote   string
 	copied  bool
+	fetch   string // the command that downloads the codes once (remote)
 	err     string
 	keys    keyMap
 }
 
 type keyMap struct {
-	Download, Edit, Copy, Saved, Continue key.Binding
+	Download, Edit, Copy, Fetch, Saved, Continue key.Binding
 }
 
 // New shows codes; the default file is in the home directory.
@@ -41,6 +44,7 @@ func New(ctx *common.Context, codes []string) *Model {
 		Download: common.Bind("d", "save file", "d"),
 		Edit:     common.Bind("e", "path", "e"),
 		Copy:     common.Bind("c", "copy", "c"),
+		Fetch:    common.Bind("o", "download over SSH", "o"),
 		Saved:    common.Bind("space", "saved", "space"),
 		Continue: common.Bind("enter", "continue", "enter"),
 	}
@@ -72,6 +76,12 @@ func (m *Model) Keys() []key.Binding {
 	if !m.saved {
 		c.SetHelp("enter", "continue")
 	}
+	if m.ctx.Remote {
+		if m.ctx.OfferCodes != nil {
+			return []key.Binding{m.keys.Fetch, m.keys.Copy, m.keys.Saved, c}
+		}
+		return []key.Binding{m.keys.Copy, m.keys.Saved, c}
+	}
 	return []key.Binding{m.keys.Download, m.keys.Edit, m.keys.Copy, m.keys.Saved, c}
 }
 
@@ -102,6 +112,19 @@ func (m *Model) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		return nil, false
 	}
 	switch {
+	case m.ctx.Remote && (key.Matches(k, m.keys.Download) || key.Matches(k, m.keys.Edit)):
+		m.err = "This console runs on the server, so a file would be saved there, not on your computer: copy the codes (c)"
+		if m.ctx.OfferCodes != nil {
+			m.err += " or download them over SSH (o)"
+		}
+		m.err += "."
+	case m.ctx.Remote && key.Matches(k, m.keys.Fetch) && m.ctx.OfferCodes != nil:
+		cmd, err := m.ctx.OfferCodes(m.codes)
+		if err != nil {
+			m.err = err.Error()
+			return nil, false
+		}
+		m.fetch, m.err = cmd, ""
 	case key.Matches(k, m.keys.Download):
 		m.write()
 	case key.Matches(k, m.keys.Edit):
@@ -184,7 +207,13 @@ func (m *Model) View(width int) string {
 		b.WriteString(s.Accent.Bold(true).Render(line) + "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(s.Label.Render("File  ") + m.path.View() + "\n")
+	if !m.ctx.Remote {
+		b.WriteString(s.Label.Render("File  ") + m.path.View() + "\n")
+	}
+	if m.fetch != "" {
+		b.WriteString(s.Success.Render(common.Truncate("On your own computer, within 5 minutes (it works once):", width)) + "\n")
+		b.WriteString(m.fetch + "\n")
+	}
 	if m.wrote != "" {
 		b.WriteString(s.Success.Render(common.Truncate("Saved to "+m.wrote+" (readable only by you).", width)) + "\n")
 	}

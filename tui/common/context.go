@@ -58,6 +58,12 @@ type Context struct {
 	// Tick schedules a timer message (tea.Tick); tests replace it.
 	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 
+	// Remote: the console runs on the server for someone elsewhere (SSH),
+	// so it must not write files; OfferCodes (may be nil) keeps backup
+	// codes for a one-time download and returns the command to run.
+	Remote     bool
+	OfferCodes func(codes []string) (command string, err error)
+
 	Session  *Session    // nil when logged out
 	Project  *ProjectRef // the current project
 	Username string      // last username, to prefill the login

@@ -1,6 +1,8 @@
 // Package login is the console's login screen: the server it talks to, the
 // username (prefilled with the last one), a masked password, then a code
-// step when the account has two-factor authentication on.
+// step when the account has two-factor authentication on. In an SSH
+// session authenticated with a registered key, it signs in with the key
+// and asks only for the code when 2FA is on.
 package login
 
 import (
@@ -21,7 +23,16 @@ type step int
 const (
 	stepPassword step = iota
 	stepCode
+	stepKey // signed in with an SSH key: the two-factor code only
 )
+
+// KeyLogin signs in with the SSH key the session was authenticated with;
+// the SSH layer verified the key. Login is called with code "" first, and
+// with the code typed when it answers TwoFactorRequired.
+type KeyLogin struct {
+	Fingerprint string // SHA256:…, shown to the person
+	Login       func(ctx context.Context, code string) (*wire.LoginResponse, error)
+}
 
 type keyMap struct {
 	Next, Prev, Submit, Backup, Back key.Binding
@@ -29,14 +40,16 @@ type keyMap struct {
 
 // Model is the login screen.
 type Model struct {
-	ctx    *common.Context
-	keys   keyMap
-	step   step
-	focus  int // 0 username, 1 password (password step)
-	user   textinput.Model
-	pass   textinput.Model
-	code   textinput.Model
-	backup bool // the code field takes a backup code
+	ctx      *common.Context
+	keys     keyMap
+	step     step
+	focus    int // 0 username, 1 password (password step)
+	user     textinput.Model
+	pass     textinput.Model
+	code     textinput.Model
+	backup   bool // the code field takes a backup code
+	sshKey   *KeyLogin
+	keyTried bool // a code was sent with the key
 
 	notice  string // why the person is here (logged out, demo account)
 	err     string
@@ -52,6 +65,7 @@ type (
 		resp *wire.LoginResponse
 		api  common.API
 		err  error
+		key  bool // from KeyLogin
 	}
 	tickMsg struct{}
 )
@@ -78,7 +92,35 @@ func New(ctx *common.Context, notice string) *Model {
 	return m
 }
 
-func (m *Model) Init() tea.Cmd { return nil }
+// NewKey builds the login screen of a session authenticated with an SSH
+// key: it signs in with the key at once, and shows a code-only step when
+// the account has 2FA on. Esc there goes to the password form.
+func NewKey(ctx *common.Context, k *KeyLogin) *Model {
+	m := New(ctx, "")
+	m.sshKey, m.step, m.busy = k, stepKey, true
+	m.code.Placeholder, m.code.CharLimit = "6-digit code or backup code", 11
+	m.applyFocus()
+	return m
+}
+
+func (m *Model) Init() tea.Cmd {
+	if m.sshKey != nil && m.step == stepKey {
+		return m.keySubmit("")
+	}
+	return nil
+}
+
+// keySubmit signs in with the SSH key and code.
+func (m *Model) keySubmit(code string) tea.Cmd {
+	m.busy, m.err, m.advice = true, "", ""
+	login, api, base := m.sshKey.Login, m.ctx.API, m.ctx.Base
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, common.CallTimeout)
+		defer cancel()
+		resp, err := login(ctx, code)
+		return loginDoneMsg{resp: resp, api: api, err: err, key: true}
+	}
+}
 
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
@@ -92,6 +134,12 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) Capturing() bool { return true }
 
 func (m *Model) ShortHelp() []key.Binding {
+	if m.step == stepKey {
+		back, submit := m.keys.Back, m.keys.Submit
+		back.SetHelp("esc", "use the password")
+		submit.SetHelp("enter", "verify")
+		return []key.Binding{submit, back}
+	}
 	if m.step == stepCode {
 		b := m.keys.Backup
 		if m.backup {
@@ -109,7 +157,7 @@ func (m *Model) applyFocus() {
 	m.pass.Blur()
 	m.code.Blur()
 	switch {
-	case m.step == stepCode:
+	case m.step == stepCode || m.step == stepKey:
 		m.code.Focus()
 	case m.focus == 0:
 		m.user.Focus()
@@ -146,6 +194,24 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case m.step == stepKey && key.Matches(msg, m.keys.Submit):
+		if m.throttled() {
+			return nil
+		}
+		code := strings.TrimSpace(m.code.Value())
+		if code == "" {
+			m.err = "Enter the code from your authenticator app, or one of your backup codes."
+			return nil
+		}
+		m.keyTried = true
+		return m.keySubmit(code)
+	case m.step == stepKey && key.Matches(msg, m.keys.Back):
+		m.step, m.focus = stepPassword, 1
+		m.code.SetValue("")
+		m.code.Placeholder, m.code.CharLimit = "6-digit code", 6
+		m.err, m.advice = "", ""
+		m.applyFocus()
+		return nil
 	case key.Matches(msg, m.keys.Submit):
 		return m.submit()
 	case m.step == stepCode && key.Matches(msg, m.keys.Back):
@@ -178,7 +244,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) updateFocused(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch {
-	case m.step == stepCode:
+	case m.step == stepCode || m.step == stepKey:
 		m.code, cmd = m.code.Update(msg)
 	case m.focus == 0:
 		m.user, cmd = m.user.Update(msg)
@@ -244,6 +310,10 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		return m.tick()
 	}
 	e, isAPI := common.AsAPIError(err)
+	if msg.key {
+		m.keyDone(err, e, isAPI)
+		return nil
+	}
 	switch {
 	case common.IsUnreachable(err):
 		m.err = "Cannot reach the server at " + m.ctx.API.Server() + ". Is it running, and is the address right?"
@@ -268,6 +338,27 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		m.err = err.Error()
 	}
 	return nil
+}
+
+// keyDone handles a refused key login.
+func (m *Model) keyDone(err error, e *common.APIError, isAPI bool) {
+	switch {
+	case isAPI && e.Type == wire.ErrTwoFactorRequired && !m.keyTried:
+		// The first try, without a code: ask for it.
+	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == "replayed":
+		m.err = "That code was already used. Wait for the next code from your app."
+	case isAPI && e.Type == wire.ErrTwoFactorRequired:
+		m.err = "That code was not accepted."
+		m.advice = ClockAdvice
+	default:
+		// The key no longer opens a session (removed meanwhile, or
+		// the account changed): the password still can.
+		m.step, m.focus, m.sshKey = stepPassword, 1, nil
+		m.code.Placeholder, m.code.CharLimit = "6-digit code", 6
+		m.err = "Could not sign in with your SSH key: " + err.Error() + " Sign in with your password."
+		m.applyFocus()
+	}
+	m.code.SetValue("")
 }
 
 // ClockAdvice is the seeds' fix for codes that are refused.

@@ -22,10 +22,20 @@ func (m *Model) View() string {
 		b.WriteString(ls.Width(10).Render(label) + value + "\n")
 	}
 	row("Server", m.ctx.API.Server(), false)
-	if m.step == stepPassword {
+	switch m.step {
+	case stepPassword:
 		row("Username", m.user.View(), m.focus == 0)
 		row("Password", m.pass.View(), m.focus == 1)
-	} else {
+	case stepKey:
+		row("Username", m.user.Value(), false)
+		b.WriteString("\n")
+		if m.busy && !m.keyTried {
+			b.WriteString(wrap("Signing in with SSH key "+m.sshKey.Fingerprint+"…", inner) + "\n")
+		} else {
+			b.WriteString(wrap("Signed in with SSH key "+m.sshKey.Fingerprint+"; enter your two-factor code or a backup code.", inner) + "\n")
+		}
+		row("Code", m.code.View(), true)
+	default:
 		row("Username", m.user.Value(), false)
 		b.WriteString("\n")
 		if m.backup {
@@ -49,7 +59,9 @@ func (m *Model) View() string {
 			b.WriteString("\n" + s.Warning.Render(wrap(m.advice, inner)))
 		}
 	default:
-		if m.step == stepCode {
+		if m.step == stepKey {
+			b.WriteString(s.Muted.Render("enter: verify · esc: sign in with the password instead"))
+		} else if m.step == stepCode {
 			b.WriteString(s.Muted.Render("enter: verify · ctrl+b: backup code · esc: back"))
 		} else {
 			b.WriteString(s.Muted.Render("enter: sign in"))
