@@ -30,6 +30,7 @@ const adminUsage = `Usage: latch admin [--db PATH] GROUP ACTION ...
   project create NAME [--public] [--phi]        (prints the new id)
   project add-member PROJECT USERNAME LEVEL      (PROJECT by id or name; LEVEL VIEW|UPLOAD|CONTRIBUTE|ADMINISTER|NONE)
   project list [--json]
+  migrate --from FILE --to postgres://…          (copy a SQLite database into an empty PostgreSQL one)
 
 admin works on the database itself, also while a server runs on it.
 `
@@ -51,6 +52,9 @@ func runAdmin(ctx context.Context, e *env, args []string) int {
 		return usageExit(err)
 	}
 	rest := fs.Args()
+	if len(rest) > 0 && rest[0] == "migrate" {
+		return adminMigrate(ctx, e, *db, rest[1:])
+	}
 	if len(rest) < 2 {
 		fmt.Fprint(e.stderr, adminUsage)
 		return exitUsage

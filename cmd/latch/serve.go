@@ -19,6 +19,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	listen := fs.String("listen", "127.0.0.1:7470", "HTTP listen address")
 	db := fs.String("db", "", "SQLite file or postgres:// URL (default: latch.db in the data dir)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	poolSize := fs.Int("pool-size", 0, "PostgreSQL: most database connections of this instance (default max(4, CPUs))")
+	stmtTimeout := fs.Duration("statement-timeout", 0, "PostgreSQL: cancel a statement that runs longer (default 10s)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -34,7 +36,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 		*db = p
 	}
-	stack, err := newServerStack(ctx, *db, withLogger(log))
+	dbURL, err := withPostgresOptions(*db, *poolSize, *stmtTimeout)
+	if err != nil {
+		return failf(e.stderr, exitUsage, "%v", err)
+	}
+	stack, err := newServerStack(ctx, dbURL, withLogger(log))
 	if err != nil {
 		return failf(e.stderr, exitError, "%v", err)
 	}

@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/httpapi"
+	"github.com/latch-dev/latch/server/postgres"
 	"github.com/latch-dev/latch/server/sqlite"
 )
 
@@ -51,8 +51,12 @@ func (s *serverStack) Close() {
 }
 
 func openStore(ctx context.Context, db string) (server.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return nil, fmt.Errorf("PostgreSQL is not supported yet: use a SQLite file path for --db")
+	if postgres.IsURL(db) {
+		st, err := postgres.Open(ctx, db, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", redactDSN(db), err)
+		}
+		return st, nil
 	}
 	st, err := sqlite.Open(db)
 	if err != nil {
