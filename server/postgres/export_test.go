@@ -4,3 +4,11 @@ import "github.com/jackc/pgx/v5/pgxpool"
 
 // Pool exposes the store's pool to the tests.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// SetMaxVersionReads changes how many version reads a store opened later
+// sends at once.
+func SetMaxVersionReads(n int) func() {
+	old := maxVersionReads
+	maxVersionReads = n
+	return func() { maxVersionReads = old }
+}

@@ -57,7 +57,8 @@ const PingTimeout = 2 * time.Second
 
 // Store implements server.Store and server.ChangeVersioner.
 type Store struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	version *versionReader
 }
 
 var (
@@ -116,7 +117,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	s := &Store{pool: pool}
+	s.version = &versionReader{s: s, maxInflight: maxVersionReads}
+	return s, nil
 }
 
 // Ping checks that the database answers within PingTimeout.
@@ -137,15 +140,12 @@ func (s *Store) Close() error {
 }
 
 // ChangeVersion implements server.ChangeVersioner: the counter every write
-// transaction bumps. It is read in a snapshot of its own, after the commits
-// that returned before the call, so a changed value is seen at once by
-// every instance.
+// transaction bumps. It is read in a snapshot taken after the call began,
+// so it reflects every commit, by any instance, that returned before; a
+// changed value is seen at once everywhere. Concurrent callers share reads
+// (see versionReader), so a busy instance sends few of them.
 func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
-	var v int64
-	if err := s.pool.QueryRow(ctx, `SELECT version FROM change_version WHERE id = 1`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("postgres: change version: %w", err)
-	}
-	return v, nil
+	return s.version.read(ctx)
 }
 
 // querier is what pool and transaction have in common.

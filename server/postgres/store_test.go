@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -464,5 +465,67 @@ func TestImportFromSQLite(t *testing.T) {
 	}
 	if err := dst.AddEvent(ctx, server.Event{Type: "x", Time: storetest.Base}); err != nil {
 		t.Errorf("a new event after the import: %v", err)
+	}
+}
+
+// TestChangeVersionFresh: however many callers share version reads, each
+// sees every commit that returned, on any instance, before it called.
+func TestChangeVersionFresh(t *testing.T) {
+	for _, k := range []int{1, 2} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			defer postgres.SetMaxVersionReads(k)()
+			schema := pgtest.Schema(t)
+			a, b := pgtest.Open(t, schema), pgtest.Open(t, schema)
+			var floor atomic.Int64 // the version after the last write that returned
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					// A commit that returns its version, as another
+					// instance's write would bump it.
+					var v int64
+					if err := b.Pool().QueryRow(ctx, `UPDATE change_version SET version = version + 1 RETURNING version`).Scan(&v); err != nil {
+						t.Error(err)
+						return
+					}
+					floor.Store(v)
+				}
+			}()
+			var stale, reads atomic.Int64
+			for range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range 150 {
+						min := floor.Load()
+						v, err := a.ChangeVersion(ctx)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						reads.Add(1)
+						if v < min {
+							stale.Add(1)
+						}
+					}
+				}()
+			}
+			time.Sleep(10 * time.Millisecond)
+			for reads.Load() < 16*150 {
+				time.Sleep(time.Millisecond)
+			}
+			close(stop)
+			wg.Wait()
+			if n := stale.Load(); n > 0 {
+				t.Errorf("%d of %d reads missed a commit that had returned", n, reads.Load())
+			}
+		})
 	}
 }
