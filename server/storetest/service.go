@@ -27,9 +27,10 @@ type OpenPair func(t *testing.T) (a, b server.Store)
 // store over one database, sharing a ManualClock, must behave as one server.
 // It covers rule 6 across instances (a revoke on A is refused on B at once,
 // also while requests race it, and closes B's open streams within a
-// second), rule 7's one-time codes raced on both instances, throttling and
-// inactivity counted across instances, and what two tokens with the same
-// name do.
+// second), rule 7's one-time codes raced on both instances, throttling
+// (rule 8) and inactivity counted across instances, what two tokens with
+// the same name do, and rules 1-5 and 9 with each step on either instance
+// (rules.go).
 func RunService(t *testing.T, open OpenPair) {
 	tests := []struct {
 		name string
@@ -45,6 +46,11 @@ func RunService(t *testing.T, open OpenPair) {
 		{"BackupCodeOnceAcrossInstances", testBackupCodeOnceAcrossInstances},
 		{"TOTPStepOnceAcrossInstances", testTOTPStepOnceAcrossInstances},
 		{"SameTokenName", testSameTokenName},
+		{"Rule1TokenLifetime", testRuleTokenLifetime},
+		{"Rule2SessionPolicy", testRuleSessionPolicy},
+		{"Rule3Access", testRuleAccess},
+		{"Rule5CredentialsChange", testRuleCredentialsChange},
+		{"Rule9NoSecretsInEvents", testRuleNoSecretsInEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
