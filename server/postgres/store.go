@@ -97,6 +97,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		// stalls inside one must not hold every other writer for long.
 		rp["idle_in_transaction_session_timeout"] = "60000"
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// An unreachable host otherwise takes the system's TCP timeout.
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
 	// An acknowledged write is never lost, whatever the database's default.
 	rp["synchronous_commit"] = "on"
 	rp["timezone"] = "UTC"

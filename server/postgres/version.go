@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // versionReader coalesces ChangeVersion reads. A caller joins the next read
@@ -52,9 +53,12 @@ func (r *versionReader) read(ctx context.Context) (int64, error) {
 // send runs read c, then the batch that gathered meanwhile, if any.
 func (r *versionReader) send(c *versionRead) {
 	for {
-		// Not the callers' context: they share the read. The statement
-		// timeout bounds it; a caller that gives up stops waiting.
-		c.err = r.s.pool.QueryRow(context.Background(), `SELECT version FROM change_version WHERE id = 1`).Scan(&c.v)
+		// Not the callers' context: they share the read, and a caller that
+		// gives up only stops waiting. versionReadTimeout bounds the wait
+		// for a connection, which the statement timeout does not.
+		ctx, cancel := context.WithTimeout(context.Background(), versionReadTimeout)
+		c.err = r.s.pool.QueryRow(ctx, `SELECT version FROM change_version WHERE id = 1`).Scan(&c.v)
+		cancel()
 		if c.err != nil {
 			c.err = fmt.Errorf("postgres: change version: %w", c.err)
 		}
@@ -69,6 +73,9 @@ func (r *versionReader) send(c *versionRead) {
 		r.mu.Unlock()
 	}
 }
+
+// versionReadTimeout bounds one shared version read, connecting included.
+const versionReadTimeout = 10 * time.Second
 
 // maxVersionReads bounds the version queries one store has on the wire.
 // One would halve the database's load again under heavy traffic, but makes
