@@ -471,6 +471,7 @@ func TestImportFromSQLite(t *testing.T) {
 // TestChangeVersionFresh: however many callers share version reads, each
 // sees every commit that returned, on any instance, before it called.
 func TestChangeVersionFresh(t *testing.T) {
+	pgtest.URL(t)
 	for _, k := range []int{1, 2} {
 		t.Run(fmt.Sprint(k), func(t *testing.T) {
 			defer postgres.SetMaxVersionReads(k)()
