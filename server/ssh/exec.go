@@ -1,0 +1,127 @@
+package sshd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/latch-dev/latch/server"
+)
+
+// Exit statuses of commands refused here, as the CLI's.
+const (
+	exitError    = 1
+	exitUsage    = 2
+	exitAuthNeed = 3
+)
+
+// execCommands are the CLI commands a key-authenticated session may run
+// without a terminal: the first words of the command line.
+var execCommands = [][]string{
+	{"whoami"},
+	{"token", "list"}, {"token", "ls"}, {"token", "create"}, {"token", "revoke"},
+	{"2fa", "status"},
+}
+
+const execList = "whoami, token list, token create, token revoke, 2fa status"
+
+func allowedCommand(args []string) bool {
+	for _, c := range execCommands {
+		if len(args) >= len(c) && equalWords(args[:len(c)], c) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalWords(a, b []string) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// exec runs one command for a session without a terminal: the secret (of
+// token create) goes to stdout, notices to stderr, and the command's exit
+// status back to the client.
+func (st *session) exec() int {
+	s := st.srv
+	args := st.sess.Command()
+	stderr := st.sess.Stderr()
+	switch {
+	case len(args) == 0:
+		fmt.Fprintf(stderr, "latch: this is latch's account console: open it with a terminal (%s), "+
+			"or give a command: %s.\n", st.sshCommand(st.sshUser, "-t"), execList)
+		return exitUsage
+	case args[0] == "backup-codes":
+		return st.backupCodes(args[1:])
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+		fmt.Fprintf(st.sess, "Commands over SSH (with a registered key): %s.\n"+
+			"Flags are the CLI's, e.g. `token create --name ci > token.txt`, `token list --json`.\n"+
+			"Everything else is in the console: %s\n", execList, st.sshCommand(st.sshUser, "-t"))
+		return 0
+	case !allowedCommand(args):
+		fmt.Fprintf(stderr, "latch: %q cannot be run over SSH; the commands are: %s. "+
+			"Everything else is in the console: %s\n", strings.Join(args, " "), execList, st.sshCommand(st.sshUser, "-t"))
+		return exitUsage
+	case st.key == nil:
+		fmt.Fprintf(stderr, "latch: commands over SSH need an SSH key registered to %s: add yours with "+
+			"`latch ssh-key add` or on the console's Security tab (%s).\n", st.sshUser, st.sshCommand(st.sshUser, "-t"))
+		return exitAuthNeed
+	case s.cfg.RunCommand == nil:
+		fmt.Fprintln(stderr, "latch: this server runs no commands over SSH; open the console with "+st.sshCommand(st.sshUser, "-t")+".")
+		return exitError
+	}
+	ctx := st.sess.Context()
+	res, err := s.svc.LoginWithKey(ctx, st.keyUser, st.key, "", server.Meta{Addr: st.addr, Method: "ssh"})
+	if err != nil {
+		var e *server.Error
+		errors.As(err, &e)
+		switch {
+		case e != nil && e.Kind == server.KindTwoFactorRequired:
+			fmt.Fprintf(stderr, "latch: two-factor authentication is on for %s, and a command has no terminal "+
+				"to ask for the code: open the console instead (%s), or use `latch login` and a token on your computer.\n",
+				st.keyUser, st.sshCommand(st.sshUser, "-t"))
+			return exitAuthNeed
+		case e != nil && e.Kind == server.KindRateLimited:
+			fmt.Fprintf(stderr, "latch: too many failed attempts; try again in %s.\n", e.RetryAfter.Round(time.Second))
+			return exitError
+		case e != nil:
+			fmt.Fprintf(stderr, "latch: %s\n", e.Message)
+			return exitAuthNeed
+		}
+		s.log.Error("SSH command: key login", "user", st.keyUser, "err", err)
+		fmt.Fprintln(stderr, "latch: internal error.")
+		return exitError
+	}
+	st.mu.Lock()
+	st.minted = append(st.minted, res.Secret)
+	st.user = st.keyUser
+	st.mu.Unlock()
+	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.sess, Stderr: stderr,
+		Server: s.cfg.APIBaseURL, Token: res.Secret, User: st.keyUser})
+}
+
+// backupCodes prints backup codes kept for a one-time download: only to
+// the account they belong to (the SSH user), once.
+func (st *session) backupCodes(args []string) int {
+	stderr := st.sess.Stderr()
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "latch: usage: backup-codes NAME (the console shows the whole command)")
+		return exitUsage
+	}
+	dl, ok := st.srv.downloads.take(args[0], st.sshUser)
+	if !ok {
+		fmt.Fprintln(stderr, "latch: no such download: it works once, within 5 minutes, for the account that made it "+
+			"(connect as that user). Make new codes in the console if you lost them.")
+		return exitError
+	}
+	st.srv.log.Info("backup codes downloaded over SSH", "user", st.sshUser, "addr", st.addr)
+	fmt.Fprintf(st.sess, "latch backup codes of %s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n\n%s\n",
+		dl.owner, dl.server, time.Now().Format("2006-01-02"), strings.Join(dl.codes, "\n"))
+	fmt.Fprintln(stderr, "latch: the codes were sent; this download no longer works. Keep the file where only you can read it (chmod 600).")
+	return 0
+}

@@ -1,0 +1,291 @@
+// Package sshd serves latch's console over SSH (with charm.land/wish): each
+// SSH session runs its own console program, with its own client of the
+// HTTP API, so people manage their account from `ssh -p 2222 amy@host`.
+//
+// A session authenticated with a key registered to the SSH user signs in
+// with it (the two-factor code is still asked when 2FA is on) and may run
+// a few CLI commands without a terminal; any other client gets in without
+// credentials and sees the console's login screen. Limits: sessions in
+// all and per user, unauthenticated connections per address (with a
+// growing back-off), and the org's inactivity policy, counted on input
+// only.
+package sshd
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
+
+	"github.com/latch-dev/latch/server"
+)
+
+// Config configures a Server. Service, APIBaseURL and HostKeyPath are
+// required; zero limits pick the defaults.
+type Config struct {
+	Addr        string // listen address, e.g. ":2222"
+	HostKeyPath string // the Ed25519 host key, made (mode 0600) on first start
+	Service     *server.Service
+	// APIBaseURL is the HTTP API the sessions' consoles talk to, each
+	// with its own client; wrap that API's handler with TrustForwarded.
+	APIBaseURL string
+	// PublicAddr is host:port as clients should type it, in commands the
+	// console shows (default: the address each client connected to).
+	PublicAddr string
+
+	MaxSessions        int        // all sessions; default 500
+	MaxSessionsPerUser int        // default 10
+	MaxUnauthPerAddr   int        // open connections of one address without a registered key; default 10
+	UnauthRate         rate.Limit // unauthenticated sessions admitted per second per address; default 1
+	UnauthBurst        int        // default 10
+	HandshakeTimeout   time.Duration
+
+	// IdleTimeout is the inactivity policy of an SSH user, looked up when
+	// the connection opens: with no input for that long, the session is
+	// closed. Default: the org's autoLogoutAfter (15 minutes without one).
+	IdleTimeout func(ctx context.Context, username string) time.Duration
+
+	// RunCommand runs a CLI command (whoami, token …, 2fa status) for a
+	// session without a terminal, authenticated by key; it returns the
+	// exit status. Nil: such commands are refused.
+	RunCommand func(ctx context.Context, c Command) int
+
+	Logger *slog.Logger
+}
+
+// Command is a CLI command run for an SSH exec session: Server and Token
+// are the API and a session token of the key's owner, made for this
+// command and revoked after it.
+type Command struct {
+	Args           []string
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Server, Token  string
+	User           string
+}
+
+// Server is the SSH server.
+type Server struct {
+	cfg        Config
+	svc        *server.Service
+	log        *slog.Logger
+	ssh        *ssh.Server
+	limits     *limits
+	downloads  *downloads
+	forwardKey string
+	transport  *http.Transport // shared by the sessions' clients
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	closing  bool
+	ln       net.Listener
+
+	// panicOn, in tests, makes a session's model panic on a message.
+	panicOn func(msg any) bool
+}
+
+// Defaults of the limits.
+const (
+	DefaultMaxSessions        = 500
+	DefaultMaxSessionsPerUser = 10
+	DefaultMaxUnauthPerAddr   = 10
+	DefaultPort               = 2222
+)
+
+// New builds a server; Serve or ListenAndServe starts it.
+func New(c Config) (*Server, error) {
+	if c.Service == nil || c.APIBaseURL == "" || c.HostKeyPath == "" {
+		return nil, errors.New("sshd: Service, APIBaseURL and HostKeyPath are required")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = DefaultMaxSessions
+	}
+	if c.MaxSessionsPerUser <= 0 {
+		c.MaxSessionsPerUser = DefaultMaxSessionsPerUser
+	}
+	if c.MaxUnauthPerAddr <= 0 {
+		c.MaxUnauthPerAddr = DefaultMaxUnauthPerAddr
+	}
+	if c.UnauthRate <= 0 {
+		c.UnauthRate = 1
+	}
+	if c.UnauthBurst <= 0 {
+		c.UnauthBurst = 10
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 30 * time.Second
+	}
+	if c.IdleTimeout == nil {
+		c.IdleTimeout = OrgIdlePolicy(c.Service)
+	}
+	signer, err := loadHostKey(c.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return nil, err
+	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = 64
+	s := &Server{
+		cfg: c, svc: c.Service, log: c.Logger,
+		limits: newLimits(c), downloads: newDownloads(),
+		forwardKey: hex.EncodeToString(key[:]), transport: base,
+		sessions: map[*session]struct{}{},
+	}
+	// The host key goes first: wish.NewServer would otherwise make one in
+	// the working directory.
+	srv, err := wish.NewServer(
+		func(srv *ssh.Server) error { srv.AddHostKey(signer); return nil },
+		wish.WithAddress(c.Addr),
+		wish.WithVersion("latch"),
+		wish.WithPublicKeyAuth(s.publicKeyAuth),
+		wish.WithKeyboardInteractiveAuth(s.keyboardInteractiveAuth),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("sshd: %w", err)
+	}
+	srv.Handler = s.handle
+	srv.ConnCallback = s.connCallback
+	srv.ServerConfigCallback = s.serverConfig
+	srv.HandshakeTimeout = c.HandshakeTimeout
+	s.ssh = srv
+	s.log.Info("SSH host key", "fingerprint", gossh.FingerprintSHA256(signer.PublicKey()), "path", c.HostKeyPath)
+	return s, nil
+}
+
+// ListenAndServe listens on Config.Addr and serves until Shutdown.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen for SSH on %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ln)
+}
+
+// Listen opens the listener, so the caller knows the address before
+// Serve runs.
+func (s *Server) Listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for SSH on %s: %w", s.cfg.Addr, err)
+	}
+	return ln, nil
+}
+
+// Serve serves SSH on ln until Shutdown; it then returns nil.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	err := s.ssh.Serve(ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections, ends every session cleanly (the
+// console says why and restores the terminal; running commands finish),
+// then waits for the connections to close until ctx ends, when it closes
+// them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	live := make([]*session, 0, len(s.sessions))
+	for sess := range s.sessions {
+		live = append(live, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range live {
+		sess.disconnect("The latch server is shutting down.")
+	}
+	// Stop accepting, wait for the sessions to end, then close the
+	// connections they leave (a client may keep one open after its
+	// session ends).
+	done := make(chan error, 1)
+	go func() { done <- s.ssh.Shutdown(ctx) }()
+	var err error
+	for s.Sessions() > 0 && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	_ = s.ssh.Close()
+	if serr := <-done; err == nil && serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
+		err = serr
+	}
+	s.transport.CloseIdleConnections()
+	return err
+}
+
+// Close closes the listener and every connection at once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	err := s.ssh.Close()
+	s.transport.CloseIdleConnections()
+	return err
+}
+
+// Sessions is the number of open sessions.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+func (s *Server) track(sess *session, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closing {
+			return false
+		}
+		s.sessions[sess] = struct{}{}
+		return true
+	}
+	delete(s.sessions, sess)
+	return true
+}
+
+// OrgIdlePolicy is the default inactivity policy: the autoLogoutAfter of
+// the SSH user's org; 15 minutes for users without one, and for names
+// that are no user (the session may still sign in as someone).
+func OrgIdlePolicy(svc *server.Service) func(ctx context.Context, username string) time.Duration {
+	return func(ctx context.Context, username string) time.Duration {
+		st := svc.Store()
+		u, err := st.UserByName(ctx, server.NormalizeUsername(username))
+		if err != nil || u.OrgID == 0 {
+			return server.DefaultAutoLogoutAfter
+		}
+		o, err := st.OrgByID(ctx, u.OrgID)
+		if err != nil || o.AutoLogoutAfter <= 0 {
+			return server.DefaultAutoLogoutAfter
+		}
+		return o.AutoLogoutAfter
+	}
+}
