@@ -21,6 +21,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	poolSize := fs.Int("pool-size", 0, "PostgreSQL: most database connections of this instance (default max(4, CPUs))")
 	stmtTimeout := fs.Duration("statement-timeout", 0, "PostgreSQL: cancel a statement that runs longer (default 10s)")
+	sshOpts := sshFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -50,13 +51,18 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return failf(e.stderr, exitError, "listen on %s: %v", *listen, err)
 	}
+	ssh, err := startSSH(e, sshOpts, stack, ln.Addr(), log)
+	if err != nil {
+		return failf(e.stderr, exitError, "%v", err)
+	}
+	defer ssh.stop()
 	// Streams never go idle, so Shutdown alone would wait for its timeout:
 	// ending their base context closes them first.
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return streams },
-		Handler:           stack.Handler,
+		Handler:           ssh.handler(stack.Handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -71,6 +77,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	ssh.stop()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	endStreams()
