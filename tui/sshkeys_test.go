@@ -44,7 +44,7 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	c.Keys("3")
 	c.Expect("SSH keys (0)", "Add an SSH key")
 	c.Keys("down", "down", "down", "enter")
-	c.Expect("Add an SSH key", "Public key", "ssh-keygen -t ed25519")
+	c.Expect("Add an SSH key", "Key", "ssh-keygen -t ed25519")
 
 	// A private key is refused before it is sent anywhere.
 	c.Send(tea.PasteMsg{Content: "-----BEGIN OPENSSH PRIVATE KEY-----"})

@@ -54,25 +54,25 @@ func (st *session) exec() int {
 	switch {
 	case len(args) == 0:
 		fmt.Fprintf(stderr, "latch: this is latch's account console: open it with a terminal (%s), "+
-			"or give a command: %s.\n", st.sshCommand(st.sshUser, "-t"), execList)
+			"or give a command: %s.\n", st.sshCommand(st.sshUser, "-t", ""), execList)
 		return exitUsage
 	case args[0] == "backup-codes":
 		return st.backupCodes(args[1:])
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprintf(st.sess, "Commands over SSH (with a registered key): %s.\n"+
 			"Flags are the CLI's, e.g. `token create --name ci > token.txt`, `token list --json`.\n"+
-			"Everything else is in the console: %s\n", execList, st.sshCommand(st.sshUser, "-t"))
+			"Everything else is in the console: %s\n", execList, st.sshCommand(st.sshUser, "-t", ""))
 		return 0
 	case !allowedCommand(args):
 		fmt.Fprintf(stderr, "latch: %q cannot be run over SSH; the commands are: %s. "+
-			"Everything else is in the console: %s\n", strings.Join(args, " "), execList, st.sshCommand(st.sshUser, "-t"))
+			"Everything else is in the console: %s\n", strings.Join(args, " "), execList, st.sshCommand(st.sshUser, "-t", ""))
 		return exitUsage
 	case st.key == nil:
 		fmt.Fprintf(stderr, "latch: commands over SSH need an SSH key registered to %s: add yours with "+
-			"`latch ssh-key add` or on the console's Security tab (%s).\n", st.sshUser, st.sshCommand(st.sshUser, "-t"))
+			"`latch ssh-key add` or on the console's Security tab (%s).\n", st.sshUser, st.sshCommand(st.sshUser, "-t", ""))
 		return exitAuthNeed
 	case s.cfg.RunCommand == nil:
-		fmt.Fprintln(stderr, "latch: this server runs no commands over SSH; open the console with "+st.sshCommand(st.sshUser, "-t")+".")
+		fmt.Fprintln(stderr, "latch: this server runs no commands over SSH; open the console with "+st.sshCommand(st.sshUser, "-t", "")+".")
 		return exitError
 	}
 	ctx := st.sess.Context()
@@ -84,7 +84,7 @@ func (st *session) exec() int {
 		case e != nil && e.Kind == server.KindTwoFactorRequired:
 			fmt.Fprintf(stderr, "latch: two-factor authentication is on for %s, and a command has no terminal "+
 				"to ask for the code: open the console instead (%s), or use `latch login` and a token on your computer.\n",
-				st.keyUser, st.sshCommand(st.sshUser, "-t"))
+				st.keyUser, st.sshCommand(st.sshUser, "-t", ""))
 			return exitAuthNeed
 		case e != nil && e.Kind == server.KindRateLimited:
 			fmt.Fprintf(stderr, "latch: too many failed attempts; try again in %s.\n", e.RetryAfter.Round(time.Second))

@@ -101,7 +101,7 @@ func (s *Server) handle(sess ssh.Session) {
 		code = st.exec()
 	}
 	s.log.Info("SSH session ended", "user", st.sshUser, "addr", st.addr, "exit", code,
-		"duration", time.Since(st.started).Round(time.Millisecond))
+		"duration", time.Since(st.started).Round(time.Millisecond).String())
 	_ = sess.Exit(code)
 }
 
@@ -329,11 +329,11 @@ func (st *session) offerCodes(codes []string) (string, error) {
 		return "", errors.New("sign in first")
 	}
 	name := st.srv.downloads.put(owner, st.srv.cfg.APIBaseURL, codes)
-	return st.sshCommand(owner, "backup-codes "+name) + " \\\n    > latch-backup-codes.txt", nil
+	return st.sshCommand(owner, "", "backup-codes "+name) + " \\\n    > latch-backup-codes.txt", nil
 }
 
-// sshCommand is `ssh [-p PORT] USER@HOST ARGS` for this server.
-func (st *session) sshCommand(user, args string) string {
+// sshCommand is `ssh [FLAGS] [-p PORT] USER@HOST [ARGS]` for this server.
+func (st *session) sshCommand(user, flags, args string) string {
 	addr := st.srv.cfg.PublicAddr
 	if addr == "" && st.sess.LocalAddr() != nil {
 		addr = st.sess.LocalAddr().String()
@@ -343,6 +343,9 @@ func (st *session) sshCommand(user, args string) string {
 		host, port = addr, "22"
 	}
 	cmd := "ssh"
+	if flags != "" {
+		cmd += " " + flags
+	}
 	if port != "22" && port != "" {
 		cmd += " -p " + port
 	}

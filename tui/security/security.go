@@ -167,7 +167,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeRemoveKey:
 		return []key.Binding{common.Bind("y", "yes, remove the key", "y"), common.Bind("n/esc", "cancel", "n")}
 	case modeAddKey:
-		return []key.Binding{common.Bind("ctrl+v/paste", "the .pub line", "enter"), common.Bind("enter", "add", "enter"), common.Bind("esc", "cancel", "esc")}
+		return []key.Binding{common.Bind("paste", "the .pub line", "enter"), common.Bind("enter", "add", "enter"), common.Bind("esc", "cancel", "esc")}
 	case modeList:
 		if m.keyAt() != nil {
 			return []key.Binding{common.Bind("↑/↓", "choose", "up"), common.Bind("enter/x", "remove key", "enter"), common.Bind("r", "reload", "r")}
@@ -371,7 +371,7 @@ func (m *Model) start(a action) tea.Cmd {
 		return nil
 	case actAddKey:
 		m.mode = modeAddKey
-		f := common.TextField(s, "Public key", "ssh-ed25519 AAAA… you@laptop", false)
+		f := common.TextField(s, "Key", "ssh-ed25519 AAAA… you@laptop", false)
 		f.Input.CharLimit = 16 << 10
 		m.form = common.Form{Fields: []common.Field{f}}
 	}
