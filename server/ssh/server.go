@@ -141,8 +141,11 @@ func New(c Config) (*Server, error) {
 	if _, err := rand.Read(key[:]); err != nil {
 		return nil, err
 	}
+	// One pool for every session's API client: a few keep-alive
+	// connections to this very server, closed when idle for a while.
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 64
+	base.MaxIdleConnsPerHost = 16
+	base.IdleConnTimeout = 30 * time.Second
 	s := &Server{
 		cfg: c, svc: c.Service, log: c.Logger,
 		limits: newLimits(c), downloads: newDownloads(),

@@ -130,6 +130,9 @@ func (st *session) console() int {
 		tea.WithInput(&inputReader{r: st.sess, st: st}), // after MakeOptions: replaces its input
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), // ctrl+c is a key; signals are the server's
+		// Frames are flushed on a ticker: at 120 a key's redraw waits at
+		// most 8 ms for its frame (60 would be 17).
+		tea.WithFPS(120),
 	)
 	p := tea.NewProgram(model, popts...)
 	st.mu.Lock()
