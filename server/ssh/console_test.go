@@ -513,3 +513,16 @@ func totpAt(t testing.TB, secret string, steps int64) string {
 func totp(t testing.TB, secret string, steps int64) string { return totpAt(t, secret, steps) }
 
 func ssh256(k *userKey) string { return gossh.FingerprintSHA256(k.pub) }
+
+func TestPasswordSessionEndsWithTheConnection(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	tm := w.console("amy", nil, 80, 24)
+	tm.Keys(amyPassword, "enter")
+	tm.Expect("1 Projects")
+	if n := activeSessions(t, w, "amy"); n != 1 {
+		t.Fatalf("%d active sessions", n)
+	}
+	tm.close() // the connection drops; nobody quit
+	waitFor(t, func() bool { return activeSessions(t, w, "amy") == 0 }, "the console's session to be logged out")
+}

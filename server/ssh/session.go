@@ -41,10 +41,11 @@ type session struct {
 	mu      sync.Mutex
 	program *tea.Program
 	timer   *time.Timer
-	reason  string   // why the server ended the session, told to the person
-	minted  []string // session secrets this layer made, revoked at the end
-	counted string   // the user this session counts for in the limits
-	user    string   // who is signed in to the console now
+	reason  string     // why the server ended the session, told to the person
+	minted  []string   // session secrets this layer made, revoked at the end
+	counted string     // the user this session counts for in the limits
+	user    string     // who is signed in to the console now
+	signed  common.API // the console's signed-in API, logged out at the end
 }
 
 // handle serves one SSH session.
@@ -160,6 +161,7 @@ func (st *session) console() int {
 	}
 	_, err = p.Run()
 	p.Kill()
+	st.logoutConsole()
 	code := 0
 	switch {
 	case errors.Is(err, tea.ErrProgramPanic):
@@ -269,6 +271,22 @@ func (st *session) signedIn(username string) (bool, string) {
 		st.counted, st.user = username, username
 	}
 	return ok, reason
+}
+
+// logoutConsole ends the console's last session when the SSH session
+// ends: its secret lived only in this process, so nobody can use it any
+// more (a console that quit has logged it out already).
+func (st *session) logoutConsole() {
+	st.mu.Lock()
+	api := st.signed
+	st.signed = nil
+	st.mu.Unlock()
+	if api == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = api.Logout(ctx) // refused when already logged out: fine
 }
 
 // keyLogin signs in with the session's verified key (the console's
@@ -400,6 +418,9 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 		g.crash(msg.value, msg.stack)
 		return g, tea.Quit
 	case common.LoggedInMsg:
+		g.st.mu.Lock()
+		g.st.signed = msg.Session.API
+		g.st.mu.Unlock()
 		if ok, reason := g.st.signedIn(msg.Session.User.Username); !ok {
 			g.st.setReason(strings.ToUpper(reason[:1]) + reason[1:] + ".")
 			api, base := msg.Session.API, g.st.sess.Context()
