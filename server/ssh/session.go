@@ -121,7 +121,8 @@ func (st *session) console() int {
 		fmt.Fprintln(st.sess.Stderr(), "latch: the console is not available.")
 		return 1
 	}
-	opts := tui.Options{API: tui.ClientAPI(c), Context: ctx, Username: st.sshUser, Dark: true,
+	api := sshLabeledAPI{API: tui.ClientAPI(c), label: "ssh " + st.sess.LocalAddr().String()}
+	opts := tui.Options{API: api, Context: ctx, Username: st.sshUser, Dark: true,
 		Remote: true, OfferCodes: st.offerCodes}
 	if st.key != nil {
 		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
@@ -485,3 +486,12 @@ func (g *guard) wrap(cmd tea.Cmd) tea.Cmd {
 		return msg
 	}
 }
+
+// sshLabeledAPI shows people where they connected — the SSH address —
+// instead of the loopback URL the console uses inside the server.
+type sshLabeledAPI struct {
+	tui.API
+	label string
+}
+
+func (a sshLabeledAPI) Server() string { return a.label }
