@@ -63,13 +63,25 @@ func errorf(kind server.Kind, format string, args ...any) error {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("write response", "err", err)
+	body, err := json.Marshal(v)
+	if err != nil { // only for types that cannot be JSON: a bug
+		slog.Error("encode response", "err", err)
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"type":"InternalError","message":"internal error"}}`)
 	}
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Cache-Control"] = noStore
+	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
 }
+
+// Shared header values: set directly, they skip canonicalisation and an
+// allocation per response. net/http never modifies them.
+var (
+	jsonContentType = []string{"application/json"}
+	noStore         = []string{"no-store"}
+)
 
 // httpError is a transport-level error with no domain meaning: a route or
 // method that does not exist, a body too large.
