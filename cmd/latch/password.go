@@ -29,13 +29,9 @@ func runPassword(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return failf(e.stderr, exitUsage, "password takes no arguments")
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, exit := signedIn(e)
+	if c == nil {
+		return exit
 	}
 	p := newPrompter(e)
 	if !*fromStdin && !p.tty {

@@ -30,13 +30,9 @@ func runSelect(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return report(e, nil, err)
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	if len(pos) == 1 {
 		pr, err := findProject(ctx, c, pos[0])

@@ -73,13 +73,9 @@ func runSSHKeyAdd(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return report(e, nil, err)
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	k, err := c.AddSSHKey(ctx, line)
 	if err != nil {
@@ -164,13 +160,9 @@ func runSSHKeyList(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return failf(e.stderr, exitUsage, "ssh-key list takes no arguments")
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	keys, err := c.SSHKeys(ctx)
 	if err != nil {
@@ -213,13 +205,9 @@ func runSSHKeyRemove(ctx context.Context, e *env, args []string) int {
 	if !strings.HasPrefix(fp, "SHA256:") {
 		fp = "SHA256:" + fp
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	if err := c.RemoveSSHKey(ctx, fp); err != nil {
 		return report(e, st, err)

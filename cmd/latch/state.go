@@ -101,3 +101,17 @@ func (s *cliState) forgetSavedToken() {
 	}
 	fmt.Fprintf(s.e.stdout, "Deleted the saved credentials (%s): run `latch login` to sign in again.\n", s.local.CredentialsPath())
 }
+
+// signedIn loads the state and a client with its token for a command that
+// needs one; on failure the client is nil and the exit code is the report's.
+func signedIn(e *env) (*cliState, *client.Client, int) {
+	st, err := loadState(e, "")
+	if err != nil {
+		return nil, nil, report(e, nil, err)
+	}
+	c, err := st.authedClient()
+	if err != nil {
+		return nil, nil, report(e, st, err)
+	}
+	return st, c, exitOK
+}

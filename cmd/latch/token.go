@@ -58,13 +58,9 @@ func runTokenList(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return failf(e.stderr, exitUsage, "token list takes no arguments")
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	toks, err := c.Tokens(ctx)
 	if err != nil {

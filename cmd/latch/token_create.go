@@ -53,13 +53,9 @@ func runTokenCreate(ctx context.Context, e *env, args []string) int {
 		}
 		req.IdleTimeout = wire.Duration(d)
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	if len(scopes) > 0 {
 		if req.Scope, err = resolveScope(ctx, c, scopes); err != nil {

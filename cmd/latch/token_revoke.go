@@ -32,13 +32,9 @@ func runTokenRevoke(ctx context.Context, e *env, args []string) int {
 	if k != "all" && k != wire.KindSession && k != wire.KindAPI {
 		return failf(e.stderr, exitUsage, "--kind %q: use session, api or all", *kind)
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	p := newPrompter(e)
 	if *all {

@@ -58,7 +58,7 @@ func runTwoFAStatus(ctx context.Context, e *env, args []string) int {
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
-	st, c, code := twoFAClient(e)
+	st, c, code := signedIn(e)
 	if c == nil {
 		return code
 	}
@@ -84,18 +84,6 @@ func runTwoFAStatus(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "Your organisation requires it: it cannot be turned off.")
 	}
 	return exitOK
-}
-
-func twoFAClient(e *env) (*cliState, *client.Client, int) {
-	st, err := loadState(e, "")
-	if err != nil {
-		return nil, nil, report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return nil, nil, report(e, st, err)
-	}
-	return st, c, exitOK
 }
 
 // reauth reads the password (and a code when 2FA is on and none was given):
@@ -132,7 +120,7 @@ func runTwoFAEnable(ctx context.Context, e *env, args []string) int {
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
-	st, c, exit := twoFAClient(e)
+	st, c, exit := signedIn(e)
 	if c == nil {
 		return exit
 	}
@@ -255,7 +243,7 @@ func runTwoFADisable(ctx context.Context, e *env, args []string) int {
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
-	st, c, exit := twoFAClient(e)
+	st, c, exit := signedIn(e)
 	if c == nil {
 		return exit
 	}
@@ -287,7 +275,7 @@ func runBackupCodes(ctx context.Context, e *env, args []string) int {
 	if !*regenerate {
 		return failf(e.stderr, exitUsage, "backup codes are shown only when made: use --regenerate for a new set (`latch 2fa status` tells how many are left)")
 	}
-	st, c, exit := twoFAClient(e)
+	st, c, exit := signedIn(e)
 	if c == nil {
 		return exit
 	}

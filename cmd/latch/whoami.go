@@ -36,13 +36,9 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 	if len(pos) > 0 {
 		return failf(e.stderr, exitUsage, "whoami takes no arguments")
 	}
-	st, err := loadState(e, "")
-	if err != nil {
-		return report(e, nil, err)
-	}
-	c, err := st.authedClient()
-	if err != nil {
-		return report(e, st, err)
+	st, c, code := signedIn(e)
+	if c == nil {
+		return code
 	}
 	who, err := c.Whoami(ctx)
 	if err != nil {
