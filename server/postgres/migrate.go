@@ -4,11 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // Migrations are the files in migrations/, applied in name order; file i
@@ -17,22 +17,7 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
-}
+func migrations() ([]string, error) { return schema.Migrations(migrationFiles) }
 
 // SchemaVersion is the schema version this program brings a database to.
 func SchemaVersion() int {

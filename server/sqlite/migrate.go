@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
 	"time"
+
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // Migrations are the files in migrations/, applied in name order; file i
@@ -16,22 +16,7 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	out := make([]string, 0, len(names))
-	for _, n := range names {
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
-}
+func migrations() ([]string, error) { return schema.Migrations(migrationFiles) }
 
 // migrate applies every migration not yet recorded in schema_migrations,
 // each in its own transaction.
