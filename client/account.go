@@ -19,9 +19,9 @@ func (c *Client) ChangePassword(ctx context.Context, req wire.ChangePasswordRequ
 }
 
 // UpdateProfile changes the full name or email; with 2FA on it needs the
-// password and a code.
-func (c *Client) UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.User, error) {
-	var out wire.User
+// password and a code. A new email signs out every session.
+func (c *Client) UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error) {
+	var out wire.ProfileResponse
 	if err := c.do(ctx, http.MethodPatch, "/v1/account/profile", nil, req, &out); err != nil {
 		return nil, err
 	}

@@ -43,24 +43,39 @@ func credKinds(revokeAPITokens bool) []TokenKind {
 }
 
 // UpdateProfile changes full name and email; with 2FA on it needs password
-// and code ("change your user settings" in the seeds).
-func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, m Meta) error {
+// and code ("change your user settings" in the seeds). A new email is a
+// credentials change, as confirming one is in the seeds (latch has no mail
+// step, so the change itself counts): every session of the user ends, and
+// the API tokens too when revokeAPITokens. It returns how many tokens ended.
+func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, revokeAPITokens bool, m Meta) (int, error) {
 	if err := p.requireFull(); err != nil {
-		return err
+		return 0, err
 	}
+	fullName, email = strings.TrimSpace(fullName), strings.TrimSpace(email)
 	if err := validateProfile(fullName, email); err != nil {
-		return err
+		return 0, err
 	}
 	if p.User.TwoFactor == TwoFactorOn {
 		if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	if err := s.store.UpdateProfile(ctx, p.User.ID, strings.TrimSpace(fullName), strings.TrimSpace(email)); err != nil {
-		return fmt.Errorf("update profile: %w", err)
+	if err := s.store.UpdateProfile(ctx, p.User.ID, fullName, email); err != nil {
+		return 0, fmt.Errorf("update profile: %w", err)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method})
-	return nil
+	revoked := 0
+	if !strings.EqualFold(email, p.User.Email) {
+		ids, err := s.store.RevokeTokens(ctx, p.User.ID, credKinds(revokeAPITokens), "", s.clock.Now(), RevokedByCredChange)
+		if err != nil {
+			return 0, fmt.Errorf("email changed, but signing out its sessions failed: %w", err)
+		}
+		revoked = len(ids)
+		s.hub.notify(p.User.ID)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", !strings.EqualFold(email, p.User.Email), revoked)})
+	p.User.FullName, p.User.Email = fullName, email
+	return revoked, nil
 }
 
 func validateProfile(fullName, email string) error {

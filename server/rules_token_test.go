@@ -268,3 +268,35 @@ func TestRule6WatchTokenEnds(t *testing.T) {
 		t.Fatal("the stream of an expired token did not end")
 	}
 }
+
+// Rule 5: a new email is a credentials change (the seeds count confirming
+// it; latch has no mail step). A new name is not.
+func TestRule5EmailChange(t *testing.T) {
+	f := newFixture(t)
+	f.user("amy", "")
+	s1, p := f.login("amy")
+	_, api, _ := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "job"}, server.Meta{})
+	if n, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "", "", "", false, server.Meta{}); err != nil || n != 0 {
+		t.Fatalf("name change: %d tokens, %v", n, err)
+	}
+	f.auth(s1.Secret)
+	if _, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "not an address", "", "", false, server.Meta{}); server.ErrorKind(err) != server.KindInvalidInput {
+		t.Fatalf("bad email: %v", err)
+	}
+	n, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "amy@example.org", "", "", false, server.Meta{})
+	if err != nil || n != 1 {
+		t.Fatalf("email change: %d tokens, %v", n, err)
+	}
+	if r := f.authErr(s1.Secret); r.Reason != "revoked" {
+		t.Errorf("session after an email change: %+v", r)
+	}
+	pAPI := f.auth(api) // API tokens survive unless asked
+	if _, err := f.svc.UpdateProfile(f.ctx, pAPI, "Amy Pond", "amy@example.com", "", "", true, server.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	f.authErr(api)
+	u, _ := f.store.UserByName(f.ctx, "amy")
+	if u.Email != "amy@example.com" || u.FullName != "Amy Pond" {
+		t.Errorf("stored profile %q %q", u.FullName, u.Email)
+	}
+}

@@ -41,10 +41,19 @@ type DisableRequest struct {
 }
 
 // ProfileRequest is PATCH /v1/account/profile; with 2FA on it needs
-// Password and Code.
+// Password and Code. A new email is a credentials change: every session
+// ends, and API tokens too with RevokeTokens.
 type ProfileRequest struct {
-	FullName *string `json:"fullName,omitempty"`
-	Email    *string `json:"email,omitempty"`
-	Password string  `json:"password,omitempty"`
-	Code     string  `json:"code,omitempty"`
+	FullName     *string `json:"fullName,omitempty"`
+	Email        *string `json:"email,omitempty"`
+	Password     string  `json:"password,omitempty"`
+	Code         string  `json:"code,omitempty"`
+	RevokeTokens bool    `json:"revokeTokens,omitempty"`
+}
+
+// ProfileResponse is the updated account, and what an email change ended.
+type ProfileResponse struct {
+	User      User `json:"user"`
+	Revoked   int  `json:"revoked"`
+	LoggedOut bool `json:"loggedOut,omitempty"`
 }

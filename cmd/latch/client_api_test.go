@@ -25,7 +25,7 @@ func TestClientAccountAndEvents(t *testing.T) {
 
 	name := "Amelia Pond"
 	u, err := c.UpdateProfile(w.ctx, wire.ProfileRequest{FullName: &name})
-	if err != nil || u.FullName != name {
+	if err != nil || u.User.FullName != name || u.Revoked != 0 {
 		t.Fatalf("UpdateProfile = %+v, %v", u, err)
 	}
 	st, err := c.TwoFactorStatus(w.ctx)

@@ -189,11 +189,12 @@ func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *server.Pr
 	if req.Email != nil {
 		email = *req.Email
 	}
-	if err := a.svc.UpdateProfile(r.Context(), p, name, email, req.Password, req.Code, meta(r)); err != nil {
+	n, err := a.svc.UpdateProfile(r.Context(), p, name, email, req.Password, req.Code, req.RevokeTokens, meta(r))
+	if err != nil {
 		return err
 	}
-	p.User.FullName, p.User.Email = strings.TrimSpace(name), strings.TrimSpace(email)
-	writeJSON(w, http.StatusOK, wireUser(p.User, p.Org))
+	writeJSON(w, http.StatusOK, wire.ProfileResponse{User: wireUser(p.User, p.Org), Revoked: n,
+		LoggedOut: n > 0 && (p.Token.Kind == server.KindSession || req.RevokeTokens)})
 	return nil
 }
 
