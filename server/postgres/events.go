@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // AddEvent appends e to the audit log (e.ID is ignored; UserID 0 is NULL).
@@ -15,7 +16,7 @@ import (
 func (s *Store) AddEvent(ctx context.Context, e server.Event) error {
 	_, err := s.exec(ctx, "add event", `INSERT INTO events (time, user_id, username, type, addr, method, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ts(e.Time), nullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail)
+		schema.Time(e.Time), schema.NullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail)
 	return err
 }
 
@@ -93,7 +94,7 @@ func (s *Store) RecordFailure(ctx context.Context, key string, now time.Time, lo
 	err := s.write(ctx, "record failure", func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO login_failures (key, count, locked_until) VALUES ($1, 1, $2)
 			ON CONFLICT (key) DO UPDATE SET count = login_failures.count + 1
-			RETURNING count`, key, ts(now)).Scan(&f.Count); err != nil {
+			RETURNING count`, key, schema.Time(now)).Scan(&f.Count); err != nil {
 			return err
 		}
 		var d time.Duration
@@ -101,7 +102,7 @@ func (s *Store) RecordFailure(ctx context.Context, key string, now time.Time, lo
 			d = lockFor(f.Count)
 		}
 		f.LockedUntil = now.Add(d)
-		_, err := tx.Exec(ctx, `UPDATE login_failures SET locked_until = $1 WHERE key = $2`, ts(f.LockedUntil), key)
+		_, err := tx.Exec(ctx, `UPDATE login_failures SET locked_until = $1 WHERE key = $2`, schema.Time(f.LockedUntil), key)
 		return err
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // ImportStats counts what Import copied.
@@ -71,7 +72,7 @@ func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats
 	}
 	for _, p := range projects {
 		if _, err := tx.Exec(ctx, `INSERT INTO projects (id, name, public, phi, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			p.ID, p.Name, p.Public, p.PHI, ts(p.CreatedAt)); err != nil {
+			p.ID, p.Name, p.Public, p.PHI, schema.Time(p.CreatedAt)); err != nil {
 			return fmt.Errorf("project %s: %w", p.ID, err)
 		}
 		st.Projects++
@@ -102,7 +103,7 @@ func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats
 		[]string{"id", "time", "user_id", "username", "type", "addr", "method", "detail"},
 		pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
 			e := events[i]
-			return []any{e.ID, ts(e.Time), nullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail}, nil
+			return []any{e.ID, schema.Time(e.Time), schema.NullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
@@ -123,7 +124,7 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 	var active, pending any
 	switch u.TwoFactor {
 	case server.TwoFactorOn:
-		active = nullStr(u.TOTPSecret)
+		active = schema.NullStr(u.TOTPSecret)
 		// A re-enrollment may be under way while 2FA is on.
 		p, err := src.PendingTOTP(ctx, u.ID)
 		switch {
@@ -133,13 +134,13 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 			return err
 		}
 	case server.TwoFactorPending:
-		pending = nullStr(u.TOTPSecret)
+		pending = schema.NullStr(u.TOTPSecret)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO users (id, username, full_name, email, password_hash, org_id,
 		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.ID, u.Username, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
-		string(u.TwoFactor), active, pending, u.LastTOTPStep, ts(u.CreatedAt)); err != nil {
+		u.ID, u.Username, u.FullName, u.Email, u.PasswordHash, schema.NullID(u.OrgID),
+		string(u.TwoFactor), active, pending, u.LastTOTPStep, schema.Time(u.CreatedAt)); err != nil {
 		return err
 	}
 	st.Users++
@@ -174,8 +175,8 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenCols+`)
 			VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, ts(t.CreatedAt), ts(t.ExpiresAt),
-			int64(t.IdleTimeout), ts(t.LastUsedAt), t.LastUsedAddr, ts(t.RevokedAt), t.RevokeReason,
+			t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
+			int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
 			t.AuthMethod, t.EnrollOnly); err != nil {
 			return fmt.Errorf("token %s: %w", t.ID, err)
 		}
@@ -199,7 +200,7 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 	}
 	for _, k := range keys {
 		if _, err := tx.Exec(ctx, `INSERT INTO ssh_keys (`+sshKeyCols+`) VALUES ($1, $2, $3, $4, $5)`,
-			k.Fingerprint, k.UserID, k.PublicKey, k.Comment, ts(k.CreatedAt)); err != nil {
+			k.Fingerprint, k.UserID, k.PublicKey, k.Comment, schema.Time(k.CreatedAt)); err != nil {
 			return fmt.Errorf("SSH key %s: %w", k.Fingerprint, err)
 		}
 		st.SSHKeys++

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
 	"github.com/latch-dev/latch/server/internal/schema"
 )
 
@@ -106,7 +105,7 @@ func applyMigration(ctx context.Context, conn *pgx.Conn, version int, step strin
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-		version, time.Now().UTC().Format(timeLayout)); err != nil {
+		version, time.Now().UTC().Format(schema.TimeLayout)); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

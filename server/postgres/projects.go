@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const projectCols = `p.id, p.name, p.public, p.phi, p.created_at`
@@ -21,7 +22,7 @@ func scanProject(row pgx.Row, extra ...any) (server.Project, error) {
 
 func (s *Store) CreateProject(ctx context.Context, p server.Project) error {
 	_, err := s.exec(ctx, "create project", `INSERT INTO projects (id, name, public, phi, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		p.ID, p.Name, p.Public, p.PHI, ts(p.CreatedAt))
+		p.ID, p.Name, p.Public, p.PHI, schema.Time(p.CreatedAt))
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const sshKeyCols = `fingerprint, user_id, public_key, comment, created_at`
@@ -18,7 +19,7 @@ func scanSSHKey(row pgx.Row) (server.SSHKey, error) {
 // AddSSHKey stores k; a fingerprint already registered (by anyone) is ErrConflict.
 func (s *Store) AddSSHKey(ctx context.Context, k server.SSHKey) error {
 	_, err := s.exec(ctx, "add ssh key", `INSERT INTO ssh_keys (`+sshKeyCols+`) VALUES ($1, $2, $3, $4, $5)`,
-		k.Fingerprint, k.UserID, k.PublicKey, k.Comment, ts(k.CreatedAt))
+		k.Fingerprint, k.UserID, k.PublicKey, k.Comment, schema.Time(k.CreatedAt))
 	return err
 }
 

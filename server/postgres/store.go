@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // Options tune Open. Zero values keep what the URL says, else the defaults.
@@ -226,17 +227,6 @@ func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, server.ErrNotFound)
 }
 
-// timeLayout is fixed-width so that stored times sort as text.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// ts is a time as stored: UTC text, NULL for the zero time.
-func ts(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(timeLayout)
-}
-
 // tm scans a stored time into *t; NULL is the zero time.
 type tm struct{ t *time.Time }
 
@@ -245,28 +235,12 @@ func (x tm) ScanText(v pgtype.Text) error {
 		*x.t = time.Time{}
 		return nil
 	}
-	t, err := time.Parse(timeLayout, v.String)
+	t, err := schema.ParseTime(v.String)
 	if err != nil {
 		return err
 	}
 	*x.t = t
 	return nil
-}
-
-// nullID stores 0 as NULL.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-// nullStr stores "" as NULL.
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func kindStrings(kinds []server.TokenKind) []string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
@@ -53,8 +54,8 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
 	}
 	_, err := s.exec(ctx, "create token", `INSERT INTO tokens (`+tokenCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, ts(t.CreatedAt), ts(t.ExpiresAt),
-		int64(t.IdleTimeout), ts(t.LastUsedAt), t.LastUsedAddr, ts(t.RevokedAt), t.RevokeReason,
+		t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
+		int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
 		t.AuthMethod, t.EnrollOnly)
 	return err
 }
@@ -84,7 +85,7 @@ func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, 
 	var done bool
 	err := s.write(ctx, "revoke token", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1, revoke_reason = $2
-			WHERE id = $3 AND revoked_at IS NULL`, ts(now), reason, tokenID)
+			WHERE id = $3 AND revoked_at IS NULL`, schema.Time(now), reason, tokenID)
 		if err != nil {
 			return err
 		}
@@ -128,7 +129,7 @@ func revokeKinds(ctx context.Context, tx pgx.Tx, userID int64, kinds []server.To
 	}
 	rows, err := tx.Query(ctx, `UPDATE tokens SET revoked_at = $1, revoke_reason = $2
 		WHERE user_id = $3 AND revoked_at IS NULL AND id <> $4 AND kind = ANY($5)
-		RETURNING id`, ts(now), reason, userID, exceptID, kindStrings(kinds))
+		RETURNING id`, schema.Time(now), reason, userID, exceptID, kindStrings(kinds))
 	ids, err := collect(rows, err, func(r pgx.Rows) (string, error) {
 		var id string
 		return id, r.Scan(&id)
@@ -148,7 +149,7 @@ func (s *Store) TouchTokens(ctx context.Context, uses []server.TokenUsage) error
 	sorted := slices.Clone(uses)
 	slices.SortFunc(sorted, func(a, b server.TokenUsage) int { return strings.Compare(a.TokenID, b.TokenID) })
 	for _, u := range sorted {
-		at := ts(u.At)
+		at := schema.Time(u.At)
 		if at == nil {
 			continue
 		}

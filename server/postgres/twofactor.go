@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // SetPendingTOTP stores secret as the pending one; a user with 2FA off goes
@@ -121,7 +122,7 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, no
 	var ok bool
 	err := s.write(ctx, "use backup code", func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE backup_codes SET used_at = $1 WHERE user_id = $2 AND hash = $3 AND used_at IS NULL`,
-			ts(now), userID, hash)
+			schema.Time(now), userID, hash)
 		if err != nil {
 			return err
 		}

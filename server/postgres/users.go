@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const userCols = `id, username, full_name, email, password_hash, org_id, two_factor,
@@ -42,24 +43,14 @@ func scanUserRows(rows pgx.Rows) (server.User, error) { return scanUser(rows) }
 // CreateUser inserts u (username lower-cased) and sets u.ID.
 func (s *Store) CreateUser(ctx context.Context, u *server.User) error {
 	name := strings.ToLower(u.Username)
-	state := u.TwoFactor
-	if state == "" {
-		state = server.TwoFactorOff
-	}
-	var active, pending any
-	switch state {
-	case server.TwoFactorOn:
-		active = nullStr(u.TOTPSecret)
-	case server.TwoFactorPending:
-		pending = nullStr(u.TOTPSecret)
-	}
+	state, active, pending := schema.TOTPColumns(*u)
 	var id int64
 	err := s.write(ctx, "create user", func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO users (username, full_name, email, password_hash, org_id,
 			two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			name, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
-			string(state), active, pending, u.LastTOTPStep, ts(u.CreatedAt)).Scan(&id)
+			name, u.FullName, u.Email, u.PasswordHash, schema.NullID(u.OrgID),
+			string(state), active, pending, u.LastTOTPStep, schema.Time(u.CreatedAt)).Scan(&id)
 	})
 	if err != nil {
 		return err
@@ -95,7 +86,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, fullName, email
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
 func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64) error {
 	return s.updateOne(ctx, "set user org", "user",
-		`UPDATE users SET org_id = $1 WHERE id = $2`, nullID(orgID), userID)
+		`UPDATE users SET org_id = $1 WHERE id = $2`, schema.NullID(orgID), userID)
 }
 
 // updateOne runs a statement that must change one row; none is ErrNotFound.

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // AddEvent appends e to the audit log (e.ID is ignored; UserID 0 is NULL).
 func (s *Store) AddEvent(ctx context.Context, e server.Event) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO events (time, user_id, username, type, addr, method, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		ts(e.Time), nullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail)
+		schema.Time(e.Time), schema.NullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail)
 	return wrap("add event", err)
 }
 
@@ -108,7 +109,7 @@ func (s *Store) RecordFailure(ctx context.Context, key string, now time.Time, lo
 		f.LockedUntil = now.Add(d)
 		_, err = tx.ExecContext(ctx, `INSERT INTO login_failures (key, count, locked_until) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET count = excluded.count, locked_until = excluded.locked_until`,
-			key, f.Count, ts(f.LockedUntil))
+			key, f.Count, schema.Time(f.LockedUntil))
 		return err
 	})
 	if err != nil {

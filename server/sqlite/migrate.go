@@ -5,9 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"time"
-
 	"github.com/latch-dev/latch/server/internal/schema"
+	"time"
 )
 
 // Migrations are the files in migrations/, applied in name order; file i
@@ -63,7 +62,7 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, step string) e
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-		version, ts(time.Now())); err != nil {
+		version, schema.Time(time.Now())); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const projectCols = `p.id, p.name, p.public, p.phi, p.created_at`
@@ -20,7 +21,7 @@ func scanProject(row scanner, extra ...any) (server.Project, error) {
 
 func (s *Store) CreateProject(ctx context.Context, p server.Project) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO projects (id, name, public, phi, created_at) VALUES (?, ?, ?, ?, ?)`,
-		p.ID, p.Name, p.Public, p.PHI, ts(p.CreatedAt))
+		p.ID, p.Name, p.Public, p.PHI, schema.Time(p.CreatedAt))
 	return wrap("create project", err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const sshKeyCols = `fingerprint, user_id, public_key, comment, created_at`
@@ -17,7 +18,7 @@ func scanSSHKey(row scanner) (server.SSHKey, error) {
 // AddSSHKey stores k; a fingerprint already registered (by anyone) is ErrConflict.
 func (s *Store) AddSSHKey(ctx context.Context, k server.SSHKey) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO ssh_keys (`+sshKeyCols+`) VALUES (?, ?, ?, ?, ?)`,
-		k.Fingerprint, k.UserID, k.PublicKey, k.Comment, ts(k.CreatedAt))
+		k.Fingerprint, k.UserID, k.PublicKey, k.Comment, schema.Time(k.CreatedAt))
 	return wrap("add ssh key", err)
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -168,17 +169,6 @@ func notFound(what string) error {
 	return fmt.Errorf("%s: %w", what, server.ErrNotFound)
 }
 
-// timeLayout is fixed-width so that stored times sort as text.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// ts is a time as stored: UTC text, NULL for the zero time.
-func ts(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC().Format(timeLayout)
-}
-
 // tm scans a stored time into *t; NULL is the zero time.
 type tm struct{ t *time.Time }
 
@@ -195,28 +185,12 @@ func (x tm) Scan(v any) error {
 	default:
 		return fmt.Errorf("time column holds %T", v)
 	}
-	t, err := time.Parse(timeLayout, s)
+	t, err := schema.ParseTime(s)
 	if err != nil {
 		return err
 	}
 	*x.t = t
 	return nil
-}
-
-// nullID stores 0 as NULL.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-// nullStr stores "" as NULL.
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // inList is "?, ?, ?" for n values, and the values as arguments.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
@@ -48,8 +49,8 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens (`+tokenCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.UserID, t.Name, t.Kind, t.SecretHash, scope, ts(t.CreatedAt), ts(t.ExpiresAt),
-		int64(t.IdleTimeout), ts(t.LastUsedAt), t.LastUsedAddr, ts(t.RevokedAt), t.RevokeReason,
+		t.ID, t.UserID, t.Name, t.Kind, t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
+		int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
 		t.AuthMethod, t.EnrollOnly)
 	return wrap("create token", err)
 }
@@ -90,7 +91,7 @@ func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, 
 	var done bool
 	err := s.inTx(ctx, "revoke token", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-			WHERE id = ? AND revoked_at IS NULL`, ts(now), reason, tokenID)
+			WHERE id = ? AND revoked_at IS NULL`, schema.Time(now), reason, tokenID)
 		if err != nil {
 			return err
 		}
@@ -128,7 +129,7 @@ func revokeKinds(ctx context.Context, tx *sql.Tx, userID int64, kinds []server.T
 		return nil, nil
 	}
 	in, kargs := inList(kinds)
-	args := append([]any{ts(now), reason, userID, exceptID}, kargs...)
+	args := append([]any{schema.Time(now), reason, userID, exceptID}, kargs...)
 	rows, err := tx.QueryContext(ctx, `UPDATE tokens SET revoked_at = ?, revoke_reason = ?
 		WHERE user_id = ? AND revoked_at IS NULL AND id <> ? AND kind IN (`+in+`)
 		RETURNING id`, args...)
@@ -165,7 +166,7 @@ func (s *Store) TouchTokens(ctx context.Context, uses []server.TokenUsage) error
 		}
 		defer stmt.Close()
 		for _, u := range uses {
-			at := ts(u.At)
+			at := schema.Time(u.At)
 			if at == nil {
 				continue
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // SetPendingTOTP stores secret as the pending one; a user with 2FA off goes
@@ -127,7 +128,7 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, no
 		return false, fmt.Errorf("sqlite: use backup code: zero time")
 	}
 	res, err := s.w.ExecContext(ctx, `UPDATE backup_codes SET used_at = ? WHERE user_id = ? AND hash = ? AND used_at IS NULL`,
-		ts(now), userID, hash)
+		schema.Time(now), userID, hash)
 	if err != nil {
 		return false, wrap("use backup code", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const userCols = `id, username, full_name, email, password_hash, org_id, two_factor,
@@ -40,23 +41,13 @@ func scanUser(row scanner) (server.User, error) {
 // CreateUser inserts u (username lower-cased) and sets u.ID.
 func (s *Store) CreateUser(ctx context.Context, u *server.User) error {
 	name := strings.ToLower(u.Username)
-	state := u.TwoFactor
-	if state == "" {
-		state = server.TwoFactorOff
-	}
-	var active, pending any
-	switch state {
-	case server.TwoFactorOn:
-		active = nullStr(u.TOTPSecret)
-	case server.TwoFactorPending:
-		pending = nullStr(u.TOTPSecret)
-	}
+	state, active, pending := schema.TOTPColumns(*u)
 	var id int64
 	err := s.w.QueryRowContext(ctx, `INSERT INTO users (username, full_name, email, password_hash, org_id,
 		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		name, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
-		state, active, pending, u.LastTOTPStep, ts(u.CreatedAt)).Scan(&id)
+		name, u.FullName, u.Email, u.PasswordHash, schema.NullID(u.OrgID),
+		state, active, pending, u.LastTOTPStep, schema.Time(u.CreatedAt)).Scan(&id)
 	if err != nil {
 		return wrap("create user", err)
 	}
@@ -102,7 +93,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, fullName, email
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
 func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64) error {
 	return s.updateOne(ctx, "set user org", "user",
-		`UPDATE users SET org_id = ? WHERE id = ?`, nullID(orgID), userID)
+		`UPDATE users SET org_id = ? WHERE id = ?`, schema.NullID(orgID), userID)
 }
 
 // updateOne runs a statement that must change one row; none is ErrNotFound.
