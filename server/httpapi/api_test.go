@@ -33,13 +33,20 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { st.Close() })
+	return newEnvOn(t, st)
+}
+
+// newEnvOn serves the real handler over st, with amy, ADMINISTER on
+// "Scratch Project".
+func newEnvOn(t testing.TB, st server.Store) *env {
+	t.Helper()
 	clock := server.NewManualClock(time.Now())
 	svc := server.NewService(st, server.Options{Clock: clock, Argon2: cheapArgon2})
 	srv := httptest.NewServer(httpapi.New(svc, nil))
 	t.Cleanup(func() {
 		srv.Close()
 		svc.Close()
-		st.Close()
 	})
 	ctx := context.Background()
 	if _, err := svc.CreateUser(ctx, server.NewUser{Username: "amy", Password: "amy-password"}); err != nil {

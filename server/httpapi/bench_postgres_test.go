@@ -1,15 +1,11 @@
 package httpapi_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/httpapi"
 	"github.com/latch-dev/latch/server/postgres/pgtest"
 )
 
@@ -17,26 +13,7 @@ import (
 // LATCH_TEST_POSTGRES server); it skips without one.
 func newPostgresEnv(t testing.TB) *env {
 	t.Helper()
-	st := pgtest.Open(t, pgtest.Schema(t))
-	clock := server.NewManualClock(time.Now())
-	svc := server.NewService(st, server.Options{Clock: clock, Argon2: cheapArgon2})
-	srv := httptest.NewServer(httpapi.New(svc, nil))
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
-	ctx := context.Background()
-	if _, err := svc.CreateUser(ctx, server.NewUser{Username: "amy", Password: "amy-password"}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := svc.CreateProject(ctx, "Scratch Project", false, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.AddMember(ctx, p.ID, "amy", server.LevelAdminister); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, srv: srv, svc: svc, clock: clock}
+	return newEnvOn(t, pgtest.Open(t, pgtest.Schema(t)))
 }
 
 // BenchmarkWhoamiPostgres is BenchmarkWhoamiSQLite on PostgreSQL: run the
