@@ -226,23 +226,13 @@ func TestScreenSecurity(t *testing.T) {
 
 func TestScreenWizardApp(t *testing.T) {
 	st := newScreenTest(t, seeded(t))
-	st.login()
-	st.keys("3")
-	st.wait("Active sessions")
-	st.keys("enter")
-	st.wait("Google Authenticator")
+	st.wizardApp()
 	st.golden()
 }
 
 func TestScreenWizardScanTooSmall(t *testing.T) {
 	st := newScreenTest(t, seeded(t))
-	st.login()
-	st.keys("3")
-	st.wait("Active sessions")
-	st.keys("enter")
-	st.wait("Google Authenticator")
-	st.keys("enter")
-	st.wait("current password")
+	st.wizardPassword()
 	// 80x24 holds the QR code; a smaller window says so and shows the
 	// secret alone.
 	st.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 18})
@@ -256,13 +246,7 @@ func TestScreenWizardBackupCodes(t *testing.T) {
 	t.Setenv("HOME", "/home/amy")
 	srv := seeded(t)
 	st := newScreenTest(t, srv)
-	st.login()
-	st.keys("3")
-	st.wait("Active sessions")
-	st.keys("enter")
-	st.wait("Google Authenticator")
-	st.keys("enter")
-	st.wait("current password")
+	st.wizardPassword()
 	st.tm.Type(tuitest.Password)
 	st.keys("enter")
 	st.wait("Scan this code")
@@ -280,4 +264,22 @@ func TestScreenWizardBackupCodes(t *testing.T) {
 	st.keys("enter")
 	st.wait("I saved my backup codes")
 	st.golden()
+}
+
+// wizardApp logs in and opens the 2FA wizard at its first step.
+func (st *screenTest) wizardApp() {
+	st.t.Helper()
+	st.login()
+	st.keys("3")
+	st.wait("Active sessions")
+	st.keys("enter")
+	st.wait("Google Authenticator")
+}
+
+// wizardPassword goes on to the wizard's password step.
+func (st *screenTest) wizardPassword() {
+	st.t.Helper()
+	st.wizardApp()
+	st.keys("enter")
+	st.wait("current password")
 }
