@@ -90,19 +90,23 @@ func validateProfile(fullName, email string) error {
 	return nil
 }
 
-// Events lists the caller's audit events, newest first.
-func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit int) ([]Event, error) {
+// Events lists the caller's audit events, newest first: at most limit (1 to
+// 500, else 50). next, when not 0, is the before of the following page.
+func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit int) (evs []Event, next int64, err error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
 	if before < 0 {
-		return nil, Errorf(KindInvalidInput, "before must be a positive event id")
+		return nil, 0, Errorf(KindInvalidInput, "before must be a positive event id")
 	}
-	evs, err := s.store.ListEvents(ctx, p.User.ID, before, 0, limit)
+	evs, err = s.store.ListEvents(ctx, p.User.ID, before, 0, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return nil, 0, fmt.Errorf("list events: %w", err)
 	}
-	return evs, nil
+	if len(evs) == limit {
+		next = evs[len(evs)-1].ID
+	}
+	return evs, next, nil
 }
 
 // EventsAfter lists the caller's events newer than after, oldest first, for

@@ -143,6 +143,7 @@ type LoginResult struct {
 	Secret string
 	Token  Token
 	User   User
+	Org    Org // ID 0 when none
 }
 
 var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
@@ -218,7 +219,7 @@ func (s *Service) openSession(ctx context.Context, u User, method string, m Meta
 	}
 	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
-	return &LoginResult{Secret: secret, Token: tok, User: u}, nil
+	return &LoginResult{Secret: secret, Token: tok, User: u, Org: org}, nil
 }
 
 // Logout revokes the token that made the request (rule 4).

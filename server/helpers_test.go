@@ -101,7 +101,7 @@ func (f *fixture) authErr(secret string) *server.Error {
 
 func (f *fixture) events(p *server.Principal) []server.Event {
 	f.t.Helper()
-	evs, err := f.svc.Events(f.ctx, p, 0, 500)
+	evs, _, err := f.svc.Events(f.ctx, p, 0, 500)
 	if err != nil {
 		f.t.Fatal(err)
 	}

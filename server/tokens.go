@@ -49,7 +49,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	case !expires.After(now):
 		return Token{}, "", Errorf(KindInvalidInput, "the expiry date %s is in the past", expires.UTC().Format(time.RFC3339))
 	case expires.Sub(now) > MaxTokenLifetime:
-		return Token{}, "", Errorf(KindInvalidInput, "the expiry date is too far away: at most %s from now", humanDuration(MaxTokenLifetime/(24*time.Hour)*time.Hour*24))
+		return Token{}, "", Errorf(KindInvalidInput, "the expiry date is too far away: at most %d days from now", MaxTokenLifetime/(24*time.Hour))
 	case spec.IdleTimeout < 0:
 		return Token{}, "", Errorf(KindInvalidInput, "the inactivity limit must be positive")
 	case spec.IdleTimeout > 0 && spec.IdleTimeout < time.Minute:

@@ -72,14 +72,17 @@ func hashBackupCode(userID int64, code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// newBackupCodes makes ten codes like "k7q2p-9xv3m" (50 bits each).
-func newBackupCodes() []string {
-	codes := make([]string, BackupCodeCount)
+// newBackupCodes makes ten codes like "k7q2p-9xv3m" (50 bits each) for a
+// user, and the hashes that are all the store keeps of them.
+func newBackupCodes(userID int64) (codes, hashes []string) {
+	codes = make([]string, BackupCodeCount)
+	hashes = make([]string, BackupCodeCount)
 	for i := range codes {
 		raw := randomString("23456789abcdefghjkmnpqrstuvwxyz", 10)
 		codes[i] = raw[:5] + "-" + raw[5:]
+		hashes[i] = hashBackupCode(userID, codes[i])
 	}
-	return codes
+	return codes, hashes
 }
 
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
@@ -230,11 +233,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 		return nil, &Error{Kind: KindInvalidInput, Reason: "invalid",
 			Message: "the code does not match the new secret. " + ClockSyncAdvice}
 	}
-	codes := newBackupCodes()
-	hashes := make([]string, len(codes))
-	for i, c := range codes {
-		hashes[i] = hashBackupCode(p.User.ID, c)
-	}
+	codes, hashes := newBackupCodes(p.User.ID)
 	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now())
 	if err != nil {
 		return nil, fmt.Errorf("enable 2FA: %w", err)
@@ -280,11 +279,7 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
 		return nil, err
 	}
-	codes := newBackupCodes()
-	hashes := make([]string, len(codes))
-	for i, c := range codes {
-		hashes[i] = hashBackupCode(p.User.ID, c)
-	}
+	codes, hashes := newBackupCodes(p.User.ID)
 	if err := s.store.ReplaceBackupCodes(ctx, p.User.ID, hashes); err != nil {
 		return nil, fmt.Errorf("regenerate backup codes: %w", err)
 	}

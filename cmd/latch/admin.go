@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -168,24 +167,17 @@ func adminUserSetOrg(a *adminCtx, args []string) int {
 	return exitOK
 }
 
-func jsonFlag(fs interface {
-	Bool(string, bool, string) *bool
-}) *bool {
-	return fs.Bool("json", false, "print JSON")
-}
-
-func printJSON(w io.Writer, v any) int {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return exitError
+// printJSON writes v for --json and returns the exit code.
+func (a *adminCtx) printJSON(v any) int {
+	if err := emitJSON(a.e.stdout, v); err != nil {
+		return a.fail(err)
 	}
 	return exitOK
 }
 
 func adminUserList(a *adminCtx, args []string) int {
 	fs := newFlagSet("latch admin user list", a.e.stderr)
-	asJSON := jsonFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -214,7 +206,7 @@ func adminUserList(a *adminCtx, args []string) int {
 		rows[i] = row{u.Username, u.FullName, u.Email, orgName[u.OrgID], string(u.TwoFactor), u.CreatedAt}
 	}
 	if *asJSON {
-		return printJSON(a.e.stdout, rows)
+		return a.printJSON(rows)
 	}
 	tw := tabwriter.NewWriter(a.e.stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tNAME\tEMAIL\tORG\t2FA\tCREATED")
@@ -277,7 +269,7 @@ func adminOrgSet(a *adminCtx, args []string) int {
 
 func adminOrgList(a *adminCtx, args []string) int {
 	fs := newFlagSet("latch admin org list", a.e.stderr)
-	asJSON := jsonFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -295,7 +287,7 @@ func adminOrgList(a *adminCtx, args []string) int {
 		rows[i] = row{o.Name, o.AutoLogoutAfter.String(), o.Require2FA}
 	}
 	if *asJSON {
-		return printJSON(a.e.stdout, rows)
+		return a.printJSON(rows)
 	}
 	tw := tabwriter.NewWriter(a.e.stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORG\tAUTO-LOGOUT\tREQUIRE-2FA")
@@ -351,7 +343,7 @@ func adminProjectAddMember(a *adminCtx, args []string) int {
 
 func adminProjectList(a *adminCtx, args []string) int {
 	fs := newFlagSet("latch admin project list", a.e.stderr)
-	asJSON := jsonFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -370,7 +362,7 @@ func adminProjectList(a *adminCtx, args []string) int {
 		rows[i] = row{p.ID, p.Name, p.Public, p.PHI}
 	}
 	if *asJSON {
-		return printJSON(a.e.stdout, rows)
+		return a.printJSON(rows)
 	}
 	tw := tabwriter.NewWriter(a.e.stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tPUBLIC\tPHI")

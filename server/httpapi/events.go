@@ -42,19 +42,13 @@ func (a *API) events(w http.ResponseWriter, r *http.Request, p *server.Principal
 			return a.followEvents(w, r, p, after)
 		}
 	}
-	evs, err := a.svc.Events(r.Context(), p, before, int(limit))
+	evs, next, err := a.svc.Events(r.Context(), p, before, int(limit))
 	if err != nil {
 		return err
 	}
-	out := wire.EventList{Events: make([]wire.Event, len(evs))}
+	out := wire.EventList{Events: make([]wire.Event, len(evs)), Next: next}
 	for i, e := range evs {
 		out.Events[i] = wireEvent(e)
-	}
-	if limit <= 0 || limit > 500 {
-		limit = 50 // the service's default page
-	}
-	if n := len(evs); n > 0 && n == int(limit) {
-		out.Next = evs[n-1].ID
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -81,7 +75,7 @@ func (a *API) followEvents(w http.ResponseWriter, r *http.Request, p *server.Pri
 	}
 	ctx := r.Context()
 	if after == 0 {
-		latest, err := a.svc.Events(ctx, p, 0, 1)
+		latest, _, err := a.svc.Events(ctx, p, 0, 1)
 		if err != nil {
 			return err
 		}

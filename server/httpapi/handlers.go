@@ -19,13 +19,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var org server.Org
-	if res.User.OrgID != 0 {
-		org, _ = a.svc.Store().OrgByID(r.Context(), res.User.OrgID)
-	}
 	writeJSON(w, http.StatusOK, wire.LoginResponse{
 		Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
-		IdleTimeout: int(res.Token.IdleTimeout.Seconds()), User: wireUser(res.User, org),
+		IdleTimeout: int(res.Token.IdleTimeout.Seconds()), User: wireUser(res.User, res.Org),
 		EnrollOnly: res.Token.EnrollOnly,
 	})
 	return nil
