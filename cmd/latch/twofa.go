@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/qrcode"
 )
 
@@ -114,7 +114,7 @@ func reauth(ctx context.Context, p *prompter, fromStdin, needCode bool, code str
 
 func runTwoFAEnable(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("latch 2fa enable", e.stderr)
-	file := fs.String("backup-codes-file", "", "also write the backup codes to this file (mode 0600)")
+	file := fs.String("backup-issued-file", "", "also write the backup issued to this file (mode 0600)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password, then the app's code, as lines of standard input")
 	code := fs.String("code", "", "with 2FA already on (re-enrolling): a code of the current app, or a backup code")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -139,13 +139,13 @@ func runTwoFAEnable(ctx context.Context, e *env, args []string) int {
 		return report(e, st, err)
 	}
 	showEnrollment(e, en)
-	var codes *wire.BackupCodesResponse
+	var issued *wire.BackupCodesResponse
 	for attempt := 1; ; attempt++ {
 		answer, err := askAppCode(ctx, p, *fromStdin)
 		if err != nil {
 			return report(e, st, err)
 		}
-		codes, err = c.ConfirmTwoFactor(ctx, wire.ConfirmRequest{Code: answer})
+		issued, err = c.ConfirmTwoFactor(ctx, wire.ConfirmRequest{Code: answer})
 		if err == nil {
 			break
 		}
@@ -156,19 +156,19 @@ func runTwoFAEnable(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "%s\n", ce.Message)
 		}
 	}
-	fmt.Fprintln(e.stdout, "\nTwo-factor authentication is on. Your backup codes — each works once, in place of a code:")
-	for _, bc := range codes.BackupCodes {
+	fmt.Fprintln(e.stdout, "\nTwo-factor authentication is on. Your backup issued — each works once, in place of a code:")
+	for _, bc := range issued.BackupCodes {
 		fmt.Fprintf(e.stdout, "  %s\n", bc)
 	}
 	fmt.Fprintln(e.stdout, "Save them now, somewhere safe: they will not be shown again.")
 	if *file != "" {
-		if err := writeBackupCodes(*file, codes.BackupCodes); err != nil {
-			fmt.Fprintf(e.stderr, "latch: %v — copy the codes above instead\n", err)
+		if err := writeBackupCodes(*file, issued.BackupCodes); err != nil {
+			fmt.Fprintf(e.stderr, "latch: %v — copy the issued above instead\n", err)
 		} else {
-			fmt.Fprintf(e.stderr, "Backup codes written to %s (mode 0600).\n", *file)
+			fmt.Fprintf(e.stderr, "Backup issued written to %s (mode 0600).\n", *file)
 		}
 	}
-	if codes.LoggedOut {
+	if issued.LoggedOut {
 		st.forgetSavedToken()
 		fmt.Fprintln(e.stderr, "Every session was signed out, this one included: run `latch login` (it will ask for a code).")
 	}
@@ -210,29 +210,9 @@ func askAppCode(ctx context.Context, p *prompter, fromStdin bool) (string, error
 	return strings.TrimSpace(s), err
 }
 
-// writeBackupCodes writes the codes to a new file readable by the owner only.
-func writeBackupCodes(path string, codes []string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("backup codes file: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("backup codes file: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil { // an existing file keeps its mode otherwise
-		f.Close()
-		return fmt.Errorf("backup codes file: %w", err)
-	}
-	body := "latch backup codes — each works once in place of a two-factor code\n\n" + strings.Join(codes, "\n") + "\n"
-	if _, err := f.WriteString(body); err != nil {
-		f.Close()
-		return fmt.Errorf("backup codes file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("backup codes file: %w", err)
-	}
-	return f.Close()
+// writeBackupCodes saves the codes as the console does (mode 0600).
+func writeBackupCodes(path string, list []string) error {
+	return codes.WriteFile(path, "latch backup codes — each works once in place of a two-factor code", list)
 }
 
 func runTwoFADisable(ctx context.Context, e *env, args []string) int {

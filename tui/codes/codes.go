@@ -171,20 +171,26 @@ func (m *Model) header() string {
 }
 
 // WriteFile writes the codes to path with mode 0600, replacing any file
-// there (and tightening its mode).
+// there (and tightening its mode), creating a missing folder 0700, and
+// syncs it: the console and `latch 2fa` both save codes through it.
 func WriteFile(path, header string, codes []string) error {
 	if path == "" {
 		return fmt.Errorf("give a file path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save backup codes: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("save backup codes: %w", err)
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("save backup codes: %w", err)
+	err = f.Chmod(0o600) // an existing file keeps its mode otherwise
+	if err == nil {
+		_, err = fmt.Fprintf(f, "%s\n%s\n", header, strings.Join(codes, "\n"))
 	}
-	_, err = fmt.Fprintf(f, "%s\n%s\n", header, strings.Join(codes, "\n"))
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
