@@ -114,7 +114,7 @@ func reauth(ctx context.Context, p *prompter, fromStdin, needCode bool, code str
 
 func runTwoFAEnable(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("latch 2fa enable", e.stderr)
-	file := fs.String("backup-issued-file", "", "also write the backup issued to this file (mode 0600)")
+	file := fs.String("backup-codes-file", "", "also write the backup codes to this file (mode 0600)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password, then the app's code, as lines of standard input")
 	code := fs.String("code", "", "with 2FA already on (re-enrolling): a code of the current app, or a backup code")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -156,16 +156,16 @@ func runTwoFAEnable(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "%s\n", ce.Message)
 		}
 	}
-	fmt.Fprintln(e.stdout, "\nTwo-factor authentication is on. Your backup issued — each works once, in place of a code:")
+	fmt.Fprintln(e.stdout, "\nTwo-factor authentication is on. Your backup codes — each works once, in place of a code:")
 	for _, bc := range issued.BackupCodes {
 		fmt.Fprintf(e.stdout, "  %s\n", bc)
 	}
 	fmt.Fprintln(e.stdout, "Save them now, somewhere safe: they will not be shown again.")
 	if *file != "" {
 		if err := writeBackupCodes(*file, issued.BackupCodes); err != nil {
-			fmt.Fprintf(e.stderr, "latch: %v — copy the issued above instead\n", err)
+			fmt.Fprintf(e.stderr, "latch: %v — copy the codes above instead\n", err)
 		} else {
-			fmt.Fprintf(e.stderr, "Backup issued written to %s (mode 0600).\n", *file)
+			fmt.Fprintf(e.stderr, "Backup codes written to %s (mode 0600).\n", *file)
 		}
 	}
 	if issued.LoggedOut {
