@@ -212,7 +212,7 @@ func askAppCode(ctx context.Context, p *prompter, fromStdin bool) (string, error
 
 // writeBackupCodes saves the codes as the console does (mode 0600).
 func writeBackupCodes(path string, list []string) error {
-	return codes.WriteFile(path, "latch backup codes — each works once in place of a two-factor code", list)
+	return codes.WriteFile(path, "latch backup codes — each works once in place of a two-factor code\n", list)
 }
 
 func runTwoFADisable(ctx context.Context, e *env, args []string) int {
