@@ -20,6 +20,8 @@ type keyMap struct {
 	list                                  common.ListKeys
 	Select, Filter, View, Public, Refresh key.Binding
 	Back, CloseFilter                     key.Binding
+	// While the filter has the keyboard, only the arrows move.
+	FilterUp, FilterDown key.Binding
 }
 
 // Model is the projects screen.
@@ -61,6 +63,8 @@ func New(ctx *common.Context) *Model {
 		Refresh:     common.Bind("r", "reload", "r"),
 		Back:        common.Bind("esc", "clear filter", "esc"),
 		CloseFilter: common.Bind("enter", "done", "enter"),
+		FilterUp:    common.Bind("↑", "up", "up"),
+		FilterDown:  common.Bind("↓", "down", "down"),
 	}
 	m.filter = common.NewInput(ctx.Styles, "name or id", 100)
 	m.filter.Prompt = "/ "
@@ -187,7 +191,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.filter.Blur()
 			m.applyFilter()
 			return nil
-		case msg.String() == "up" || msg.String() == "down":
+		case key.Matches(msg, k.FilterUp, k.FilterDown):
 			m.cursor.Handle(k.list, msg)
 			return nil
 		}
