@@ -3,6 +3,7 @@ package form
 import (
 	"errors"
 	"io"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -25,6 +26,7 @@ type Field struct {
 	input  *huh.Input // a text field
 	value  *string    // its value
 	secret bool
+	limit  int  // most characters a text field takes; 0: no limit
 	custom bool // the console's own: it moves on by itself
 }
 
@@ -50,10 +52,35 @@ func (f *Field) Placeholder(p string) *Field {
 	return f
 }
 
-// Limit caps a text field's length.
+// Limit caps a text field's length. The field keeps the cap itself: huh
+// narrows a field to its character limit, which cuts a longer placeholder
+// to its first letters.
 func (f *Field) Limit(n int) *Field {
-	f.input.CharLimit(n)
+	f.limit = n
 	return f
+}
+
+// fits cuts what would be typed or pasted into a full text field.
+func (f *Field) fits(msg tea.Msg) (tea.Msg, bool) {
+	if f.input == nil || f.limit <= 0 {
+		return msg, true
+	}
+	room := f.limit - utf8.RuneCountInString(*f.value)
+	switch m := msg.(type) {
+	case tea.KeyPressMsg:
+		if m.Text != "" && utf8.RuneCountInString(m.Text) > room {
+			return nil, false
+		}
+	case tea.PasteMsg:
+		if room <= 0 {
+			return nil, false
+		}
+		if r := []rune(m.Content); len(r) > room {
+			m.Content = string(r[:room])
+		}
+		return m, true
+	}
+	return msg, true
 }
 
 // When shows the field only while cond holds.
@@ -106,6 +133,10 @@ func (f *Field) View() string {
 
 // Update keeps the wrapper in huh's group.
 func (f *Field) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	msg, ok := f.fits(msg)
+	if !ok {
+		return f, nil
+	}
 	m, cmd := f.Field.Update(msg)
 	if inner, ok := m.(huh.Field); ok {
 		f.Field = inner

@@ -54,11 +54,13 @@ func New(ctx *common.Context, keys KeyMap, fields ...*Field) *Form {
 		WithShowErrors(false).
 		WithTheme(Theme(ctx)).
 		WithKeyMap(keys.huh())
+	f.huh.Init() // the first field has the focus from the start
 	f.SetSize(80, 20)
 	return f
 }
 
-// Init focuses the first field shown.
+// Init focuses the field that has the focus again (the first, unless
+// Focus moved it), starting its cursor.
 func (f *Form) Init() tea.Cmd {
 	cmd := f.huh.Init()
 	f.fit()

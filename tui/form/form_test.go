@@ -143,3 +143,25 @@ func TestFormMovesBeforeTheNextKey(t *testing.T) {
 		t.Fatalf("typed ahead: %+v", v)
 	}
 }
+
+// A capped field takes no more than its cap, typed or pasted, and still
+// shows its whole placeholder.
+func TestFormLimit(t *testing.T) {
+	var code string
+	ctx := common.NewContext(nil, nil, nil)
+	f := form.New(ctx, form.NewKeyMap("verify"), form.Text("code", "Code", &code).Placeholder("6-digit code").Limit(6))
+	f.SetSize(60, 3)
+	h := &harness{t: t, f: f}
+	if s := h.screen(); !strings.Contains(s, "6-digit code") {
+		t.Fatalf("placeholder cut:\n%s", s)
+	}
+	h.typ("1234567")
+	if code != "123456" {
+		t.Fatalf("typed %q", code)
+	}
+	h.keys("backspace", "backspace")
+	h.send(tea.PasteMsg{Content: "98765"})
+	if code != "123498" {
+		t.Fatalf("pasted into %q", code)
+	}
+}
