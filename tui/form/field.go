@@ -3,10 +3,12 @@ package form
 import (
 	"errors"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -21,13 +23,17 @@ const LabelWidth = 12
 // from outside (huh reads its value pointer only when built).
 type Field struct {
 	huh.Field
-	form   *Form
-	when   func() bool
-	input  *huh.Input // a text field
-	value  *string    // its value
-	secret bool
-	limit  int  // most characters a text field takes; 0: no limit
-	custom bool // the console's own: it moves on by itself
+	form        *Form
+	when        func() bool
+	input       *huh.Input // a text field
+	value       *string    // its value
+	label       string
+	placeholder string
+	focused     bool
+	width       int
+	secret      bool
+	limit       int  // most characters a text field takes; 0: no limit
+	custom      bool // the console's own: it moves on by itself
 }
 
 var _ huh.Field = (*Field)(nil)
@@ -36,7 +42,7 @@ var _ huh.Field = (*Field)(nil)
 // column.
 func Text(key, label string, value *string) *Field {
 	in := huh.NewInput().Key(key).Title(common.Pad(label, LabelWidth)).Inline(true).Prompt("").Value(value)
-	return &Field{Field: in, input: in, value: value}
+	return &Field{Field: in, input: in, value: value, label: label}
 }
 
 // Secret masks the text field (passwords).
@@ -49,6 +55,10 @@ func (f *Field) Secret() *Field {
 // Placeholder sets a text field's placeholder.
 func (f *Field) Placeholder(p string) *Field {
 	f.input.Placeholder(p)
+	f.placeholder = p
+	if f.form != nil {
+		f.form.refresh() // huh draws on its updates only
+	}
 	return f
 }
 
@@ -94,9 +104,12 @@ func Choice[T comparable](key, label string, value *T, opts ...huh.Option[T]) *F
 	return &Field{Field: huh.NewSelect[T]().Key(key).Title(label).Inline(true).Options(opts...).Value(value)}
 }
 
-// Check is a yes/no field.
+// Check is a yes/no field, its buttons after the label. Keep the label
+// short: huh lays the buttons out in a block as wide as the label, so a
+// long one pushes them onto the next line.
 func Check(key, label string, value *bool) *Field {
-	return &Field{Field: huh.NewConfirm().Key(key).Title(label + " ").Inline(true).Affirmative("Yes").Negative("No").Value(value)}
+	return &Field{Field: huh.NewConfirm().Key(key).Title(label + " ").Inline(true).
+		Affirmative("Yes").Negative("No").WithButtonAlignment(lipgloss.Left).Value(value)}
 }
 
 // Custom wraps a field of the console's own (a huh.Field).
@@ -125,6 +138,9 @@ func (f *Field) View() string {
 		return ""
 	}
 	v := f.Field.View()
+	if f.input != nil && !f.focused {
+		v = f.blurredText()
+	}
 	if f.form != nil && !f.form.firstShown(f) {
 		v = "\n" + v
 	}
@@ -144,11 +160,33 @@ func (f *Field) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 	return f, cmd
 }
 
+// blurredText draws a text field without the focus. huh styles only a
+// focused input from the theme and leaves a blurred one in the text
+// input's dark defaults, unreadable on a light terminal.
+func (f *Field) blurredText() string {
+	fs := &f.form.ctx.Styles.Form.Blurred
+	var shown string
+	switch v := *f.value; {
+	case v == "":
+		shown = fs.TextInput.Placeholder.Render(f.placeholder)
+	case f.secret:
+		shown = fs.TextInput.Text.Render(strings.Repeat("*", utf8.RuneCountInString(v)))
+	default:
+		shown = fs.TextInput.Text.Render(v)
+	}
+	line := fs.Title.Render(common.Pad(f.label, LabelWidth)) + shown
+	w := max(1, f.width-fs.Base.GetHorizontalFrameSize())
+	return fs.Base.Render(common.Pad(line, w))
+}
+
+func (f *Field) Focus() tea.Cmd { f.focused = true; return f.Field.Focus() }
+func (f *Field) Blur() tea.Cmd  { f.focused = false; return f.Field.Blur() }
+
 // The With… methods return the wrapper, not the field inside.
 
 func (f *Field) WithTheme(t huh.Theme) huh.Field            { f.Field.WithTheme(t); return f }
 func (f *Field) WithKeyMap(k *huh.KeyMap) huh.Field         { f.Field.WithKeyMap(k); return f }
-func (f *Field) WithWidth(w int) huh.Field                  { f.Field.WithWidth(w); return f }
+func (f *Field) WithWidth(w int) huh.Field                  { f.width = w; f.Field.WithWidth(w); return f }
 func (f *Field) WithHeight(h int) huh.Field                 { f.Field.WithHeight(h); return f }
 func (f *Field) WithPosition(p huh.FieldPosition) huh.Field { f.Field.WithPosition(p); return f }
 

@@ -203,11 +203,11 @@ func (f *Form) ShortHelp() []key.Binding {
 		}
 	}
 	if f.onLast() {
-		own = append(own, k.Submit)
+		own = append(own, k.Submit) // says what ctrl+s would
 	} else {
-		own = append(own, k.Next)
+		own = append(own, k.Next, k.Save)
 	}
-	return common.Helpful(append(own, k.Save, k.Cancel)...)
+	return common.Helpful(append(own, k.Cancel)...)
 }
 
 // FullHelp adds the way back.

@@ -163,13 +163,18 @@ func (m *Model) Capturing() bool { return true }
 func (m *Model) ShortHelp() []key.Binding {
 	help := m.form().ShortHelp()
 	if m.step == stepCode {
-		b := m.keys.Backup
-		if m.backup {
-			b.SetHelp("ctrl+b", "app's code")
-		}
-		help = append(help, b)
+		help = append(help, m.backupKey())
 	}
 	return help
+}
+
+// backupKey is ctrl+b as it is now: to a backup code, or back to the app's.
+func (m *Model) backupKey() key.Binding {
+	b := m.keys.Backup
+	if m.backup {
+		b.SetHelp(b.Help().Key, "app's code")
+	}
+	return b
 }
 
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }

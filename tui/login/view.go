@@ -55,7 +55,7 @@ func (m *Model) View() string {
 	case m.step == stepKey:
 		b.WriteString(s.Muted.Render(common.Hints(" · ", k.Submit, k.Cancel)))
 	case m.step == stepCode:
-		b.WriteString(s.Muted.Render(common.Hints(" · ", k.Submit, m.keys.Backup, k.Cancel)))
+		b.WriteString(s.Muted.Render(common.Hints(" · ", k.Submit, m.backupKey(), k.Cancel)))
 	default:
 		b.WriteString(s.Muted.Render(common.Hint(k.Submit)))
 	}

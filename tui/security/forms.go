@@ -22,10 +22,8 @@ type page struct {
 	form        *form.Form
 	busy        bool
 	submit      func() tea.Cmd
+	cancel      func() tea.Cmd
 }
-
-// closePageMsg: the page was cancelled.
-type closePageMsg struct{}
 
 func (p *page) Init() tea.Cmd { return p.form.Init() }
 
@@ -49,7 +47,7 @@ func (p *page) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		case p.busy:
 			return p, nil
 		case p.form.Cancels(k):
-			return p, common.Cmd(closePageMsg{})
+			return p, p.cancel()
 		case p.form.Submits(k):
 			p.form.SetErr("")
 			return p, p.submit()
@@ -88,17 +86,17 @@ func (p *page) View() string {
 	return out
 }
 
-func newPage(ctx *common.Context, title, note string) *page {
-	return &page{Common: common.NewCommon(ctx), title: title, note: note}
+func (m *Model) newPage(title, note string) *page {
+	return &page{Common: common.NewCommon(m.Ctx), title: title, note: note, cancel: m.closePage}
 }
 
 const (
 	codePlaceholder = "6-digit code or a backup code"
-	revokeLabel     = "Also revoke my API tokens (stops running jobs and transfers)"
+	revokeLabel     = "Also revoke my API tokens"
 )
 
 func (m *Model) passwordPage(twoFA bool) *page {
-	p := newPage(m.Ctx, "Change password", "Changing the password signs out every session, this one included. API tokens keep working unless you say yes below.")
+	p := m.newPage("Change password", "Changing the password signs out every session, this one included. API tokens keep working unless you revoke them too (that stops the jobs and transfers using them).")
 	var v struct {
 		current, next, again, code string
 		revoke                     bool
@@ -154,7 +152,7 @@ func haveBoth(f *form.Form, v wire.ReauthRequest) bool {
 }
 
 func (m *Model) disablePage() *page {
-	p := newPage(m.Ctx, "Turn off two-factor authentication", "You will need your password and a code (or a backup code, which is then used up). Every session is signed out.")
+	p := m.newPage("Turn off two-factor authentication", "You will need your password and a code (or a backup code, which is then used up). Every session is signed out; API tokens keep working unless you revoke them too.")
 	var v wire.ReauthRequest
 	var revoke bool
 	p.form = form.New(m.Ctx, form.NewKeyMap("turn off"), append(reauthFields(&v), form.Check("revoke", revokeLabel, &revoke))...)
@@ -171,7 +169,7 @@ func (m *Model) disablePage() *page {
 }
 
 func (m *Model) regenPage() *page {
-	p := newPage(m.Ctx, "New backup codes", "New codes replace the old ones, which stop working at once.")
+	p := m.newPage("New backup codes", "New codes replace the old ones, which stop working at once.")
 	var v wire.ReauthRequest
 	p.form = form.New(m.Ctx, form.NewKeyMap("make new codes"), reauthFields(&v)...)
 	p.submit = func() tea.Cmd {
@@ -189,7 +187,7 @@ func (m *Model) regenPage() *page {
 // addKeyPage takes a pasted public key. It can carry the password and a
 // code too, shown once the server asks for them (reauth).
 func (m *Model) addKeyPage() *page {
-	p := newPage(m.Ctx, "Add an SSH key", "Paste the public key of the computer you connect from: the one line in ~/.ssh/id_ed25519.pub (make one with `ssh-keygen -t ed25519`). "+
+	p := m.newPage("Add an SSH key", "Paste the public key of the computer you connect from: the one line in ~/.ssh/id_ed25519.pub (make one with `ssh-keygen -t ed25519`). "+
 		"With it, `ssh` to this server opens the console without your password; the two-factor code is still asked when 2FA is on.")
 	var line string
 	var v wire.ReauthRequest

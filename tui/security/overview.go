@@ -59,13 +59,12 @@ type overview struct {
 	err      string
 	keysErr  string
 	notice   string
-}
 
-// What the overview asks of its screen.
-type (
-	startMsg     struct{ action action }
-	askRemoveMsg struct{ key wire.SSHKey }
-)
+	// What the overview asks of its screen, at once: keys typed right
+	// after reach the form or dialog it opens.
+	onStart  func(action) tea.Cmd
+	onRemove func(wire.SSHKey) tea.Cmd
+}
 
 func newOverview(ctx *common.Context) *overview {
 	o := &overview{Common: common.NewCommon(ctx), keys: newOverviewKeys()}
@@ -137,9 +136,9 @@ func (o *overview) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	case key.Matches(k, o.keys.Back):
 		return o, common.Cmd(common.BackMsg{})
 	case o.keyAt() != nil && key.Matches(k, o.keys.Remove):
-		return o, common.Cmd(askRemoveMsg{key: *o.keyAt()})
+		return o, o.onRemove(*o.keyAt())
 	case key.Matches(k, o.keys.Do) && o.cursor.Index < len(acts):
-		return o, common.Cmd(startMsg{action: acts[o.cursor.Index]})
+		return o, o.onStart(acts[o.cursor.Index])
 	}
 	return o, nil
 }

@@ -56,13 +56,30 @@ type (
 		fingerprint string
 		err         error
 	}
-	// closeDialogMsg: the dialog is done; notice goes under the overview.
-	closeDialogMsg struct{ notice string }
 )
 
 // New builds the security screen.
 func New(ctx *common.Context) *Model {
-	return &Model{Common: common.NewCommon(ctx), overview: newOverview(ctx)}
+	m := &Model{Common: common.NewCommon(ctx), overview: newOverview(ctx)}
+	m.overview.onStart = m.start
+	m.overview.onRemove = func(k wire.SSHKey) tea.Cmd { return m.show(m.confirmRemove(k)) }
+	return m
+}
+
+func (m *Model) closePage() tea.Cmd {
+	m.page = nil
+	return nil
+}
+
+// closeDialog closes the dialog; notice (if any) goes under the overview,
+// which reloads.
+func (m *Model) closeDialog(notice string) tea.Cmd {
+	m.dialog = nil
+	if notice == "" {
+		return nil
+	}
+	m.overview.notice = notice
+	return m.load()
 }
 
 func (m *Model) Init() tea.Cmd { return m.load() }
@@ -166,20 +183,6 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		o.sshKeys, o.keysErr = msg.keys, ""
 		o.sync()
 		return m, nil
-	case startMsg:
-		return m, m.start(msg.action)
-	case askRemoveMsg:
-		return m, m.show(m.confirmRemove(msg.key))
-	case closePageMsg:
-		m.page = nil
-		return m, nil
-	case closeDialogMsg:
-		m.dialog = nil
-		if msg.notice != "" {
-			o.notice = msg.notice
-			return m, m.load()
-		}
-		return m, nil
 	case keyAddedMsg:
 		return m, m.keyAdded(msg)
 	case keyRemovedMsg:
@@ -195,7 +198,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		m.page = nil
 		return m, m.show(codes.New(m.Ctx, msg.resp.BackupCodes, func() tea.Cmd {
-			return common.Cmd(closeDialogMsg{notice: "New backup codes saved; the old ones no longer work."})
+			return m.closeDialog("New backup codes saved; the old ones no longer work.")
 		}).WithTitle("Your new backup codes"))
 	case tea.KeyPressMsg, tea.PasteMsg:
 		_, cmd := m.active().Update(msg)
@@ -233,7 +236,7 @@ func (m *Model) start(a action) tea.Cmd {
 					return api.RevokeAll(ctx, wire.RevokeAllRequest{Kind: wire.KindSession})
 				}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actSignOut} })
 			},
-			func() tea.Cmd { return common.Cmd(closeDialogMsg{}) }).
+			func() tea.Cmd { return m.closeDialog("") }).
 			Note("Every session of yours ends — other computers, SSH sessions and this console. API tokens keep working; revoke them on the Tokens tab.").
 			Busy("Signing out…"))
 	case actAddKey:
@@ -252,7 +255,7 @@ func (m *Model) confirmRemove(k wire.SSHKey) *common.Confirm {
 				return struct{}{}, api.RemoveSSHKey(ctx, fp)
 			}, func(_ struct{}, err error) tea.Msg { return keyRemovedMsg{fingerprint: fp, err: err} })
 		},
-		func() tea.Cmd { return common.Cmd(closeDialogMsg{}) }).
+		func() tea.Cmd { return m.closeDialog("") }).
 		Body(common.Truncate(k.Fingerprint, inner) + "\n" + s.Muted.Render(common.Truncate(k.Comment, inner))).
 		Note("Connections with it will need your password again. Sessions already open stay open.").
 		Busy("Removing…")

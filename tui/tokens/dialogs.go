@@ -11,9 +11,6 @@ import (
 	"github.com/latch-dev/latch/tui/common"
 )
 
-// closeDialogMsg: a dialog is done; notice (if any) goes under the table.
-type closeDialogMsg struct{ notice string }
-
 // secretKeys are the keys of the once-only secret.
 type secretKeys struct{ Copy, Done key.Binding }
 
@@ -24,16 +21,17 @@ type secretDialog struct {
 	resp   *wire.CreateTokenResponse // dropped with the dialog
 	scope  string
 	copied bool
+	done   func(notice string) tea.Cmd
 }
 
-func newSecretDialog(ctx *common.Context, resp *wire.CreateTokenResponse, scope string) *secretDialog {
+func newSecretDialog(ctx *common.Context, resp *wire.CreateTokenResponse, scope string, done func(string) tea.Cmd) *secretDialog {
 	return &secretDialog{
 		Common: common.NewCommon(ctx),
 		keys: secretKeys{
 			Copy: common.Bind("c", "copy to clipboard", "c"),
 			Done: common.Bind("enter", "I have copied it", "enter", "esc"),
 		},
-		resp: resp, scope: scope,
+		resp: resp, scope: scope, done: done,
 	}
 }
 
@@ -50,7 +48,7 @@ func (d *secretDialog) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		d.copied = true
 		return d, tea.SetClipboard(d.resp.Token)
 	case key.Matches(k, d.keys.Done):
-		return d, common.Cmd(closeDialogMsg{notice: "Token “" + d.resp.Info.Name + "” created. Its secret is no longer shown."})
+		return d, d.done("Token “" + d.resp.Info.Name + "” created. Its secret is no longer shown.")
 	}
 	return d, nil
 }
@@ -90,9 +88,10 @@ type revokeAllDialog struct {
 	choice int
 	busy   bool
 	revoke func(wire.RevokeAllRequest) tea.Cmd
+	cancel func() tea.Cmd
 }
 
-func newRevokeAllDialog(ctx *common.Context, revoke func(wire.RevokeAllRequest) tea.Cmd) *revokeAllDialog {
+func newRevokeAllDialog(ctx *common.Context, revoke func(wire.RevokeAllRequest) tea.Cmd, cancel func() tea.Cmd) *revokeAllDialog {
 	return &revokeAllDialog{
 		Common: common.NewCommon(ctx),
 		keys: revokeAllKeys{
@@ -101,7 +100,7 @@ func newRevokeAllDialog(ctx *common.Context, revoke func(wire.RevokeAllRequest) 
 			Revoke: common.Bind("enter", "revoke", "enter", "y"),
 			Cancel: common.Bind("esc", "cancel", "esc", "n"),
 		},
-		revoke: revoke,
+		revoke: revoke, cancel: cancel,
 	}
 }
 
@@ -127,7 +126,7 @@ func (d *revokeAllDialog) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	case key.Matches(k, d.keys.Down):
 		d.choice = min(len(revokeAllChoices)-1, d.choice+1)
 	case key.Matches(k, d.keys.Cancel):
-		return d, common.Cmd(closeDialogMsg{})
+		return d, d.cancel()
 	case key.Matches(k, d.keys.Revoke):
 		d.busy = true
 		return d, d.revoke(revokeAllChoices[d.choice].req)

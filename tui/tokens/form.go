@@ -55,13 +55,11 @@ type tokenForm struct {
 	scope    *scopeField
 	idle     time.Duration
 	idleText string
+	cancel   func() tea.Cmd
 }
 
-// What the form asks of its screen.
-type closeFormMsg struct{}
-
-func newTokenForm(ctx *common.Context, projects []wire.Project) *tokenForm {
-	f := &tokenForm{Common: common.NewCommon(ctx)}
+func newTokenForm(ctx *common.Context, projects []wire.Project, cancel func() tea.Cmd) *tokenForm {
+	f := &tokenForm{Common: common.NewCommon(ctx), cancel: cancel}
 	now := ctx.Now()
 	expiry := make([]huh.Option[time.Duration], len(expiryChoices))
 	for i, c := range expiryChoices {
@@ -116,7 +114,7 @@ func (f *tokenForm) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		case f.busy:
 			return f, nil
 		case f.form.Cancels(k):
-			return f, common.Cmd(closeFormMsg{})
+			return f, f.cancel()
 		case f.form.Submits(k):
 			return f, f.submit()
 		}

@@ -49,14 +49,13 @@ type list struct {
 	loaded bool
 	err    string
 	notice string
-}
 
-// What the list asks of its screen.
-type (
-	newTokenMsg     struct{}
-	askRevokeMsg    struct{ token wire.Token }
-	askRevokeAllMsg struct{}
-)
+	// What the list asks of its screen, at once: a key typed right after
+	// must reach what it opens, not the list.
+	onNew       func() tea.Cmd
+	onRevoke    func(wire.Token) tea.Cmd
+	onRevokeAll func() tea.Cmd
+}
 
 func newList(ctx *common.Context) *list {
 	l := &list{Common: common.NewCommon(ctx), keys: newListKeys()}
@@ -154,7 +153,7 @@ func (l *list) key(msg tea.KeyPressMsg) tea.Cmd {
 	l.notice = ""
 	switch {
 	case key.Matches(msg, k.New):
-		return common.Cmd(newTokenMsg{})
+		return l.onNew()
 	case key.Matches(msg, k.Revoke):
 		t, ok := l.selected()
 		if !ok {
@@ -164,9 +163,9 @@ func (l *list) key(msg tea.KeyPressMsg) tea.Cmd {
 			l.notice = "That token is already " + t.State + "."
 			return nil
 		}
-		return common.Cmd(askRevokeMsg{token: t})
+		return l.onRevoke(t)
 	case key.Matches(msg, k.RevokeAll):
-		return common.Cmd(askRevokeAllMsg{})
+		return l.onRevokeAll()
 	case key.Matches(msg, k.Filter):
 		l.filtering = true
 		return l.filter.Focus()

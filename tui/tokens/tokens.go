@@ -50,7 +50,44 @@ type (
 
 // New builds the tokens screen.
 func New(ctx *common.Context) *Model {
-	return &Model{Common: common.NewCommon(ctx), list: newList(ctx)}
+	m := &Model{Common: common.NewCommon(ctx), list: newList(ctx)}
+	m.list.onNew, m.list.onRevoke, m.list.onRevokeAll = m.openForm, m.askRevoke, m.askRevokeAll
+	return m
+}
+
+// The components open and close each other through the screen, within
+// the key press that asks: keys typed right after reach what was opened.
+
+func (m *Model) openForm() tea.Cmd {
+	m.form = newTokenForm(m.Ctx, m.projects, m.closeForm)
+	m.form.SetSize(m.Width, m.Height)
+	return m.form.Init()
+}
+
+func (m *Model) closeForm() tea.Cmd {
+	m.form = nil
+	return nil
+}
+
+func (m *Model) openDialog(d common.Component) tea.Cmd {
+	m.dialog = d
+	d.SetSize(m.Width, m.Height)
+	return d.Init()
+}
+
+// closeDialog closes the dialog; notice (if any) goes under the table.
+func (m *Model) closeDialog(notice string) tea.Cmd {
+	m.dialog = nil
+	if notice != "" {
+		m.list.notice = notice
+	}
+	return nil
+}
+
+func (m *Model) askRevoke(t wire.Token) tea.Cmd { return m.openDialog(m.confirmRevoke(t)) }
+
+func (m *Model) askRevokeAll() tea.Cmd {
+	return m.openDialog(newRevokeAllDialog(m.Ctx, m.revokeAll, func() tea.Cmd { return m.closeDialog("") }))
 }
 
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.load(), m.loadProjects()) }
@@ -127,27 +164,6 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.projects = msg.projects
 		m.list.setProjects(msg.projects)
 		return m, nil
-	case newTokenMsg:
-		m.form = newTokenForm(m.Ctx, m.projects)
-		m.form.SetSize(m.Width, m.Height)
-		return m, m.form.Init()
-	case closeFormMsg:
-		m.form = nil
-		return m, nil
-	case askRevokeMsg:
-		m.dialog = m.confirmRevoke(msg.token)
-		m.dialog.SetSize(m.Width, m.Height)
-		return m, nil
-	case askRevokeAllMsg:
-		m.dialog = newRevokeAllDialog(m.Ctx, m.revokeAll)
-		m.dialog.SetSize(m.Width, m.Height)
-		return m, nil
-	case closeDialogMsg:
-		m.dialog = nil
-		if msg.notice != "" {
-			m.list.notice = msg.notice
-		}
-		return m, nil
 	case createdMsg:
 		return m, m.created(msg)
 	case revokedMsg:
@@ -175,9 +191,7 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 		return nil
 	}
 	m.form = nil
-	m.dialog = newSecretDialog(m.Ctx, msg.resp, m.list.table.scopeText(msg.resp.Info, true))
-	m.dialog.SetSize(m.Width, m.Height)
-	return m.load()
+	return tea.Batch(m.openDialog(newSecretDialog(m.Ctx, msg.resp, m.list.table.scopeText(msg.resp.Info, true), m.closeDialog)), m.load())
 }
 
 func (m *Model) confirmRevoke(t wire.Token) *common.Confirm {
@@ -188,7 +202,7 @@ func (m *Model) confirmRevoke(t wire.Token) *common.Confirm {
 				return struct{}{}, api.RevokeToken(ctx, t.ID)
 			}, func(_ struct{}, err error) tea.Msg { return revokedMsg{token: t, err: err} })
 		},
-		func() tea.Cmd { return common.Cmd(closeDialogMsg{}) }).
+		func() tea.Cmd { return m.closeDialog("") }).
 		Body(fmt.Sprintf("%s  (%s, %s)\n%s", t.Name, t.Kind, m.list.table.scopeText(t, true), s.Muted.Render(t.ID))).
 		Note("Anything using it — scripts, jobs, uploads — stops working at once. This cannot be undone.").
 		Busy("Revoking…")

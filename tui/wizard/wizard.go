@@ -68,7 +68,6 @@ type (
 		resp *wire.BackupCodesResponse
 		err  error
 	}
-	savedMsg struct{}
 )
 
 // New starts the wizard; reenroll asks for the current code as well
@@ -161,8 +160,6 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.enrolled(msg)
 	case confirmedMsg:
 		return m, m.confirmed(msg)
-	case savedMsg:
-		m.step = StepFinish
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	default:
@@ -312,7 +309,10 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 		s.Ended = true
 	}
 	m.enroll = nil // the secret is not needed any more
-	m.codes = codes.New(m.Ctx, msg.resp.BackupCodes, func() tea.Cmd { return common.Cmd(savedMsg{}) })
+	m.codes = codes.New(m.Ctx, msg.resp.BackupCodes, func() tea.Cmd {
+		m.step = StepFinish
+		return nil
+	})
 	m.codes.SetSize(m.Width, m.Height)
 	m.step = StepBackup
 	return nil
