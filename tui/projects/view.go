@@ -49,7 +49,8 @@ func (m *Model) View() string {
 		b.WriteString(s.Muted.Render("Loading projects…") + "\n")
 		lines++
 	case len(m.shown) == 0 && len(m.all) == 0:
-		b.WriteString(s.Muted.Render("No projects at this level. Press v to include VIEW, p to include public projects.") + "\n")
+		b.WriteString(s.Muted.Render("No projects at this level. Press "+m.keys.View.Help().Key+" to include VIEW, "+
+			m.keys.Public.Help().Key+" to include public projects.") + "\n")
 		lines++
 	case len(m.shown) == 0:
 		b.WriteString(s.Muted.Render("No project matches the filter.") + "\n")
@@ -65,9 +66,10 @@ func (m *Model) View() string {
 	for ; lines < m.listHeight(); lines++ {
 		b.WriteString("\n")
 	}
-	note := "v: include projects where you only have VIEW · p: include public projects"
+	v, p := m.keys.View.Help().Key, m.keys.Public.Help().Key
+	note := v + ": include projects where you only have VIEW · " + p + ": include public projects"
 	if m.width < 80 {
-		note = "v: VIEW projects · p: public"
+		note = v + ": VIEW projects · " + p + ": public"
 	}
 	b.WriteString(s.Muted.Render(ansi.Truncate(note, m.width, "…")))
 	return b.String()
