@@ -44,7 +44,8 @@ type list struct {
 	table     table
 	cursor    common.Cursor
 	filter    textinput.Model
-	filtering bool // the filter field has the keyboard
+	filtering bool   // the filter field has the keyboard
+	hint      string // the keys line above the table, from the keymap
 
 	loaded bool
 	err    string
@@ -59,6 +60,9 @@ type list struct {
 
 func newList(ctx *common.Context) *list {
 	l := &list{Common: common.NewCommon(ctx), keys: newListKeys()}
+	k := l.keys
+	l.hint = k.Filter.Help().Key + " to filter · " + k.ShowAll.Help().Key + ": include revoked and expired · " +
+		k.RevokeAll.Help().Key + ": revoke all"
 	l.table.desc = true // newest first
 	l.filter = common.NewInput(ctx.Styles, "name, id, kind, state or project", 100)
 	l.filter.Prompt = "/ "

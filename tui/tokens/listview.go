@@ -79,10 +79,7 @@ func (l *list) View() string {
 	if l.filtering || l.filter.Value() != "" {
 		b.WriteString(l.filter.View() + "\n")
 	} else {
-		k := l.keys
-		hint := k.Filter.Help().Key + " to filter · " + k.ShowAll.Help().Key + ": include revoked and expired · " +
-			k.RevokeAll.Help().Key + ": revoke all"
-		b.WriteString(s.Muted.Render(common.Truncate(hint, l.Width)) + "\n")
+		b.WriteString(s.Muted.Render(common.Truncate(l.hint, l.Width)) + "\n")
 	}
 	c := l.columns()
 	b.WriteString(s.Header.Render(l.row(c, "  ", "NAME", "KIND", "SCOPE", "CREATED", "EXPIRES", "LAST USED", "STATE", "ID")) + "\n")

@@ -111,10 +111,16 @@ func (m *Model) components() []common.Component {
 	return cs
 }
 
-// active is the component that has the keyboard.
+// active is the component that has the keyboard (no allocation: it is
+// asked on every key press and every frame).
 func (m *Model) active() common.Component {
-	cs := m.components()
-	return cs[len(cs)-1]
+	switch {
+	case m.dialog != nil:
+		return m.dialog
+	case m.form != nil:
+		return m.form
+	}
+	return m.list
 }
 
 // Capturing: the form and the dialogs keep the keyboard, and so does the
