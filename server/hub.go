@@ -97,13 +97,16 @@ func (s *Service) WatchToken(ctx context.Context, p *Principal) (<-chan WatchUpd
 		defer unsubscribe()
 		t := time.NewTicker(StreamPollInterval)
 		defer t.Stop()
-		version := s.changeVersion(ctx)
+		// Unknown at first: the principal was read at some earlier version,
+		// so the first poll reads it again (a change between the request's
+		// read and this goroutine's start must not be missed).
+		version := int64(-1)
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-wake:
-				version = -1 // re-read whatever the version says
+				version = -1 // re-read, whatever the version says
 			case <-t.C:
 			}
 			if v := s.changeVersion(ctx); v != version || v < 0 {
