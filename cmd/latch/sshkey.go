@@ -213,10 +213,18 @@ func runSSHKeyList(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED")
+	fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED\tADDED WITH\tLAST USED")
 	for _, k := range keys {
 		typ, _, _ := strings.Cut(k.PublicKey, " ")
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt))
+		with := k.AddedWith
+		if with == "" {
+			with = "-"
+		}
+		last := "never"
+		if k.LastUsedAt != nil {
+			last = fmtTime(*k.LastUsedAt)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt), with, last)
 	}
 	w.Flush()
 	return exitOK
