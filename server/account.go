@@ -17,7 +17,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	if err != nil {
 		return 0, err
 	}
-	hash, err := s.hasher.Hash(ctx, newPassword)
+	hash, err := s.hasher.Hash(ctx, m.Addr, newPassword)
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}

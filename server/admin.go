@@ -43,7 +43,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 		}
 		orgID = o.ID
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := s.hasher.Hash(ctx, "", in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err := checkPasswordStrength(password); err != nil {
 		return 0, err
 	}
-	hash, err := s.hasher.Hash(ctx, password)
+	hash, err := s.hasher.Hash(ctx, "", password)
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}

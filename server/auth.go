@@ -200,7 +200,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, in.Password)
+	ok, err := s.hasher.Verify(ctx, in.Addr, u.PasswordHash, in.Password)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}

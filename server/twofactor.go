@@ -156,7 +156,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 	if err != nil {
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, password)
+	ok, err := s.hasher.Verify(ctx, m.Addr, u.PasswordHash, password)
 	if err != nil {
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
