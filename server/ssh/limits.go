@@ -31,10 +31,10 @@ type addrState struct {
 	unauth   int           // connections let in without a registered key
 	sessions int           // sessions open from the address
 	unauthS  int           // of which without a registered key
-	lim     *rate.Limiter // admissions of unauthenticated sessions
-	backoff time.Duration // doubles on each refusal while refused
-	until   time.Time     // refused until
-	seen    time.Time
+	lim      *rate.Limiter // admissions of unauthenticated sessions
+	backoff  time.Duration // doubles on each refusal while refused
+	until    time.Time     // refused until
+	seen     time.Time
 }
 
 const (
