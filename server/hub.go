@@ -2,91 +2,204 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
 
-// revocationHub wakes the open streams of a user when any of their tokens is
-// revoked in this process, so a stream closes at once instead of at its next
-// poll. Revocations made by other processes are caught by the poll.
-type revocationHub struct {
-	mu   sync.Mutex
-	subs map[int64]map[chan struct{}]struct{}
-}
-
-func newRevocationHub() *revocationHub {
-	return &revocationHub{subs: make(map[int64]map[chan struct{}]struct{})}
-}
-
-func (h *revocationHub) subscribe(userID int64) (chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	h.mu.Lock()
-	if h.subs[userID] == nil {
-		h.subs[userID] = make(map[chan struct{}]struct{})
-	}
-	h.subs[userID][ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs[userID], ch)
-		if len(h.subs[userID]) == 0 {
-			delete(h.subs, userID)
-		}
-		h.mu.Unlock()
-	}
-}
-
-func (h *revocationHub) notify(userID int64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for ch := range h.subs[userID] {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// StreamPollInterval bounds how late a stream notices a revocation made by
-// another process or instance, or an expiry.
+// StreamPollInterval bounds how late a stream notices a change made by
+// another process or instance (a revocation, a policy change), or an
+// expiry. Changes made by this process reach streams at once.
 const StreamPollInterval = 100 * time.Millisecond
 
-// WatchToken returns a channel that is closed, with the reason in err, once
-// the principal's token stops being valid: revoked here or elsewhere,
-// expired, or idle. It stops watching when ctx ends.
-func (s *Service) WatchToken(ctx context.Context, p *Principal) <-chan error {
-	out := make(chan error, 1)
-	wake, unsubscribe := s.hub.subscribe(p.User.ID)
-	go func() {
-		defer unsubscribe()
-		t := time.NewTicker(StreamPollInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wake:
-			case <-t.C:
-			}
-			if err := s.checkStillValid(ctx, p); err != nil {
-				out <- err
-				close(out)
-				return
-			}
-		}
-	}()
-	return out
+// Bounds on open streams, so that one leaked token cannot hold the server.
+const (
+	DefaultMaxStreamsPerToken = 4
+	DefaultMaxStreamsPerUser  = 16
+)
+
+// StreamOptions choose what a stream carries besides the credential's own
+// state.
+type StreamOptions struct {
+	Events bool  // the account's new events (a row of the policy of its own)
+	After  int64 // the last event the client has; 0: from now on
 }
 
-// checkStillValid re-reads the token without counting it as a use: an open
-// stream is not activity.
-func (s *Service) checkStillValid(ctx context.Context, p *Principal) error {
-	tok, err := s.store.TokenByID(ctx, p.Token.ID)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
+// StreamUpdate is one message of a stream: a new state of the credential,
+// new events of the account, or, last, End with the reason the credential
+// stopped working. The channel closes after End, or when the stream's
+// context ends.
+type StreamUpdate struct {
+	State  *CredentialState
+	Events []Event // oldest first
+	End    error
+}
+
+// CredentialState is what a credential's own stream reports: what kind of
+// credential it is now and the limits that apply to it, read live.
+type CredentialState struct {
+	Credential  Credential
+	ExpiresAt   time.Time
+	IdleTimeout time.Duration // 0: none
+	// TwoFactorDeadline is set while the org requires 2FA of a user who
+	// has none: when the credential becomes (or became) enroll-only.
+	TwoFactorDeadline time.Time
+}
+
+func (s *Service) credentialState(p *Principal) CredentialState {
+	st := CredentialState{Credential: p.Credential(s.clock.Now()), ExpiresAt: p.Token.ExpiresAt, IdleTimeout: p.Token.IdleTimeout}
+	if p.Org.Require2FA && p.User.TwoFactor != TwoFactorOn {
+		st.TwoFactorDeadline = p.Org.TwoFactorDeadline()
 	}
-	return s.checkState(ctx, &tok)
+	return st
+}
+
+// OpenStream follows the principal's own token — every credential may —
+// and, with opts.Events, the account's new events. The current state comes
+// first. One loop per process serves every stream: it reads the store's
+// change version once per StreamPollInterval and reads tokens and events
+// again only when something changed, once per token and once per user.
+func (s *Service) OpenStream(ctx context.Context, p *Principal, opts StreamOptions) (<-chan StreamUpdate, error) {
+	if err := s.authorize(ctx, p, OpWatchSelf, authReq{}); err != nil {
+		return nil, err
+	}
+	if opts.Events {
+		if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
+			return nil, err
+		}
+		if opts.After == 0 {
+			latest, err := s.store.ListEvents(ctx, p.User.ID, 0, 0, 1)
+			if err != nil {
+				return nil, fmt.Errorf("open stream: %w", err)
+			}
+			if len(latest) > 0 {
+				opts.After = latest[0].ID
+			}
+		}
+	}
+	st := &stream{cur: *p, events: opts.Events, after: opts.After, out: make(chan StreamUpdate, 8), woken: true}
+	st.last = s.credentialState(&st.cur)
+	st.out <- StreamUpdate{State: &st.last}
+	if err := s.hub.add(st); err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { s.hub.remove(st) })
+	s.startStreams()
+	return st.out, nil
+}
+
+// WatchToken is OpenStream without events: the credential's state and its
+// end.
+func (s *Service) WatchToken(ctx context.Context, p *Principal) (<-chan StreamUpdate, error) {
+	return s.OpenStream(ctx, p, StreamOptions{})
+}
+
+// stream is one open stream; only the hub's loop sends on or closes out.
+type stream struct {
+	cur    Principal
+	last   CredentialState
+	events bool
+	after  int64
+	out    chan StreamUpdate
+	woken  bool  // read the token again at the next round
+	end    error // to deliver; the stream closes once it is sent
+	gone   bool  // its context ended: close and forget it
+}
+
+// streamHub holds the open streams of this process, by user, and counts
+// them per token and per user.
+type streamHub struct {
+	maxPerToken, maxPerUser int
+
+	mu       sync.Mutex
+	byUser   map[int64]map[*stream]struct{}
+	perToken map[string]int
+	running  bool
+	wake     chan struct{}
+}
+
+func newStreamHub(perToken, perUser int) *streamHub {
+	if perToken <= 0 {
+		perToken = DefaultMaxStreamsPerToken
+	}
+	if perUser <= 0 {
+		perUser = DefaultMaxStreamsPerUser
+	}
+	return &streamHub{maxPerToken: perToken, maxPerUser: perUser,
+		byUser: map[int64]map[*stream]struct{}{}, perToken: map[string]int{}, wake: make(chan struct{}, 1)}
+}
+
+// add counts and registers st in one step, so concurrent opens are judged
+// as sequential ones.
+func (h *streamHub) add(st *stream) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	uid, tid := st.cur.User.ID, st.cur.Token.ID
+	switch {
+	case h.perToken[tid] >= h.maxPerToken:
+		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
+			Message: fmt.Sprintf("this token already has %d open streams, the most it may: close one first", h.maxPerToken)}
+	case len(h.byUser[uid]) >= h.maxPerUser:
+		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
+			Message: fmt.Sprintf("your account already has %d open streams, the most it may: close one first", h.maxPerUser)}
+	}
+	if h.byUser[uid] == nil {
+		h.byUser[uid] = map[*stream]struct{}{}
+	}
+	h.byUser[uid][st] = struct{}{}
+	h.perToken[tid]++
+	return nil
+}
+
+func (h *streamHub) remove(st *stream) {
+	h.mu.Lock()
+	st.gone = true
+	h.mu.Unlock()
+	h.signal()
+}
+
+// forget drops st from the counts; the loop calls it once st is closed.
+func (h *streamHub) forget(st *stream) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	uid, tid := st.cur.User.ID, st.cur.Token.ID
+	delete(h.byUser[uid], st)
+	if len(h.byUser[uid]) == 0 {
+		delete(h.byUser, uid)
+	}
+	if h.perToken[tid]--; h.perToken[tid] <= 0 {
+		delete(h.perToken, tid)
+	}
+}
+
+// notify wakes the user's streams at once: something of theirs changed
+// in this process.
+func (h *streamHub) notify(userID int64) {
+	h.mu.Lock()
+	for st := range h.byUser[userID] {
+		st.woken = true
+	}
+	n := len(h.byUser[userID])
+	h.mu.Unlock()
+	if n > 0 {
+		h.signal()
+	}
+}
+
+func (h *streamHub) signal() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Open counts the streams open in this process.
+func (s *Service) OpenStreams() int {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	n := 0
+	for _, sts := range s.hub.byUser {
+		n += len(sts)
+	}
+	return n
 }

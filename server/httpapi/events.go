@@ -12,12 +12,8 @@ import (
 	"github.com/latch-dev/latch/server"
 )
 
-// How often a stream looks for new events, and how often it proves it is
-// alive to proxies.
-const (
-	eventPollInterval = 250 * time.Millisecond
-	heartbeatInterval = 15 * time.Second
-)
+// How often a stream proves it is alive to proxies.
+const heartbeatInterval = 15 * time.Second
 
 func (a *API) events(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	q := r.URL.Query()
@@ -69,21 +65,50 @@ func queryInt(s, name string) (int64, error) {
 // client leaves or the token stops being valid, which ends the stream within
 // StreamPollInterval (at once for revocations made by this process).
 func (a *API) followEvents(w http.ResponseWriter, r *http.Request, p *server.Principal, after int64) error {
+	return a.stream(w, r, p, streamOpts{events: true, after: after})
+}
+
+// watch is GET /v1/watch: the calling credential's own state, which every
+// credential may follow — a "state" event first and after every change
+// (org policy, 2FA), then "end" when the token stops working. With
+// events=true it also carries the account's new events, for credentials
+// the policy lets read them.
+func (a *API) watch(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	q := r.URL.Query()
+	opts := streamOpts{states: true}
+	if v := q.Get("events"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return errorf(server.KindInvalidInput, "events must be true or false")
+		}
+		opts.events = on
+	}
+	if opts.events {
+		after, err := queryInt(q.Get("after"), "after")
+		if err != nil {
+			return err
+		}
+		opts.after = after
+	}
+	return a.stream(w, r, p, opts)
+}
+
+type streamOpts struct {
+	states bool  // send the credential's state
+	events bool  // send the account's new events
+	after  int64 // the last event the client has; 0: from now on
+}
+
+func (a *API) stream(w http.ResponseWriter, r *http.Request, p *server.Principal, o streamOpts) error {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		return errors.New("streaming unsupported by this response writer")
 	}
 	ctx := r.Context()
-	if after == 0 {
-		latest, _, err := a.svc.Events(ctx, p, 0, 1)
-		if err != nil {
-			return err
-		}
-		if len(latest) > 0 {
-			after = latest[0].ID
-		}
+	updates, err := a.svc.OpenStream(ctx, p, server.StreamOptions{Events: o.events, After: o.after})
+	if err != nil {
+		return err
 	}
-	ended := a.svc.WatchToken(ctx, p)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -92,35 +117,34 @@ func (a *API) followEvents(w http.ResponseWriter, r *http.Request, p *server.Pri
 	fmt.Fprint(w, ": latch event stream\n\n")
 	flusher.Flush()
 
-	poll := time.NewTicker(eventPollInterval)
-	defer poll.Stop()
 	beat := time.NewTicker(heartbeatInterval)
 	defer beat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case err := <-ended:
-			writeEnd(w, err)
+			return nil // the client left: not an error
+		case u, ok := <-updates:
+			if !ok {
+				return nil
+			}
+			switch {
+			case u.End != nil:
+				writeEnd(w, u.End)
+			case u.State != nil && o.states:
+				b, _ := json.Marshal(wireCredentialState(*u.State))
+				fmt.Fprintf(w, "event: state\ndata: %s\n\n", b)
+			}
+			for _, e := range u.Events {
+				b, _ := json.Marshal(wireEvent(e))
+				fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", e.ID, b)
+			}
 			flusher.Flush()
-			return nil
+			if u.End != nil {
+				return nil
+			}
 		case <-beat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 			flusher.Flush()
-		case <-poll.C:
-			evs, err := a.svc.EventsAfter(ctx, p, after)
-			if err != nil {
-				a.log.Error("event stream", "err", err)
-				return nil
-			}
-			for _, e := range evs {
-				b, _ := json.Marshal(wireEvent(e))
-				fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", e.ID, b)
-				after = e.ID
-			}
-			if len(evs) > 0 {
-				flusher.Flush()
-			}
 		}
 	}
 }

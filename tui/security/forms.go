@@ -21,6 +21,7 @@ type page struct {
 	title, note string
 	form        *form.Form
 	busy        bool
+	needCode    bool // the server asked for a two-factor code
 	submit      func() tea.Cmd
 	cancel      func() tea.Cmd
 }
@@ -63,12 +64,17 @@ func (p *page) call(cmd tea.Cmd) tea.Cmd {
 	return cmd
 }
 
-// failed shows the server's refusal on the field to correct.
+// failed shows the server's refusal on the field to correct, emptied
+// for the next try (a code is used once; a wrong password is typed anew).
 func (p *page) failed(err error, passKey string) tea.Cmd {
 	p.busy = false
 	field, text := reauthError(err, passKey)
-	if field == "code" {
-		p.form.Clear("code") // codes are used once: type the next one
+	switch field {
+	case "code":
+		p.needCode = true // the server asked for one: show the field
+		p.form.Clear("code")
+	case passKey:
+		p.form.Clear(passKey)
 	}
 	return p.form.Fail(field, text)
 }
@@ -184,34 +190,35 @@ func (m *Model) regenPage() *page {
 	return p
 }
 
-// addKeyPage takes a pasted public key. It can carry the password and a
-// code too, shown once the server asks for them (reauth).
-func (m *Model) addKeyPage() *page {
+// addKeyPage takes a pasted public key, with the password (a key opens
+// sessions with the account's full rights) and, with 2FA on or when the
+// server asks for one, a code.
+func (m *Model) addKeyPage(twoFA bool) *page {
 	p := m.newPage("Add an SSH key", "Paste the public key of the computer you connect from: the one line in ~/.ssh/id_ed25519.pub (make one with `ssh-keygen -t ed25519`). "+
-		"With it, `ssh` to this server opens the console without your password; the two-factor code is still asked when 2FA is on.")
+		"With it, `ssh` to this server opens the console without your password; the two-factor code is still asked when 2FA is on. "+
+		"A key opens sessions with your full rights, so adding one needs your password (and a code with 2FA on).")
 	var line string
 	var v wire.ReauthRequest
-	reauth := false // the server asked for the password (and code)
 	fields := reauthFields(&v)
-	for _, f := range fields {
-		f.When(func() bool { return reauth })
-	}
+	fields[1].When(func() bool { return twoFA || p.needCode })
 	p.form = form.New(m.Ctx, form.NewKeyMap("add"), append([]*form.Field{
 		form.Text("key", "Key", &line).Placeholder("ssh-ed25519 AAAA… you@laptop").Limit(16 << 10),
 	}, fields...)...)
 	p.submit = func() tea.Cmd {
-		line := strings.TrimSpace(line)
+		req := wire.AddSSHKeyRequest{PublicKey: strings.TrimSpace(line), Password: v.Password, Code: strings.TrimSpace(v.Code)}
 		switch {
-		case line == "":
+		case req.PublicKey == "":
 			return p.form.Fail("key", "Paste one public key line: the contents of ~/.ssh/id_ed25519.pub on your own computer (never the private key).")
-		case strings.Contains(line, "PRIVATE KEY"):
+		case strings.Contains(req.PublicKey, "PRIVATE KEY"):
 			p.form.Clear("key")
 			return p.form.Fail("key", "That is a private key: it never leaves your computer. Paste the .pub file's line instead.")
-		case reauth && !haveBoth(p.form, v):
-			return nil
+		case req.Password == "":
+			return p.form.Fail("password", "Enter your current password: a key opens sessions with your full rights.")
+		case (twoFA || p.needCode) && req.Code == "":
+			return p.form.Fail("code", "Two-factor authentication is on: enter a code from your app or a backup code.")
 		}
-		return p.call(common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.SSHKey, error) {
-			return api.AddSSHKey(ctx, line)
+		return p.call(common.CallReauth(m.Ctx, func(ctx context.Context, api common.API) (*wire.SSHKey, error) {
+			return api.AddSSHKey(ctx, req)
 		}, func(k *wire.SSHKey, err error) tea.Msg { return keyAddedMsg{key: k, err: err} }))
 	}
 	return p

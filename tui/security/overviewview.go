@@ -86,9 +86,16 @@ func (o *overview) keysView() string {
 	b.WriteString("\n")
 	now := o.Ctx.Now()
 	first := len(o.actions())
-	commentW := max(8, min(24, o.Width-2-51-1-16))
+	commentW := max(8, min(24, o.Width-2-51-1-16-18))
 	for i, k := range o.sshKeys {
-		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now)
+		used := "never used"
+		if k.LastUsedAt != nil {
+			used = "used " + common.Ago(*k.LastUsedAt, now)
+		}
+		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now) + ", " + used
+		if k.AddedWith != "" {
+			line += " (added with a " + k.AddedWith + ")"
+		}
 		if first+i == o.cursor.Index {
 			b.WriteString(s.Selected.Render(common.Truncate("▸ "+line, o.Width)) + "\n")
 		} else {

@@ -247,7 +247,7 @@ func (m *Model) start(a action) tea.Cmd {
 			Note("Every session of yours ends — other computers, SSH sessions and this console. API tokens keep working; revoke them on the Tokens tab.").
 			Busy("Signing out…"))
 	case actAddKey:
-		return m.show(m.addKeyPage())
+		return m.show(m.addKeyPage(on))
 	}
 	return nil
 }
@@ -264,7 +264,7 @@ func (m *Model) confirmRemove(k wire.SSHKey) *common.Confirm {
 		},
 		func() tea.Cmd { return m.closeDialog("") }).
 		Body(common.Truncate(k.Fingerprint, inner) + "\n" + s.Muted.Render(common.Truncate(k.Comment, inner))).
-		Note("Connections with it will need your password again. Sessions already open stay open.").
+		Note("Connections with it will need your password again, and the sessions it opened end at once.").
 		Busy("Removing…")
 }
 
@@ -273,6 +273,9 @@ func (m *Model) keyAdded(msg keyAddedMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
+		if e, ok := common.AsAPIError(msg.err); ok && (e.Type == wire.ErrInvalidAuthentication || e.Type == wire.ErrTwoFactorRequired) {
+			return m.page.failed(msg.err, "password")
+		}
 		m.page.busy = false
 		return m.page.form.Fail("key", keyError(msg.err))
 	}
