@@ -13,10 +13,6 @@ import (
 	"github.com/latch-dev/latch/tui/common"
 )
 
-// LabelWidth is the column the labels of one-line fields fill, so their
-// values line up.
-const LabelWidth = 12
-
 // Field is one field of a form: a huh field, with what the console adds —
 // it can be shown only when a condition holds (a custom date only when
 // the expiry is "custom"), and a text field can be cleared or refilled
@@ -41,7 +37,7 @@ var _ huh.Field = (*Field)(nil)
 // Text is a one-line text field bound to value, its label in the label
 // column.
 func Text(key, label string, value *string) *Field {
-	in := huh.NewInput().Key(key).Title(common.Pad(label, LabelWidth)).Inline(true).Prompt("").Value(value)
+	in := huh.NewInput().Key(key).Title(label).Inline(true).Prompt("").Value(value)
 	return &Field{Field: in, input: in, value: value, label: label}
 }
 
@@ -174,7 +170,7 @@ func (f *Field) blurredText() string {
 	default:
 		shown = fs.TextInput.Text.Render(v)
 	}
-	line := fs.Title.Render(common.Pad(f.label, LabelWidth)) + shown
+	line := fs.Title.Render(common.Pad(f.label, f.form.labelW)) + shown
 	w := max(1, f.width-fs.Base.GetHorizontalFrameSize())
 	return fs.Base.Render(common.Pad(line, w))
 }

@@ -28,6 +28,7 @@ type Form struct {
 	width  int
 	height int
 	shownH int // the height last given to huh
+	labelW int // the column the text fields' labels fill
 }
 
 // Theme is huh's theme for this program: the console's styles, read from
@@ -44,11 +45,18 @@ type noop struct{}
 // New builds a form of fields with keys; call Init when it is shown.
 func New(ctx *common.Context, keys KeyMap, fields ...*Field) *Form {
 	f := &Form{ctx: ctx, keys: keys, fields: fields}
+	// The text fields' values line up after the longest label.
+	for _, fl := range fields {
+		if fl.input != nil {
+			f.labelW = max(f.labelW, lipgloss.Width(fl.label)+2)
+		}
+	}
 	hf := make([]huh.Field, len(fields))
 	for i, fl := range fields {
 		fl.form = f
 		hf[i] = fl
 	}
+	f.retitle()
 	f.huh = huh.NewForm(huh.NewGroup(hf...)).
 		WithShowHelp(false). // the console's help line shows the keys
 		WithShowErrors(false).
@@ -65,6 +73,26 @@ func (f *Form) Init() tea.Cmd {
 	cmd := f.huh.Init()
 	f.fit()
 	return cmd
+}
+
+// LabelWidth is the column the text fields' labels fill (a line drawn
+// beside the form lines up with it).
+func (f *Form) LabelWidth() int { return f.labelW }
+
+// SetLabelWidth widens the label column to w, to line up with another
+// form shown with this one.
+func (f *Form) SetLabelWidth(w int) {
+	f.labelW = max(f.labelW, w)
+	f.retitle()
+	f.SetSize(f.width, f.height)
+}
+
+func (f *Form) retitle() {
+	for _, fl := range f.fields {
+		if fl.input != nil {
+			fl.input.Title(common.Pad(fl.label, f.labelW))
+		}
+	}
 }
 
 // Keys is the form's keymap.

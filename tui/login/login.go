@@ -104,6 +104,7 @@ func (m *Model) codeForm(back key.Binding) {
 	kk.Cancel = back
 	m.codeIn = form.Text("code", "Code", &m.code).Placeholder(totpPlaceholder).Limit(6)
 	m.codes = form.New(m.Ctx, kk, m.codeIn)
+	m.codes.SetLabelWidth(m.creds.LabelWidth()) // under "Username"
 	if m.Width > 0 {
 		m.SetSize(m.Width, m.Height)
 	}

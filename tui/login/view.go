@@ -10,10 +10,10 @@ import (
 	"github.com/latch-dev/latch/tui/form"
 )
 
-// row is a line that is not a field, aligned with the fields' values.
-func row(s *common.Styles, label, value string) string {
+// row is a line that is not a field, aligned with f's values.
+func row(s *common.Styles, f *form.Form, label, value string) string {
 	frame := s.Form.Blurred.Base.GetHorizontalFrameSize()
-	return strings.Repeat(" ", frame) + s.Label.Render(common.Pad(label, form.LabelWidth)) + value + "\n"
+	return strings.Repeat(" ", frame) + s.Label.Render(common.Pad(label, f.LabelWidth())) + value + "\n"
 }
 
 func (m *Model) View() string {
@@ -21,12 +21,12 @@ func (m *Model) View() string {
 	inner := min(60, max(30, m.Width-8))
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Sign in to latch") + "\n\n")
-	b.WriteString(row(s, "Server", m.Ctx.API.Server()))
+	b.WriteString(row(s, m.creds, "Server", m.Ctx.API.Server()))
 	switch m.step {
 	case stepPassword:
 		b.WriteString(m.creds.View() + "\n")
 	case stepKey:
-		b.WriteString(row(s, "Username", m.user) + "\n")
+		b.WriteString(row(s, m.creds, "Username", m.user) + "\n")
 		if m.busy && !m.keyTried {
 			b.WriteString(wrap("Signing in with SSH key "+m.sshKey.Fingerprint+"…", inner) + "\n")
 		} else {
@@ -34,7 +34,7 @@ func (m *Model) View() string {
 		}
 		b.WriteString(m.codes.View() + "\n")
 	default:
-		b.WriteString(row(s, "Username", m.user) + "\n")
+		b.WriteString(row(s, m.creds, "Username", m.user) + "\n")
 		if m.backup {
 			b.WriteString(wrap("Enter one of your backup codes. Each works once.", inner) + "\n")
 		} else {
