@@ -77,6 +77,12 @@ func validateProfile(fullName, email string) error {
 	if utf8.RuneCountInString(fullName) > 200 {
 		return Errorf(KindInvalidInput, "full name too long: use at most 200 characters")
 	}
+	if err := CheckText("the full name", fullName); err != nil {
+		return err
+	}
+	if err := CheckText("the email address", email); err != nil {
+		return err
+	}
 	if email = strings.TrimSpace(email); email != "" {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 			return Errorf(KindInvalidInput, "%q is not an email address", email)

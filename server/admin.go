@@ -121,6 +121,9 @@ func (s *Service) CreateOrg(ctx context.Context, name string, autoLogout time.Du
 	if name == "" || len(name) > 64 {
 		return Org{}, Errorf(KindInvalidInput, "an org needs a name of 1-64 characters")
 	}
+	if err := CheckText("the org name", name); err != nil {
+		return Org{}, err
+	}
 	if autoLogout == 0 {
 		autoLogout = DefaultAutoLogoutAfter
 	}
@@ -261,6 +264,9 @@ func (s *Service) CreateProject(ctx context.Context, name string, public, phi bo
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		return Project{}, Errorf(KindInvalidInput, "a project needs a name of 1-200 characters")
+	}
+	if err := CheckText("the project name", name); err != nil {
+		return Project{}, err
 	}
 	p := Project{ID: NewProjectID(), Name: name, Public: public, PHI: phi, CreatedAt: s.clock.Now()}
 	if err := s.store.CreateProject(ctx, p); err != nil {
