@@ -122,12 +122,12 @@ func (m *Setup) View() string {
 	b.WriteString(s.Title.Render("Welcome to latch") + "\n\n")
 	b.WriteString(wrap("This server has no account yet. Create the first one; you will be signed in with it.", inner) + "\n\n")
 	b.WriteString(row(s, m.form, "Server", m.Ctx.API.Server()))
-	b.WriteString(m.form.View() + "\n\n")
+	b.WriteString(m.form.View())
 	switch {
 	case m.busy:
-		b.WriteString(s.Muted.Render("Creating the account…"))
+		b.WriteString("\n\n" + s.Muted.Render("Creating the account…"))
 	case m.form.Err() == "":
-		b.WriteString(s.Muted.Render(m.form.Keys().Submit.Help().Key + " on the last field: create"))
+		b.WriteString("\n\n" + s.Muted.Render(m.form.Keys().Submit.Help().Key+" on the last field: create"))
 	}
 	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, s.Box.Width(inner+4).Render(b.String()))
 }

@@ -185,12 +185,12 @@ func (f *tokenForm) View() string {
 	var b strings.Builder
 	b.WriteString(s.Title.Render("New API token") + "\n")
 	b.WriteString(s.Muted.Render(common.Truncate("Give a script only the projects and the time it needs.", f.Width)) + "\n\n")
-	b.WriteString(f.form.View() + "\n\n")
+	b.WriteString(f.form.View())
 	switch {
 	case f.busy:
-		b.WriteString(s.Muted.Render("Generating…"))
+		b.WriteString("\n\n" + s.Muted.Render("Generating…"))
 	case f.form.Err() == "":
-		b.WriteString(s.Muted.Render(common.Truncate("Tokens without a date expire in one month. "+
+		b.WriteString("\n\n" + s.Muted.Render(common.Truncate("Tokens without a date expire in one month. "+
 			f.form.Keys().Save.Help().Key+" generates from any field.", f.Width)))
 	}
 	return b.String()
