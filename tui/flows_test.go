@@ -307,3 +307,27 @@ func TestCreateTokenCustomDateAndLimit(t *testing.T) {
 		t.Fatalf("expires %s, idle %ds", who.Token.ExpiresAt, who.Token.IdleTimeout)
 	}
 }
+
+// Turning 2FA off: a refused code is named, emptied and focused; the
+// right one signs every session out.
+func TestDisableTwoFactor(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	secret, _ := enable2FA(t, srv)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, srv.Code(t, secret, 0))
+	c.Keys("3", "enter")
+	c.Expect("Turn off two-factor authentication", "Password", "Code", "Also revoke my API tokens")
+	c.Type(tuitest.Password)
+	c.Keys("tab")
+	c.Type("000000")
+	c.Keys("enter", "enter")
+	c.Expect("That code was not accepted.", "┃ Code")
+	c.Refute("000000")
+	c.Type(srv.Code(t, secret, 1))
+	c.Keys("ctrl+s")
+	c.Expect("Sign in to latch", "Two-factor authentication is off")
+	if c.session() != nil {
+		t.Fatal("still logged in")
+	}
+}

@@ -51,9 +51,6 @@ func (c *Confirm) Warn(s string) *Confirm { c.warn = s; return c }
 // Busy sets what the dialog says while the action runs ("Revoking…").
 func (c *Confirm) Busy(s string) *Confirm { c.busy = s; return c }
 
-// Done lets the keys work again (the action failed and the dialog stays).
-func (c *Confirm) Done() { c.doing = false }
-
 func (c *Confirm) Init() tea.Cmd { return nil }
 
 func (c *Confirm) ShortHelp() []key.Binding {

@@ -115,5 +115,3 @@ func (t *table) scopeText(tk wire.Token, long bool) string {
 	}
 	return strconv.Itoa(len(tk.Scope.Projects)) + " projects"
 }
-
-func itoaInt(n int) string { return strconv.Itoa(n) }
