@@ -35,7 +35,8 @@ type Styles struct {
 	Help      help.Styles
 	Input     textinput.Styles
 	// Form styles the forms (huh fields), drawn with the same palette.
-	Form huh.Styles
+	// A pointer: views copy Styles, and huh's are large.
+	Form *huh.Styles
 
 	// QR draws a QR code's half blocks dark on light whatever the theme:
 	// the block character is the light module.
@@ -94,7 +95,7 @@ func NewStyles(dark bool) Styles {
 // formStyles dress huh's fields in the console's palette: the focused
 // field has an accent bar on its left and an accent label; a blurred one
 // keeps the bar's room so nothing shifts when the focus moves.
-func formStyles(s Styles, fg, accent color.Color) huh.Styles {
+func formStyles(s Styles, fg, accent color.Color) *huh.Styles {
 	text := lipgloss.NewStyle().Foreground(fg)
 	var t huh.Styles
 	t.Form.Base = lipgloss.NewStyle()
@@ -147,7 +148,7 @@ func formStyles(s Styles, fg, accent color.Color) huh.Styles {
 	b.NextIndicator = lipgloss.NewStyle().MarginLeft(1).SetString(" ")
 	b.FocusedButton = s.Bold.Padding(0, 1).MarginRight(1)
 	b.Next = b.FocusedButton
-	return t
+	return &t
 }
 
 // Level renders an access level badge.

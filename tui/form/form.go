@@ -36,7 +36,7 @@ type Form struct {
 // terminal's background (huh's isDark is only learnt by a form that saw
 // the background report itself), and each SSH session has its own.
 func Theme(ctx *common.Context) huh.Theme {
-	return huh.ThemeFunc(func(bool) *huh.Styles { return &ctx.Styles.Form })
+	return huh.ThemeFunc(func(bool) *huh.Styles { return ctx.Styles.Form })
 }
 
 // noop makes huh redraw its fields (it draws them on each update).

@@ -17,7 +17,7 @@ const chrome = 5
 func (m *Model) listHeight() int { return max(1, m.height-chrome) }
 
 func (m *Model) View() string {
-	s := m.ctx.Styles
+	s := &m.ctx.Styles
 	var b strings.Builder
 	which := "CONTRIBUTE or higher"
 	if m.includeView {
@@ -93,7 +93,7 @@ func (m *Model) row(mark, name, level, flags, id string, nameW int, showID bool)
 }
 
 func (m *Model) renderRow(i, nameW int, showID bool) string {
-	s := m.ctx.Styles
+	s := &m.ctx.Styles
 	p := m.all[m.shown[i]]
 	mark := "  "
 	current := false

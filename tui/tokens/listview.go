@@ -57,14 +57,9 @@ func (l *list) row(c cols, mark, name, kind, scope, created, expires, used, stat
 }
 
 func (l *list) View() string {
-	s := l.Ctx.Styles
+	s := &l.Ctx.Styles
 	var b strings.Builder
-	active := 0
-	for _, t := range l.table.all {
-		if t.State == wire.StateActive {
-			active++
-		}
-	}
+	active := l.table.active
 	which := fmt.Sprintf("%d active", active)
 	if l.table.showAll {
 		which = fmt.Sprintf("%d active, %d in all", active, len(l.table.all))
@@ -118,7 +113,7 @@ func (l *list) View() string {
 }
 
 func (l *list) renderRow(c cols, i int) string {
-	s := l.Ctx.Styles
+	s := &l.Ctx.Styles
 	t := l.table.all[l.table.shown[i]]
 	now := l.Ctx.Now()
 	fmtTime := func(when string, rel string) string {
