@@ -35,6 +35,8 @@ type Model struct {
 	cursor  common.Cursor
 	filter  textinput.Model
 	editing bool // the filter field has the keyboard
+	// The keys line under the list, from the keymap, built once.
+	note, shortNote string
 
 	includeView   bool
 	includePublic bool
@@ -66,6 +68,9 @@ func New(ctx *common.Context) *Model {
 		FilterUp:    common.Bind("↑", "up", "up"),
 		FilterDown:  common.Bind("↓", "down", "down"),
 	}
+	v, p := m.keys.View.Help().Key, m.keys.Public.Help().Key
+	m.note = v + ": include projects where you only have VIEW · " + p + ": include public projects"
+	m.shortNote = v + ": VIEW projects · " + p + ": public"
 	m.filter = common.NewInput(ctx.Styles, "name or id", 100)
 	m.filter.Prompt = "/ "
 	return m

@@ -66,10 +66,9 @@ func (m *Model) View() string {
 	for ; lines < m.listHeight(); lines++ {
 		b.WriteString("\n")
 	}
-	v, p := m.keys.View.Help().Key, m.keys.Public.Help().Key
-	note := v + ": include projects where you only have VIEW · " + p + ": include public projects"
+	note := m.note
 	if m.width < 80 {
-		note = v + ": VIEW projects · " + p + ": public"
+		note = m.shortNote
 	}
 	b.WriteString(s.Muted.Render(ansi.Truncate(note, m.width, "…")))
 	return b.String()
