@@ -22,6 +22,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	poolSize := fs.Int("pool-size", 0, "PostgreSQL: most database connections of this instance (default max(4, CPUs))")
 	stmtTimeout := fs.Duration("statement-timeout", 0, "PostgreSQL: cancel a statement that runs longer (default 10s)")
 	sshOpts := sshFlags(fs)
+	dxAPI := fs.Bool("dx-api", true, "also serve the platform client's endpoints: dx login, dx select, dx logout (docs/dx.md)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return usageExit(err)
 	}
@@ -46,6 +47,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return failf(e.stderr, exitError, "%v", err)
 	}
 	defer stack.Close()
+	stack.setDXAPI(*dxAPI, log)
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -171,10 +171,27 @@ func (a *API) writeDXError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // dxDecode reads a JSON object body into v like DecodeJSON; an empty body
-// counts as {} (the client always sends one; curl may not).
+// counts as {} (the client always sends one; curl may not). An unknown
+// field is refused, saying that latch serves part of the platform's API.
 func dxDecode(r *http.Request, w http.ResponseWriter, v any) error {
 	if r.ContentLength == 0 {
 		return nil
 	}
-	return DecodeJSON(r, w, v)
+	err := DecodeJSON(r, w, v)
+	var de *server.Error
+	if errors.As(err, &de) && strings.HasPrefix(de.Message, "unknown field ") {
+		return server.Errorf(server.KindInvalidInput, "%s: latch does not serve that part of the platform's API (docs/dx.md lists what it does)", de.Message)
+	}
+	return err
+}
+
+// dxDecodeSelection reads the input of a describe or listFolder: its
+// fields only choose what the answer holds, so those latch does not know
+// (`dx describe` asks for properties, details, permissions…) are ignored.
+// Ignoring one never lists anything unasked, unlike a filter's.
+func dxDecodeSelection(r *http.Request, w http.ResponseWriter, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decodeBodyWith(http.MaxBytesReader(w, r.Body, MaxBodyBytes), v, false)
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -31,7 +32,7 @@ type dxNewTokenResponse struct {
 // when that is sooner than latch's session lifetime.
 func (a *API) dxNewAuthToken(w http.ResponseWriter, r *http.Request) error {
 	var req dxNewTokenRequest
-	if err := DecodeJSON(r, w, &req); err != nil {
+	if err := dxDecode(r, w, &req); err != nil {
 		return err
 	}
 	in := server.LoginInput{Username: req.Username, Password: req.Password, Meta: dxMeta(r)}
@@ -84,7 +85,7 @@ type dxWhoamiResponse struct {
 
 func (a *API) dxWhoami(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	var req dxWhoamiRequest
-	if err := dxDecode(r, w, &req); err != nil {
+	if err := dxDecodeSelection(r, w, &req); err != nil {
 		return err
 	}
 	if _, err := a.svc.Whoami(r.Context(), p); err != nil {
@@ -107,8 +108,8 @@ type dxUserInfo struct {
 // dxUserInfo is the auth server's getUserInfo, which `dx login --token`
 // reads the username from.
 func (a *API) dxUserInfo(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
-	var req struct{}
-	if err := dxDecode(r, w, &req); err != nil {
+	var req dxDescribeRequest
+	if err := dxDecodeSelection(r, w, &req); err != nil {
 		return err
 	}
 	if _, err := a.svc.Whoami(r.Context(), p); err != nil {
@@ -118,13 +119,10 @@ func (a *API) dxUserInfo(w http.ResponseWriter, r *http.Request, p *server.Princ
 	return nil
 }
 
-// dxDescribeRequest is the input of /…/describe: the fields wanted. latch
-// answers the fields it has whatever is asked.
-type dxDescribeRequest struct {
-	Fields        map[string]bool `json:"fields"`
-	DefaultFields *bool           `json:"defaultFields"`
-	Project       string          `json:"project"` // sent by the resolver; a project describes itself
-}
+// dxDescribeRequest is the input of /…/describe: the fields wanted, which
+// latch reads as a JSON object and otherwise ignores, answering the fields
+// it has.
+type dxDescribeRequest map[string]json.RawMessage
 
 type dxUserDescription struct {
 	ID      string  `json:"id"`
@@ -142,7 +140,7 @@ type dxUserDescription struct {
 // or not they exist.
 func (a *API) dxDescribeUser(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	var req dxDescribeRequest
-	if err := dxDecode(r, w, &req); err != nil {
+	if err := dxDecodeSelection(r, w, &req); err != nil {
 		return err
 	}
 	if _, err := a.svc.Whoami(r.Context(), p); err != nil {
@@ -171,7 +169,7 @@ type dxDestroyRequest struct {
 // out; another token's revokes that one, as the policy allows.
 func (a *API) dxDestroyAuthToken(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	var req dxDestroyRequest
-	if err := DecodeJSON(r, w, &req); err != nil {
+	if err := dxDecode(r, w, &req); err != nil {
 		return err
 	}
 	if _, err := a.svc.RevokeTokenBySignature(r.Context(), p, req.TokenSignature, dxMeta(r)); err != nil {

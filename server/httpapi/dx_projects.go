@@ -211,7 +211,7 @@ func dxNameMatcher(raw json.RawMessage) (*regexp.Regexp, error) {
 
 func (a *API) dxDescribeProject(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	var req dxDescribeRequest
-	if err := dxDecode(r, w, &req); err != nil {
+	if err := dxDecodeSelection(r, w, &req); err != nil {
 		return err
 	}
 	pv, err := a.svc.GetProject(r.Context(), p, r.PathValue("object"))
@@ -239,7 +239,7 @@ type dxFolderListing struct {
 // and it is empty.
 func (a *API) dxListFolder(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	var req dxListFolderRequest
-	if err := dxDecode(r, w, &req); err != nil {
+	if err := dxDecodeSelection(r, w, &req); err != nil {
 		return err
 	}
 	if _, err := a.svc.GetProject(r.Context(), p, r.PathValue("object")); err != nil {
