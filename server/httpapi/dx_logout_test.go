@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -160,4 +161,41 @@ func TestDXMalformedAndOff(t *testing.T) {
 	if code, _ := offEnv.do("GET", "/v1/whoami", tok, "", nil); code != 200 {
 		t.Errorf("off: /v1/whoami %d", code)
 	}
+}
+
+// FuzzDX sends arbitrary bodies to the platform client's endpoints: each
+// answer is a success or a 4xx with the platform's typed JSON error.
+func FuzzDX(f *testing.F) {
+	e := newEnv(f)
+	tok := e.login().Token
+	p, _ := e.svc.FindProject(context.Background(), "Scratch Project")
+	for _, s := range []string{`{}`, `{"username": "amy", "password": "x", "otp": null, "expires": 1}`, `{"otp": "123456"}`,
+		`{"describe": true, "level": "VIEW", "public": true, "limit": 10}`, `{"name": {"glob": "S*[?"}}`, `{"name": {"regexp": "(a+)+$"}}`,
+		`{"starting": "project-x", "limit": 1}`, `{"fields": {"clientIp": true}}`, `{"folder": "/x"}`, `{"tokenSignature": "` + strings.Repeat("0", 64) + `"}`,
+		`{`, `null`, `[]`, "\xff\xfe", `{"expires": -9223372036854775808}`, `{"expires": 9223372036854775807, "username": "amy", "password": "amy-password"}`} {
+		f.Add(s)
+	}
+	handler := e.srv.Config.Handler
+	paths := []string{"/system/newAuthToken", "/system/findProjects", "/system/whoami", "/system/getUserInfo",
+		"/system/destroyAuthToken", "/user-amy/describe", "/" + p.ID + "/describe", "/" + p.ID + "/listFolder"}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range paths {
+			if path == "/system/destroyAuthToken" && strings.Contains(strings.ToLower(body), server.HashSecret(tok)) {
+				continue // its own signature would log the session out
+			}
+			req := httptest.NewRequest("POST", path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, req)
+			if rec.Code >= 500 || rec.Code == 429 {
+				t.Fatalf("POST %s %q: %d %s", path, body, rec.Code, rec.Body)
+			}
+			if rec.Code >= 400 {
+				var eb struct{ Error struct{ Type, Message string } }
+				if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error.Type == "" || eb.Error.Message == "" {
+					t.Fatalf("POST %s %q: %d with untyped error %q", path, body, rec.Code, rec.Body)
+				}
+			}
+		}
+	})
 }
