@@ -191,7 +191,9 @@ func FuzzDX(f *testing.F) {
 				t.Fatalf("POST %s %q: %d %s", path, body, rec.Code, rec.Body)
 			}
 			if rec.Code >= 400 {
-				var eb struct{ Error struct{ Type, Message string } }
+				var eb struct {
+					Error struct{ Type, Message string }
+				}
 				if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error.Type == "" || eb.Error.Message == "" {
 					t.Fatalf("POST %s %q: %d with untyped error %q", path, body, rec.Code, rec.Body)
 				}
