@@ -77,20 +77,21 @@ func (a *API) registerDX() {
 	a.dxAuthed("POST /system/destroyAuthToken", server.OpRevokeToken, a.dxDestroyAuthToken)
 	// Objects are named by their id's prefix, which the mux cannot match:
 	// one pattern per method, dispatched on the prefix.
-	a.dxObjects("describe", map[string]dxObjectRoute{
-		"user-":    {server.OpWhoami, a.dxDescribeUser},
-		"project-": {server.OpGetProject, a.dxDescribeProject},
-	})
-	a.dxObjects("listFolder", map[string]dxObjectRoute{
-		"project-": {server.OpGetProject, a.dxListFolder},
-	})
+	a.dxObjects("describe",
+		dxObjectRoute{"user-", "name", server.OpWhoami, a.dxDescribeUser},
+		dxObjectRoute{"project-", "id", server.OpGetProject, a.dxDescribeProject})
+	a.dxObjects("listFolder",
+		dxObjectRoute{"project-", "id", server.OpGetProject, a.dxListFolder})
 }
 
 type dxHandler func(w http.ResponseWriter, r *http.Request, p *server.Principal) error
 
+// dxObjectRoute serves POST /<prefix>…/<method>; word names the rest of
+// the id in the listed pattern ("POST /user-{name}/describe").
 type dxObjectRoute struct {
-	op server.Op
-	h  dxHandler
+	prefix, word string
+	op           server.Op
+	h            dxHandler
 }
 
 func (a *API) dxPublic(pattern string, h func(http.ResponseWriter, *http.Request) error) {
@@ -103,16 +104,16 @@ func (a *API) dxAuthed(pattern string, op server.Op, h dxHandler) {
 	a.handleWith(pattern, a.withPrincipal(h), a.writeDXError)
 }
 
-// dxObjects serves POST /{object}/method for the id prefixes given; each
-// prefix is listed as a route of its own ("POST /user-{name}/describe").
-func (a *API) dxObjects(method string, byPrefix map[string]dxObjectRoute) {
-	for prefix, rt := range byPrefix {
-		a.routes = append(a.routes, Route{Pattern: "POST /" + prefix + "{" + dxIDWord[prefix] + "}/" + method, Op: rt.op})
+// dxObjects serves POST /{object}/method for the id prefixes given, each
+// listed as a route of its own.
+func (a *API) dxObjects(method string, routes ...dxObjectRoute) {
+	for _, rt := range routes {
+		a.routes = append(a.routes, Route{Pattern: "POST /" + rt.prefix + "{" + rt.word + "}/" + method, Op: rt.op})
 	}
 	a.handleWith("POST /{object}/"+method, func(w http.ResponseWriter, r *http.Request) error {
 		obj := r.PathValue("object")
-		for prefix, rt := range byPrefix {
-			if strings.HasPrefix(obj, prefix) {
+		for _, rt := range routes {
+			if strings.HasPrefix(obj, rt.prefix) {
 				return a.withPrincipal(rt.h)(w, r)
 			}
 		}
@@ -120,8 +121,6 @@ func (a *API) dxObjects(method string, byPrefix map[string]dxObjectRoute) {
 			msg: "no such endpoint: " + r.URL.Path + " (latch serves describe for user-… and project-…, listFolder for project-…)"}
 	}, a.writeDXError)
 }
-
-var dxIDWord = map[string]string{"user-": "name", "project-": "id"}
 
 // dxMeta is where a dx request comes from; its method is "dx" unless an
 // adapter of this process vouched for another or the client named itself.
@@ -139,11 +138,8 @@ func (a *API) writeDXError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if errors.As(err, &he) {
 		typ := he.typ
-		switch typ {
-		case wire.ErrNotFound:
-			typ = dxResourceNotFound
-		case wire.ErrPayloadTooLarge, wire.ErrMethodNotAllowed:
-			typ = dxInvalidInput
+		if typ == wire.ErrPayloadTooLarge {
+			typ = dxInvalidInput // the platform has no type of its own for it
 		}
 		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: typ, Message: he.msg}})
 		return

@@ -91,6 +91,15 @@ func TestDXFindProjects(t *testing.T) {
 		if want := []string{"Public data (VIEW)"}; !slices.Equal(got, want) {
 			t.Errorf("dx select --public: %q, want %q", got, want)
 		}
+		// Without an explicit permission: the public ones; not public: the others.
+		got = e.dxPick(tok, `{"describe": true, "level": "VIEW", "explicitPermission": false, "limit": 10}`)
+		if want := []string{"Public data (VIEW)"}; !slices.Equal(got, want) {
+			t.Errorf("explicitPermission false: %q, want %q", got, want)
+		}
+		got = e.dxPick(tok, `{"describe": true, "level": "VIEW", "public": false, "limit": 10}`)
+		if want := []string{"SAM importer test (CONTRIBUTE)", "Scratch Project (ADMINISTER)", "Viewing only (VIEW)"}; !slices.Equal(got, want) {
+			t.Errorf("public false: %q, want %q", got, want)
+		}
 		// Pages of one, followed through "next"/"starting", give the same.
 		got = e.dxPick(tok, `{"describe": true, "level": "VIEW", "limit": 1}`)
 		if want := []string{"SAM importer test (CONTRIBUTE)", "Scratch Project (ADMINISTER)", "Viewing only (VIEW)"}; !slices.Equal(got, want) {

@@ -132,7 +132,7 @@ type dxUserDescription struct {
 	Middle  *string `json:"middle,omitempty"`
 	Last    *string `json:"last,omitempty"`
 	Email   string  `json:"email,omitempty"`
-	Created int64   `json:"created"`
+	Created *int64  `json:"created,omitempty"`
 }
 
 // dxDescribeUser describes the caller (`dx whoami` prints its handle).
@@ -151,7 +151,11 @@ func (a *API) dxDescribeUser(w http.ResponseWriter, r *http.Request, p *server.P
 		return server.Errorf(server.KindNotFound, "no user %q that you can see: latch describes only the caller", name)
 	}
 	u := p.User
-	out := dxUserDescription{ID: dxUserID(u.Username), Class: "user", Handle: u.Username, Email: u.Email, Created: u.CreatedAt.UnixMilli()}
+	out := dxUserDescription{ID: dxUserID(u.Username), Class: "user", Handle: u.Username, Email: u.Email}
+	if !u.CreatedAt.IsZero() {
+		ms := u.CreatedAt.UnixMilli()
+		out.Created = &ms
+	}
 	if full := strings.TrimSpace(u.FullName); full != "" {
 		first, last, _ := strings.Cut(full, " ")
 		middle := ""

@@ -74,7 +74,10 @@ func (a *API) dxFindProjects(w http.ResponseWriter, r *http.Request, p *server.P
 	if err != nil {
 		return err
 	}
-	ps, err := a.svc.ListProjects(r.Context(), p, server.ProjectFilter{MinLevel: q.level, IncludePublic: q.public != nil && *q.public})
+	// Public projects the user is no member of are listed only when asked
+	// for: public:true, or explicitPermission:false.
+	withPublic := (q.public != nil && *q.public) || (q.explicit != nil && !*q.explicit)
+	ps, err := a.svc.ListProjects(r.Context(), p, server.ProjectFilter{MinLevel: q.level, IncludePublic: withPublic})
 	if err != nil {
 		return err
 	}
