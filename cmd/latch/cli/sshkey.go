@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latch-dev/latch/client/wire"
+)
+
+func (a *app) sshKeyCommand() *cobra.Command {
+	return group(&cobra.Command{
+		Use:   "ssh-key COMMAND",
+		Short: "add, list and remove SSH keys for the console over SSH",
+		Long: "Your SSH public keys. A registered key lets `ssh -p 2222 USER@HOST` open the\n" +
+			"console without the password (the two-factor code is still asked when 2FA is\n" +
+			"on), and run whoami, token and 2fa status commands without a terminal.",
+	}, a.sshKeyAddCommand(), a.sshKeyListCommand(), a.sshKeyRemoveCommand())
+}
+
+// defaultPublicKeys are tried in order when add is given no file.
+var defaultPublicKeys = []string{"id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"}
+
+func (a *app) sshKeyAddCommand() *cobra.Command {
+	return withServer(&cobra.Command{
+		Use:   "add [FILE|-]",
+		Short: "register a public key (default: ~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub; - reads stdin)",
+		Long: "Registers an SSH public key (one authorized_keys line, e.g. the contents of\n" +
+			"~/.ssh/id_ed25519.pub) for logins to the console over SSH. Without FILE, takes\n" +
+			"~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub; - reads the line from stdin.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("give one public key file (or - for stdin)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := ""
+			if len(args) == 1 {
+				file = args[0]
+			}
+			// Read (and refuse a private key) before signing in.
+			line, from, err := readPublicKey(a.e, file)
+			if err != nil {
+				return err
+			}
+			return a.signedIn(func(s *session, _ []string) error {
+				k, err := s.c.AddSSHKey(s.ctx, line)
+				if err != nil {
+					return err
+				}
+				desc := k.Fingerprint
+				if k.Comment != "" {
+					desc += " (" + k.Comment + ")"
+				}
+				fmt.Fprintf(s.e.stdout, "Added SSH key %s from %s.\n", desc, from)
+				return nil
+			})(cmd, args)
+		},
+	})
+}
+
+func (a *app) sshKeyListCommand() *cobra.Command {
+	return withServer(withJSON(&cobra.Command{
+		Use:     "list [--json]",
+		Aliases: []string{"ls"},
+		Short:   "list your keys with their SHA256 fingerprints",
+		Args:    noArgs,
+		RunE: a.signedIn(func(s *session, _ []string) error {
+			keys, err := s.c.SSHKeys(s.ctx)
+			if err != nil {
+				return err
+			}
+			if keys == nil {
+				keys = []wire.SSHKey{}
+			}
+			if len(keys) == 0 && !s.json {
+				fmt.Fprintln(s.e.stderr, "No SSH keys: add one with `latch ssh-key add ~/.ssh/id_ed25519.pub`.")
+				return nil
+			}
+			return s.print(wire.SSHKeyList{Keys: keys}, func(out io.Writer) {
+				w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED")
+				for _, k := range keys {
+					typ, _, _ := strings.Cut(k.PublicKey, " ")
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt))
+				}
+				w.Flush()
+			})
+		}),
+	}))
+}
+
+func (a *app) sshKeyRemoveCommand() *cobra.Command {
+	return withServer(&cobra.Command{
+		Use:     "remove FINGERPRINT",
+		Aliases: []string{"rm"},
+		Short:   "remove a key (SHA256:…, as list shows it)",
+		Long:    "Removes one of your SSH keys; `latch ssh-key list` shows the fingerprints.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("give the fingerprint of the key to remove (SHA256:…, see `latch ssh-key list`)")
+			}
+			return nil
+		},
+		RunE: a.signedIn(func(s *session, args []string) error {
+			fp := strings.TrimSpace(args[0])
+			if !strings.HasPrefix(fp, "SHA256:") {
+				fp = "SHA256:" + fp
+			}
+			if err := s.c.RemoveSSHKey(s.ctx, fp); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.e.stdout, "Removed SSH key %s.\n", fp)
+			return nil
+		}),
+		ValidArgsFunction: a.completeSSHKeys,
+	})
+}
+
+// readPublicKey reads one public key line from file, stdin ("-") or the
+// usual places in ~/.ssh, and says where it came from.
+func readPublicKey(e *env, file string) (line, from string, err error) {
+	var data []byte
+	switch file {
+	case "-":
+		data, err = io.ReadAll(io.LimitReader(e.stdin, 64<<10))
+		from = "stdin"
+	case "":
+		home := e.getenv("HOME")
+		if home == "" {
+			if home, err = os.UserHomeDir(); err != nil {
+				return "", "", usagef("give the public key file (e.g. ~/.ssh/id_ed25519.pub)")
+			}
+		}
+		for _, name := range defaultPublicKeys {
+			p := filepath.Join(home, ".ssh", name)
+			if data, err = os.ReadFile(p); err == nil {
+				from = p
+				break
+			}
+		}
+		if from == "" {
+			return "", "", usagef("no public key in %s (tried %s): give the file, or make a key with `ssh-keygen -t ed25519`",
+				filepath.Join(home, ".ssh"), strings.Join(defaultPublicKeys, ", "))
+		}
+	default:
+		data, err = os.ReadFile(file)
+		from = file
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", "", usagef("no such file: %s", file)
+		}
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read the public key: %w", err)
+	}
+	text := string(data)
+	if strings.Contains(text, "PRIVATE KEY") {
+		hint := "give the .pub file beside it"
+		if file != "" && file != "-" {
+			hint = "give " + file + ".pub"
+		}
+		return "", "", usagef("%s holds a private key, which never leaves your machine: %s", from, hint)
+	}
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	switch len(lines) {
+	case 0:
+		return "", "", usagef("%s holds no public key", from)
+	case 1:
+		return lines[0], from, nil
+	}
+	return "", "", usagef("%s holds %d keys: add one at a time", from, len(lines))
+}
