@@ -88,7 +88,7 @@ func readPasswordLine(r io.Reader) (string, error) {
 
 func (a *app) adminUserCreate(db *string) *cobra.Command {
 	var (
-		stdin             bool
+		stdin            bool
 		email, name, org string
 	)
 	const usage = "user create USERNAME --password-stdin [--email E] [--name N] [--org ORG]"

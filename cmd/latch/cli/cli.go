@@ -55,9 +55,6 @@ func run(ctx context.Context, e *env, args []string) int {
 	a := &app{ctx: ctx, e: e, completing: len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)}
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	return a.exitCode(cmd, err)
 }

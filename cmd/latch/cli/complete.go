@@ -80,6 +80,12 @@ func (a *app) completeTokens(cmd *cobra.Command, args []string, typed string) ([
 		if err != nil {
 			return nil, err
 		}
+		named := map[string]int{}
+		for _, t := range toks {
+			if t.State == wire.StateActive {
+				named[t.Name]++
+			}
+		}
 		var out []cobra.Completion
 		for _, t := range toks {
 			if t.State != wire.StateActive {
@@ -90,7 +96,9 @@ func (a *app) completeTokens(cmd *cobra.Command, args []string, typed string) ([
 				what += ", the one in use"
 			}
 			out = offer(out, typed, t.ID, t.Name+" ("+what+")")
-			out = offer(out, typed, t.Name, t.ID+" ("+what+")")
+			if named[t.Name] == 1 { // revoke NAME refuses a name several tokens share
+				out = offer(out, typed, t.Name, t.ID+" ("+what+")")
+			}
 		}
 		return out, nil
 	})

@@ -50,6 +50,9 @@ func (a *app) consoleFlags(cmd *cobra.Command) {
 
 func (a *app) console(o *consoleOptions) error {
 	ctx, e := a.ctx, a.e
+	if err := needTerminal(e); err != nil {
+		return err // before opening a database or calling a server
+	}
 	st, err := a.state()
 	if err != nil {
 		return err
@@ -119,11 +122,18 @@ func serveEmbedded(stack *serverStack) (url string, stop func(), err error) {
 	}, nil
 }
 
+// needTerminal refuses to start the console without a terminal.
+func needTerminal(e *env) error {
+	if in, ok := e.stdin.(*os.File); !ok || !term.IsTerminal(int(in.Fd())) {
+		return usagef("the console needs a terminal; for scripts use `latch login`, `latch token` and the other commands")
+	}
+	return nil
+}
+
 // runProgram runs the console on the terminal.
 func runProgram(ctx context.Context, e *env, opts tui.Options) error {
-	in, inOK := e.stdin.(*os.File)
-	if !inOK || !term.IsTerminal(int(in.Fd())) {
-		return usagef("the console needs a terminal; for scripts use `latch login`, `latch token` and the other commands")
+	if err := needTerminal(e); err != nil {
+		return err
 	}
 	p := tea.NewProgram(tui.New(opts), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {

@@ -65,6 +65,9 @@ func (a *app) demoCommand() *cobra.Command {
 
 func (a *app) demo(keep bool) error {
 	ctx, e := a.ctx, a.e
+	if err := needTerminal(e); err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "latch-demo-")
 	if err != nil {
 		return err

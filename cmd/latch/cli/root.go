@@ -29,6 +29,10 @@ func (a *app) rootCommand() *cobra.Command {
 		Version:       versionLine(readVersion()),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	// Before the completion command, which takes its stdout when made.
+	root.SetIn(a.e.stdin)
+	root.SetOut(a.e.stdout)
+	root.SetErr(a.e.stderr)
 	withServer(root)
 	a.consoleFlags(root)
 
@@ -50,6 +54,8 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(flagError)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil {
+		group(c) // `latch completion frob` is refused, not answered with help
+		c.Use = "completion SHELL"
 		c.Short = "print a shell completion script: bash, zsh, fish or powershell"
 		for _, sh := range c.Commands() {
 			sh.Short = "print the completion script for " + sh.Name()
@@ -57,6 +63,7 @@ func (a *app) rootCommand() *cobra.Command {
 	}
 	walk(root, func(c *cobra.Command) {
 		c.DisableFlagsInUseLine = true
+		c.SuggestionsMinimumDistance = 2
 		c.PreRunE = markRun(c.PreRunE)
 		c.RunE = markRun(c.RunE)
 	})

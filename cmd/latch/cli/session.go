@@ -13,7 +13,7 @@ import (
 type session struct {
 	*app
 	st *cliState
-	c   *client.Client
+	c  *client.Client
 }
 
 // signedIn is the RunE of a command that calls the API as the signed-in

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latch-dev/latch/client"
+)
+
+// Each shell's script is generated, names latch, and (where that shell is
+// installed) parses.
+func TestCompletionScripts(t *testing.T) {
+	w := newCLIWorld(t)
+	for shell, marks := range map[string][]string{
+		"bash":       {"# bash completion V2 for latch", "__start_latch", "complete -o default -F __start_latch latch"},
+		"zsh":        {"#compdef latch", "compdef _latch latch", "__complete"},
+		"fish":       {"complete -c latch", "__complete"},
+		"powershell": {"Register-ArgumentCompleter", "__complete"},
+	} {
+		r := w.run("", nil, "completion", shell)
+		expect(t, r, exitOK, marks, nil)
+		syntax := map[string][]string{"bash": {"bash", "-n"}, "zsh": {"zsh", "-n"}, "fish": {"fish", "--no-execute"}}[shell]
+		if syntax == nil {
+			continue
+		}
+		if _, err := exec.LookPath(syntax[0]); err != nil {
+			t.Logf("%s is not installed: its script's syntax is not checked", syntax[0])
+			continue
+		}
+		file := filepath.Join(t.TempDir(), "latch."+shell)
+		if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(syntax[0], append(syntax[1:], file)...).CombinedOutput(); err != nil {
+			t.Errorf("%s rejects its script: %v\n%s", shell, err, out)
+		}
+	}
+}
+
+// complete asks the command line what the shell asks it at a TAB press:
+// the candidates (without descriptions) and the directive.
+func (w *cliWorld) complete(extraEnv []string, words ...string) ([]string, string) {
+	w.t.Helper()
+	r := w.run("", extraEnv, append([]string{cobra.ShellCompNoDescRequestCmd}, words...)...)
+	if r.code != exitOK || strings.Contains(r.stderr, "latch:") {
+		w.t.Fatalf("__complete %q: exit %d\n%s", words, r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	return lines[:len(lines)-1], lines[len(lines)-1]
+}
+
+func TestCompletionFromTheServer(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	// Nothing offered, and nothing said, when not logged in.
+	got, dir := w.complete(nil, "token", "revoke", "")
+	if len(got) != 0 || dir != ":4" {
+		t.Fatalf("logged out: %q %s", got, dir)
+	}
+	oldScript := w.apiToken("old script")
+	gone := w.apiToken("gone")
+	w.apiToken("twin")
+	w.apiToken("twin")
+	w.login("")
+	toks, err := w.apiClient(oldScript).Tokens(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, tk := range toks {
+		ids[tk.Name] = tk.ID
+	}
+	if err := w.apiClient(gone).Logout(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	got, dir = w.complete(nil, "token", "revoke", "")
+	for _, want := range []string{ids["old script"], "old script"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("token revoke: %q not offered in %q", want, got)
+		}
+	}
+	if slices.Contains(got, "gone") || slices.Contains(got, "twin") || dir != ":4" {
+		t.Errorf("token revoke offers a revoked token, or a name two tokens share: %q %s", got, dir)
+	}
+	got, _ = w.complete(nil, "token", "revoke", "old")
+	if !slices.Equal(got, []string{"old script"}) {
+		t.Errorf("token revoke old<TAB> = %q", got)
+	}
+	got, _ = w.complete(nil, "token", "revoke", "--all", "")
+	if slices.Contains(got, "old script") {
+		t.Errorf("--all takes no token, but %q offered", got)
+	}
+	got, _ = w.complete(nil, "token", "revoke", "--kind", "")
+	if !slices.Equal(got, []string{"session", "api", "all"}) {
+		t.Errorf("--kind = %q", got)
+	}
+
+	got, _ = w.complete(nil, "select", "")
+	for _, want := range []string{"Scratch Project", w.projects["Scratch Project"], "Viewable", "Open Data"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("select: %q not offered in %q", want, got)
+		}
+	}
+	got, dir = w.complete(nil, "token", "create", "--name", "ci", "--scope", "Scr")
+	if !slices.Equal(got, []string{"Scratch Project:"}) || dir != ":6" {
+		t.Errorf("--scope Scr<TAB> = %q %s, want the project and its colon, no space", got, dir)
+	}
+	got, _ = w.complete(nil, "token", "create", "--scope", "Scratch Project:")
+	if !slices.Contains(got, "Scratch Project:VIEW") || !slices.Contains(got, "Scratch Project:ADMINISTER") {
+		t.Errorf("--scope PROJECT:<TAB> = %q", got)
+	}
+
+	// $LATCH_TOKEN is used as every command uses it; --server too.
+	got, _ = w.complete([]string{client.EnvToken + "=" + oldScript}, "token", "revoke", "")
+	if !slices.Contains(got, ids["old script"]) {
+		t.Errorf("with LATCH_TOKEN: %q", got)
+	}
+	got, _ = w.complete([]string{client.EnvServer + "="}, "--server", w.srv.URL, "token", "revoke", "")
+	if !slices.Contains(got, "old script") {
+		t.Errorf("with --server: %q", got)
+	}
+
+	// Offline: quietly nothing.
+	w.srv.CloseClientConnections()
+	w.srv.Close()
+	got, dir = w.complete(nil, "token", "revoke", "")
+	if len(got) != 0 || dir != ":4" {
+		t.Errorf("server gone: %q %s", got, dir)
+	}
+}
+
+// A TAB press in a real bash, with the bash-completion package and the
+// script `latch completion bash` prints, against the test's server.
+func TestBashCompletesTokens(t *testing.T) {
+	const bashCompletion = "/usr/share/bash-completion/bash_completion"
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("skipping: no bash on PATH")
+	}
+	if _, err := os.Stat(bashCompletion); err != nil {
+		t.Skipf("skipping: cobra's bash script needs the bash-completion package (%v); .ci/run installs it", err)
+	}
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.apiToken("old script")
+	w.login("")
+	bin := latchBinary(t)
+	script := `source ` + bashCompletion + `
+source <(latch completion bash)
+COMP_LINE="latch token revoke old"; COMP_POINT=${#COMP_LINE}
+COMP_WORDS=(latch token revoke old); COMP_CWORD=3
+__start_latch latch old revoke 2>/dev/null
+printf '%s\n' "${COMPREPLY[@]}"`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Env = []string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
+		client.EnvConfigDir + "=" + w.dir, client.EnvServer + "=" + w.srv.URL}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bash: %v\n%s", err, out)
+	}
+	// One match: bash inserts it, the space escaped.
+	if got := strings.TrimSpace(string(out)); got != `old\ script` {
+		t.Fatalf("latch token revoke old<TAB> gave %q", got)
+	}
+}
+
+// Flag completions live in a process-wide map of cobra's: only a run that
+// answers the shell registers them, so a server running commands for SSH
+// sessions does not grow it at each command.
+func TestOnlyCompletionRunsRegisterFlagCompletions(t *testing.T) {
+	for _, completing := range []bool{false, true} {
+		a := &app{ctx: context.Background(), e: &env{getenv: func(string) string { return "" }}, completing: completing}
+		root := a.rootCommand()
+		revoke, _, err := root.Find([]string{"token", "revoke"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := revoke.GetFlagCompletionFunc("kind"); ok != completing {
+			t.Errorf("completing=%t: --kind completion registered=%t", completing, ok)
+		}
+	}
+}
