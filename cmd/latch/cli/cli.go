@@ -27,6 +27,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// overSSH: the command runs in the server for an SSH session, with a
+	// token made for it; it must not be pointed at another server.
+	overSSH bool
 }
 
 // Run runs the command line on the process's streams and environment and

@@ -93,11 +93,11 @@ func (a *app) completeTokens(cmd *cobra.Command, args []string, typed string) ([
 			}
 			what := t.Kind
 			if t.Current {
-				what += ", the one in use"
+				what += ", in use"
 			}
-			out = offer(out, typed, t.ID, t.Name+" ("+what+")")
+			out = offer(out, typed, t.ID, t.Name+", "+what)
 			if named[t.Name] == 1 { // revoke NAME refuses a name several tokens share
-				out = offer(out, typed, t.Name, t.ID+" ("+what+")")
+				out = offer(out, typed, t.Name, t.ID+", "+what)
 			}
 		}
 		return out, nil
@@ -117,8 +117,8 @@ func (a *app) completeProjects(_ *cobra.Command, args []string, typed string) ([
 		}
 		var out []cobra.Completion
 		for _, p := range ps {
-			out = offer(out, typed, p.ID, p.Name+" ("+p.Level+")")
-			out = offer(out, typed, p.Name, p.ID+" ("+p.Level+")")
+			out = offer(out, typed, p.ID, p.Name+", "+p.Level)
+			out = offer(out, typed, p.Name, p.ID+", "+p.Level)
 		}
 		return out, nil
 	})

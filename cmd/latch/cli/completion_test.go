@@ -137,38 +137,50 @@ func TestCompletionFromTheServer(t *testing.T) {
 	}
 }
 
-// A TAB press in a real bash, with the bash-completion package and the
-// script `latch completion bash` prints, against the test's server.
-func TestBashCompletesTokens(t *testing.T) {
+// A TAB press in a real shell, with the script `latch completion SHELL`
+// prints, against the test's server: bash (with the bash-completion
+// package, which cobra's script needs) and fish, where installed.
+func TestShellsCompleteTokens(t *testing.T) {
 	const bashCompletion = "/usr/share/bash-completion/bash_completion"
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("skipping: no bash on PATH")
-	}
-	if _, err := os.Stat(bashCompletion); err != nil {
-		t.Skipf("skipping: cobra's bash script needs the bash-completion package (%v); .ci/run installs it", err)
-	}
 	w := newCLIWorld(t)
 	w.seedAmy()
 	w.apiToken("old script")
 	w.login("")
-	bin := latchBinary(t)
-	script := `source ` + bashCompletion + `
+	shell := func(t *testing.T, name string, args ...string) string {
+		t.Helper()
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("skipping: no %s on PATH", name)
+		}
+		cmd := exec.Command(name, args...)
+		cmd.Env = []string{"PATH=" + filepath.Dir(latchBinary(t)) + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
+			client.EnvConfigDir + "=" + w.dir, client.EnvServer + "=" + w.srv.URL}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	t.Run("bash", func(t *testing.T) {
+		if _, err := os.Stat(bashCompletion); err != nil {
+			t.Skipf("skipping: cobra's bash script needs the bash-completion package (%v); .ci/run installs it", err)
+		}
+		got := shell(t, "bash", "-c", `source `+bashCompletion+`
 source <(latch completion bash)
 COMP_LINE="latch token revoke old"; COMP_POINT=${#COMP_LINE}
 COMP_WORDS=(latch token revoke old); COMP_CWORD=3
 __start_latch latch old revoke 2>/dev/null
-printf '%s\n' "${COMPREPLY[@]}"`
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Env = []string{"PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
-		client.EnvConfigDir + "=" + w.dir, client.EnvServer + "=" + w.srv.URL}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("bash: %v\n%s", err, out)
-	}
-	// One match: bash inserts it, the space escaped.
-	if got := strings.TrimSpace(string(out)); got != `old\ script` {
-		t.Fatalf("latch token revoke old<TAB> gave %q", got)
-	}
+printf '%s\n' "${COMPREPLY[@]}"`)
+		// One match: bash inserts it, the space escaped.
+		if got != `old\ script` {
+			t.Fatalf("latch token revoke old<TAB> gave %q", got)
+		}
+	})
+	t.Run("fish", func(t *testing.T) {
+		got := shell(t, "fish", "--no-config", "-c", `latch completion fish | source; complete -C "latch token revoke old"`)
+		if !strings.HasPrefix(got, "old script\t") || strings.Contains(got, "\n") {
+			t.Fatalf("latch token revoke old<TAB> gave %q", got)
+		}
+	})
 }
 
 // Flag completions live in a process-wide map of cobra's: only a run that

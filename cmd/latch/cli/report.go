@@ -31,7 +31,7 @@ func report(e *env, st *cliState, err error) int {
 	case errors.As(err, &insecure):
 		return failf(e.stderr, exitError, "%v", insecure)
 	case errors.Is(err, client.ErrUnreachable):
-		return failf(e.stderr, exitError, "%v\n  is `latch serve` running there? Choose the server with --server (on login) or %s.", err, client.EnvServer)
+		return failf(e.stderr, exitError, "%v\n  is `latch serve` running there? Choose the server with --server or %s.", err, client.EnvServer)
 	}
 	ce, ok := client.AsError(err)
 	if !ok {

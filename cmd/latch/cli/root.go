@@ -41,7 +41,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.server, "server", "", "server address (default: $"+client.EnvServer+", the saved one, or "+client.DefaultServer+")")
 	pf.BoolVar(&a.json, "json", false, "print as JSON")
-	root.PersistentPreRunE = sharedFlagsApply
+	root.PersistentPreRunE = a.sharedFlagsApply
 
 	root.AddCommand(
 		a.serveCommand(), a.adminCommand(),
@@ -72,8 +72,13 @@ func (a *app) rootCommand() *cobra.Command {
 }
 
 // sharedFlagsApply refuses --json and --server on a command they do not
-// apply to: ignoring them would surprise a script.
-func sharedFlagsApply(cmd *cobra.Command, _ []string) error {
+// apply to: ignoring them would surprise a script. Over SSH, --server would
+// have the server call any address with the session token it made for the
+// command.
+func (a *app) sharedFlagsApply(cmd *cobra.Command, _ []string) error {
+	if a.e.overSSH && cmd.Flags().Changed("server") {
+		return usagef("--server cannot be used over SSH: commands run on the server you connected to")
+	}
 	for _, f := range []string{"json", "server"} {
 		if cmd.Flags().Changed(f) && !flagApplies(cmd, f) {
 			return usagef("--%s does not apply to `%s` (see `%s --help`)", f, cmd.CommandPath(), cmd.CommandPath())

@@ -122,6 +122,6 @@ func runSSHCommand(ctx context.Context, c sshd.Command) int {
 	}
 	defer os.RemoveAll(dir)
 	vars := map[string]string{client.EnvServer: c.Server, client.EnvToken: c.Token, client.EnvConfigDir: dir}
-	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] }}
+	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] }, overSSH: true}
 	return run(ctx, e, c.Args)
 }

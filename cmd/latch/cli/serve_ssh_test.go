@@ -133,3 +133,31 @@ func TestSSHCommandsRunTheCLI(t *testing.T) {
 		}
 	}
 }
+
+// --server on a command run over SSH would make the server call any
+// address the caller names, with the session token it made for the
+// command: refused, before any request.
+func TestSSHCommandsKeepTheirServer(t *testing.T) {
+	w := newSSHWorld(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	called := make(chan struct{}, 1)
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			called <- struct{}{}
+			c.Close()
+		}
+	}()
+	for _, cmd := range []string{"whoami --server http://" + l.Addr().String(), "token list --server=http://" + l.Addr().String()} {
+		r := w.ssh("", cmd)
+		expect(t, r, exitUsage, nil, []string{"latch: --server cannot be used over SSH"})
+	}
+	select {
+	case <-called:
+		t.Fatal("the server called the address given with --server")
+	case <-time.After(200 * time.Millisecond):
+	}
+}
