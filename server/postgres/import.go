@@ -59,8 +59,8 @@ func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats
 		return fmt.Errorf("read orgs: %w", err)
 	}
 	for _, o := range orgs {
-		if _, err := tx.Exec(ctx, `INSERT INTO orgs (id, name, auto_logout_ns, require_2fa) VALUES ($1, $2, $3, $4)`,
-			o.ID, o.Name, int64(o.AutoLogoutAfter), o.Require2FA); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO orgs (id, name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
+			o.ID, o.Name, int64(o.AutoLogoutAfter), o.Require2FA, schema.Time(o.Require2FASince), int64(o.TwoFactorGrace)); err != nil {
 			return fmt.Errorf("org %s: %w", o.Name, err)
 		}
 		st.Orgs++
@@ -174,10 +174,10 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 			scope = string(b)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
 			int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
-			t.AuthMethod, t.EnrollOnly); err != nil {
+			t.AuthMethod, t.EnrollOnly, t.SSHKey); err != nil {
 			return fmt.Errorf("token %s: %w", t.ID, err)
 		}
 		st.Tokens++
@@ -199,8 +199,8 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 		return fmt.Errorf("read SSH keys: %w", err)
 	}
 	for _, k := range keys {
-		if _, err := tx.Exec(ctx, `INSERT INTO ssh_keys (`+sshKeyCols+`) VALUES ($1, $2, $3, $4, $5)`,
-			k.Fingerprint, k.UserID, k.PublicKey, k.Comment, schema.Time(k.CreatedAt)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO ssh_keys (`+sshKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			k.Fingerprint, k.UserID, k.PublicKey, k.Comment, schema.Time(k.CreatedAt), k.AddedWith, schema.Time(k.LastUsedAt)); err != nil {
 			return fmt.Errorf("SSH key %s: %w", k.Fingerprint, err)
 		}
 		st.SSHKeys++

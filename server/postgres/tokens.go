@@ -14,7 +14,7 @@ import (
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
-	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only`
+	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key`
 
 func scanToken(row pgx.Row) (server.Token, error) {
 	var (
@@ -24,7 +24,7 @@ func scanToken(row pgx.Row) (server.Token, error) {
 	)
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Kind, &t.SecretHash, &scope,
 		tm{&t.CreatedAt}, tm{&t.ExpiresAt}, &idle, tm{&t.LastUsedAt}, &t.LastUsedAddr,
-		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly)
+		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey)
 	if err != nil {
 		return server.Token{}, err
 	}
@@ -53,10 +53,10 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
 		scope = string(b)
 	}
 	_, err := s.exec(ctx, "create token", `INSERT INTO tokens (`+tokenCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
 		int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
-		t.AuthMethod, t.EnrollOnly)
+		t.AuthMethod, t.EnrollOnly, t.SSHKey)
 	return err
 }
 

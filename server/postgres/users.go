@@ -126,23 +126,25 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, revo
 
 // Orgs
 
-const orgCols = `id, name, auto_logout_ns, require_2fa`
+const orgCols = `id, name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns`
 
 func scanOrg(row pgx.Row) (server.Org, error) {
 	var o server.Org
-	var ns int64
-	if err := row.Scan(&o.ID, &o.Name, &ns, &o.Require2FA); err != nil {
+	var ns, grace int64
+	if err := row.Scan(&o.ID, &o.Name, &ns, &o.Require2FA, tm{&o.Require2FASince}, &grace); err != nil {
 		return server.Org{}, err
 	}
 	o.AutoLogoutAfter = time.Duration(ns)
+	o.TwoFactorGrace = time.Duration(grace)
 	return o, nil
 }
 
 func (s *Store) CreateOrg(ctx context.Context, o *server.Org) error {
 	var id int64
 	err := s.write(ctx, "create org", func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO orgs (name, auto_logout_ns, require_2fa) VALUES ($1, $2, $3) RETURNING id`,
-			o.Name, int64(o.AutoLogoutAfter), o.Require2FA).Scan(&id)
+		return tx.QueryRow(ctx, `INSERT INTO orgs (name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			o.Name, int64(o.AutoLogoutAfter), o.Require2FA, schema.Time(o.Require2FASince), int64(o.TwoFactorGrace)).Scan(&id)
 	})
 	if err != nil {
 		return err
@@ -164,8 +166,9 @@ func (s *Store) OrgByName(ctx context.Context, name string) (server.Org, error) 
 // UpdateOrg stores every field of o, found by o.ID.
 func (s *Store) UpdateOrg(ctx context.Context, o server.Org) error {
 	return s.updateOne(ctx, "update org", "org",
-		`UPDATE orgs SET name = $1, auto_logout_ns = $2, require_2fa = $3 WHERE id = $4`,
-		o.Name, int64(o.AutoLogoutAfter), o.Require2FA, o.ID)
+		`UPDATE orgs SET name = $1, auto_logout_ns = $2, require_2fa = $3, require_2fa_since = $4, two_factor_grace_ns = $5
+		WHERE id = $6`,
+		o.Name, int64(o.AutoLogoutAfter), o.Require2FA, schema.Time(o.Require2FASince), int64(o.TwoFactorGrace), o.ID)
 }
 
 // ListOrgs lists every org by name.

@@ -13,7 +13,7 @@ import (
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
-	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only`
+	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key`
 
 func scanToken(row scanner) (server.Token, error) {
 	var (
@@ -23,7 +23,7 @@ func scanToken(row scanner) (server.Token, error) {
 	)
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Kind, &t.SecretHash, &scope,
 		tm{&t.CreatedAt}, tm{&t.ExpiresAt}, &idle, tm{&t.LastUsedAt}, &t.LastUsedAddr,
-		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly)
+		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey)
 	if err != nil {
 		return server.Token{}, err
 	}
@@ -48,10 +48,10 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
 		scope = string(b)
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO tokens (`+tokenCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.UserID, t.Name, t.Kind, t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
 		int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
-		t.AuthMethod, t.EnrollOnly)
+		t.AuthMethod, t.EnrollOnly, t.SSHKey)
 	return wrap("create token", err)
 }
 

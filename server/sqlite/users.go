@@ -146,22 +146,24 @@ func mustUpdate(ctx context.Context, tx *sql.Tx, what, query string, args ...any
 
 // Orgs
 
-const orgCols = `id, name, auto_logout_ns, require_2fa`
+const orgCols = `id, name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns`
 
 func scanOrg(row scanner) (server.Org, error) {
 	var o server.Org
-	var ns int64
-	if err := row.Scan(&o.ID, &o.Name, &ns, &o.Require2FA); err != nil {
+	var ns, grace int64
+	if err := row.Scan(&o.ID, &o.Name, &ns, &o.Require2FA, tm{&o.Require2FASince}, &grace); err != nil {
 		return server.Org{}, err
 	}
 	o.AutoLogoutAfter = time.Duration(ns)
+	o.TwoFactorGrace = time.Duration(grace)
 	return o, nil
 }
 
 func (s *Store) CreateOrg(ctx context.Context, o *server.Org) error {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO orgs (name, auto_logout_ns, require_2fa) VALUES (?, ?, ?) RETURNING id`,
-		o.Name, int64(o.AutoLogoutAfter), o.Require2FA).Scan(&id)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO orgs (name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		o.Name, int64(o.AutoLogoutAfter), o.Require2FA, schema.Time(o.Require2FASince), int64(o.TwoFactorGrace)).Scan(&id)
 	if err != nil {
 		return wrap("create org", err)
 	}
@@ -182,8 +184,9 @@ func (s *Store) OrgByName(ctx context.Context, name string) (server.Org, error) 
 // UpdateOrg stores every field of o, found by o.ID.
 func (s *Store) UpdateOrg(ctx context.Context, o server.Org) error {
 	return s.updateOne(ctx, "update org", "org",
-		`UPDATE orgs SET name = ?, auto_logout_ns = ?, require_2fa = ? WHERE id = ?`,
-		o.Name, int64(o.AutoLogoutAfter), o.Require2FA, o.ID)
+		`UPDATE orgs SET name = ?, auto_logout_ns = ?, require_2fa = ?, require_2fa_since = ?, two_factor_grace_ns = ?
+		WHERE id = ?`,
+		o.Name, int64(o.AutoLogoutAfter), o.Require2FA, schema.Time(o.Require2FASince), int64(o.TwoFactorGrace), o.ID)
 }
 
 // ListOrgs lists every org by name.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 )
 
@@ -29,12 +31,15 @@ func (a *app) sshKeyCommand() *cobra.Command {
 var defaultPublicKeys = []string{"id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"}
 
 func (a *app) sshKeyAddCommand() *cobra.Command {
-	return withServer(&cobra.Command{
-		Use:   "add [FILE|-]",
+	var r reauthFlags
+	cmd := withServer(&cobra.Command{
+		Use:   "add [--password-stdin] [--code CODE] [FILE|-]",
 		Short: "register a public key (default: ~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub; - reads stdin)",
 		Long: "Registers an SSH public key (one authorized_keys line, e.g. the contents of\n" +
 			"~/.ssh/id_ed25519.pub) for logins to the console over SSH. Without FILE, takes\n" +
-			"~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub; - reads the line from stdin.",
+			"~/.ssh/id_ed25519.pub, id_ecdsa.pub or id_rsa.pub; - reads the line from stdin.\n" +
+			"A key opens sessions with your full rights, so it needs your password (and a\n" +
+			"code with 2FA on), whatever you are signed in with.",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("give one public key file (or - for stdin)")
@@ -47,24 +52,56 @@ func (a *app) sshKeyAddCommand() *cobra.Command {
 				file = args[0]
 			}
 			// Read (and refuse a private key) before signing in.
-			line, from, err := readPublicKey(a.e, file)
+			p := newPrompter(a.e)
+			line, from, err := readPublicKey(a.ctx, a.e, p, file, r.fromStdin)
 			if err != nil {
 				return err
 			}
 			return a.signedIn(func(s *session, _ []string) error {
-				k, err := s.c.AddSSHKey(s.ctx, line)
-				if err != nil {
-					return err
-				}
-				desc := k.Fingerprint
-				if k.Comment != "" {
-					desc += " (" + k.Comment + ")"
-				}
-				fmt.Fprintf(s.e.stdout, "Added SSH key %s from %s.\n", desc, from)
-				return nil
+				return addSSHKey(s, p, r, line, from)
 			})(cmd, args)
 		},
 	})
+	r.add(cmd, "read the password and (with 2FA on) a code as lines of standard input", "two-factor code or backup code, when 2FA is on")
+	return cmd
+}
+
+// addSSHKey registers the key, asking for the password (and a code) when
+// the server wants proof.
+func addSSHKey(s *session, p *prompter, r reauthFlags, line, from string) error {
+	ctx, c := s.ctx, s.c
+	// First without the password: the server checks the key before it asks
+	// for proof, so a bad key is said before any prompt.
+	req := wire.AddSSHKeyRequest{PublicKey: line}
+	k, err := c.AddSSHKey(ctx, req)
+	if client.Reason(err) == wire.ReasonProofNeeded {
+		if !r.fromStdin && !p.tty {
+			return usagef("adding a key needs your password and there is no terminal to ask: use --password-stdin")
+		}
+		twoFactor := client.IsTwoFactorRequired(err)
+		if !twoFactor {
+			who, werr := c.Whoami(ctx)
+			if werr != nil {
+				return werr
+			}
+			twoFactor = who.User.TwoFactor == "on"
+		}
+		pr, perr := askProof(ctx, p, twoFactor, r.fromStdin, r.code)
+		if perr != nil {
+			return perr
+		}
+		req.Password, req.Code = pr.Password, pr.Code
+		k, err = c.AddSSHKey(ctx, req)
+	}
+	if err != nil {
+		return err
+	}
+	desc := k.Fingerprint
+	if k.Comment != "" {
+		desc += " (" + k.Comment + ")"
+	}
+	fmt.Fprintf(s.e.stdout, "Added SSH key %s from %s.\n", desc, from)
+	return nil
 }
 
 func (a *app) sshKeyListCommand() *cobra.Command {
@@ -126,14 +163,19 @@ func (a *app) sshKeyRemoveCommand() *cobra.Command {
 }
 
 // readPublicKey reads one public key line from file, stdin ("-") or the
-// usual places in ~/.ssh, and says where it came from.
-func readPublicKey(e *env, file string) (line, from string, err error) {
+// usual places in ~/.ssh, and says where it came from. With
+// --password-stdin, stdin's first line is the key and the password follows.
+func readPublicKey(ctx context.Context, e *env, p *prompter, file string, passwordFollows bool) (line, from string, err error) {
 	var data []byte
-	switch file {
-	case "-":
-		data, err = io.ReadAll(io.LimitReader(e.stdin, 64<<10))
+	switch {
+	case file == "-" && passwordFollows:
+		var l string
+		l, err = p.readLine(ctx)
+		data, from = []byte(l), "stdin"
+	case file == "-":
+		data, err = io.ReadAll(io.LimitReader(p.in, 64<<10))
 		from = "stdin"
-	case "":
+	case file == "":
 		home := e.getenv("HOME")
 		if home == "" {
 			if home, err = os.UserHomeDir(); err != nil {
