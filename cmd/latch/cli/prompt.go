@@ -69,6 +69,11 @@ func (p *prompter) secret(ctx context.Context, prompt string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read from terminal: %w", err)
 	}
+	restoreEcho, err := echoOff(p.fd)
+	if err != nil {
+		return "", fmt.Errorf("read from terminal: %w", err)
+	}
+	defer restoreEcho()
 	fmt.Fprint(p.out, prompt)
 	s, err := interruptible(ctx, func() (string, error) {
 		b, err := term.ReadPassword(p.fd)
