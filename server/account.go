@@ -17,7 +17,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	if err != nil {
 		return 0, err
 	}
-	hash, err := s.hasher.Hash(ctx, newPassword)
+	hash, err := s.hasher.Hash(ctx, m.Addr, newPassword)
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}
@@ -77,6 +77,12 @@ func validateProfile(fullName, email string) error {
 	if utf8.RuneCountInString(fullName) > 200 {
 		return Errorf(KindInvalidInput, "full name too long: use at most 200 characters")
 	}
+	if err := CheckText("the full name", fullName); err != nil {
+		return err
+	}
+	if err := CheckText("the email address", email); err != nil {
+		return err
+	}
 	if email = strings.TrimSpace(email); email != "" {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 			return Errorf(KindInvalidInput, "%q is not an email address", email)
@@ -105,20 +111,4 @@ func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit 
 		next = evs[len(evs)-1].ID
 	}
 	return evs, next, nil
-}
-
-// EventsAfter lists the caller's events newer than after, oldest first, for
-// streaming.
-func (s *Service) EventsAfter(ctx context.Context, p *Principal, after int64) ([]Event, error) {
-	if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
-		return nil, err
-	}
-	evs, err := s.store.ListEvents(ctx, p.User.ID, 0, after, 500)
-	if err != nil {
-		return nil, fmt.Errorf("list new events: %w", err)
-	}
-	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
-		evs[i], evs[j] = evs[j], evs[i]
-	}
-	return evs, nil
 }

@@ -36,6 +36,22 @@ func applyOrgPolicy(tok *Token, org Org) {
 	}
 }
 
+// AutoLogoutFor is the inactivity limit that applies now to username's
+// sessions: their org's autoLogoutAfter, 15 minutes for users without an
+// org and for names that are no user (a console may still sign in as
+// someone).
+func (s *Service) AutoLogoutFor(ctx context.Context, username string) time.Duration {
+	u, err := s.store.UserByName(ctx, NormalizeUsername(username))
+	if err != nil || u.OrgID == 0 {
+		return DefaultAutoLogoutAfter
+	}
+	o, err := s.store.OrgByID(ctx, u.OrgID)
+	if err != nil {
+		return DefaultAutoLogoutAfter
+	}
+	return orgAutoLogout(o)
+}
+
 // Whoami is the caller as the policy sees them now.
 func (s *Service) Whoami(ctx context.Context, p *Principal) (Credential, error) {
 	if err := s.authorize(ctx, p, OpWhoami, authReq{}); err != nil {
@@ -125,6 +141,8 @@ func revokedMessage(tok Token) string {
 		return "the token was revoked because the account's credentials changed: log in again with `latch login`"
 	case RevokedByAdmin:
 		return "the token was revoked by an administrator: log in again with `latch login`"
+	case RevokedKeyRemoved:
+		return "the SSH key that opened this session was removed from the account: sign in again"
 	}
 	return "the token has been revoked: log in again with `latch login` or use another token"
 }
@@ -173,6 +191,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if username == "" || in.Password == "" {
 		return nil, Errorf(KindInvalidInput, "username and password are required")
 	}
+	if err := CheckText("the username", username); err != nil {
+		return nil, err
+	}
 	keys := throttleKeys(username, in.Addr)
 	if err := s.checkThrottle(ctx, keys); err != nil {
 		return nil, err
@@ -182,7 +203,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, in.Password)
+	ok, err := s.hasher.Verify(ctx, in.Addr, u.PasswordHash, in.Password)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}

@@ -278,3 +278,29 @@ func (p Proof) String() string {
 	}
 	return "—"
 }
+
+// WhoMay names the credentials the policy lets perform op, as
+// docs/api.md's "Who may call it" column writes them.
+func WhoMay(op Op) string {
+	rule := Policy[op]
+	var who []string
+	full := rule.Access[CredPasswordSession] == Allow && rule.Access[CredKeySession] == Allow && rule.Access[CredAPIToken] == Allow
+	if full {
+		who = append(who, "sessions, unscoped API tokens")
+	}
+	for _, c := range Credentials {
+		if full && (c == CredPasswordSession || c == CredKeySession || c == CredAPIToken) {
+			continue
+		}
+		switch rule.Access[c] {
+		case Allow:
+			who = append(who, c.String()+"s")
+		case Own:
+			who = append(who, c.String()+"s (themselves only)")
+		}
+	}
+	if len(who) == 3 && full && rule.Access[CredScopedToken] == Allow && rule.Access[CredEnrollOnly] == Allow {
+		return "every credential"
+	}
+	return strings.Join(who, ", ")
+}

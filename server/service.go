@@ -11,13 +11,16 @@ import (
 type Options struct {
 	Clock         Clock
 	Logger        *slog.Logger
-	Argon2        Argon2Params // zero: OWASPArgon2
-	MaxHashing    int          // concurrent password hashes; 0: one per CPU
-	Issuer        string       // TOTP issuer shown in authenticator apps
+	Argon2        Argon2Params  // zero: OWASPArgon2
+	MaxHashing    int           // concurrent password hashes; 0: one per CPU
+	HashWait      time.Duration // longest wait for a hasher before 503; 0: DefaultHashWait
+	Issuer        string        // TOTP issuer shown in authenticator apps
 	FlushInterval time.Duration
 	// SessionLifetime is the absolute lifetime of a password-login session;
 	// its inactivity limit comes from the org's autoLogoutAfter.
 	SessionLifetime time.Duration
+	// Open streams allowed per token and per user (0: the defaults, 4 and 16).
+	MaxStreamsPerToken, MaxStreamsPerUser int
 }
 
 // Defaults of the rules the spec names.
@@ -39,7 +42,7 @@ type Service struct {
 	session time.Duration
 
 	usage *usageBatcher
-	hub   *revocationHub
+	hub   *streamHub
 	cache *authCache
 
 	closeOnce sync.Once
@@ -71,11 +74,11 @@ func NewService(store Store, opts Options) *Service {
 		store:   store,
 		clock:   opts.Clock,
 		log:     opts.Logger,
-		hasher:  NewPasswordHasher(opts.Argon2, opts.MaxHashing),
+		hasher:  NewPasswordHasher(opts.Argon2, opts.MaxHashing, opts.HashWait),
 		issuer:  opts.Issuer,
 		session: opts.SessionLifetime,
 		usage:   newUsageBatcher(),
-		hub:     newRevocationHub(),
+		hub:     newStreamHub(opts.MaxStreamsPerToken, opts.MaxStreamsPerUser),
 		cache:   newAuthCache(),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),

@@ -45,17 +45,27 @@ type Config struct {
 	// console shows (default: the address each client connected to).
 	PublicAddr string
 
-	MaxSessions        int        // all sessions; default 500
-	MaxSessionsPerUser int        // default 10
-	MaxUnauthPerAddr   int        // open connections of one address without a registered key; default 10
-	UnauthRate         rate.Limit // unauthenticated sessions admitted per second per address; default 1
-	UnauthBurst        int        // default 10
+	// Limits count sessions (channels), not connections: one connection
+	// may multiplex several (ssh -M, then ssh -S).
+	MaxSessions        int           // all sessions; default 500
+	MaxUnauthSessions  int           // sessions without a registered key, in all; default MaxSessions/2, so key users always get in
+	MaxSessionsPerUser int           // default 10
+	MaxSessionsPerConn int           // of a key-authenticated connection; default 4 (a connection without a key gets one console)
+	MaxSessionsPerAddr int           // of one client address, key or not; default 50
+	MaxUnauthPerAddr   int           // sessions (and connections in their handshake) of one address without a registered key; default 10
+	UnauthRate         rate.Limit    // unauthenticated sessions admitted per second per address; default 1
+	UnauthBurst        int           // default 10
+	SignInTimeout      time.Duration // a console nobody signs in to is closed after this; default 2 minutes
 	HandshakeTimeout   time.Duration
 
 	// IdleTimeout is the inactivity policy of an SSH user, looked up when
-	// the connection opens: with no input for that long, the session is
-	// closed. Default: the org's autoLogoutAfter (15 minutes without one).
+	// the connection opens and again every PolicyRefresh: with no input for
+	// that long, the session is closed. Default: the org's autoLogoutAfter
+	// (15 minutes without one).
 	IdleTimeout func(ctx context.Context, username string) time.Duration
+	// PolicyRefresh is how often an open console re-reads IdleTimeout;
+	// default DefaultPolicyRefresh.
+	PolicyRefresh time.Duration
 
 	// RunCommand runs a CLI command (whoami, token …, 2fa status) for a
 	// session without a terminal, authenticated by key; it returns the
@@ -101,6 +111,9 @@ const (
 	DefaultMaxSessions        = 500
 	DefaultMaxSessionsPerUser = 10
 	DefaultMaxUnauthPerAddr   = 10
+	DefaultMaxSessionsPerConn = 4
+	DefaultMaxSessionsPerAddr = 50
+	DefaultSignInTimeout      = 2 * time.Minute
 	DefaultPort               = 2222
 )
 
@@ -121,6 +134,18 @@ func New(c Config) (*Server, error) {
 	if c.MaxUnauthPerAddr <= 0 {
 		c.MaxUnauthPerAddr = DefaultMaxUnauthPerAddr
 	}
+	if c.MaxUnauthSessions <= 0 {
+		c.MaxUnauthSessions = max(1, c.MaxSessions/2)
+	}
+	if c.MaxSessionsPerConn <= 0 {
+		c.MaxSessionsPerConn = DefaultMaxSessionsPerConn
+	}
+	if c.MaxSessionsPerAddr <= 0 {
+		c.MaxSessionsPerAddr = DefaultMaxSessionsPerAddr
+	}
+	if c.SignInTimeout <= 0 {
+		c.SignInTimeout = DefaultSignInTimeout
+	}
 	if c.UnauthRate <= 0 {
 		c.UnauthRate = 1
 	}
@@ -129,6 +154,9 @@ func New(c Config) (*Server, error) {
 	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = 30 * time.Second
+	}
+	if c.PolicyRefresh <= 0 {
+		c.PolicyRefresh = DefaultPolicyRefresh
 	}
 	if c.IdleTimeout == nil {
 		c.IdleTimeout = OrgIdlePolicy(c.Service)
@@ -276,19 +304,7 @@ func (s *Server) track(sess *session, add bool) bool {
 }
 
 // OrgIdlePolicy is the default inactivity policy: the autoLogoutAfter of
-// the SSH user's org; 15 minutes for users without one, and for names
-// that are no user (the session may still sign in as someone).
+// the SSH user's org as the service reads it now.
 func OrgIdlePolicy(svc *server.Service) func(ctx context.Context, username string) time.Duration {
-	return func(ctx context.Context, username string) time.Duration {
-		st := svc.Store()
-		u, err := st.UserByName(ctx, server.NormalizeUsername(username))
-		if err != nil || u.OrgID == 0 {
-			return server.DefaultAutoLogoutAfter
-		}
-		o, err := st.OrgByID(ctx, u.OrgID)
-		if err != nil || o.AutoLogoutAfter <= 0 {
-			return server.DefaultAutoLogoutAfter
-		}
-		return o.AutoLogoutAfter
-	}
+	return svc.AutoLogoutFor
 }

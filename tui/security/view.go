@@ -127,9 +127,16 @@ func (m *Model) keysView() string {
 	b.WriteString("\n")
 	now := m.ctx.Now()
 	first := len(m.actions())
-	commentW := max(8, min(24, m.width-2-51-1-16))
+	commentW := max(8, min(24, m.width-2-51-1-16-18))
 	for i, k := range m.sshKeys {
-		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now)
+		used := "never used"
+		if k.LastUsedAt != nil {
+			used = "used " + common.Ago(*k.LastUsedAt, now)
+		}
+		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now) + ", " + used
+		if k.AddedWith != "" {
+			line += " (added with a " + k.AddedWith + ")"
+		}
 		if first+i == m.cursor {
 			b.WriteString(s.Selected.Render(common.Truncate("▸ "+line, m.width)) + "\n")
 		} else {

@@ -37,13 +37,14 @@ func (a *app) adminOrgCreate(db *string) *cobra.Command {
 
 func (a *app) adminOrgSet(db *string) *cobra.Command {
 	var (
-		auto    time.Duration
-		require bool
+		auto, grace time.Duration
+		require     bool
 	)
+	const usage = "org set ORG [--auto-logout-after D] [--require-2fa=true|false] [--2fa-grace D]"
 	cmd := &cobra.Command{
-		Use:   "set ORG [--auto-logout-after D] [--require-2fa=true|false]",
-		Short: "change an org's policies",
-		Args:  adminArgs(1, "org set ORG [--auto-logout-after D] [--require-2fa=true|false]"),
+		Use:   "set ORG [--auto-logout-after D] [--require-2fa=true|false] [--2fa-grace D]",
+		Short: "change an org's policies (at once, for existing sessions and tokens too)",
+		Args:  adminArgs(1, usage),
 		RunE: a.inDB(db, func(ac *adminCtx, args []string) error {
 			var up server.OrgUpdate
 			if ac.changed("auto-logout-after") {
@@ -52,20 +53,34 @@ func (a *app) adminOrgSet(db *string) *cobra.Command {
 			if ac.changed("require-2fa") {
 				up.Require2FA = &require
 			}
-			if up.AutoLogoutAfter == nil && up.Require2FA == nil {
-				return usagef("nothing to change: give --auto-logout-after or --require-2fa")
+			if ac.changed("2fa-grace") {
+				up.TwoFactorGrace = &grace
+			}
+			if up.AutoLogoutAfter == nil && up.Require2FA == nil && up.TwoFactorGrace == nil {
+				return usagef("nothing to change: give --auto-logout-after, --require-2fa or --2fa-grace")
 			}
 			o, err := ac.svc.UpdateOrg(ac.ctx, args[0], up)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "org %s: autoLogoutAfter %s, require2FA %t\n", o.Name, o.AutoLogoutAfter, o.Require2FA)
+			fmt.Fprintf(ac.e.stdout, "org %s: autoLogoutAfter %s, require2FA %t%s\n", o.Name, o.AutoLogoutAfter, o.Require2FA, graceNote(o))
+			fmt.Fprintln(ac.e.stdout, "The policy applies at once to existing sessions and tokens of its members.")
 			return nil
 		}),
 	}
 	cmd.Flags().DurationVar(&auto, "auto-logout-after", 0, "inactivity limit of members' sessions")
 	cmd.Flags().BoolVar(&require, "require-2fa", false, "members must use two-factor authentication")
+	cmd.Flags().DurationVar(&grace, "2fa-grace", 0, "how long after require-2fa is switched on members without 2FA keep their rights (e.g. 48h)")
 	return cmd
+}
+
+// graceNote says until when members without 2FA keep their rights.
+func graceNote(o server.Org) string {
+	if !o.Require2FA || o.TwoFactorGrace == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", members without 2FA keep their rights until %s (grace %s)",
+		o.TwoFactorDeadline().UTC().Format("2006-01-02 15:04 MST"), o.TwoFactorGrace)
 }
 
 func (a *app) adminOrgList(db *string) *cobra.Command {
@@ -82,16 +97,24 @@ func (a *app) adminOrgList(db *string) *cobra.Command {
 				Name            string `json:"name"`
 				AutoLogoutAfter string `json:"autoLogoutAfter"`
 				Require2FA      bool   `json:"require2FA"`
+				TwoFactorGrace  string `json:"twoFactorGrace,omitempty"`
 			}
 			rows := make([]row, len(orgs))
 			for i, o := range orgs {
-				rows[i] = row{o.Name, o.AutoLogoutAfter.String(), o.Require2FA}
+				rows[i] = row{o.Name, o.AutoLogoutAfter.String(), o.Require2FA, ""}
+				if o.TwoFactorGrace > 0 {
+					rows[i].TwoFactorGrace = o.TwoFactorGrace.String()
+				}
 			}
 			return ac.print(rows, func(w io.Writer) {
 				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-				fmt.Fprintln(tw, "ORG\tAUTO-LOGOUT\tREQUIRE-2FA")
+				fmt.Fprintln(tw, "ORG\tAUTO-LOGOUT\tREQUIRE-2FA\t2FA-GRACE")
 				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%t\n", r.Name, r.AutoLogoutAfter, r.Require2FA)
+					grace := r.TwoFactorGrace
+					if grace == "" {
+						grace = "-"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", r.Name, r.AutoLogoutAfter, r.Require2FA, grace)
 				}
 				tw.Flush()
 			})

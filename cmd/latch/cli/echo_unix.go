@@ -15,6 +15,8 @@ func echoOff(fd int) (restore func(), err error) {
 	}
 	quiet := *old
 	quiet.Lflag &^= unix.ECHO
+	quiet.Lflag |= unix.ICANON | unix.ISIG // as term.ReadPassword sets them
+	quiet.Iflag |= unix.ICRNL
 	if err := unix.IoctlSetTermios(fd, setTermios, &quiet); err != nil {
 		return nil, err
 	}

@@ -69,11 +69,9 @@ func (p *prompter) secret(ctx context.Context, prompt string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read from terminal: %w", err)
 	}
-	restoreEcho, err := echoOff(p.fd)
-	if err != nil {
-		return "", fmt.Errorf("read from terminal: %w", err)
+	if restore, err := echoOff(p.fd); err == nil {
+		defer restore()
 	}
-	defer restoreEcho()
 	fmt.Fprint(p.out, prompt)
 	s, err := interruptible(ctx, func() (string, error) {
 		b, err := term.ReadPassword(p.fd)

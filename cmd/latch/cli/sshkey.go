@@ -108,7 +108,7 @@ func (a *app) sshKeyListCommand() *cobra.Command {
 	return withServer(withJSON(&cobra.Command{
 		Use:     "list [--json]",
 		Aliases: []string{"ls"},
-		Short:   "list your keys with their SHA256 fingerprints",
+		Short:   "list your keys with their SHA256 fingerprints, how they were added and when last used",
 		Args:    noArgs,
 		RunE: a.signedIn(func(s *session, _ []string) error {
 			keys, err := s.c.SSHKeys(s.ctx)
@@ -124,10 +124,18 @@ func (a *app) sshKeyListCommand() *cobra.Command {
 			}
 			return s.print(wire.SSHKeyList{Keys: keys}, func(out io.Writer) {
 				w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED")
+				fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED\tADDED WITH\tLAST USED")
 				for _, k := range keys {
 					typ, _, _ := strings.Cut(k.PublicKey, " ")
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt))
+					with := k.AddedWith
+					if with == "" {
+						with = "-"
+					}
+					last := "never"
+					if k.LastUsedAt != nil {
+						last = fmtTime(*k.LastUsedAt)
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt), with, last)
 				}
 				w.Flush()
 			})
@@ -139,7 +147,7 @@ func (a *app) sshKeyRemoveCommand() *cobra.Command {
 	return withServer(&cobra.Command{
 		Use:     "remove FINGERPRINT",
 		Aliases: []string{"rm"},
-		Short:   "remove a key (SHA256:…, as list shows it)",
+		Short:   "remove a key (SHA256:…, as list shows it); the sessions it opened end",
 		Long:    "Removes one of your SSH keys; `latch ssh-key list` shows the fingerprints.",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
