@@ -180,6 +180,11 @@ func (s *Service) UpdateOrg(ctx context.Context, name string, up OrgUpdate) (Org
 			return Org{}, Errorf(KindInvalidInput, "the 2FA grace period must be between 0 and %d days", MaxTwoFactorGrace/(24*time.Hour))
 		}
 		o.TwoFactorGrace = *up.TwoFactorGrace
+		if o.Require2FA && o.Require2FASince.IsZero() && o.TwoFactorGrace > 0 {
+			// It required 2FA before the switch-on time was recorded: the
+			// grace counts from now.
+			o.Require2FASince = s.clock.Now()
+		}
 	}
 	if up.Require2FA != nil {
 		switch {

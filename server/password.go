@@ -35,8 +35,9 @@ const MinPasswordLength = 8
 // bounds how many hashes run at once, so a flood of logins cannot allocate
 // 19 MiB per request; the wait for a place is bounded too (past it the
 // answer is 503 with Retry-After at once, not a queue), and one client
-// address may hold at most as many places, hashing or waiting, as there
-// are hashers, so it cannot crowd everyone else out.
+// address may hold at most a few places, hashing or waiting (four per
+// hasher, at least 8: a person's double submit is not a flood), so it
+// cannot crowd everyone else out.
 type PasswordHasher struct {
 	params  Argon2Params
 	slots   chan struct{}
@@ -61,7 +62,7 @@ func NewPasswordHasher(p Argon2Params, concurrent int, maxWait time.Duration) *P
 		maxWait = DefaultHashWait
 	}
 	h := &PasswordHasher{params: p, slots: make(chan struct{}, concurrent), maxWait: maxWait,
-		perAddr: concurrent, byAddr: map[string]int{}}
+		perAddr: max(8, 4*concurrent), byAddr: map[string]int{}}
 	dummy, err := h.hash("latch-dummy-password-for-timing")
 	if err != nil {
 		panic(fmt.Sprintf("argon2 dummy hash: %v", err)) // crypto/rand failing is fatal

@@ -56,15 +56,15 @@ func TestHashingWaitIsBounded(t *testing.T) {
 	}
 }
 
-// One address holds at most as many places (hashing or waiting) as there
-// are hashers; the next is refused at once, and others still get in.
+// One address holds at most its share of places (hashing or waiting);
+// the next is refused at once, and others still get in.
 func TestOneAddressCannotTakeEveryPlace(t *testing.T) {
 	h := NewPasswordHasher(cheap, 2, time.Minute)
 	h.slots <- struct{}{} // both hashers busy: requests wait
 	h.slots <- struct{}{}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for range 2 {
+	for range h.perAddr {
 		wg.Add(1)
 		go func() { defer wg.Done(); h.Verify(ctx, "203.0.113.9", "", "x") }()
 	}
@@ -73,7 +73,7 @@ func TestOneAddressCannotTakeEveryPlace(t *testing.T) {
 		h.mu.Lock()
 		n := h.byAddr["203.0.113.9"]
 		h.mu.Unlock()
-		if n == 2 || time.Now().After(deadline) {
+		if n == h.perAddr || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(time.Millisecond)
@@ -84,6 +84,9 @@ func TestOneAddressCannotTakeEveryPlace(t *testing.T) {
 		t.Fatalf("a third request from the flooding address: %v", err)
 	}
 	// Another address waits its turn and gets a hasher when one frees.
+	if h.perAddr != 8 {
+		t.Errorf("places per address with 2 hashers: %d, want 8", h.perAddr)
+	}
 	done := make(chan error, 1)
 	go func() { _, err := h.Verify(context.Background(), "198.51.100.7", "", "x"); done <- err }()
 	<-h.slots

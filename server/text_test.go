@@ -43,6 +43,11 @@ func TestTerminalControlTextIsRefusedEverywhere(t *testing.T) {
 			t.Errorf("key comment %s: %v", name, err)
 		}
 	}
+	for _, name := range []string{"ssh", "tui\x1b[31m", ""} {
+		if err := server.CheckClientName(name); err == nil {
+			t.Errorf("client name %q accepted", name)
+		}
+	}
 	// Ordinary text of any script passes.
 	for _, ok := range []string{"ci-upload", "Zoë's laptop", "日本語のトークン", "tab-free name (v2)"} {
 		if err := server.CheckText("x", ok); err != nil {
