@@ -12,35 +12,39 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
-// Each shell's script is generated, names latch, and (where that shell is
-// installed) parses.
+// Each shell's script is generated, names latch, and parses in that shell
+// (PowerShell's only generated: no pwsh on Debian).
 func TestCompletionScripts(t *testing.T) {
 	w := newCLIWorld(t)
-	for shell, marks := range map[string][]string{
-		"bash":       {"# bash completion V2 for latch", "__start_latch", "complete -o default -F __start_latch latch"},
-		"zsh":        {"#compdef latch", "compdef _latch latch", "__complete"},
-		"fish":       {"complete -c latch", "__complete"},
-		"powershell": {"Register-ArgumentCompleter", "__complete"},
+	for _, tc := range []struct {
+		shell  string
+		marks  []string
+		syntax []string // the shell's no-execute check, then the file
+		pkg    string
+	}{
+		{"bash", []string{"# bash completion V2 for latch", "__start_latch", "complete -o default -F __start_latch latch"}, []string{"bash", "-n"}, "bash"},
+		{"zsh", []string{"#compdef latch", "compdef _latch latch", "__complete"}, []string{"zsh", "-n"}, "zsh"},
+		{"fish", []string{"complete -c latch", "__complete"}, []string{"fish", "--no-execute"}, "fish"},
+		{"powershell", []string{"Register-ArgumentCompleter", "__complete"}, nil, ""},
 	} {
-		r := w.run("", nil, "completion", shell)
-		expect(t, r, exitOK, marks, nil)
-		syntax := map[string][]string{"bash": {"bash", "-n"}, "zsh": {"zsh", "-n"}, "fish": {"fish", "--no-execute"}}[shell]
-		if syntax == nil {
-			continue
-		}
-		if _, err := exec.LookPath(syntax[0]); err != nil {
-			t.Logf("%s is not installed: its script's syntax is not checked", syntax[0])
-			continue
-		}
-		file := filepath.Join(t.TempDir(), "latch."+shell)
-		if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if out, err := exec.Command(syntax[0], append(syntax[1:], file)...).CombinedOutput(); err != nil {
-			t.Errorf("%s rejects its script: %v\n%s", shell, err, out)
-		}
+		t.Run(tc.shell, func(t *testing.T) {
+			r := w.run("", nil, "completion", tc.shell)
+			expect(t, r, exitOK, tc.marks, nil)
+			if tc.syntax == nil {
+				return
+			}
+			sh := testenv.Need(t, tc.syntax[0], tc.pkg)
+			file := filepath.Join(t.TempDir(), "latch."+tc.shell)
+			if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(sh, append(tc.syntax[1:], file)...).CombinedOutput(); err != nil {
+				t.Errorf("%s rejects its script: %v\n%s", tc.shell, err, out)
+			}
+		})
 	}
 }
 
@@ -139,7 +143,7 @@ func TestCompletionFromTheServer(t *testing.T) {
 
 // A TAB press in a real shell, with the script `latch completion SHELL`
 // prints, against the test's server: bash (with the bash-completion
-// package, which cobra's script needs) and fish, where installed.
+// package, which cobra's script needs) and fish.
 func TestShellsCompleteTokens(t *testing.T) {
 	const bashCompletion = "/usr/share/bash-completion/bash_completion"
 	w := newCLIWorld(t)
@@ -148,10 +152,7 @@ func TestShellsCompleteTokens(t *testing.T) {
 	w.login("")
 	shell := func(t *testing.T, name string, args ...string) string {
 		t.Helper()
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("skipping: no %s on PATH", name)
-		}
-		cmd := exec.Command(name, args...)
+		cmd := exec.Command(testenv.Need(t, name, name), args...)
 		cmd.Env = []string{"PATH=" + filepath.Dir(latchBinary(t)) + ":" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
 			client.EnvConfigDir + "=" + w.dir, client.EnvServer + "=" + w.srv.URL}
 		out, err := cmd.CombinedOutput()
@@ -161,9 +162,7 @@ func TestShellsCompleteTokens(t *testing.T) {
 		return strings.TrimSpace(string(out))
 	}
 	t.Run("bash", func(t *testing.T) {
-		if _, err := os.Stat(bashCompletion); err != nil {
-			t.Skipf("skipping: cobra's bash script needs the bash-completion package (%v); .ci/run installs it", err)
-		}
+		testenv.NeedFile(t, bashCompletion, "bash-completion") // cobra's bash script needs it
 		got := shell(t, "bash", "-c", `source `+bashCompletion+`
 source <(latch completion bash)
 COMP_LINE="latch token revoke old"; COMP_POINT=${#COMP_LINE}

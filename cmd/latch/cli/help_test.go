@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // Nested help: `latch help token create` on stdout, `latch token create
@@ -115,7 +117,8 @@ func TestVersion(t *testing.T) {
 	}
 
 	// A binary built in the checkout carries its commit.
-	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	git := testenv.Need(t, "git", "git")
+	top, err := exec.Command(git, "rev-parse", "--show-toplevel").Output()
 	if err != nil {
 		t.Skipf("skipping the commit check: not in a git checkout (git rev-parse: %v)", err)
 	}
@@ -124,12 +127,12 @@ func TestVersion(t *testing.T) {
 		// Go stamps VCS information only where .git is a directory; a git
 		// worktree's is a file. Build a clone of HEAD instead.
 		clone := filepath.Join(t.TempDir(), "latch")
-		if out, err := exec.Command("git", "clone", "--quiet", src, clone).CombinedOutput(); err != nil {
+		if out, err := exec.Command(git, "clone", "--quiet", src, clone).CombinedOutput(); err != nil {
 			t.Fatalf("git clone: %v\n%s", err, out)
 		}
 		src = clone
 	}
-	head, err := exec.Command("git", "-C", src, "rev-parse", "HEAD").Output()
+	head, err := exec.Command(git, "-C", src, "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
