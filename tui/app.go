@@ -81,11 +81,18 @@ type Model struct {
 	history []tab
 	overlay common.Screen // the 2FA wizard, over the tabs
 
-	tickGen  int
-	flash    string
-	flashErr bool
-	flashAt  time.Time
-	quitting bool
+	tickGen int
+	// The server's watch stream of the session (live.go).
+	live       *follower
+	liveCancel context.CancelFunc
+	liveGen    int
+	stateSeen  bool
+	offline    *offline // the server is lost: the banner shows
+	heldEnd    *heldEnd // an end waiting for the console's own action
+	flash      string
+	flashErr   bool
+	flashAt    time.Time
+	quitting   bool
 }
 
 type (

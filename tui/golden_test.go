@@ -38,7 +38,7 @@ func newScreenTest(t *testing.T, srv *tuitest.Server, mod ...func(*tui.Options))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := tui.Options{API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy"}
+	opts := tui.Options{API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy", Context: t.Context()}
 	for _, f := range mod {
 		f(&opts)
 	}

@@ -49,7 +49,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pingMsg:
 		return m, nil
 	case common.SessionEndedMsg:
-		return m, m.endSession(msg.Reason, msg.Logout)
+		if m.ctx.Session == nil {
+			return m, nil // already ended (the stream said so first)
+		}
+		return m, m.endSession(msg.Reason, msg.Logout, msg.Unexpected)
+	case common.EndingDoneMsg:
+		if msg.Session == m.ctx.Session && msg.Session != nil {
+			msg.Session.EndingDone()
+		}
+		_, cmd := m.Update(msg.Msg)
+		return m, tea.Batch(cmd, m.releaseHeld())
+	case liveMsg:
+		return m, m.onLive(msg)
 	case idleTickMsg:
 		return m, m.idleTick(msg)
 	case common.ProjectSelectedMsg:
@@ -145,7 +156,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		if m.loggedIn() && key.Matches(msg, k.Logout) {
-			return m.endSession("You logged out.", true)
+			return m.endSession("You logged out.", true, false)
 		}
 	}
 	return tea.Batch(keepAlive, m.forward(msg))

@@ -34,6 +34,9 @@ func (m *Model) Render() string {
 	if s := m.active(); s != nil {
 		parts = append(parts, fit(s.View(), m.bodyHeight()))
 	}
+	if m.showOffline() {
+		parts = append(parts, m.offlineBanner())
+	}
 	parts = append(parts, m.helpView(), m.statusBar())
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
@@ -42,6 +45,9 @@ func (m *Model) Render() string {
 func (m *Model) bodyHeight() int {
 	h := m.ctx.Height - 1 - lipgloss.Height(m.helpView())
 	if m.loggedIn() {
+		h--
+	}
+	if m.showOffline() {
 		h--
 	}
 	return max(1, h)
@@ -176,4 +182,35 @@ func (m *Model) statusBar() string {
 		gap = max(0, w-lipgloss.Width(left)-lipgloss.Width(right))
 	}
 	return left + s.Status.Render(strings.Repeat(" ", gap)) + right
+}
+
+func (m *Model) showOffline() bool { return m.offline != nil && m.loggedIn() }
+
+// offlineBanner says the server is lost, that what shows may be out of
+// date, and when the console tries again; shorter on a narrow screen.
+func (m *Model) offlineBanner() string {
+	s := m.ctx.Styles
+	o := m.offline
+	what := "Offline"
+	if !common.IsUnreachable(o.err) && o.err != nil {
+		what = "Server unavailable"
+	}
+	retry := "retrying now"
+	if left := o.retryAt.Sub(m.ctx.Now()); left >= time.Second {
+		retry = "retrying in " + common.Clock(left)
+	}
+	texts := []string{
+		" ⚠ " + what + ": the server at " + m.ctx.API.Server() + " does not answer. What you see may be out of date; " + retry + ".",
+		" ⚠ " + what + " since " + o.since.Local().Format("15:04:05") + ": what you see may be out of date; " + retry + ".",
+		" ⚠ " + what + ": may be out of date; " + retry + ".",
+		" ⚠ " + what + "; " + retry + ".",
+	}
+	text := texts[len(texts)-1]
+	for _, t := range texts {
+		if lipgloss.Width(t) <= m.ctx.Width {
+			text = t
+			break
+		}
+	}
+	return s.Offline.Render(common.Pad(text, m.ctx.Width))
 }

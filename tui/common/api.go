@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 )
 
@@ -40,6 +42,10 @@ type API interface {
 	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
 	AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error)
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
+	// Watch follows the token's own state (and, with o.Events, the
+	// account's events), reconnecting by itself, until the token stops
+	// working or ctx ends (client.Client.Watch).
+	Watch(ctx context.Context, o client.WatchOptions) <-chan client.WatchUpdate
 }
 
 // APIError is an error answered by the server, as the screens see it.
@@ -90,6 +96,30 @@ func IsUnreachable(err error) bool {
 	return errors.As(err, &u)
 }
 
+// ErrorText is err as a screen says it: a lost server in a sentence that
+// names it, the server's own message otherwise.
+func ErrorText(err error) string {
+	var u *UnreachableError
+	if errors.As(err, &u) {
+		return "the server at " + u.Addr + " cannot be reached"
+	}
+	return err.Error()
+}
+
+// LoadError is what a screen shows when loading its data failed: "" when
+// it keeps what it shows (loaded before, and the server is only lost: the
+// offline banner says so and the console reloads once it is back), a
+// sentence otherwise.
+func LoadError(err error, loaded bool) string {
+	if !IsUnreachable(err) {
+		return err.Error()
+	}
+	if loaded {
+		return ""
+	}
+	return "Cannot reach the server: " + ErrorText(err) + ". The console tries again by itself and loads this once it answers."
+}
+
 // RetryAfter reports a RateLimited error and how long to wait.
 func RetryAfter(err error) (time.Duration, bool) {
 	e, ok := AsAPIError(err)
@@ -117,11 +147,20 @@ func SessionEnded(err error) (string, bool) {
 		}
 		return "Logged out after a period of inactivity.", true
 	case wire.ReasonRevoked:
-		return "Your session was revoked (" + e.Message + ").", true
+		return "Your session was revoked: " + why(e.Message) + ". Sign in again.", true
 	case wire.ReasonExpired:
 		return "Your session expired. Please log in again.", true
 	}
-	return "Your session is no longer valid (" + e.Message + ").", true
+	return "Your session is no longer valid: " + why(e.Message) + ".", true
+}
+
+// why is the server's reason without its advice for the command line
+// ("…: log in again with `latch login`"), which does not apply here.
+func why(message string) string {
+	if i := strings.Index(message, ": "); i > 0 {
+		message = message[:i]
+	}
+	return strings.TrimSuffix(message, ".")
 }
 
 // IdleLogoutMessage is what the login screen says after an automatic

@@ -42,6 +42,31 @@ type Session struct {
 	// just turned on) while a screen still shows something: no call is
 	// made and no countdown runs.
 	Ended bool
+	// ExpiresAt is when the token expires; TwoFactorDeadline, while the
+	// org requires 2FA of a user without it, when the session becomes (or
+	// became) enroll-only. Both follow the server's watch stream.
+	ExpiresAt         time.Time
+	TwoFactorDeadline *time.Time
+
+	ending int // calls of the console's own in flight that may end the session
+}
+
+// Ending reports whether a call of the console's own that may end the
+// session (a password change, revoking its own token) is in flight: an end
+// reported meanwhile by the server's stream waits for its answer.
+func (s *Session) Ending() bool { return s.ending > 0 }
+
+// EndingDone counts one such call as answered.
+func (s *Session) EndingDone() { s.ending = max(0, s.ending-1) }
+
+// EndOwn ends the session after an action of the console's own (a password
+// change, 2FA turned off, its token revoked): from now on the server is not
+// called, and the login screen says reason.
+func EndOwn(ctx *Context, reason string) tea.Cmd {
+	if s := ctx.Session; s != nil {
+		s.Ended = true
+	}
+	return Cmd(SessionEndedMsg{Reason: reason})
 }
 
 // Context is the injected state every screen shares within one program.
@@ -111,6 +136,21 @@ func CallReauth[T any](c *Context, fn func(context.Context, API) (T, error), don
 	return call(c, true, fn, done)
 }
 
+// CallEnding is Call (CallReauth with reauth) for a request that may end
+// the session itself — a password change, turning 2FA on or off, revoking
+// its own token. Until its answer is handled, the end that the server's
+// stream reports at the same moment waits (the root holds it), so the
+// person first sees what the answer says: the backup codes, the reason.
+func CallEnding[T any](c *Context, reauth bool, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
+	s := c.Session
+	cmd := call(c, reauth, fn, done)
+	if s == nil {
+		return cmd
+	}
+	s.ending++
+	return func() tea.Msg { return EndingDoneMsg{Session: s, Msg: cmd()} }
+}
+
 func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
 	api := c.Authed()
 	base := c.Base
@@ -123,7 +163,7 @@ func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, erro
 		if e, ok := AsAPIError(err); ok && e.Type == wire.ErrInvalidAuthentication {
 			if !reauth || e.Reason != wire.ReasonInvalid {
 				reason, _ := SessionEnded(err)
-				return SessionEndedMsg{Reason: reason}
+				return SessionEndedMsg{Reason: reason, Unexpected: true}
 			}
 		}
 		// The server counted the token as used unless it could not be

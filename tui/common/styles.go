@@ -31,6 +31,7 @@ type Styles struct {
 	WarnBox   lipgloss.Style // the once-only secret
 	Status    lipgloss.Style // the status bar
 	StatusKey lipgloss.Style
+	Offline   lipgloss.Style // the banner while the server is lost
 	Badge     map[string]lipgloss.Style // per access level
 	Help      help.Styles
 	Input     textinput.Styles
@@ -74,6 +75,7 @@ func NewStyles(dark bool) Styles {
 	s.WarnBox = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(yellow).Padding(0, 1)
 	s.Status = lipgloss.NewStyle().Background(barBg).Foreground(fg)
 	s.StatusKey = lipgloss.NewStyle().Background(barBg).Foreground(accent).Bold(true)
+	s.Offline = lipgloss.NewStyle().Background(yellow).Foreground(c("#ffffff", "#0d1117")).Bold(true)
 	s.Badge = map[string]lipgloss.Style{
 		"VIEW":       lipgloss.NewStyle().Foreground(muted),
 		"UPLOAD":     lipgloss.NewStyle().Foreground(accent),

@@ -36,7 +36,7 @@ type KeyLogin struct {
 }
 
 type keyMap struct {
-	Backup, Back key.Binding
+	Backup, Back, Resume key.Binding
 }
 
 const (
@@ -60,10 +60,16 @@ type Model struct {
 	sshKey   *KeyLogin
 	keyTried bool // a code was sent with the key
 
-	notice  string // why the person is here (logged out, demo account)
-	advice  string // clock-sync advice after a refused code
-	busy    bool
-	retryAt time.Time // throttled until
+	notice string // why the person is here (logged out, demo account)
+	// interrupted: the session ended without the person asking (revoked
+	// elsewhere, idle). Until enter, no key reaches a field: one typed as
+	// a command for the screen that was showing must not become part of a
+	// password.
+	interrupted bool
+	stray       bool   // a key was pressed while interrupted
+	advice      string // clock-sync advice after a refused code
+	busy        bool
+	retryAt     time.Time // throttled until
 }
 
 type (
@@ -82,6 +88,7 @@ func New(ctx *common.Context, notice string) *Model {
 	m.keys = keyMap{
 		Backup: common.Bind("ctrl+b", "backup code", "ctrl+b"),
 		Back:   common.Bind("esc", "back", "esc"),
+		Resume: common.Bind("enter", "sign in again", "enter"),
 	}
 	ck := form.NewKeyMap("sign in")
 	ck.Save.SetEnabled(false)
@@ -94,6 +101,15 @@ func New(ctx *common.Context, notice string) *Model {
 	if m.user != "" {
 		m.creds.Focus("password")
 	}
+	return m
+}
+
+// NewInterrupted is the login screen after a session ended that the
+// person did not end: it says why, and takes no key but enter (and the
+// global ones) until then.
+func NewInterrupted(ctx *common.Context, reason string) *Model {
+	m := New(ctx, reason)
+	m.interrupted = true
 	return m
 }
 
@@ -124,6 +140,9 @@ func NewKey(ctx *common.Context, k *KeyLogin) *Model {
 }
 
 func (m *Model) Init() tea.Cmd {
+	if m.interrupted {
+		return nil
+	}
 	if m.sshKey != nil && m.step == stepKey {
 		return tea.Batch(m.codes.Init(), m.keySubmit(""))
 	}
@@ -158,10 +177,14 @@ func (m *Model) SetSize(w, h int) {
 	m.codes.SetSize(fw, 1)
 }
 
-// Capturing: the login screen always has a text field focused.
-func (m *Model) Capturing() bool { return true }
+// Capturing: the login screen has a text field focused, unless it waits
+// for enter after an interruption.
+func (m *Model) Capturing() bool { return !m.interrupted }
 
 func (m *Model) ShortHelp() []key.Binding {
+	if m.interrupted {
+		return []key.Binding{m.keys.Resume}
+	}
 	help := m.form().ShortHelp()
 	if m.step == stepCode {
 		help = append(help, m.backupKey())
@@ -194,10 +217,32 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.interrupted {
+			return m, m.resume(msg)
+		}
 		return m, m.key(msg)
+	case tea.PasteMsg:
+		if m.interrupted {
+			m.stray = true
+			return m, nil
+		}
 	}
 	// A paste, or a form's own messages.
 	return m, m.form().Update(msg)
+}
+
+// resume waits for enter after an interruption; any other key is dropped
+// and the screen says what to press.
+func (m *Model) resume(msg tea.KeyPressMsg) tea.Cmd {
+	if !key.Matches(msg, m.keys.Resume) {
+		m.stray = true
+		return nil
+	}
+	m.interrupted, m.stray = false, false
+	if m.sshKey != nil {
+		return m.Init()
+	}
+	return m.creds.Init()
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {

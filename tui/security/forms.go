@@ -128,7 +128,7 @@ func (m *Model) passwordPage(twoFA bool) *page {
 		case twoFA && req.Code == "":
 			return p.form.Fail("code", "Two-factor authentication is on: enter a code from your app or a backup code.")
 		}
-		return p.call(common.CallReauth(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+		return p.call(common.CallEnding(m.Ctx, true, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 			return api.ChangePassword(ctx, req)
 		}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actPassword} }))
 	}
@@ -167,7 +167,7 @@ func (m *Model) disablePage() *page {
 			return nil
 		}
 		req := wire.DisableRequest{Password: v.Password, Code: strings.TrimSpace(v.Code), RevokeTokens: revoke}
-		return p.call(common.CallReauth(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+		return p.call(common.CallEnding(m.Ctx, true, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 			return api.DisableTwoFactor(ctx, req)
 		}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actDisable} }))
 	}

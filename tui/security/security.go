@@ -164,9 +164,16 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, m.load()
 		}
 		return m, nil
+	case common.AccountEventsMsg:
+		// 2FA, sessions and keys changed elsewhere show here at once.
+		return m, m.load()
+	case common.OnlineMsg:
+		return m, m.load()
 	case statusMsg:
 		if msg.err != nil {
-			o.err = msg.err.Error()
+			if text := common.LoadError(msg.err, o.status != nil); text != "" {
+				o.err = text
+			}
 			return m, nil
 		}
 		o.status = msg.st
@@ -184,7 +191,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, nil
 	case keysMsg:
 		if msg.err != nil {
-			o.keysErr = msg.err.Error()
+			if text := common.LoadError(msg.err, o.sshKeys != nil); text != "" {
+				o.keysErr = text
+			}
 			return m, nil
 		}
 		o.sshKeys, o.keysErr = msg.keys, ""
@@ -239,7 +248,7 @@ func (m *Model) start(a action) tea.Cmd {
 	case actSignOut:
 		return m.show(common.NewConfirm(m.Ctx, "Sign out everywhere?", "yes, sign out everywhere",
 			func() tea.Cmd {
-				return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+				return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 					return api.RevokeAll(ctx, wire.RevokeAllRequest{Kind: wire.KindSession})
 				}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actSignOut} })
 			},
@@ -258,7 +267,7 @@ func (m *Model) confirmRemove(k wire.SSHKey) *common.Confirm {
 	fp := k.Fingerprint
 	return common.NewConfirm(m.Ctx, "Remove this SSH key?", "yes, remove the key",
 		func() tea.Cmd {
-			return common.Call(m.Ctx, func(ctx context.Context, api common.API) (struct{}, error) {
+			return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (struct{}, error) {
 				return struct{}{}, api.RemoveSSHKey(ctx, fp)
 			}, func(_ struct{}, err error) tea.Msg { return keyRemovedMsg{fingerprint: fp, err: err} })
 		},
@@ -320,7 +329,7 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 		reason = "You signed out everywhere (" + plural(msg.resp.Revoked, "session") + " ended)."
 	}
 	if msg.resp.LoggedOut || msg.what != actSignOut {
-		return common.Cmd(common.SessionEndedMsg{Reason: reason})
+		return common.EndOwn(m.Ctx, reason)
 	}
 	m.dialog, m.overview.notice = nil, reason
 	return m.load()

@@ -79,11 +79,23 @@ func (l *list) SetSize(w, h int) {
 
 func (l *list) restyle() { l.filter.SetStyles(l.Ctx.Styles.Input) }
 
-// setTokens replaces the table's tokens.
+// setTokens replaces the table's tokens. The cursor stays on the token it
+// was on when that one is still shown (a reload after a change elsewhere
+// must not move it).
 func (l *list) setTokens(toks []wire.Token) {
+	sel, had := l.selected()
 	l.table.set(toks)
 	l.loaded, l.err = true, ""
 	l.refilter()
+	if !had {
+		return
+	}
+	for i, idx := range l.table.shown {
+		if l.table.all[idx].ID == sel.ID {
+			l.cursor.Move(i - l.cursor.Index)
+			return
+		}
+	}
 }
 
 // setProjects gives the table the projects' names for the scope column.

@@ -287,7 +287,7 @@ func (m *Model) submitCode() tea.Cmd {
 	}
 	m.busy, m.advice = true, false
 	m.verify.SetErr("")
-	return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
+	return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
 		return api.ConfirmEnrollment(ctx, wire.ConfirmRequest{Code: code})
 	}, func(r *wire.BackupCodesResponse, err error) tea.Msg { return confirmedMsg{resp: r, err: err} })
 }

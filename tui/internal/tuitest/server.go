@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
+	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +32,11 @@ type Server struct {
 	Store    *sqlite.Store
 	Svc      *server.Service
 	Projects map[string]string // name: id
+
+	handler http.Handler
+	mu      sync.Mutex
+	hs      *http.Server
+	addr    string
 }
 
 // NewServer starts a server; it stops with the test.
@@ -46,13 +53,59 @@ func NewServer(t testing.TB) *Server {
 		// Cheap hashing: these tests are about screens, not about argon2.
 		Argon2: server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 	})
-	hs := httptest.NewServer(httpapi.New(svc, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	s := &Server{Clock: clock, Store: store, Svc: svc, Projects: map[string]string{},
+		handler: httpapi.New(svc, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	s.URL = "http://" + s.addr
+	s.serve(ln)
 	t.Cleanup(func() {
-		hs.Close()
+		s.Stop()
 		svc.Close()
 		store.Close()
 	})
-	return &Server{URL: hs.URL, Clock: clock, Store: store, Svc: svc, Projects: map[string]string{}}
+	return s
+}
+
+func (s *Server) serve(ln net.Listener) {
+	hs := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.hs = hs
+	s.mu.Unlock()
+	go func() { _ = hs.Serve(ln) }()
+}
+
+// Stop takes the server away as a crash would: the listener and every
+// connection (open streams included) close at once.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	hs := s.hs
+	s.hs = nil
+	s.mu.Unlock()
+	if hs != nil {
+		_ = hs.Close()
+	}
+}
+
+// Start brings a stopped server back on the same address, with the same
+// database.
+func (s *Server) Start(t testing.TB) {
+	t.Helper()
+	var ln net.Listener
+	var err error
+	for range 50 { // the old socket may linger an instant
+		if ln, err = net.Listen("tcp", s.addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("listen on %s again: %v", s.addr, err)
+	}
+	s.serve(ln)
 }
 
 // SeedAmy makes the seeds' world: amy in an org with the 15-minute
