@@ -39,7 +39,7 @@ func newConsole(t *testing.T, srv *tuitest.Server, w, h int, mod ...func(*tui.Op
 	opts := tui.Options{
 		API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy", Persist: cons.persist,
 		Context: t.Context(), // ends the watch stream with the test
-		Tick: func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return cons.Tick(d, fn) },
+		Tick:    func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return cons.Tick(d, fn) },
 	}
 	for _, f := range mod {
 		f(&opts)

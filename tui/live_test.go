@@ -232,5 +232,5 @@ func TestLiveRevokeLatency(t *testing.T) {
 		parts = append(parts, d.Round(time.Millisecond).String())
 	}
 	t.Logf("revoke elsewhere → login screen, 10 runs: median %s (all: %s)",
-		((took[4]+took[5])/2).Round(time.Millisecond), strings.Join(parts, " "))
+		((took[4] + took[5]) / 2).Round(time.Millisecond), strings.Join(parts, " "))
 }

@@ -31,7 +31,7 @@ type Styles struct {
 	WarnBox   lipgloss.Style // the once-only secret
 	Status    lipgloss.Style // the status bar
 	StatusKey lipgloss.Style
-	Offline   lipgloss.Style // the banner while the server is lost
+	Offline   lipgloss.Style            // the banner while the server is lost
 	Badge     map[string]lipgloss.Style // per access level
 	Help      help.Styles
 	Input     textinput.Styles
