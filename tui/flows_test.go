@@ -213,7 +213,7 @@ func TestTokenRevokedElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Keys("r")
-	c.Expect("Sign in to latch", "Your session was revoked", "administrator")
+	c.Expect("Sign in to latch", "Your session was revoked by an administrator")
 }
 
 func TestChangePasswordLogsOut(t *testing.T) {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -197,7 +198,7 @@ func (m *Model) offlineBanner() string {
 	}
 	retry := "retrying now"
 	if left := o.retryAt.Sub(m.ctx.Now()); left >= time.Second {
-		retry = "retrying in " + common.Clock(left)
+		retry = "retrying in " + strconv.Itoa(int(left.Round(time.Second)/time.Second)) + "s"
 	}
 	texts := []string{
 		" ⚠ " + what + ": the server at " + m.ctx.API.Server() + " does not answer. What you see may be out of date; " + retry + ".",

@@ -147,11 +147,29 @@ func SessionEnded(err error) (string, bool) {
 		}
 		return "Logged out after a period of inactivity.", true
 	case wire.ReasonRevoked:
-		return "Your session was revoked: " + why(e.Message) + ". Sign in again.", true
+		return revokedText(e.Message), true
 	case wire.ReasonExpired:
 		return "Your session expired. Please log in again.", true
 	}
 	return "Your session is no longer valid: " + why(e.Message) + ".", true
+}
+
+// revokedText says who ended the session, from the server's message
+// (which names the revocation's cause for every client).
+func revokedText(message string) string {
+	switch m := strings.ToLower(message); {
+	case strings.Contains(m, "credentials changed"):
+		return "Your session ended because your account's credentials changed elsewhere (a new password, or two-factor authentication turned on or off). Sign in again."
+	case strings.Contains(m, "administrator"):
+		return "Your session was revoked by an administrator. Sign in again."
+	case strings.Contains(m, "logging out"):
+		return "Your session was logged out elsewhere. Sign in again."
+	case strings.Contains(m, "ssh key"):
+		return "The SSH key that opened this session was removed from your account. Sign in again."
+	case strings.Contains(m, "has been revoked"):
+		return "Your session was revoked elsewhere (another terminal, or a script with your token). Sign in again."
+	}
+	return "Your session was revoked: " + why(message) + ". Sign in again."
 }
 
 // why is the server's reason without its advice for the command line
