@@ -79,7 +79,8 @@ type Model struct {
 	tabs    [tabCount]common.Screen
 	tab     tab
 	history []tab
-	overlay common.Screen // the 2FA wizard, over the tabs
+	overlay common.Screen   // the 2FA wizard, over the tabs
+	ask     *common.Confirm // "leave without saving?", over everything
 
 	tickGen int
 	// The server's watch stream of the session (live.go).
@@ -125,6 +126,7 @@ func New(o Options) *Model {
 		ctx.Tick = o.Tick
 	}
 	m := &Model{ctx: ctx, opts: o, help: help.New()}
+	ctx.Open, ctx.Close = m.openOverlay, m.closeOverlay
 	m.help.Styles = ctx.Styles.Help
 	switch {
 	case o.NeedsSetup && o.CreateFirstUser != nil:

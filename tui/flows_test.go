@@ -122,7 +122,7 @@ func TestTwoFactorWizard(t *testing.T) {
 	c.Type(tuitest.Password)
 	c.Keys("enter")
 	// 80x24 holds the QR code, with the secret beside it.
-	c.Expect("3 Scan", "Scan this code", "Microsoft Authenticator", "█")
+	c.Expect("3 Scan", "Scan this code with Microsoft", "Authenticator.", "█")
 	m := regexp.MustCompile(`\b([A-Z2-7]{4} ){7}[A-Z2-7]{4}\b`).FindString(c.Screen())
 	if m == "" {
 		t.Fatalf("no grouped secret:\n%s", c.Screen())
@@ -135,13 +135,14 @@ func TestTwoFactorWizard(t *testing.T) {
 	c.Refute("█")
 	c.Send(tuitestResize(200, 60))
 	c.Expect("█", "Scan this code", m)
+	// Back to the password step and forward again: the same secret, so
+	// the account added in the app meanwhile keeps working.
 	c.Keys("esc")
-	c.Expect("Password")
-	c.Type(tuitest.Password)
+	c.Expect("2 Password", "Your password was accepted", "stays the same")
 	c.Keys("enter")
-	m2 := regexp.MustCompile(`\b([A-Z2-7]{4} ){7}[A-Z2-7]{4}\b`).FindString(c.Screen())
-	secret = strings.ReplaceAll(m2, " ", "") // going back made a new secret
-	_ = m
+	if m2 := regexp.MustCompile(`\b([A-Z2-7]{4} ){7}[A-Z2-7]{4}\b`).FindString(c.Screen()); m2 != m {
+		t.Fatalf("going back made a new secret: %q, then %q", m, m2)
+	}
 	c.Keys("enter")
 	c.Expect("4 Verify")
 	c.Type("123456")
@@ -162,7 +163,17 @@ func TestTwoFactorWizard(t *testing.T) {
 	c.Expect("already on")
 	c.Keys("enter")
 	c.Expect("Keep the codes first")
+	c.Refute("already on") // an error is about the last action only
+	// Quitting now would lose the codes: it asks first.
+	c.Keys("ctrl+c")
+	c.Expect("Leave without saving your backup codes?", "shown only now")
+	if c.Quit {
+		t.Fatal("ctrl+c quit with the backup codes unsaved")
+	}
+	c.Keys("n")
+	c.Expect("5 Backup codes")
 	c.Keys("d")
+	c.Refute("Keep the codes first")
 	path := filepath.Join(home, "latch-backup-codes-amy.txt")
 	c.Expect("Saved to " + path)
 	st, err := os.Stat(path)

@@ -55,6 +55,7 @@ func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	m.ctx.Session = nil
 	m.tabs = [tabCount]common.Screen{}
 	m.overlay = nil
+	m.ask = nil
 	m.history = nil
 	m.fullHelp = false
 	m.tickGen++

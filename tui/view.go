@@ -32,7 +32,9 @@ func (m *Model) Render() string {
 	if m.loggedIn() {
 		parts = append(parts, m.tabBar())
 	}
-	if s := m.active(); s != nil {
+	if m.ask != nil {
+		parts = append(parts, fit(m.ask.View(), m.bodyHeight()))
+	} else if s := m.active(); s != nil {
 		parts = append(parts, fit(s.View(), m.bodyHeight()))
 	}
 	if m.showOffline() {
@@ -74,6 +76,9 @@ func (m *Model) layout() {
 		if s != nil {
 			s.SetSize(m.ctx.Width, max(1, h))
 		}
+	}
+	if m.ask != nil {
+		m.ask.SetSize(m.ctx.Width, max(1, h))
 	}
 }
 
@@ -122,7 +127,9 @@ func (m *Model) helpView() string {
 	k := m.ctx.Keys
 	hk := helpKeys{}
 	capturing := false
-	if s := m.active(); s != nil {
+	if m.ask != nil {
+		hk.screen, hk.full, capturing = m.ask.ShortHelp(), m.ask.FullHelp(), true
+	} else if s := m.active(); s != nil {
 		hk.screen, hk.full = s.ShortHelp(), s.FullHelp()
 		capturing = s.Capturing()
 	}

@@ -34,6 +34,9 @@ const (
 	ReasonEnroll = "enroll" // the org requires 2FA: only enrollment is allowed
 	// InvalidAuthentication and TwoFactorRequired on a protected change:
 	ReasonProofNeeded = "proof-needed" // send the password (and a code with 2FA on) with the request
+	// TwoFactorRequired, for a code that was right once:
+	ReasonReplayed = "replayed" // a TOTP code already accepted in its time step
+	ReasonUsed     = "used"     // a backup code already used (each works once)
 )
 
 // Credentials as the authorization policy tells them apart.

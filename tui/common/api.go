@@ -181,6 +181,31 @@ func why(message string) string {
 	return strings.TrimSuffix(message, ".")
 }
 
+// ClockAdvice is the seeds' fix for codes that are refused.
+const ClockAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +
+	"Automatic Date and Time in its settings, restart the phone, and try the newest code."
+
+// CodeError says what was wrong with a two-factor code the server refused
+// (TwoFactorRequired): the field to correct, the sentence, and whether the
+// clock advice applies — never to a code that was right once (a TOTP code
+// used in its time step, a backup code used before).
+func CodeError(err error) (field, text string, clock bool) {
+	e, _ := AsAPIError(err)
+	reason := ""
+	if e != nil {
+		reason = e.Reason
+	}
+	switch reason {
+	case wire.ReasonReplayed:
+		return "code", "That code was already used: wait for the next one from your app.", false
+	case wire.ReasonUsed:
+		return "code", "That backup code was already used (each works once): use another one, or a code from your app.", false
+	case wire.ReasonProofNeeded:
+		return "code", "Enter a code from your app (or a backup code) as well.", false
+	}
+	return "code", "That code was not accepted.", true
+}
+
 // IdleLogoutMessage is what the login screen says after an automatic
 // logout; d is the server's real inactivity limit.
 func IdleLogoutMessage(d time.Duration) string {

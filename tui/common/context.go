@@ -89,6 +89,20 @@ type Context struct {
 	Remote     bool
 	OfferCodes func(codes []string) (command string, err error)
 
+	// Open shows a screen over the tabs (the 2FA wizard) at once, within
+	// the key press that asks, so the keys typed next reach it; Close
+	// closes it. The root sets both.
+	Open  func(Screen) tea.Cmd
+	Close func() tea.Cmd
+
+	// NoColor: the terminal shows no colours (NO_COLOR, or not a colour
+	// terminal), so what is drawn takes the terminal's own foreground and
+	// background. BackgroundKnown: the terminal reported its background
+	// (Styles.Dark says which); when it did not, screens draw for a dark
+	// one.
+	NoColor         bool
+	BackgroundKnown bool
+
 	Session  *Session    // nil when logged out
 	Project  *ProjectRef // the current project
 	Username string      // last username, to prefill the login
@@ -105,7 +119,8 @@ func NewContext(base context.Context, api API, now func() time.Time) *Context {
 	if now == nil {
 		now = time.Now
 	}
-	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Tick: tea.Tick, Width: 80, Height: 24}
+	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Tick: tea.Tick, Width: 80, Height: 24,
+		Open: func(s Screen) tea.Cmd { return s.Init() }, Close: func() tea.Cmd { return nil }}
 }
 
 // Authed is the API of the session (the unauthenticated one when none).

@@ -22,6 +22,13 @@ type Screen interface {
 	Capturing() bool
 }
 
+// Guard is a screen that must not be left without asking first — one that
+// shows backup codes not saved yet. LeaveWarning says why ("" when it may
+// be left); the root asks before quitting or logging out.
+type Guard interface {
+	LeaveWarning() string
+}
+
 // Messages the screens and the root route with.
 type (
 	// LoggedInMsg: a login (or a saved token) succeeded.
@@ -59,12 +66,6 @@ type (
 	ProjectSelectedMsg struct {
 		Project wire.Project
 	}
-	// PushMsg shows Screen over the current one (the 2FA wizard).
-	PushMsg struct {
-		Screen Screen
-	}
-	// PopMsg closes the pushed screen.
-	PopMsg struct{}
 	// BackMsg: the screen had nothing left to close on Esc.
 	BackMsg struct{}
 	// FlashMsg shows a short notice in the status bar.

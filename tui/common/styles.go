@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // Styles are every style of the console, in one place, for a light or a
@@ -152,6 +153,11 @@ func formStyles(s Styles, fg, accent color.Color) *huh.Styles {
 	b.Next = b.FocusedButton
 	return &t
 }
+
+// NoColor tells a colour profile that shows no colours (NO_COLOR, or a
+// terminal without them): what is drawn takes the terminal's own
+// foreground and background.
+func NoColor(p colorprofile.Profile) bool { return p == colorprofile.NoTTY || p == colorprofile.ASCII }
 
 // Level renders an access level badge.
 func (s Styles) Level(level string) string {

@@ -351,15 +351,13 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && m.step == stepPassword:
 		m.step = stepCode
 		return m.codes.Init()
-	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == "replayed":
-		m.codes.Clear("code")
-		return m.codes.Fail("code", "That code was already used. Wait for the next code from your app.")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
-		if !m.backup {
+		_, text, clock := common.CodeError(err)
+		if clock && !m.backup {
 			m.advice = ClockAdvice
 		}
 		m.codes.Clear("code")
-		return m.codes.Fail("code", "That code was not accepted.")
+		return m.codes.Fail("code", text)
 	case isAPI && e.Type == wire.ErrInvalidAuthentication:
 		m.toPassword()
 		m.creds.Clear("password")
@@ -377,11 +375,12 @@ func (m *Model) keyDone(err error, e *common.APIError, isAPI bool) tea.Cmd {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && !m.keyTried:
 		// The first try, without a code: ask for it.
 		return nil
-	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == "replayed":
-		return m.codes.Fail("code", "That code was already used. Wait for the next code from your app.")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
-		m.advice = ClockAdvice
-		return m.codes.Fail("code", "That code was not accepted.")
+		_, text, clock := common.CodeError(err)
+		if clock {
+			m.advice = ClockAdvice
+		}
+		return m.codes.Fail("code", text)
 	}
 	// The key no longer opens a session (removed meanwhile, or the
 	// account changed): the password still can.
@@ -390,8 +389,7 @@ func (m *Model) keyDone(err error, e *common.APIError, isAPI bool) tea.Cmd {
 }
 
 // ClockAdvice is the seeds' fix for codes that are refused.
-const ClockAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +
-	"Automatic Date and Time in its settings, restart the phone, and try the newest code."
+const ClockAdvice = common.ClockAdvice
 
 func (m *Model) tick() tea.Cmd {
 	return m.Ctx.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })

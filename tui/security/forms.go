@@ -11,7 +11,6 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/form"
-	"github.com/latch-dev/latch/tui/login"
 )
 
 // page is one of the screen's forms: a title, a note, the fields, and
@@ -230,12 +229,14 @@ func reauthError(err error, passKey string) (field, text string) {
 	switch {
 	case ok && e.Type == wire.ErrInvalidAuthentication:
 		return passKey, "That password is not correct."
-	case ok && e.Type == wire.ErrTwoFactorRequired && e.Reason == "replayed":
-		return "code", "That code was already used: wait for the next one."
 	case ok && e.Type == wire.ErrTwoFactorRequired:
-		return "code", "That code was not accepted. " + login.ClockAdvice
+		field, text, clock := common.CodeError(err)
+		if clock {
+			text += " " + common.ClockAdvice
+		}
+		return field, text
 	}
-	return "", err.Error()
+	return "", common.ErrorText(err)
 }
 
 // keyError says what was wrong with a pasted key.

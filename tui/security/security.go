@@ -228,13 +228,22 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return m, nil
 }
 
+// LeaveWarning: new backup codes on the screen, not saved yet, ask before
+// the console is left.
+func (m *Model) LeaveWarning() string {
+	if c, ok := m.dialog.(*codes.Model); ok && !c.Saved() {
+		return "These backup codes are shown only now, and the old ones no longer work. Without them, a lost phone locks you out of your account."
+	}
+	return ""
+}
+
 func (m *Model) start(a action) tea.Cmd {
 	o := m.overview
 	on := o.status != nil && o.status.State == "on"
 	o.err = ""
 	switch a {
 	case actEnable, actReenroll:
-		return common.Cmd(common.PushMsg{Screen: wizard.New(m.Ctx, a == actReenroll)})
+		return m.Ctx.Open(wizard.New(m.Ctx, a == actReenroll))
 	case actDisable:
 		if o.status.RequiredByOrg {
 			o.notice = "Your organisation requires two-factor authentication, so it cannot be turned off."
