@@ -2,30 +2,52 @@
 // SQLite file (modernc.org/sqlite, pure Go) in WAL mode with synchronous=FULL,
 // so every acknowledged write survives a crash of the process.
 //
-// Writes go through one connection whose transactions begin IMMEDIATE, so
-// read-then-write transactions never deadlock; reads use a separate pool.
+// The queries and transactions are sqlstore's, shared with PostgreSQL; this
+// package keeps what is SQLite's own: the connections and their pragmas,
+// the migrations' SQL, and change detection (ChangeVersion, from the WAL
+// index). Writes go through one connection whose transactions begin
+// IMMEDIATE, so read-then-write transactions never deadlock; reads use a
+// separate pool.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/internal/schema"
+	"github.com/latch-dev/latch/server/sqlstore"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Store implements server.Store.
+// Migrations are goose files (migrations/NNNN_name.sql is schema version
+// NNNN). Never edit an applied file: add one.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// dialect is how SQLite differs from PostgreSQL for sqlstore.
+var dialect = sqlstore.Dialect{
+	Name:         "sqlite",
+	Bind:         sqlx.QUESTION,
+	BytewiseText: true, // BINARY, the default collation
+	Classify:     classify,
+	TableExists:  `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
+}
+
+// Store implements server.Store and server.ChangeVersioner.
 type Store struct {
+	*sqlstore.Store
 	w *sql.DB // one connection, BEGIN IMMEDIATE: every write
 	r *sql.DB // read-only pool
 
@@ -33,7 +55,10 @@ type Store struct {
 	shm     *shmWatch // nil when the WAL index cannot be mapped
 }
 
-var _ server.Store = (*Store)(nil)
+var (
+	_ server.Store           = (*Store)(nil)
+	_ server.ChangeVersioner = (*Store)(nil)
+)
 
 // Open opens (creating when missing) the database file at path, its parent
 // directory with mode 0700, and brings the schema up to date.
@@ -57,7 +82,11 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, w); err != nil {
+	migrations, err := fs.Sub(migrationFiles, "migrations")
+	if err == nil {
+		err = sqlstore.Migrate(ctx, w, migrations, dialect, nil)
+	}
+	if err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -80,7 +109,7 @@ func Open(path string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	st := &Store{w: w, r: r, version: version}
+	st := &Store{Store: sqlstore.New(r, w, dialect), w: w, r: r, version: version}
 	if shm, err := openShmWatch(path); err == nil {
 		st.shm = shm
 	}
@@ -102,18 +131,6 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	var one int
-	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	return nil
-}
-
 // Close closes both pools.
 func (s *Store) Close() error {
 	var shmErr error
@@ -123,81 +140,17 @@ func (s *Store) Close() error {
 	return errors.Join(shmErr, s.version.close(), s.r.Close(), s.w.Close())
 }
 
-// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it.
-func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap(op, err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return wrap(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return wrap(op, err)
-	}
-	return nil
-}
-
-// wrap adds context and classifies err: missing rows wrap server.ErrNotFound,
-// unique violations server.ErrConflict, references to a missing row (foreign
-// keys) server.ErrNotFound.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, server.ErrNotFound) || errors.Is(err, server.ErrConflict) {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlite: %s: %w", op, server.ErrNotFound)
-	}
+// classify: unique violations are server.ErrConflict, references to a
+// missing row (foreign keys) server.ErrNotFound.
+func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("sqlite: %s: %w: %w", op, server.ErrConflict, err)
+			return server.ErrConflict
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return fmt.Errorf("sqlite: %s: referenced row: %w: %w", op, server.ErrNotFound, err)
+			return server.ErrNotFound
 		}
 	}
-	return fmt.Errorf("sqlite: %s: %w", op, err)
-}
-
-// notFound is a missing row found by a statement that affected nothing.
-func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, server.ErrNotFound)
-}
-
-// tm scans a stored time into *t; NULL is the zero time.
-type tm struct{ t *time.Time }
-
-func (x tm) Scan(v any) error {
-	var s string
-	switch v := v.(type) {
-	case nil:
-		*x.t = time.Time{}
-		return nil
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("time column holds %T", v)
-	}
-	t, err := schema.ParseTime(s)
-	if err != nil {
-		return err
-	}
-	*x.t = t
 	return nil
-}
-
-// inList is "?, ?, ?" for n values, and the values as arguments.
-func inList[T any](vals []T) (string, []any) {
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "), args
 }

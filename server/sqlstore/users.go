@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -6,14 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 const userCols = `id, username, full_name, email, password_hash, org_id, two_factor,
 	totp_secret, pending_totp_secret, last_totp_step, created_at`
-
-type scanner interface{ Scan(dest ...any) error }
 
 // scanUser reads userCols. TOTPSecret is the active secret when 2FA is on,
 // the pending one when enrollment is pending.
@@ -41,48 +39,38 @@ func scanUser(row scanner) (server.User, error) {
 // CreateUser inserts u (username lower-cased) and sets u.ID.
 func (s *Store) CreateUser(ctx context.Context, u *server.User) error {
 	name := strings.ToLower(u.Username)
-	state, active, pending := schema.TOTPColumns(*u)
+	state, active, pending := totpColumns(*u)
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO users (username, full_name, email, password_hash, org_id,
-		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		name, u.FullName, u.Email, u.PasswordHash, schema.NullID(u.OrgID),
-		state, active, pending, u.LastTOTPStep, schema.Time(u.CreatedAt)).Scan(&id)
+	err := s.write(ctx, "create user", func(tx *sqlx.Tx) error {
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO users (username, full_name, email, password_hash, org_id,
+			two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			name, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
+			state, active, pending, u.LastTOTPStep, dbTime(u.CreatedAt)).Scan(&id)
+	})
 	if err != nil {
-		return wrap("create user", err)
+		return err
 	}
-	u.ID, u.Username, u.TwoFactor = id, name, state
+	u.ID, u.Username, u.TwoFactor = id, name, server.TwoFactorState(state)
 	return nil
 }
 
 func (s *Store) UserByID(ctx context.Context, id int64) (server.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
-	return u, wrap("user by id", err)
+	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users WHERE id = ?`), id))
+	return u, s.wrap("user by id", err)
 }
 
 // UserByName finds the user whatever the case of username.
 func (s *Store) UserByName(ctx context.Context, username string) (server.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE username = ?`,
+	u, err := scanUser(s.r.QueryRowContext(ctx, s.q(`SELECT `+userCols+` FROM users WHERE username = ?`),
 		strings.ToLower(username)))
-	return u, wrap("user by name", err)
+	return u, s.wrap("user by name", err)
 }
 
 // ListUsers lists every user by username.
 func (s *Store) ListUsers(ctx context.Context) ([]server.User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY username`)
-	if err != nil {
-		return nil, wrap("list users", err)
-	}
-	defer rows.Close()
-	var out []server.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, wrap("list users", err)
-		}
-		out = append(out, u)
-	}
-	return out, wrap("list users", rows.Err())
+	users, err := all(ctx, s.r, scanUser, s.q(`SELECT `+userCols+` FROM users ORDER BY username COLLATE "C"`))
+	return users, s.wrap("list users", err)
 }
 
 func (s *Store) UpdateProfile(ctx context.Context, userID int64, fullName, email string) error {
@@ -93,32 +81,16 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, fullName, email
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
 func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64) error {
 	return s.updateOne(ctx, "set user org", "user",
-		`UPDATE users SET org_id = ? WHERE id = ?`, schema.NullID(orgID), userID)
-}
-
-// updateOne runs a statement that must change one row; none is ErrNotFound.
-func (s *Store) updateOne(ctx context.Context, op, what, query string, args ...any) error {
-	res, err := s.w.ExecContext(ctx, query, args...)
-	if err != nil {
-		return wrap(op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return wrap(op, err)
-	}
-	if n == 0 {
-		return wrap(op, notFound(what))
-	}
-	return nil
+		`UPDATE users SET org_id = ? WHERE id = ?`, nullID(orgID), userID)
 }
 
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, revoke []server.TokenKind, now time.Time) (int, error) {
 	var n int
-	err := s.inTx(ctx, "set password", func(tx *sql.Tx) error {
-		if err := mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
+	err := s.write(ctx, "set password", func(tx *sqlx.Tx) error {
+		if err := s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
 			return err
 		}
-		ids, err := revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
+		ids, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
 		n = len(ids)
 		return err
 	})
@@ -126,22 +98,6 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, revo
 		return 0, err
 	}
 	return n, nil
-}
-
-// mustUpdate runs a statement in tx that must change at least one row.
-func mustUpdate(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound(what)
-	}
-	return nil
 }
 
 // Orgs
@@ -160,23 +116,25 @@ func scanOrg(row scanner) (server.Org, error) {
 
 func (s *Store) CreateOrg(ctx context.Context, o *server.Org) error {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO orgs (name, auto_logout_ns, require_2fa) VALUES (?, ?, ?) RETURNING id`,
-		o.Name, int64(o.AutoLogoutAfter), o.Require2FA).Scan(&id)
+	err := s.write(ctx, "create org", func(tx *sqlx.Tx) error {
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO orgs (name, auto_logout_ns, require_2fa) VALUES (?, ?, ?) RETURNING id`),
+			o.Name, int64(o.AutoLogoutAfter), o.Require2FA).Scan(&id)
+	})
 	if err != nil {
-		return wrap("create org", err)
+		return err
 	}
 	o.ID = id
 	return nil
 }
 
 func (s *Store) OrgByID(ctx context.Context, id int64) (server.Org, error) {
-	o, err := scanOrg(s.r.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = ?`, id))
-	return o, wrap("org by id", err)
+	o, err := scanOrg(s.r.QueryRowContext(ctx, s.q(`SELECT `+orgCols+` FROM orgs WHERE id = ?`), id))
+	return o, s.wrap("org by id", err)
 }
 
 func (s *Store) OrgByName(ctx context.Context, name string) (server.Org, error) {
-	o, err := scanOrg(s.r.QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE name = ?`, name))
-	return o, wrap("org by name", err)
+	o, err := scanOrg(s.r.QueryRowContext(ctx, s.q(`SELECT `+orgCols+` FROM orgs WHERE name = ?`), name))
+	return o, s.wrap("org by name", err)
 }
 
 // UpdateOrg stores every field of o, found by o.ID.
@@ -188,18 +146,6 @@ func (s *Store) UpdateOrg(ctx context.Context, o server.Org) error {
 
 // ListOrgs lists every org by name.
 func (s *Store) ListOrgs(ctx context.Context) ([]server.Org, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs ORDER BY name, id`)
-	if err != nil {
-		return nil, wrap("list orgs", err)
-	}
-	defer rows.Close()
-	var out []server.Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, wrap("list orgs", err)
-		}
-		out = append(out, o)
-	}
-	return out, wrap("list orgs", rows.Err())
+	orgs, err := all(ctx, s.r, scanOrg, s.q(`SELECT `+orgCols+` FROM orgs ORDER BY name COLLATE "C", id`))
+	return orgs, s.wrap("list orgs", err)
 }
