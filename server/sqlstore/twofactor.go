@@ -35,8 +35,7 @@ func (s *Store) PendingTOTP(ctx context.Context, userID int64) (string, error) {
 // replaced it). Writes are serialized, so the secret read is still the
 // pending one when the transaction commits.
 func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []server.TokenKind, now time.Time) (int, error) {
-	var n int
-	err := s.write(ctx, "enable totp", func(tx *sqlx.Tx) error {
+	return s.credChange(ctx, "enable totp", userID, revoke, now, func(tx *sqlx.Tx) error {
 		var pending sql.NullString
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT pending_totp_secret FROM users WHERE id = ?`), userID).Scan(&pending); err != nil {
 			return err
@@ -51,37 +50,19 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, ste
 			pending_totp_secret = NULL, last_totp_step = ? WHERE id = ?`), secret, step, userID); err != nil {
 			return err
 		}
-		if err := s.replaceCodes(ctx, tx, userID, backupHashes); err != nil {
-			return err
-		}
-		ids, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
-		n = len(ids)
-		return err
+		return s.replaceCodes(ctx, tx, userID, backupHashes)
 	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }
 
 func (s *Store) DisableTOTP(ctx context.Context, userID int64, revoke []server.TokenKind, now time.Time) (int, error) {
-	var n int
-	err := s.write(ctx, "disable totp", func(tx *sqlx.Tx) error {
+	return s.credChange(ctx, "disable totp", userID, revoke, now, func(tx *sqlx.Tx) error {
 		if err := s.mustUpdate(ctx, tx, "user", `UPDATE users SET two_factor = 'off', totp_secret = NULL,
 			pending_totp_secret = NULL WHERE id = ?`, userID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM backup_codes WHERE user_id = ?`), userID); err != nil {
-			return err
-		}
-		ids, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
-		n = len(ids)
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM backup_codes WHERE user_id = ?`), userID)
 		return err
 	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }
 
 // UseTOTPStep is one conditional UPDATE: only a step later than the last

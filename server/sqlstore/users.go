@@ -85,9 +85,18 @@ func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64) error {
 }
 
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, revoke []server.TokenKind, now time.Time) (int, error) {
+	return s.credChange(ctx, "set password", userID, revoke, now, func(tx *sqlx.Tx) error {
+		return s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	})
+}
+
+// credChange runs change in a write transaction and, in the same one,
+// revokes the user's tokens of the given kinds (RevokedByCredChange); it
+// returns how many it revoked.
+func (s *Store) credChange(ctx context.Context, op string, userID int64, revoke []server.TokenKind, now time.Time, change func(tx *sqlx.Tx) error) (int, error) {
 	var n int
-	err := s.write(ctx, "set password", func(tx *sqlx.Tx) error {
-		if err := s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID); err != nil {
+	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
+		if err := change(tx); err != nil {
 			return err
 		}
 		ids, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
