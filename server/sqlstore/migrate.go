@@ -37,19 +37,20 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect, locker lock
 		return fmt.Errorf("%s: migrate: %w", d.Name, err)
 	}
 	table.known = SchemaVersion(fsys)
-	if _, err := p.Up(ctx); err != nil {
-		// Without a locker (SQLite), two processes opening a new file at
-		// once may both try a step; the one that loses fails on what the
-		// other made (and could never record the version twice). Once
-		// more, it finds the step recorded.
-		if errors.Is(err, errNewer) || locker != nil {
-			return fmt.Errorf("%s: migrate: %w", d.Name, err)
+	for {
+		_, err := p.Up(ctx)
+		if err == nil {
+			return nil
 		}
-		if _, again := p.Up(ctx); again != nil {
+		// Without a locker (SQLite), processes opening a new file at once
+		// may try the same step; the one that loses fails on what the other
+		// made (and could never record the version twice). While the
+		// record shows another process got further, go on from there.
+		seen := table.seen
+		if v, verr := p.GetDBVersion(ctx); locker != nil || errors.Is(err, errNewer) || verr != nil || v <= seen {
 			return fmt.Errorf("%s: migrate: %w", d.Name, err)
 		}
 	}
-	return nil
 }
 
 // SchemaVersion is the version the migrations in fsys bring a database to.
@@ -73,6 +74,7 @@ var errNewer = errors.New("the database schema is newer than this program knows"
 type versionTable struct {
 	d     Dialect
 	known int64 // the latest version this program has
+	seen  int64 // the latest version recorded when goose last asked
 }
 
 var _ database.StoreExtender = (*versionTable)(nil)
@@ -146,11 +148,13 @@ func (t *versionTable) ListMigrations(ctx context.Context, db database.DBTxConn)
 	}
 	defer rows.Close()
 	var out []*database.ListMigrationsResult
+	t.seen = 0
 	for rows.Next() {
 		var v int64
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
+		t.seen = max(t.seen, v)
 		if t.known > 0 && v > t.known {
 			return nil, fmt.Errorf("%w (version %d, this program's latest is %d): upgrade latch", errNewer, v, t.known)
 		}
