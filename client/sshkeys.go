@@ -18,10 +18,11 @@ func (c *Client) SSHKeys(ctx context.Context) ([]wire.SSHKey, error) {
 }
 
 // AddSSHKey registers a public key, given as one authorized_keys line
-// ("ssh-ed25519 AAAA… comment").
-func (c *Client) AddSSHKey(ctx context.Context, publicKey string) (*wire.SSHKey, error) {
+// ("ssh-ed25519 AAAA… comment"), with the current password (and a code
+// when 2FA is on) in the request.
+func (c *Client) AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error) {
 	var out wire.SSHKey
-	if err := c.do(ctx, http.MethodPost, "/v1/account/ssh-keys", nil, wire.AddSSHKeyRequest{PublicKey: publicKey}, &out); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/v1/account/ssh-keys", nil, req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -12,13 +12,9 @@ import (
 // password (and a code with 2FA on), signs out every session of the user,
 // the caller's included, and revokes API tokens too when asked.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, newPassword, code string, revokeAPITokens bool, m Meta) (int, error) {
-	if err := p.requireFull(); err != nil {
-		return 0, err
-	}
-	if err := checkPasswordStrength(newPassword); err != nil {
-		return 0, err
-	}
-	if err := s.reauthenticate(ctx, p, current, code, m); err != nil {
+	err := s.authorize(ctx, p, OpChangePassword, authReq{proof: FreshProof{current, code}, meta: m,
+		check: func() error { return checkPasswordStrength(newPassword) }})
+	if err != nil {
 		return 0, err
 	}
 	hash, err := s.hasher.Hash(ctx, newPassword)
@@ -42,23 +38,22 @@ func credKinds(revokeAPITokens bool) []TokenKind {
 	return []TokenKind{KindSession}
 }
 
-// UpdateProfile changes full name and email; with 2FA on it needs password
-// and code ("change your user settings" in the seeds). A new email is a
-// credentials change, as confirming one is in the seeds (latch has no mail
-// step, so the change itself counts): every session of the user ends, and
-// the API tokens too when revokeAPITokens. It returns how many tokens ended.
+// UpdateProfile changes full name and email. A new email needs the
+// password (and a code with 2FA on), a new name a code with 2FA on, as the
+// policy says. A new email is a credentials change, as confirming one is in
+// the seeds (latch has no mail step, so the change itself counts): every
+// session of the user ends, and the API tokens too when revokeAPITokens.
+// It returns how many tokens ended.
 func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, revokeAPITokens bool, m Meta) (int, error) {
-	if err := p.requireFull(); err != nil {
-		return 0, err
-	}
 	fullName, email = strings.TrimSpace(fullName), strings.TrimSpace(email)
-	if err := validateProfile(fullName, email); err != nil {
-		return 0, err
+	op := OpChangeName
+	if !strings.EqualFold(email, p.User.Email) {
+		op = OpChangeEmail // its proof covers the name too
 	}
-	if p.User.TwoFactor == TwoFactorOn {
-		if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
-			return 0, err
-		}
+	err := s.authorize(ctx, p, op, authReq{proof: FreshProof{password, code}, meta: m,
+		check: func() error { return validateProfile(fullName, email) }})
+	if err != nil {
+		return 0, err
 	}
 	if err := s.store.UpdateProfile(ctx, p.User.ID, fullName, email); err != nil {
 		return 0, fmt.Errorf("update profile: %w", err)
@@ -93,6 +88,9 @@ func validateProfile(fullName, email string) error {
 // Events lists the caller's audit events, newest first: at most limit (1 to
 // 500, else 50). next, when not 0, is the before of the following page.
 func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit int) (evs []Event, next int64, err error) {
+	if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
+		return nil, 0, err
+	}
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -112,6 +110,9 @@ func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit 
 // EventsAfter lists the caller's events newer than after, oldest first, for
 // streaming.
 func (s *Service) EventsAfter(ctx context.Context, p *Principal, after int64) ([]Event, error) {
+	if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
+		return nil, err
+	}
 	evs, err := s.store.ListEvents(ctx, p.User.ID, 0, after, 500)
 	if err != nil {
 		return nil, fmt.Errorf("list new events: %w", err)

@@ -128,6 +128,9 @@ func (s *Service) CreateOrg(ctx context.Context, name string, autoLogout time.Du
 		return Org{}, err
 	}
 	o := Org{Name: name, AutoLogoutAfter: autoLogout, Require2FA: require2FA}
+	if require2FA {
+		o.Require2FASince = s.clock.Now()
+	}
 	if err := s.store.CreateOrg(ctx, &o); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return Org{}, Errorf(KindConflict, "org %q already exists", name)
@@ -148,28 +151,81 @@ func checkAutoLogout(d time.Duration) error {
 type OrgUpdate struct {
 	AutoLogoutAfter *time.Duration
 	Require2FA      *bool
+	TwoFactorGrace  *time.Duration // counted from when require2FA was switched on
 }
 
-// UpdateOrg changes an org's policies. A new autoLogoutAfter applies to
-// sessions opened from then on.
+// MaxTwoFactorGrace bounds the grace period of require2FA.
+const MaxTwoFactorGrace = 90 * 24 * time.Hour
+
+// UpdateOrg changes an org's policies. They apply at once to existing
+// sessions and tokens of its members (the policy is read on every
+// request); each member gets an event, and their open streams hear of it.
 func (s *Service) UpdateOrg(ctx context.Context, name string, up OrgUpdate) (Org, error) {
 	o, err := s.orgByName(ctx, name)
 	if err != nil {
 		return Org{}, err
 	}
+	before := o
 	if up.AutoLogoutAfter != nil {
 		if err := checkAutoLogout(*up.AutoLogoutAfter); err != nil {
 			return Org{}, err
 		}
 		o.AutoLogoutAfter = *up.AutoLogoutAfter
 	}
+	if up.TwoFactorGrace != nil {
+		if g := *up.TwoFactorGrace; g < 0 || g > MaxTwoFactorGrace {
+			return Org{}, Errorf(KindInvalidInput, "the 2FA grace period must be between 0 and %d days", MaxTwoFactorGrace/(24*time.Hour))
+		}
+		o.TwoFactorGrace = *up.TwoFactorGrace
+	}
 	if up.Require2FA != nil {
+		switch {
+		case *up.Require2FA && !o.Require2FA:
+			o.Require2FASince = s.clock.Now()
+		case !*up.Require2FA:
+			o.Require2FASince = time.Time{}
+		}
 		o.Require2FA = *up.Require2FA
+	}
+	if o == before {
+		return o, nil
 	}
 	if err := s.store.UpdateOrg(ctx, o); err != nil {
 		return Org{}, fmt.Errorf("update org: %w", err)
 	}
+	s.orgEvent(ctx, o, EventOrgPolicyChanged, orgPolicyDetail(before, o))
 	return o, nil
+}
+
+func orgPolicyDetail(before, after Org) string {
+	var parts []string
+	if before.AutoLogoutAfter != after.AutoLogoutAfter {
+		parts = append(parts, fmt.Sprintf("autoLogoutAfter %s → %s", humanDuration(orgAutoLogout(before)), humanDuration(orgAutoLogout(after))))
+	}
+	if before.Require2FA != after.Require2FA {
+		parts = append(parts, fmt.Sprintf("require2FA %t → %t", before.Require2FA, after.Require2FA))
+	}
+	if before.TwoFactorGrace != after.TwoFactorGrace {
+		parts = append(parts, fmt.Sprintf("2FA grace %s → %s", before.TwoFactorGrace, after.TwoFactorGrace))
+	}
+	return fmt.Sprintf("org %q: %s", after.Name, strings.Join(parts, ", "))
+}
+
+// orgEvent records an event for every member of the org and wakes their
+// streams, so existing sessions react to the new policy at once.
+func (s *Service) orgEvent(ctx context.Context, o Org, typ, detail string) {
+	users, err := s.store.ListUsers(ctx)
+	if err != nil {
+		s.log.Error("org event: list members", "org", o.Name, "err", err)
+		return
+	}
+	for _, u := range users {
+		if u.OrgID != o.ID {
+			continue
+		}
+		s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: typ, Method: "admin", Detail: detail})
+		s.hub.notify(u.ID)
+	}
 }
 
 // ListOrgs lists every org.
@@ -194,6 +250,9 @@ func (s *Service) SetUserOrg(ctx context.Context, username, org string) error {
 	if err := s.store.SetUserOrg(ctx, u.ID, o.ID); err != nil {
 		return fmt.Errorf("set org: %w", err)
 	}
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventOrgMembership, Method: "admin",
+		Detail: fmt.Sprintf("now a member of org %q", o.Name)})
+	s.hub.notify(u.ID)
 	return nil
 }
 
@@ -250,6 +309,12 @@ func (s *Service) AddMember(ctx context.Context, project, username string, level
 	if err := s.store.SetMember(ctx, p.ID, u.ID, level); err != nil {
 		return Project{}, fmt.Errorf("add member: %w", err)
 	}
+	detail := fmt.Sprintf("%s on %s %q", level, p.ID, p.Name)
+	if level == LevelNone {
+		detail = fmt.Sprintf("removed from %s %q", p.ID, p.Name)
+	}
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventProjectMembership, Method: "admin", Detail: detail})
+	s.hub.notify(u.ID)
 	return p, nil
 }
 

@@ -27,6 +27,39 @@ func orgAutoLogout(o Org) time.Duration {
 	return DefaultAutoLogoutAfter
 }
 
+// applyOrgPolicy gives a session the inactivity limit its user's org sets
+// now, not the one it was born under: a shorter autoLogoutAfter applies to
+// existing sessions at once.
+func applyOrgPolicy(tok *Token, org Org) {
+	if tok.Kind == KindSession {
+		tok.IdleTimeout = orgAutoLogout(org)
+	}
+}
+
+// AutoLogoutFor is the inactivity limit that applies now to username's
+// sessions: their org's autoLogoutAfter, 15 minutes for users without an
+// org and for names that are no user (a console may still sign in as
+// someone).
+func (s *Service) AutoLogoutFor(ctx context.Context, username string) time.Duration {
+	u, err := s.store.UserByName(ctx, NormalizeUsername(username))
+	if err != nil || u.OrgID == 0 {
+		return DefaultAutoLogoutAfter
+	}
+	o, err := s.store.OrgByID(ctx, u.OrgID)
+	if err != nil {
+		return DefaultAutoLogoutAfter
+	}
+	return orgAutoLogout(o)
+}
+
+// Whoami is the caller as the policy sees them now.
+func (s *Service) Whoami(ctx context.Context, p *Principal) (Credential, error) {
+	if err := s.authorize(ctx, p, OpWhoami, authReq{}); err != nil {
+		return 0, err
+	}
+	return p.Credential(s.clock.Now()), nil
+}
+
 // Meta describes where a request came from, for throttling and events.
 type Meta struct {
 	Addr   string // client address, without port
@@ -108,6 +141,8 @@ func revokedMessage(tok Token) string {
 		return "the token was revoked because the account's credentials changed: log in again with `latch login`"
 	case RevokedByAdmin:
 		return "the token was revoked by an administrator: log in again with `latch login`"
+	case RevokedKeyRemoved:
+		return "the SSH key that opened this session was removed from the account: sign in again"
 	}
 	return "the token has been revoked: log in again with `latch login` or use another token"
 }
@@ -186,10 +221,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 		method = "password+" + used
 	}
 	s.resetFailures(ctx, keys)
-	return s.openSession(ctx, u, method, in.Meta)
+	return s.openSession(ctx, u, method, "", in.Meta)
 }
 
-func (s *Service) openSession(ctx context.Context, u User, method string, m Meta) (*LoginResult, error) {
+// openSession makes the session token of a login; sshKey is the
+// fingerprint of the key that opened it, "" for a password login.
+func (s *Service) openSession(ctx context.Context, u User, method, sshKey string, m Meta) (*LoginResult, error) {
 	var org Org
 	if u.OrgID != 0 {
 		var err error
@@ -209,8 +246,9 @@ func (s *Service) openSession(ctx context.Context, u User, method string, m Meta
 		ExpiresAt:   now.Add(s.session),
 		IdleTimeout: orgAutoLogout(org),
 		AuthMethod:  method,
-		EnrollOnly:  org.Require2FA && u.TwoFactor != TwoFactorOn,
+		SSHKey:      sshKey,
 	}
+	tok.EnrollOnly = (&Principal{User: u, Org: org, Token: tok}).Credential(now) == CredEnrollOnly
 	if m.Method != "" {
 		tok.Name = fmt.Sprintf("%s session (%s)", m.Method, method)
 	}
@@ -224,6 +262,9 @@ func (s *Service) openSession(ctx context.Context, u User, method string, m Meta
 
 // Logout revokes the token that made the request (rule 4).
 func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
+	if err := s.authorize(ctx, p, OpLogout, authReq{meta: m}); err != nil {
+		return err
+	}
 	if _, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}

@@ -78,6 +78,7 @@ func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) 
 			return nil, err
 		}
 	}
+	applyOrgPolicy(&p.Token, p.Org)
 	if cacheable {
 		s.cache.put(hash, authEntry{version: version, tok: tok, user: u, org: p.Org})
 	}

@@ -55,10 +55,17 @@ func TestRule3EffectiveAccess(t *testing.T) {
 		}
 	}
 
-	// A token scoped to Scratch at VIEW and SAM at ADMINISTER sees the lower
-	// of each, and nothing else — not even public projects.
+	// A scope above the user's own level is refused, naming their level
+	// (issue 11: no silent cap).
+	_, _, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "too high",
+		Scope: map[string]server.Level{sam.ID: server.LevelAdminister}}, server.Meta{})
+	if e, ok := err.(*server.Error); !ok || e.Kind != server.KindPermissionDenied || !strings.Contains(e.Message, "CONTRIBUTE") {
+		t.Errorf("scope above the user's level: %v", err)
+	}
+	// A token scoped to Scratch at VIEW and SAM at CONTRIBUTE sees those
+	// levels, and nothing else — not even public projects.
 	_, secret, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "scoped",
-		Scope: map[string]server.Level{scratch.ID: server.LevelView, sam.ID: server.LevelAdminister}}, server.Meta{})
+		Scope: map[string]server.Level{scratch.ID: server.LevelView, sam.ID: server.LevelContribute}}, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}

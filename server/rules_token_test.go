@@ -66,7 +66,7 @@ func TestRule1ExpiryAndRevocation(t *testing.T) {
 	f := newFixture(t)
 	f.user("amy", "")
 	_, p := f.login("amy")
-	_, short, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "short", ExpiresAt: t0.Add(time.Hour)}, server.Meta{})
+	_, short, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "short", ExpiresAt: ptr(t0.Add(time.Hour))}, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,15 +129,15 @@ func TestRule2Lifetimes(t *testing.T) {
 		t.Errorf("API token expires %v idle %s, want %v and none", tok.ExpiresAt, tok.IdleTimeout, want)
 	}
 	date := f.clock.Now().Add(90 * 24 * time.Hour)
-	tok, _, err = f.svc.CreateToken(f.ctx, pa, server.TokenSpec{Name: "dated", ExpiresAt: date, IdleTimeout: 2 * time.Hour}, server.Meta{})
+	tok, _, err = f.svc.CreateToken(f.ctx, pa, server.TokenSpec{Name: "dated", ExpiresAt: &date, IdleTimeout: 2 * time.Hour}, server.Meta{})
 	if err != nil || !tok.ExpiresAt.Equal(date) || tok.IdleTimeout != 2*time.Hour {
 		t.Errorf("dated token: %+v, %v", tok, err)
 	}
 
 	bad := []server.TokenSpec{
 		{Name: ""},
-		{Name: "past", ExpiresAt: f.clock.Now().Add(-time.Second)},
-		{Name: "far", ExpiresAt: f.clock.Now().Add(10 * 365 * 24 * time.Hour)},
+		{Name: "past", ExpiresAt: ptr(f.clock.Now().Add(-time.Second))},
+		{Name: "far", ExpiresAt: ptr(f.clock.Now().Add(10 * 365 * 24 * time.Hour))},
 		{Name: "neg", IdleTimeout: -time.Minute},
 		{Name: "tiny", IdleTimeout: time.Second},
 	}
@@ -237,11 +237,11 @@ func TestRule6WatchTokenEnds(t *testing.T) {
 	f.user("amy", "")
 	_, p := f.login("amy")
 	_, other := f.login("amy")
-	tok, api, _ := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "stream", ExpiresAt: t0.Add(time.Hour)}, server.Meta{})
+	tok, api, _ := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: "stream", ExpiresAt: ptr(t0.Add(time.Hour))}, server.Meta{})
 	pAPI := f.auth(api)
 
-	revokedWatch := f.svc.WatchToken(f.ctx, other)
-	expiryWatch := f.svc.WatchToken(f.ctx, pAPI)
+	revokedWatch := endOf(t, f, other)
+	expiryWatch := endOf(t, f, pAPI)
 	if err := f.svc.RevokeToken(f.ctx, p, other.Token.ID, server.Meta{}); err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,10 @@ func TestRule5EmailChange(t *testing.T) {
 	if _, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "not an address", "", "", false, server.Meta{}); server.ErrorKind(err) != server.KindInvalidInput {
 		t.Fatalf("bad email: %v", err)
 	}
-	n, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "amy@example.org", "", "", false, server.Meta{})
+	if _, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "amy@example.org", "", "", false, server.Meta{}); server.ErrorKind(err) != server.KindInvalidAuthentication {
+		t.Fatalf("email change without the password: %v", err)
+	}
+	n, err := f.svc.UpdateProfile(f.ctx, p, "Amy Pond", "amy@example.org", "pw-amy-secret", "", false, server.Meta{})
 	if err != nil || n != 1 {
 		t.Fatalf("email change: %d tokens, %v", n, err)
 	}
@@ -291,7 +294,7 @@ func TestRule5EmailChange(t *testing.T) {
 		t.Errorf("session after an email change: %+v", r)
 	}
 	pAPI := f.auth(api) // API tokens survive unless asked
-	if _, err := f.svc.UpdateProfile(f.ctx, pAPI, "Amy Pond", "amy@example.com", "", "", true, server.Meta{}); err != nil {
+	if _, err := f.svc.UpdateProfile(f.ctx, pAPI, "Amy Pond", "amy@example.com", "pw-amy-secret", "", true, server.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	f.authErr(api)
@@ -299,4 +302,29 @@ func TestRule5EmailChange(t *testing.T) {
 	if u.Email != "amy@example.com" || u.FullName != "Amy Pond" {
 		t.Errorf("stored profile %q %q", u.FullName, u.Email)
 	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// endOf watches p's token and delivers the error that ends it.
+func endOf(t *testing.T, f *fixture, p *server.Principal) <-chan error {
+	t.Helper()
+	updates, err := f.svc.WatchToken(f.ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := <-updates
+	if first.End != nil || first.State.ExpiresAt.IsZero() {
+		t.Fatalf("first update of a watch: %+v", first)
+	}
+	out := make(chan error, 1)
+	go func() {
+		for u := range updates {
+			if u.End != nil {
+				out <- u.End
+				return
+			}
+		}
+	}()
+	return out
 }

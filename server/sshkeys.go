@@ -33,16 +33,21 @@ func ParseAuthorizedKey(line string) (fingerprint, normalized, comment string, e
 	return ssh.FingerprintSHA256(pk), norm, cmt, nil
 }
 
-// AddSSHKey registers a public key for SSH logins to the console.
-func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, m Meta) (SSHKey, error) {
-	if err := p.requireFull(); err != nil {
-		return SSHKey{}, err
-	}
-	fp, norm, comment, err := ParseAuthorizedKey(line)
+// AddSSHKey registers a public key for SSH logins to the console. A key
+// opens sessions with the user's full rights, so it needs fresh proof
+// (password, and a code with 2FA on) whatever the credential.
+func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proof FreshProof, m Meta) (SSHKey, error) {
+	var fp, norm, comment string
+	err := s.authorize(ctx, p, OpAddSSHKey, authReq{proof: proof, meta: m, check: func() (err error) {
+		fp, norm, comment, err = ParseAuthorizedKey(line)
+		return err
+	}})
 	if err != nil {
 		return SSHKey{}, err
 	}
-	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: s.clock.Now()}
+	now := s.clock.Now()
+	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: now,
+		AddedWith: p.Credential(now).String()}
 	if err := s.store.AddSSHKey(ctx, k); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return SSHKey{}, Errorf(KindConflict, "the key %s is already registered", fp)
@@ -55,6 +60,9 @@ func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, m Me
 
 // ListSSHKeys lists the caller's keys.
 func (s *Service) ListSSHKeys(ctx context.Context, p *Principal) ([]SSHKey, error) {
+	if err := s.authorize(ctx, p, OpListSSHKeys, authReq{}); err != nil {
+		return nil, err
+	}
 	keys, err := s.store.ListSSHKeys(ctx, p.User.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list ssh keys: %w", err)
@@ -62,16 +70,24 @@ func (s *Service) ListSSHKeys(ctx context.Context, p *Principal) ([]SSHKey, erro
 	return keys, nil
 }
 
-// RemoveSSHKey removes one of the caller's keys by fingerprint.
+// RemoveSSHKey removes one of the caller's keys by fingerprint and ends
+// the sessions opened with it.
 func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint string, m Meta) error {
-	ok, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint)
+	if err := s.authorize(ctx, p, OpRemoveSSHKey, authReq{meta: m}); err != nil {
+		return err
+	}
+	ok, ended, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint, s.clock.Now())
 	if err != nil {
 		return fmt.Errorf("remove ssh key: %w", err)
 	}
 	if !ok {
 		return Errorf(KindNotFound, "no key %s on your account", fingerprint)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method, Detail: fingerprint})
+	if len(ended) > 0 {
+		s.hub.notify(p.User.ID)
+	}
+	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%s, %d sessions ended", fingerprint, len(ended))})
 	return nil
 }
 
@@ -123,5 +139,9 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		method += "+" + used
 	}
 	s.resetFailures(ctx, keys)
-	return s.openSession(ctx, u, method, m)
+	fp := ssh.FingerprintSHA256(key)
+	if err := s.store.TouchSSHKey(ctx, fp, s.clock.Now()); err != nil {
+		s.log.Error("record ssh key use", "err", err)
+	}
+	return s.openSession(ctx, u, method, fp, m)
 }

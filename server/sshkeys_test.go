@@ -30,14 +30,14 @@ func TestSSHKeyLogin(t *testing.T) {
 	f.user("bob", "")
 	_, p := f.login("amy")
 	key, line := newSSHKey(t)
-	k, err := f.svc.AddSSHKey(f.ctx, p, line, server.Meta{})
+	k, err := f.svc.AddSSHKey(f.ctx, p, line, server.FreshProof{Password: "pw-amy-secret"}, server.Meta{})
 	if err != nil || k.Fingerprint != ssh.FingerprintSHA256(key) || k.Comment != "amy@laptop" {
 		t.Fatalf("add key: %+v %v", k, err)
 	}
-	if _, err := f.svc.AddSSHKey(f.ctx, p, line, server.Meta{}); server.ErrorKind(err) != server.KindConflict {
+	if _, err := f.svc.AddSSHKey(f.ctx, p, line, server.FreshProof{Password: "pw-amy-secret"}, server.Meta{}); server.ErrorKind(err) != server.KindConflict {
 		t.Errorf("adding twice: %v", err)
 	}
-	if _, err := f.svc.AddSSHKey(f.ctx, p, "ssh-ed25519 not-base64", server.Meta{}); server.ErrorKind(err) != server.KindInvalidInput {
+	if _, err := f.svc.AddSSHKey(f.ctx, p, "ssh-ed25519 not-base64", server.FreshProof{Password: "pw-amy-secret"}, server.Meta{}); server.ErrorKind(err) != server.KindInvalidInput {
 		t.Errorf("junk key: %v", err)
 	}
 
@@ -68,7 +68,13 @@ func TestSSHKeyLoginNeedsCodeWith2FA(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, line := newSSHKey(t)
-	if _, err := f.svc.AddSSHKey(f.ctx, f.auth(res.Secret), line, server.Meta{}); err != nil {
+	// Adding a key needs fresh proof: the password alone is not enough.
+	_, err = f.svc.AddSSHKey(f.ctx, f.auth(res.Secret), line, server.FreshProof{Password: "pw-amy-secret"}, server.Meta{})
+	if e, ok := err.(*server.Error); !ok || e.Kind != server.KindTwoFactorRequired || e.Reason != server.ReasonProofNeeded {
+		t.Fatalf("adding a key without a code: %v", err)
+	}
+	f.clock.Advance(30e9)
+	if _, err := f.svc.AddSSHKey(f.ctx, f.auth(res.Secret), line, server.FreshProof{Password: "pw-amy-secret", Code: mustCode(t, secret, f)}, server.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.LoginWithKey(f.ctx, "amy", key, "", server.Meta{}); server.ErrorKind(err) != server.KindTwoFactorRequired {

@@ -100,7 +100,12 @@ type Store interface {
 	AddSSHKey(ctx context.Context, k SSHKey) error
 	ListSSHKeys(ctx context.Context, userID int64) ([]SSHKey, error)
 	SSHKeyByFingerprint(ctx context.Context, fingerprint string) (SSHKey, error)
-	RemoveSSHKey(ctx context.Context, userID int64, fingerprint string) (bool, error)
+	// RemoveSSHKey deletes the user's key and, in the same transaction,
+	// revokes the live tokens opened with it (reason RevokedKeyRemoved),
+	// returning whether the key existed and the ids revoked.
+	RemoveSSHKey(ctx context.Context, userID int64, fingerprint string, now time.Time) (bool, []string, error)
+	// TouchSSHKey records a login with the key.
+	TouchSSHKey(ctx context.Context, fingerprint string, now time.Time) error
 
 	Ping(ctx context.Context) error
 	Close() error
@@ -113,4 +118,6 @@ type SSHKey struct {
 	PublicKey   string // authorized_keys line
 	Comment     string
 	CreatedAt   time.Time
+	AddedWith   string    // the credential that added it: password session, API token…
+	LastUsedAt  time.Time // zero: never
 }

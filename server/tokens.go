@@ -9,63 +9,29 @@ import (
 	"unicode/utf8"
 )
 
-// requireFull refuses enroll-only sessions: an org that requires 2FA lets a
-// member without it do nothing but enroll.
-func (p *Principal) requireFull() error {
-	if p.Token.EnrollOnly && p.User.TwoFactor != TwoFactorOn {
-		return &Error{Kind: KindEnrollmentRequired,
-			Message: fmt.Sprintf("your organisation %q requires two-factor authentication: turn it on with `latch 2fa enable` first", p.Org.Name)}
-	}
-	return nil
-}
-
 // TokenSpec describes a new API token.
 type TokenSpec struct {
 	Name        string
-	ExpiresAt   time.Time        // zero: one month from now
-	IdleTimeout time.Duration    // 0: none
-	Scope       map[string]Level // nil: all the user's projects
+	ExpiresAt   *time.Time       // nil: one month from now (or the creating token's expiry, if sooner)
+	IdleTimeout time.Duration    // 0: none (or the creating token's limit, when it has one)
+	Scope       map[string]Level // nil: all the user's projects (or the creating token's scope)
 }
 
 // CreateToken makes a named API token and returns it with its secret, which
-// is never available again.
+// is never available again. A token made with an API token never exceeds
+// it; one made from a session is bounded by the user's own levels.
 func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec, m Meta) (Token, string, error) {
-	if err := p.requireFull(); err != nil {
-		return Token{}, "", err
-	}
 	now := s.clock.Now()
-	name := strings.TrimSpace(spec.Name)
-	switch {
-	case name == "":
-		return Token{}, "", Errorf(KindInvalidInput, "a token needs a name")
-	case utf8.RuneCountInString(name) > 100:
-		return Token{}, "", Errorf(KindInvalidInput, "token name too long: use at most 100 characters")
-	}
-	expires := spec.ExpiresAt
-	if expires.IsZero() {
-		expires = now.Add(DefaultAPITokenLifetime)
-	}
-	switch {
-	case !expires.After(now):
-		return Token{}, "", Errorf(KindInvalidInput, "the expiry date %s is in the past", expires.UTC().Format(time.RFC3339))
-	case expires.Sub(now) > MaxTokenLifetime:
-		return Token{}, "", Errorf(KindInvalidInput, "the expiry date is too far away: at most %d days from now", MaxTokenLifetime/(24*time.Hour))
-	case spec.IdleTimeout < 0:
-		return Token{}, "", Errorf(KindInvalidInput, "the inactivity limit must be positive")
-	case spec.IdleTimeout > 0 && spec.IdleTimeout < time.Minute:
-		return Token{}, "", Errorf(KindInvalidInput, "the inactivity limit must be at least one minute")
-	}
-	scope, err := s.checkScope(ctx, p, spec.Scope)
+	var tok Token
+	err := s.authorize(ctx, p, OpCreateToken, authReq{meta: m, check: func() (err error) {
+		tok, err = s.newTokenWithin(ctx, p, spec, now)
+		return err
+	}})
 	if err != nil {
 		return Token{}, "", err
 	}
 	secret := NewTokenSecret()
-	tok := Token{
-		ID: NewTokenID(), UserID: p.User.ID, Name: name, Kind: KindAPI,
-		SecretHash: HashSecret(secret), Scope: scope,
-		CreatedAt: now, ExpiresAt: expires, IdleTimeout: spec.IdleTimeout,
-		AuthMethod: "token",
-	}
+	tok.SecretHash = HashSecret(secret)
 	if err := s.store.CreateToken(ctx, tok); err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
@@ -74,14 +40,85 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	return tok, secret, nil
 }
 
+// newTokenWithin validates spec and fills in its defaults, within the
+// limits of the credential that asks: the user's own levels always, and
+// the creating API token's projects, levels, expiry and inactivity limit.
+// Asking for more is refused, naming the limit; nothing is capped silently.
+func (s *Service) newTokenWithin(ctx context.Context, p *Principal, spec TokenSpec, now time.Time) (Token, error) {
+	name := strings.TrimSpace(spec.Name)
+	switch {
+	case name == "":
+		return Token{}, Errorf(KindInvalidInput, "a token needs a name")
+	case utf8.RuneCountInString(name) > 100:
+		return Token{}, Errorf(KindInvalidInput, "token name too long: use at most 100 characters")
+	}
+	parent := p.Token
+	fromToken := parent.Kind == KindAPI
+	expires := now.Add(DefaultAPITokenLifetime)
+	if fromToken && parent.ExpiresAt.Before(expires) {
+		expires = parent.ExpiresAt
+	}
+	if spec.ExpiresAt != nil {
+		expires = *spec.ExpiresAt
+		if err := CheckRealTime(expires, "the expiry date"); err != nil {
+			return Token{}, err
+		}
+	}
+	switch {
+	case !expires.After(now):
+		return Token{}, Errorf(KindInvalidInput, "the expiry date %s is in the past", expires.UTC().Format(time.RFC3339))
+	case expires.Sub(now) > MaxTokenLifetime:
+		return Token{}, Errorf(KindInvalidInput, "the expiry date is too far away: at most %d days from now", MaxTokenLifetime/(24*time.Hour))
+	case fromToken && expires.After(parent.ExpiresAt):
+		return Token{}, limitError("a token made with an API token cannot outlive it: this one expires %s", parent.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	idle := spec.IdleTimeout
+	switch {
+	case idle < 0:
+		return Token{}, Errorf(KindInvalidInput, "the inactivity limit must be positive")
+	case idle > 0 && idle < time.Minute:
+		return Token{}, Errorf(KindInvalidInput, "the inactivity limit must be at least one minute")
+	case fromToken && parent.IdleTimeout > 0 && idle == 0:
+		idle = parent.IdleTimeout
+	case fromToken && parent.IdleTimeout > 0 && idle > parent.IdleTimeout:
+		return Token{}, limitError("a token made with an API token cannot have a longer inactivity limit than its %s", humanDuration(parent.IdleTimeout))
+	}
+	scope, err := s.checkScope(ctx, p, spec.Scope)
+	if err != nil {
+		return Token{}, err
+	}
+	return Token{
+		ID: NewTokenID(), UserID: p.User.ID, Name: name, Kind: KindAPI, Scope: scope,
+		CreatedAt: now, ExpiresAt: expires, IdleTimeout: idle, AuthMethod: "token",
+	}, nil
+}
+
+// ReasonLimit refines PermissionDenied: a new token would exceed a limit
+// of the credential that asked for it or of the user's own access.
+const ReasonLimit = "limit"
+
+func limitError(format string, args ...any) error {
+	return &Error{Kind: KindPermissionDenied, Reason: ReasonLimit, Message: fmt.Sprintf(format, args...)}
+}
+
+// CheckRealTime refuses times no person could mean: the zero time, or
+// anything before the Unix epoch (a client's default value, not a date).
+func CheckRealTime(t time.Time, what string) error {
+	if t.Before(time.Unix(0, 0)) {
+		return Errorf(KindInvalidInput, "%s %s is not a real date: give a date such as 2027-01-31", what, t.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 // checkScope validates a requested scope: every project must exist and be
-// reachable by the caller, and a token cannot reach beyond the token that
-// creates it.
+// reachable by the user at the requested level, and a token made with a
+// scoped token stays within that token's projects and levels.
 func (s *Service) checkScope(ctx context.Context, p *Principal, scope map[string]Level) (map[string]Level, error) {
+	parent := p.Token.Scope
 	if len(scope) == 0 {
-		if p.Token.Scope != nil {
-			// A scoped token may only create tokens within its own scope.
-			return copyScope(p.Token.Scope), nil
+		if parent != nil {
+			// A scoped token makes tokens within its own scope.
+			return copyScope(parent), nil
 		}
 		return nil, nil
 	}
@@ -93,8 +130,23 @@ func (s *Service) checkScope(ctx context.Context, p *Principal, scope map[string
 		if lvl < LevelView || lvl > LevelAdminister {
 			return nil, Errorf(KindInvalidInput, "unknown access level for %s: use VIEW, UPLOAD, CONTRIBUTE or ADMINISTER", id)
 		}
-		if _, err := s.projectFor(ctx, p, id); err != nil {
-			return nil, err
+		pa, err := s.store.ProjectForUser(ctx, p.User.ID, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil, Errorf(KindNotFound, "no project %s", id)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("check scope: %w", err)
+		}
+		own := effectiveLevel(pa, nil)
+		switch {
+		case own == LevelNone:
+			return nil, Errorf(KindNotFound, "no project %s", id)
+		case parent != nil && parent[id] == LevelNone:
+			return nil, limitError("%q is outside this token's scope: a token made with a scoped token reaches only its projects", pa.Name)
+		case parent != nil && lvl > parent[id]:
+			return nil, limitError("this token has %s on %q: a token made with it cannot have %s", parent[id], pa.Name, lvl)
+		case lvl > own:
+			return nil, limitError("your level on %q is %s: a token cannot have %s there", pa.Name, own, lvl)
 		}
 		out[id] = lvl
 	}
@@ -124,7 +176,7 @@ func ScopeString(scope map[string]Level) string {
 
 // ListTokens lists the caller's tokens of every kind and state.
 func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error) {
-	if err := p.requireFull(); err != nil {
+	if err := s.authorize(ctx, p, OpListTokens, authReq{}); err != nil {
 		return nil, err
 	}
 	toks, err := s.store.ListTokens(ctx, p.User.ID)
@@ -132,6 +184,7 @@ func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error)
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	for i := range toks {
+		applyOrgPolicy(&toks[i], p.Org)
 		if u, ok := s.usage.latest(toks[i].ID); ok && u.At.After(toks[i].LastUsedAt) {
 			toks[i].LastUsedAt, toks[i].LastUsedAddr = u.At, u.Addr
 		}
@@ -142,6 +195,9 @@ func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error)
 // RevokeToken revokes one of the caller's tokens by id (rule 6: from the
 // moment this returns, the token is refused everywhere).
 func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string, m Meta) error {
+	if err := s.authorize(ctx, p, OpRevokeToken, authReq{target: tokenID, meta: m}); err != nil {
+		return err
+	}
 	if !ValidTokenID(tokenID) {
 		return Errorf(KindInvalidInput, "%q is not a token id (token-…)", tokenID)
 	}
@@ -169,6 +225,9 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 // except the calling token when exceptCurrent. It reports whether the
 // caller's own token went with them.
 func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind, exceptCurrent bool, m Meta) (int, bool, error) {
+	if err := s.authorize(ctx, p, OpRevokeAll, authReq{meta: m}); err != nil {
+		return 0, false, err
+	}
 	if len(kinds) == 0 {
 		kinds = []TokenKind{KindSession, KindAPI}
 	}

@@ -107,7 +107,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 			s.recordFailure(ctx, keys)
 			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
 			return "", &Error{Kind: KindTwoFactorRequired, Reason: "replayed",
-				Message: "that code was already used: wait for the next code from your authenticator app"}
+				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"}
 		}
 		u.LastTOTPStep = step
 		return "totp", nil
@@ -141,8 +141,13 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 }
 
 // reauthenticate checks the password, and a code when 2FA is on, before a
-// protected change (rule 7). Failures are throttled like logins.
-func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, code string, m Meta) error {
+// protected change (rule 7): the fresh proof of the policy. Failures are
+// throttled like logins.
+func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, code, does string, m Meta) error {
+	if password == "" {
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonProofNeeded,
+			Message: fmt.Sprintf("to %s, give your current password%s", does, codeClause(p.User))}
+	}
 	keys := throttleKeys(p.User.Username, m.Addr)
 	if err := s.checkThrottle(ctx, keys); err != nil {
 		return err
@@ -161,7 +166,8 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 	}
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
-			return &Error{Kind: KindTwoFactorRequired, Message: "this change needs a two-factor code (or a backup code) as well as the password"}
+			return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
+				Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code) as well as the password", does)}
 		}
 		if _, err := s.verifySecondFactor(ctx, &u, code, keys, m); err != nil {
 			return err
@@ -170,6 +176,40 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 	s.resetFailures(ctx, keys)
 	p.User = u
 	return nil
+}
+
+// verifyCodeOnly checks a second-factor code alone, for changes the policy
+// protects with a code when 2FA is on (a new name).
+func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does string, m Meta) error {
+	if strings.TrimSpace(code) == "" {
+		return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
+			Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code)", does)}
+	}
+	keys := throttleKeys(p.User.Username, m.Addr)
+	if err := s.checkThrottle(ctx, keys); err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, p.User.ID)
+	if err != nil {
+		return fmt.Errorf("verify code: %w", err)
+	}
+	if _, err := s.verifySecondFactor(ctx, &u, code, keys, m); err != nil {
+		return err
+	}
+	s.resetFailures(ctx, keys)
+	p.User = u
+	return nil
+}
+
+// ReasonProofNeeded marks an error that asks for the fresh proof an
+// operation needs, so clients can prompt for it.
+const ReasonProofNeeded = "proof-needed"
+
+func codeClause(u User) string {
+	if u.TwoFactor == TwoFactorOn {
+		return " and a two-factor code (or a backup code)"
+	}
+	return ""
 }
 
 // Enrollment is a pending TOTP secret. Secret and URL are shown to the
@@ -182,7 +222,7 @@ type Enrollment struct {
 // BeginEnrollment proves the password (and the current code when 2FA is
 // already on, to re-enroll) and makes a new pending secret.
 func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, code string, m Meta) (*Enrollment, error) {
-	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+	if err := s.authorize(ctx, p, OpEnroll2FA, authReq{proof: FreshProof{password, code}, meta: m}); err != nil {
 		return nil, err
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
@@ -215,6 +255,9 @@ func otpauthURL(issuer, account, secret string) string {
 // correct. It returns the backup codes (shown once) and, as a credentials
 // change, revokes every session of the user, the caller's included.
 func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code string, m Meta) ([]string, error) {
+	if err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m}); err != nil {
+		return nil, err
+	}
 	secret, err := s.store.PendingTOTP(ctx, p.User.ID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
@@ -248,13 +291,16 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 // DisableTwoFactor turns 2FA off after password and code; it signs out all
 // sessions and, on request, revokes the API tokens too.
 func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (int, error) {
-	if p.Org.Require2FA {
-		return 0, &Error{Kind: KindPermissionDenied, Message: fmt.Sprintf("your organisation %q requires two-factor authentication, so it cannot be turned off", p.Org.Name)}
-	}
-	if p.User.TwoFactor != TwoFactorOn {
-		return 0, Errorf(KindInvalidInput, "two-factor authentication is not on")
-	}
-	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+	err := s.authorize(ctx, p, OpDisable2FA, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
+		if p.Org.Require2FA {
+			return &Error{Kind: KindPermissionDenied, Message: fmt.Sprintf("your organisation %q requires two-factor authentication, so it cannot be turned off", p.Org.Name)}
+		}
+		if p.User.TwoFactor != TwoFactorOn {
+			return Errorf(KindInvalidInput, "two-factor authentication is not on")
+		}
+		return nil
+	}})
+	if err != nil {
 		return 0, err
 	}
 	kinds := []TokenKind{KindSession}
@@ -273,10 +319,13 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 
 // RegenerateBackupCodes replaces the backup codes after password and code.
 func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, password, code string, m Meta) ([]string, error) {
-	if p.User.TwoFactor != TwoFactorOn {
-		return nil, Errorf(KindInvalidInput, "two-factor authentication is not on")
-	}
-	if err := s.reauthenticate(ctx, p, password, code, m); err != nil {
+	err := s.authorize(ctx, p, OpBackupCodes, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
+		if p.User.TwoFactor != TwoFactorOn {
+			return Errorf(KindInvalidInput, "two-factor authentication is not on")
+		}
+		return nil
+	}})
+	if err != nil {
 		return nil, err
 	}
 	codes, hashes := newBackupCodes(p.User.ID)
@@ -296,6 +345,9 @@ type TwoFactorStatus struct {
 
 // TwoFactorStatus reports the caller's 2FA state.
 func (s *Service) TwoFactorStatus(ctx context.Context, p *Principal) (TwoFactorStatus, error) {
+	if err := s.authorize(ctx, p, OpTwoFactorStatus, authReq{}); err != nil {
+		return TwoFactorStatus{}, err
+	}
 	st := TwoFactorStatus{State: p.User.TwoFactor, RequiredByOrg: p.Org.Require2FA}
 	if p.User.TwoFactor == TwoFactorOn {
 		codes, err := s.store.UnusedBackupCodes(ctx, p.User.ID)

@@ -73,6 +73,11 @@ type Org struct {
 	Name            string
 	AutoLogoutAfter time.Duration
 	Require2FA      bool
+	// Require2FASince is when Require2FA was last switched on (zero for
+	// orgs that required it before this was recorded); members without
+	// 2FA keep their rights until Require2FASince + TwoFactorGrace.
+	Require2FASince time.Time
+	TwoFactorGrace  time.Duration
 }
 
 // DefaultAutoLogoutAfter is the inactivity limit of a session when no org
@@ -110,6 +115,7 @@ const (
 	RevokedByCredChange = "credentials-change"
 	RevokedByAdmin      = "admin"
 	RevokedIdle         = "idle"
+	RevokedKeyRemoved   = "ssh-key-removed"
 )
 
 // Token is a bearer credential. Only SecretHash is stored; the secret itself
@@ -129,7 +135,8 @@ type Token struct {
 	RevokedAt    time.Time // zero: not revoked
 	RevokeReason string
 	AuthMethod   string // how it was obtained: password, password+totp, password+backup-code, ssh-key
-	EnrollOnly   bool   // org requires 2FA and the user had none: may only enroll
+	EnrollOnly   bool   // at login the org required 2FA and the user had none (informational: the policy reads the org live)
+	SSHKey       string // fingerprint of the SSH key that opened this session; "" otherwise
 }
 
 // TokenState is derived from the token and the time.
@@ -194,6 +201,10 @@ const (
 	Event2FACodeReplayed  = "2fa.code-replayed"
 	EventBackupCodeUsed   = "2fa.backup-code-used"
 	EventBackupCodesNew   = "2fa.backup-codes-regenerated"
+	// Made by operators (`latch admin`), recorded for each user affected.
+	EventOrgPolicyChanged  = "org.policy-changed"
+	EventOrgMembership     = "org.membership-changed"
+	EventProjectMembership = "project.membership-changed"
 )
 
 // Event is an audit record. Detail never holds a secret.

@@ -89,8 +89,8 @@ func (a clientAPI) RegenerateBackupCodes(ctx context.Context, req wire.ReauthReq
 
 func (a clientAPI) SSHKeys(ctx context.Context) ([]wire.SSHKey, error) { return one(a.c.SSHKeys(ctx)) }
 
-func (a clientAPI) AddSSHKey(ctx context.Context, publicKey string) (*wire.SSHKey, error) {
-	return one(a.c.AddSSHKey(ctx, publicKey))
+func (a clientAPI) AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error) {
+	return one(a.c.AddSSHKey(ctx, req))
 }
 
 func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {

@@ -49,10 +49,19 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	// A private key is refused before it is sent anywhere.
 	c.Send(tea.PasteMsg{Content: "-----BEGIN OPENSSH PRIVATE KEY-----"})
 	c.Keys("enter")
+	c.Type(tuitest.Password)
+	c.Keys("enter")
 	c.Expect("That is a private key")
 
+	// Adding a key needs the current password: a wrong one is said, and
+	// focus goes back to the password.
 	line, fp := newKeyLine(t, "amy@laptop")
 	c.Send(tea.PasteMsg{Content: line + "\n"})
+	c.Keys("enter")
+	c.Type("not-the-password")
+	c.Keys("enter")
+	c.Expect("That password is not correct")
+	c.Type(tuitest.Password)
 	c.Keys("enter")
 	c.Expect("Added SSH key "+fp, "SSH keys (1)", "amy@laptop")
 	amy, err := srv.Store.UserByName(context.Background(), "amy")
@@ -67,6 +76,8 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	// The same key again: the server's reason is shown in the form.
 	c.Keys("enter")
 	c.Send(tea.PasteMsg{Content: line})
+	c.Keys("enter")
+	c.Type(tuitest.Password)
 	c.Keys("enter")
 	c.Expect("already registered")
 	c.Keys("esc")
@@ -118,7 +129,7 @@ func registerKey(t *testing.T, srv *tuitest.Server) ssh.PublicKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WithToken(lr.Token).AddSSHKey(ctx, line); err != nil {
+	if _, err := c.WithToken(lr.Token).AddSSHKey(ctx, wire.AddSSHKeyRequest{PublicKey: line, Password: tuitest.Password}); err != nil {
 		t.Fatal(err)
 	}
 	pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))

@@ -28,6 +28,21 @@ const (
 	ReasonExpired = "expired" // past its expiry date
 	ReasonIdle    = "idle"    // inactivity limit reached
 	ReasonInvalid = "invalid" // unknown token or wrong credentials
+	// PermissionDenied and TwoFactorEnrollmentRequired:
+	ReasonScope  = "scope"  // the credential may not do this (a scoped token, say)
+	ReasonLimit  = "limit"  // a new token would exceed its creator's limits or the user's level
+	ReasonEnroll = "enroll" // the org requires 2FA: only enrollment is allowed
+	// InvalidAuthentication and TwoFactorRequired on a protected change:
+	ReasonProofNeeded = "proof-needed" // send the password (and a code with 2FA on) with the request
+)
+
+// Credentials as the authorization policy tells them apart.
+const (
+	CredPasswordSession = "password-session"
+	CredKeySession      = "ssh-key-session"
+	CredAPIToken        = "api-token"
+	CredScopedToken     = "scoped-api-token"
+	CredEnrollOnly      = "enroll-only"
 )
 
 // ErrorBody is the body of every error response.
@@ -103,6 +118,7 @@ type Org struct {
 	Name            string `json:"name"`
 	AutoLogoutAfter int    `json:"autoLogoutAfter"` // seconds
 	Require2FA      bool   `json:"require2FA"`
+	TwoFactorGrace  int    `json:"twoFactorGrace,omitempty"` // seconds after require2FA was switched on
 }
 
 // Whoami is GET /v1/whoami.
@@ -110,6 +126,20 @@ type Whoami struct {
 	User  User  `json:"user"`
 	Org   *Org  `json:"org,omitempty"`
 	Token Token `json:"token"`
+	// Credential is what the policy takes this token for (Cred* constants).
+	Credential string `json:"credential"`
+	// TwoFactorDeadline is set while the org requires 2FA and the user has
+	// none: from then on (or already) the credential may only enroll.
+	TwoFactorDeadline *time.Time `json:"twoFactorDeadline,omitempty"`
+}
+
+// CredentialState is an event of GET /v1/watch: the calling credential as
+// the policy sees it now.
+type CredentialState struct {
+	Credential        string     `json:"credential"`
+	ExpiresAt         time.Time  `json:"expiresAt"`
+	IdleTimeout       int        `json:"idleTimeout,omitempty"` // seconds
+	TwoFactorDeadline *time.Time `json:"twoFactorDeadline,omitempty"`
 }
 
 // Scope limits what a token reaches. Nil or empty Projects means all the
@@ -132,6 +162,7 @@ type Token struct {
 	RevokedAt    *time.Time `json:"revokedAt,omitempty"`
 	State        string     `json:"state"`
 	AuthMethod   string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
+	SSHKey       string     `json:"sshKey,omitempty"`     // fingerprint of the SSH key that opened this session
 	Current      bool       `json:"current,omitempty"`    // the token making this request
 }
 

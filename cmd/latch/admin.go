@@ -24,7 +24,7 @@ const adminUsage = `Usage: latch admin [--db PATH] GROUP ACTION ...
   user set-org USERNAME ORG
   user list [--json]
   org create ORG [--auto-logout-after 15m] [--require-2fa]
-  org set ORG [--auto-logout-after D] [--require-2fa=true|false]
+  org set ORG [--auto-logout-after D] [--require-2fa=true|false] [--2fa-grace D]
   org list [--json]
   project create NAME [--public] [--phi]        (prints the new id)
   project add-member PROJECT USERNAME LEVEL      (PROJECT by id or name; LEVEL VIEW|UPLOAD|CONTRIBUTE|ADMINISTER|NONE)
@@ -240,12 +240,13 @@ func adminOrgSet(a *adminCtx, args []string) int {
 	fs := newFlagSet("latch admin org set", a.e.stderr)
 	auto := fs.Duration("auto-logout-after", 0, "inactivity limit of members' sessions")
 	req := fs.Bool("require-2fa", false, "members must use two-factor authentication")
+	grace := fs.Duration("2fa-grace", 0, "how long after require-2fa is switched on members without 2FA keep their rights (e.g. 48h)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return usageExit(err)
 	}
 	if len(pos) != 1 {
-		return failf(a.e.stderr, exitUsage, "usage: latch admin org set ORG [--auto-logout-after D] [--require-2fa=true|false]")
+		return failf(a.e.stderr, exitUsage, "usage: latch admin org set ORG [--auto-logout-after D] [--require-2fa=true|false] [--2fa-grace D]")
 	}
 	var up server.OrgUpdate
 	fs.Visit(func(f *flag.Flag) {
@@ -254,17 +255,29 @@ func adminOrgSet(a *adminCtx, args []string) int {
 			up.AutoLogoutAfter = auto
 		case "require-2fa":
 			up.Require2FA = req
+		case "2fa-grace":
+			up.TwoFactorGrace = grace
 		}
 	})
-	if up.AutoLogoutAfter == nil && up.Require2FA == nil {
-		return failf(a.e.stderr, exitUsage, "nothing to change: give --auto-logout-after or --require-2fa")
+	if up.AutoLogoutAfter == nil && up.Require2FA == nil && up.TwoFactorGrace == nil {
+		return failf(a.e.stderr, exitUsage, "nothing to change: give --auto-logout-after, --require-2fa or --2fa-grace")
 	}
 	o, err := a.svc.UpdateOrg(a.ctx, pos[0], up)
 	if err != nil {
 		return a.fail(err)
 	}
-	fmt.Fprintf(a.e.stdout, "org %s: autoLogoutAfter %s, require2FA %t\n", o.Name, o.AutoLogoutAfter, o.Require2FA)
+	fmt.Fprintf(a.e.stdout, "org %s: autoLogoutAfter %s, require2FA %t%s\n", o.Name, o.AutoLogoutAfter, o.Require2FA, graceNote(o))
+	fmt.Fprintln(a.e.stdout, "The policy applies at once to existing sessions and tokens of its members.")
 	return exitOK
+}
+
+// graceNote says until when members without 2FA keep their rights.
+func graceNote(o server.Org) string {
+	if !o.Require2FA || o.TwoFactorGrace == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", members without 2FA keep their rights until %s (grace %s)",
+		o.TwoFactorDeadline().UTC().Format("2006-01-02 15:04 MST"), o.TwoFactorGrace)
 }
 
 func adminOrgList(a *adminCtx, args []string) int {
@@ -281,18 +294,26 @@ func adminOrgList(a *adminCtx, args []string) int {
 		Name            string `json:"name"`
 		AutoLogoutAfter string `json:"autoLogoutAfter"`
 		Require2FA      bool   `json:"require2FA"`
+		TwoFactorGrace  string `json:"twoFactorGrace,omitempty"`
 	}
 	rows := make([]row, len(orgs))
 	for i, o := range orgs {
-		rows[i] = row{o.Name, o.AutoLogoutAfter.String(), o.Require2FA}
+		rows[i] = row{o.Name, o.AutoLogoutAfter.String(), o.Require2FA, ""}
+		if o.TwoFactorGrace > 0 {
+			rows[i].TwoFactorGrace = o.TwoFactorGrace.String()
+		}
 	}
 	if *asJSON {
 		return a.printJSON(rows)
 	}
 	tw := tabwriter.NewWriter(a.e.stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORG\tAUTO-LOGOUT\tREQUIRE-2FA")
+	fmt.Fprintln(tw, "ORG\tAUTO-LOGOUT\tREQUIRE-2FA\t2FA-GRACE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%t\n", r.Name, r.AutoLogoutAfter, r.Require2FA)
+		grace := r.TwoFactorGrace
+		if grace == "" {
+			grace = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", r.Name, r.AutoLogoutAfter, r.Require2FA, grace)
 	}
 	tw.Flush()
 	return exitOK

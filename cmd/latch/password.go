@@ -111,3 +111,30 @@ func askPasswords(ctx context.Context, p *prompter, fromStdin bool) (wire.Change
 	}
 	return req, errors.New("the new password was not confirmed")
 }
+
+// proof is the fresh proof a protected change needs: the password, and a
+// code when 2FA is on.
+type proof struct{ Password, Code string }
+
+// askProof reads the password (and, with 2FA on, a code unless one was
+// given) from the terminal without echo, or as lines of standard input.
+func askProof(ctx context.Context, p *prompter, twoFactor, fromStdin bool, code string) (proof, error) {
+	var out proof
+	var err error
+	if fromStdin {
+		out.Password, err = p.readLine(ctx)
+		if errors.Is(err, io.EOF) {
+			return out, usagef("--password-stdin: give the password on the first line")
+		}
+	} else {
+		out.Password, err = p.secret(ctx, "Password: ")
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Code = strings.TrimSpace(code)
+	if twoFactor && out.Code == "" {
+		out.Code, err = askCode(ctx, p, fromStdin)
+	}
+	return out, err
+}

@@ -70,7 +70,7 @@ func newSSHWorld(t *testing.T) *sshWorld {
 	if err := os.WriteFile(keyFile+".pub", ssh.MarshalAuthorizedKey(pub), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := w.run("", nil, "ssh-key", "add", keyFile+".pub")
+	r := w.run(amyPassword+"\n", nil, "ssh-key", "add", "--password-stdin", keyFile+".pub")
 	expect(t, r, exitOK, []string{"Added SSH key"}, nil)
 	return &sshWorld{cliWorld: w, port: port, key: keyFile}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 )
 
@@ -56,8 +57,10 @@ var defaultPublicKeys = []string{"id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"}
 
 func runSSHKeyAdd(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet("latch ssh-key add", e.stderr)
-	setUsage(fs, "latch ssh-key add [FILE|-]",
-		"Registers an SSH public key (one authorized_keys line, e.g. the contents of\n~/.ssh/id_ed25519.pub) for logins to the console over SSH.")
+	fromStdin := fs.Bool("password-stdin", false, "read the password and (with 2FA on) a code as lines of standard input")
+	codeFlag := fs.String("code", "", "two-factor code or backup code, when 2FA is on")
+	setUsage(fs, "latch ssh-key add [--password-stdin] [--code CODE] [FILE|-]",
+		"Registers an SSH public key (one authorized_keys line, e.g. the contents of\n~/.ssh/id_ed25519.pub) for logins to the console over SSH. A key opens\nsessions with your full rights, so it needs your password (and a code with\n2FA on), whatever you are signed in with.")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return usageExit(err)
@@ -69,7 +72,8 @@ func runSSHKeyAdd(ctx context.Context, e *env, args []string) int {
 	if len(pos) == 1 {
 		file = pos[0]
 	}
-	line, from, err := readPublicKey(e, file)
+	p := newPrompter(e)
+	line, from, err := readPublicKey(ctx, e, p, file, *fromStdin)
 	if err != nil {
 		return report(e, nil, err)
 	}
@@ -77,7 +81,29 @@ func runSSHKeyAdd(ctx context.Context, e *env, args []string) int {
 	if c == nil {
 		return code
 	}
-	k, err := c.AddSSHKey(ctx, line)
+	// First without the password: the server checks the key before it asks
+	// for proof, so a bad key is said before any prompt.
+	req := wire.AddSSHKeyRequest{PublicKey: line}
+	k, err := c.AddSSHKey(ctx, req)
+	if client.Reason(err) == wire.ReasonProofNeeded {
+		if !*fromStdin && !p.tty {
+			return failf(e.stderr, exitUsage, "adding a key needs your password and there is no terminal to ask: use --password-stdin")
+		}
+		twoFactor := client.IsTwoFactorRequired(err)
+		if !twoFactor {
+			who, werr := c.Whoami(ctx)
+			if werr != nil {
+				return report(e, st, werr)
+			}
+			twoFactor = who.User.TwoFactor == "on"
+		}
+		pr, perr := askProof(ctx, p, twoFactor, *fromStdin, *codeFlag)
+		if perr != nil {
+			return report(e, st, perr)
+		}
+		req.Password, req.Code = pr.Password, pr.Code
+		k, err = c.AddSSHKey(ctx, req)
+	}
 	if err != nil {
 		return report(e, st, err)
 	}
@@ -90,14 +116,19 @@ func runSSHKeyAdd(ctx context.Context, e *env, args []string) int {
 }
 
 // readPublicKey reads one public key line from file, stdin ("-") or the
-// usual places in ~/.ssh, and says where it came from.
-func readPublicKey(e *env, file string) (line, from string, err error) {
+// usual places in ~/.ssh, and says where it came from. With
+// --password-stdin, stdin's first line is the key and the password follows.
+func readPublicKey(ctx context.Context, e *env, p *prompter, file string, passwordFollows bool) (line, from string, err error) {
 	var data []byte
-	switch file {
-	case "-":
-		data, err = io.ReadAll(io.LimitReader(e.stdin, 64<<10))
+	switch {
+	case file == "-" && passwordFollows:
+		var l string
+		l, err = p.readLine(ctx)
+		data, from = []byte(l), "stdin"
+	case file == "-":
+		data, err = io.ReadAll(io.LimitReader(p.in, 64<<10))
 		from = "stdin"
-	case "":
+	case file == "":
 		home := e.getenv("HOME")
 		if home == "" {
 			if home, err = os.UserHomeDir(); err != nil {
@@ -182,10 +213,18 @@ func runSSHKeyList(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED")
+	fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED\tADDED WITH\tLAST USED")
 	for _, k := range keys {
 		typ, _, _ := strings.Cut(k.PublicKey, " ")
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt))
+		with := k.AddedWith
+		if with == "" {
+			with = "-"
+		}
+		last := "never"
+		if k.LastUsedAt != nil {
+			last = fmtTime(*k.LastUsedAt)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt), with, last)
 	}
 	w.Flush()
 	return exitOK

@@ -42,15 +42,20 @@ func TestSSHKeyAddListRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No file: the usual key in ~/.ssh.
+	// Adding a key needs the password: without a terminal, say how.
 	r := w.run("", []string{"HOME=" + home}, "ssh-key", "add")
+	expect(t, r, exitUsage, nil, []string{"needs your password", "--password-stdin"})
+	r = w.run(amyPassword+"\n", []string{"HOME=" + home}, "ssh-key", "add", "--password-stdin")
 	expect(t, r, exitOK, []string{"Added SSH key " + fp + " (amy@laptop)", "id_ed25519.pub"}, nil)
 
 	// From stdin, and the same key again is a conflict.
 	line2, fp2 := newPublicKey(t, "ci")
-	r = w.run(line2+"\n", nil, "ssh-key", "add", "-")
+	r = w.run(line2+"\n"+amyPassword+"\n", nil, "ssh-key", "add", "--password-stdin", "-")
 	expect(t, r, exitOK, []string{"Added SSH key " + fp2 + " (ci) from stdin"}, nil)
-	r = w.run(line2, nil, "ssh-key", "add", "-")
+	r = w.run(line2+"\n"+amyPassword+"\n", nil, "ssh-key", "add", "--password-stdin", "-")
 	expect(t, r, exitError, nil, []string{"already registered"})
+	r = w.run(line2+"\nnot-the-password\n", nil, "ssh-key", "add", "--password-stdin", "-")
+	expect(t, r, exitAuthNeed, nil, []string{"password is not correct"})
 
 	r = w.run("", nil, "ssh-key", "list")
 	expect(t, r, exitOK, []string{"FINGERPRINT", fp, fp2, "ssh-ed25519", "amy@laptop"}, nil)

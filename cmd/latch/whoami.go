@@ -102,5 +102,13 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
 		fmt.Fprintf(w, "Idle:\tno inactivity limit\n")
 	}
 	fmt.Fprintf(w, "2FA:\t%s\n", u.TwoFactor)
+	switch {
+	case who.Credential == wire.CredEnrollOnly:
+		fmt.Fprintf(w, "Rights:\tenroll only: your org requires 2FA; turn it on with `latch 2fa enable`\n")
+	case who.Credential == wire.CredScopedToken:
+		fmt.Fprintf(w, "Rights:\tits scope only: no account settings, other tokens or activity\n")
+	case who.TwoFactorDeadline != nil:
+		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: `latch 2fa enable`\n", fmtTime(*who.TwoFactorDeadline))
+	}
 	w.Flush()
 }

@@ -15,10 +15,23 @@ import (
 
 // API serves /v1 and /healthz.
 type API struct {
-	svc *server.Service
-	log *slog.Logger
-	mux *http.ServeMux
+	svc    *server.Service
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []Route
 }
+
+// Route is one endpoint of the API and the operation of the authorization
+// policy its handler performs; Op is "" for the routes that need no token
+// (health, login).
+type Route struct {
+	Pattern string // "METHOD /path", as net/http's mux reads it
+	Op      server.Op
+}
+
+// Routes lists every endpoint, for tests and docs: each authenticated one
+// names its row of server.Policy.
+func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 
 // New builds the handler tree.
 func New(svc *server.Service, log *slog.Logger) *API {
@@ -26,33 +39,49 @@ func New(svc *server.Service, log *slog.Logger) *API {
 		log = slog.Default()
 	}
 	a := &API{svc: svc, log: log, mux: http.NewServeMux()}
-	a.routes()
+	a.register()
 	return a
 }
 
-func (a *API) routes() {
-	a.handle("GET /healthz", a.health)
-	a.handle("POST /v1/auth/login", a.login)
-	a.handle("POST /v1/auth/logout", a.authed(a.logout))
-	a.handle("GET /v1/whoami", a.authed(a.whoami))
-	a.handle("GET /v1/projects", a.authed(a.listProjects))
-	a.handle("GET /v1/projects/{id}", a.authed(a.getProject))
-	a.handle("GET /v1/tokens", a.authed(a.listTokens))
-	a.handle("POST /v1/tokens", a.authed(a.createToken))
-	a.handle("DELETE /v1/tokens/{id}", a.authed(a.revokeToken))
-	a.handle("POST /v1/tokens/revoke-all", a.authed(a.revokeAll))
-	a.handle("POST /v1/account/password", a.authed(a.changePassword))
-	a.handle("PATCH /v1/account/profile", a.authed(a.updateProfile))
-	a.handle("GET /v1/account/2fa", a.authed(a.twoFactorStatus))
-	a.handle("POST /v1/account/2fa/enroll", a.authed(a.enroll))
-	a.handle("POST /v1/account/2fa/confirm", a.authed(a.confirmEnroll))
-	a.handle("POST /v1/account/2fa/disable", a.authed(a.disableTwoFactor))
-	a.handle("POST /v1/account/2fa/backup-codes", a.authed(a.regenerateBackupCodes))
-	a.handle("GET /v1/account/ssh-keys", a.authed(a.listSSHKeys))
-	a.handle("POST /v1/account/ssh-keys", a.authed(a.addSSHKey))
-	a.handle("DELETE /v1/account/ssh-keys", a.authed(a.removeSSHKey))
-	a.handle("GET /v1/events", a.authed(a.events))
+func (a *API) register() {
+	a.public("GET /healthz", a.health)
+	a.public("POST /v1/auth/login", a.login)
+	a.authed("POST /v1/auth/logout", server.OpLogout, a.logout)
+	a.authed("GET /v1/whoami", server.OpWhoami, a.whoami)
+	a.authed("GET /v1/watch", server.OpWatchSelf, a.watch)
+	a.authed("GET /v1/projects", server.OpListProjects, a.listProjects)
+	a.authed("GET /v1/projects/{id}", server.OpGetProject, a.getProject)
+	a.authed("GET /v1/tokens", server.OpListTokens, a.listTokens)
+	a.authed("POST /v1/tokens", server.OpCreateToken, a.createToken)
+	a.authed("DELETE /v1/tokens/{id}", server.OpRevokeToken, a.revokeToken)
+	a.authed("POST /v1/tokens/revoke-all", server.OpRevokeAll, a.revokeAll)
+	a.authed("POST /v1/account/password", server.OpChangePassword, a.changePassword)
+	// A profile change is a name change, or an email change when the email
+	// differs; the service picks the row.
+	a.authed("PATCH /v1/account/profile", server.OpChangeName, a.updateProfile)
+	a.authed("GET /v1/account/2fa", server.OpTwoFactorStatus, a.twoFactorStatus)
+	a.authed("POST /v1/account/2fa/enroll", server.OpEnroll2FA, a.enroll)
+	a.authed("POST /v1/account/2fa/confirm", server.OpConfirm2FA, a.confirmEnroll)
+	a.authed("POST /v1/account/2fa/disable", server.OpDisable2FA, a.disableTwoFactor)
+	a.authed("POST /v1/account/2fa/backup-codes", server.OpBackupCodes, a.regenerateBackupCodes)
+	a.authed("GET /v1/account/ssh-keys", server.OpListSSHKeys, a.listSSHKeys)
+	a.authed("POST /v1/account/ssh-keys", server.OpAddSSHKey, a.addSSHKey)
+	a.authed("DELETE /v1/account/ssh-keys", server.OpRemoveSSHKey, a.removeSSHKey)
+	a.authed("GET /v1/events", server.OpListEvents, a.events)
 	a.mux.HandleFunc("/", a.notFound)
+}
+
+// public registers an endpoint that needs no token.
+func (a *API) public(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	a.routes = append(a.routes, Route{Pattern: pattern})
+	a.handle(pattern, h)
+}
+
+// authed registers an endpoint whose handler runs for the principal the
+// bearer token names; the service applies the policy row op to it.
+func (a *API) authed(pattern string, op server.Op, h func(http.ResponseWriter, *http.Request, *server.Principal) error) {
+	a.routes = append(a.routes, Route{Pattern: pattern, Op: op})
+	a.handle(pattern, a.withPrincipal(h))
 }
 
 // handle registers a method-and-path pattern whose handler returns errors.
@@ -101,8 +130,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 type ctxKey struct{}
 
-// authed resolves the bearer token into a Principal before h runs.
-func (a *API) authed(h func(http.ResponseWriter, *http.Request, *server.Principal) error) func(http.ResponseWriter, *http.Request) error {
+// withPrincipal resolves the bearer token into a Principal before h runs.
+func (a *API) withPrincipal(h func(http.ResponseWriter, *http.Request, *server.Principal) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		secret, ok := bearer(r)
 		if !ok {

@@ -23,6 +23,7 @@ var cheapArgon2 = server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLe
 type env struct {
 	t     testing.TB
 	srv   *httptest.Server
+	api   *httpapi.API
 	svc   *server.Service
 	clock *server.ManualClock
 }
@@ -43,7 +44,8 @@ func newEnvOn(t testing.TB, st server.Store) *env {
 	t.Helper()
 	clock := server.NewManualClock(time.Now())
 	svc := server.NewService(st, server.Options{Clock: clock, Argon2: cheapArgon2})
-	srv := httptest.NewServer(httpapi.New(svc, nil))
+	api := httpapi.New(svc, nil)
+	srv := httptest.NewServer(api)
 	t.Cleanup(func() {
 		srv.Close()
 		svc.Close()
@@ -59,7 +61,7 @@ func newEnvOn(t testing.TB, st server.Store) *env {
 	if _, err := svc.AddMember(ctx, p.ID, "amy", server.LevelAdminister); err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, srv: srv, svc: svc, clock: clock}
+	return &env{t: t, srv: srv, api: api, svc: svc, clock: clock}
 }
 
 // do sends a request and decodes a JSON answer into out (when non-nil).

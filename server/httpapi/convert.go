@@ -15,7 +15,25 @@ func wireOrg(o server.Org) *wire.Org {
 	if o.ID == 0 {
 		return nil
 	}
-	return &wire.Org{Name: o.Name, AutoLogoutAfter: int(o.AutoLogoutAfter.Seconds()), Require2FA: o.Require2FA}
+	return &wire.Org{Name: o.Name, AutoLogoutAfter: int(o.AutoLogoutAfter.Seconds()), Require2FA: o.Require2FA,
+		TwoFactorGrace: int(o.TwoFactorGrace.Seconds())}
+}
+
+var wireCredential = map[server.Credential]string{
+	server.CredPasswordSession: wire.CredPasswordSession,
+	server.CredKeySession:      wire.CredKeySession,
+	server.CredAPIToken:        wire.CredAPIToken,
+	server.CredScopedToken:     wire.CredScopedToken,
+	server.CredEnrollOnly:      wire.CredEnrollOnly,
+}
+
+func wireCredentialState(st server.CredentialState) wire.CredentialState {
+	out := wire.CredentialState{Credential: wireCredential[st.Credential], ExpiresAt: st.ExpiresAt,
+		IdleTimeout: int(st.IdleTimeout.Seconds())}
+	if !st.TwoFactorDeadline.IsZero() || st.Credential == server.CredEnrollOnly {
+		out.TwoFactorDeadline = timePtr(st.TwoFactorDeadline)
+	}
+	return out
 }
 
 func wireToken(t server.Token, now time.Time, currentID string) wire.Token {
@@ -28,6 +46,7 @@ func wireToken(t server.Token, now time.Time, currentID string) wire.Token {
 		RevokedAt:    timePtr(t.RevokedAt),
 		State:        string(t.State(now)),
 		AuthMethod:   t.AuthMethod,
+		SSHKey:       t.SSHKey,
 		Current:      t.ID == currentID,
 	}
 	if t.Scope != nil {

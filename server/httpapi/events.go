@@ -69,21 +69,64 @@ func queryInt(s, name string) (int64, error) {
 // client leaves or the token stops being valid, which ends the stream within
 // StreamPollInterval (at once for revocations made by this process).
 func (a *API) followEvents(w http.ResponseWriter, r *http.Request, p *server.Principal, after int64) error {
+	return a.stream(w, r, p, streamOpts{events: true, after: after})
+}
+
+// watch is GET /v1/watch: the calling credential's own state, which every
+// credential may follow — a "state" event first and after every change
+// (org policy, 2FA), then "end" when the token stops working. With
+// events=true it also carries the account's new events, for credentials
+// the policy lets read them.
+func (a *API) watch(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	q := r.URL.Query()
+	opts := streamOpts{states: true}
+	if v := q.Get("events"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return errorf(server.KindInvalidInput, "events must be true or false")
+		}
+		opts.events = on
+	}
+	if opts.events {
+		after, err := queryInt(q.Get("after"), "after")
+		if err != nil {
+			return err
+		}
+		opts.after = after
+	}
+	return a.stream(w, r, p, opts)
+}
+
+type streamOpts struct {
+	states bool  // send the credential's state
+	events bool  // send the account's new events
+	after  int64 // the last event the client has; 0: from now on
+}
+
+func (a *API) stream(w http.ResponseWriter, r *http.Request, p *server.Principal, o streamOpts) error {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		return errors.New("streaming unsupported by this response writer")
 	}
 	ctx := r.Context()
-	if after == 0 {
+	if o.events && o.after == 0 {
+		// Also the policy check for events: refused before the stream opens.
 		latest, _, err := a.svc.Events(ctx, p, 0, 1)
 		if err != nil {
 			return err
 		}
 		if len(latest) > 0 {
-			after = latest[0].ID
+			o.after = latest[0].ID
+		}
+	} else if o.events {
+		if _, err := a.svc.EventsAfter(ctx, p, o.after); err != nil {
+			return err
 		}
 	}
-	ended := a.svc.WatchToken(ctx, p)
+	updates, err := a.svc.WatchToken(ctx, p)
+	if err != nil {
+		return err
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -92,31 +135,47 @@ func (a *API) followEvents(w http.ResponseWriter, r *http.Request, p *server.Pri
 	fmt.Fprint(w, ": latch event stream\n\n")
 	flusher.Flush()
 
-	poll := time.NewTicker(eventPollInterval)
-	defer poll.Stop()
+	var poll <-chan time.Time
+	if o.events {
+		t := time.NewTicker(eventPollInterval)
+		defer t.Stop()
+		poll = t.C
+	}
 	beat := time.NewTicker(heartbeatInterval)
 	defer beat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case err := <-ended:
-			writeEnd(w, err)
-			flusher.Flush()
-			return nil
+		case u, ok := <-updates:
+			if !ok {
+				return nil
+			}
+			if u.End != nil {
+				writeEnd(w, u.End)
+				flusher.Flush()
+				return nil
+			}
+			if o.states {
+				b, _ := json.Marshal(wireCredentialState(u.State))
+				fmt.Fprintf(w, "event: state\ndata: %s\n\n", b)
+				flusher.Flush()
+			}
 		case <-beat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 			flusher.Flush()
-		case <-poll.C:
-			evs, err := a.svc.EventsAfter(ctx, p, after)
+		case <-poll:
+			evs, err := a.svc.EventsAfter(ctx, p, o.after)
 			if err != nil {
-				a.log.Error("event stream", "err", err)
+				if ctx.Err() == nil {
+					a.log.Error("event stream", "err", err)
+				}
 				return nil
 			}
 			for _, e := range evs {
 				b, _ := json.Marshal(wireEvent(e))
 				fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", e.ID, b)
-				after = e.ID
+				o.after = e.ID
 			}
 			if len(evs) > 0 {
 				flusher.Flush()

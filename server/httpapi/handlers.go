@@ -36,10 +36,19 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request, p *server.Principal
 }
 
 func (a *API) whoami(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	cred, err := a.svc.Whoami(r.Context(), p)
+	if err != nil {
+		return err
+	}
 	now := a.svc.Clock().Now()
-	writeJSON(w, http.StatusOK, wire.Whoami{
+	out := wire.Whoami{
 		User: wireUser(p.User, p.Org), Org: wireOrg(p.Org), Token: wireToken(p.Token, now, p.Token.ID),
-	})
+		Credential: wireCredential[cred],
+	}
+	if p.Org.Require2FA && p.User.TwoFactor != server.TwoFactorOn {
+		out.TwoFactorDeadline = timePtr(p.Org.TwoFactorDeadline())
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -100,10 +109,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, p *server.Prin
 	if err := DecodeJSON(r, w, &req); err != nil {
 		return err
 	}
-	spec := server.TokenSpec{Name: req.Name, IdleTimeout: time.Duration(req.IdleTimeout)}
-	if req.ExpiresAt != nil {
-		spec.ExpiresAt = *req.ExpiresAt
-	}
+	spec := server.TokenSpec{Name: req.Name, IdleTimeout: time.Duration(req.IdleTimeout), ExpiresAt: req.ExpiresAt}
 	if req.Scope != nil && len(req.Scope.Projects) > 0 {
 		spec.Scope = make(map[string]server.Level, len(req.Scope.Projects))
 		for id, l := range req.Scope.Projects {

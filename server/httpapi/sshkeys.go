@@ -8,7 +8,8 @@ import (
 )
 
 func wireSSHKey(k server.SSHKey) wire.SSHKey {
-	return wire.SSHKey{Fingerprint: k.Fingerprint, PublicKey: k.PublicKey, Comment: k.Comment, CreatedAt: k.CreatedAt}
+	return wire.SSHKey{Fingerprint: k.Fingerprint, PublicKey: k.PublicKey, Comment: k.Comment, CreatedAt: k.CreatedAt,
+		AddedWith: k.AddedWith, LastUsedAt: timePtr(k.LastUsedAt)}
 }
 
 func (a *API) listSSHKeys(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
@@ -29,7 +30,7 @@ func (a *API) addSSHKey(w http.ResponseWriter, r *http.Request, p *server.Princi
 	if err := DecodeJSON(r, w, &req); err != nil {
 		return err
 	}
-	k, err := a.svc.AddSSHKey(r.Context(), p, req.PublicKey, meta(r))
+	k, err := a.svc.AddSSHKey(r.Context(), p, req.PublicKey, server.FreshProof{Password: req.Password, Code: req.Code}, meta(r))
 	if err != nil {
 		return err
 	}

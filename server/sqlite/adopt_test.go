@@ -40,9 +40,37 @@ func versions(t *testing.T, path string) []int64 {
 	return out
 }
 
+// ours is the migrations this binary has, and their versions.
+func ours(t *testing.T) (fstest.MapFS, []int64) {
+	t.Helper()
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{}
+	names, err := fs.Glob(sub, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []int64
+	for i, name := range names {
+		b, err := fs.ReadFile(sub, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = &fstest.MapFile{Data: b}
+		vs = append(vs, int64(i+1))
+	}
+	if n := sqlstore.SchemaVersion(sub); n != int64(len(vs)) {
+		t.Fatalf("migrations %v end at version %d", names, n)
+	}
+	return files, vs
+}
+
 // TestAdoptsRelease: a database made by the release before goose (its own
-// runner, its schema_migrations) opens as it is — nothing re-created, the
-// record of versions as it was — and everything in it works.
+// runner, its schema_migrations at version 1) is continued: goose applies
+// the later steps only, records them where that runner did, and everything
+// the release stored works.
 func TestAdoptsRelease(t *testing.T) {
 	path, rel := storetest.CopyRelease(t, "testdata")
 	if got := versions(t, path); !slices.Equal(got, []int64{1}) {
@@ -53,37 +81,31 @@ func TestAdoptsRelease(t *testing.T) {
 		t.Fatalf("Open the release's database: %v", err)
 	}
 	defer s.Close()
-	if got := versions(t, path); !slices.Equal(got, []int64{1}) {
-		t.Errorf("after Open, versions %v, want [1] as the release left them", got)
+	_, want := ours(t)
+	if got := versions(t, path); !slices.Equal(got, want) {
+		t.Errorf("after Open, versions %v, want %v", got, want)
 	}
 	storetest.CheckRelease(t, s, rel)
 }
 
-// TestContinuesRelease: on a database the release migrated, goose applies
-// only the steps that came after it, and records them where the release's
-// runner did, so that runner (and any older binary) refuses the result.
-func TestContinuesRelease(t *testing.T) {
+// TestRefusesAfterLaterStep: a later binary's step applied to the release's
+// database is recorded where the release's runner records versions, so this
+// binary refuses the result, as that runner does (its check: MAX(version)
+// greater than it knows), saying why.
+func TestRefusesAfterLaterStep(t *testing.T) {
 	path, _ := storetest.CopyRelease(t, "testdata")
-	ours, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	init, err := fs.ReadFile(ours, "0001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := fstest.MapFS{
-		"0001_init.sql":  {Data: init},
-		"0002_later.sql": {Data: []byte("-- +goose Up\nALTER TABLE users ADD COLUMN nickname TEXT NOT NULL DEFAULT '';\n")},
-	}
+	later, vs := ours(t)
+	next := int64(len(vs) + 1)
+	later[fmt.Sprintf("%04d_later.sql", next)] = &fstest.MapFile{
+		Data: []byte("-- +goose Up\nALTER TABLE users ADD COLUMN nickname TEXT NOT NULL DEFAULT '';\n")}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.SetMaxOpenConns(1)
-	if err := sqlstore.Migrate(context.Background(), w, next, dialect, nil); err != nil {
+	if err := sqlstore.Migrate(context.Background(), w, later, dialect, nil); err != nil {
 		w.Close()
-		t.Fatalf("a later step on the release's database: %v", err)
+		t.Fatalf("later steps on the release's database: %v", err)
 	}
 	var nick string
 	err = w.QueryRow(`SELECT nickname FROM users WHERE username = 'amy'`).Scan(&nick)
@@ -91,12 +113,9 @@ func TestContinuesRelease(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the later step's column: %v", err)
 	}
-	if got := versions(t, path); !slices.Equal(got, []int64{1, 2}) {
-		t.Errorf("versions %v, want [1 2]", got)
+	if got := versions(t, path); !slices.Equal(got, append(vs, next)) {
+		t.Errorf("versions %v, want %v", got, append(vs, next))
 	}
-
-	// This binary knows version 1 only: it refuses the database now, as
-	// the release's runner refuses it (its check: MAX(version) > 1).
 	if s, err := Open(path); err == nil {
 		s.Close()
 		t.Fatal("Open accepted a schema newer than it knows")
@@ -125,21 +144,18 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 		stores[i].Close()
 	}
-	if got := versions(t, path); !slices.Equal(got, []int64{1}) {
-		t.Errorf("versions %v, want [1]", got)
+	if _, want := ours(t); !slices.Equal(versions(t, path), want) {
+		t.Errorf("versions %v, want %v", versions(t, path), want)
 	}
 }
 
 // TestMigrateStepsConcurrently: the same with several steps, where one
 // process may overtake another between steps.
 func TestMigrateStepsConcurrently(t *testing.T) {
-	init, err := fs.ReadFile(migrationFiles, "migrations/0001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := fstest.MapFS{"0001_init.sql": {Data: init}}
-	for i, col := range []string{"a", "b", "c", "d"} {
-		steps[fmt.Sprintf("%04d_%s.sql", i+2, col)] = &fstest.MapFile{
+	steps, vs := ours(t)
+	for _, col := range []string{"a", "b", "c", "d"} {
+		vs = append(vs, int64(len(vs)+1))
+		steps[fmt.Sprintf("%04d_%s.sql", len(vs), col)] = &fstest.MapFile{
 			Data: []byte("-- +goose Up\nALTER TABLE users ADD COLUMN " + col + " TEXT;\n")}
 	}
 	for round := range 5 {
@@ -160,7 +176,7 @@ func TestMigrateStepsConcurrently(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if got := versions(t, path); !slices.Equal(got, []int64{1, 2, 3, 4, 5}) {
+		if got := versions(t, path); !slices.Equal(got, vs) {
 			t.Errorf("round %d: versions %v", round, got)
 		}
 	}

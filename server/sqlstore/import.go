@@ -65,8 +65,8 @@ func (s *Store) importAll(ctx context.Context, tx *sqlx.Tx, src server.Store, st
 		return fmt.Errorf("read orgs: %w", err)
 	}
 	for _, o := range orgs {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO orgs (id, name, auto_logout_ns, require_2fa) VALUES (?, ?, ?, ?)`),
-			o.ID, o.Name, int64(o.AutoLogoutAfter), o.Require2FA); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO orgs (`+orgCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
+			append([]any{o.ID}, orgArgs(o)...)...); err != nil {
 			return fmt.Errorf("org %s: %w", o.Name, err)
 		}
 		st.Orgs++

@@ -2,21 +2,24 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
+	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
 )
 
-const sshKeyCols = `fingerprint, user_id, public_key, comment, created_at`
+const sshKeyCols = `fingerprint, user_id, public_key, comment, created_at, added_with, last_used_at`
 
-const insertSSHKey = `INSERT INTO ssh_keys (` + sshKeyCols + `) VALUES (?, ?, ?, ?, ?)`
+const insertSSHKey = `INSERT INTO ssh_keys (` + sshKeyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
 
 func sshKeyArgs(k server.SSHKey) []any {
-	return []any{k.Fingerprint, k.UserID, k.PublicKey, k.Comment, dbTime(k.CreatedAt)}
+	return []any{k.Fingerprint, k.UserID, k.PublicKey, k.Comment, dbTime(k.CreatedAt), k.AddedWith, dbTime(k.LastUsedAt)}
 }
 
 func scanSSHKey(row scanner) (server.SSHKey, error) {
 	var k server.SSHKey
-	err := row.Scan(&k.Fingerprint, &k.UserID, &k.PublicKey, &k.Comment, tm{&k.CreatedAt})
+	err := row.Scan(&k.Fingerprint, &k.UserID, &k.PublicKey, &k.Comment, tm{&k.CreatedAt}, &k.AddedWith, tm{&k.LastUsedAt})
 	return k, err
 }
 
@@ -40,7 +43,34 @@ func (s *Store) SSHKeyByFingerprint(ctx context.Context, fingerprint string) (se
 	return k, nil
 }
 
-// RemoveSSHKey deletes the user's key; false when they have no such key.
-func (s *Store) RemoveSSHKey(ctx context.Context, userID int64, fingerprint string) (bool, error) {
-	return s.change(ctx, "remove ssh key", `DELETE FROM ssh_keys WHERE user_id = ? AND fingerprint = ?`, userID, fingerprint)
+// RemoveSSHKey deletes the user's key and revokes the live tokens it
+// opened, in one transaction; false when they have no such key.
+func (s *Store) RemoveSSHKey(ctx context.Context, userID int64, fingerprint string, now time.Time) (bool, []string, error) {
+	var (
+		done bool
+		ids  []string
+	)
+	err := s.write(ctx, "remove ssh key", func(tx *sqlx.Tx) error {
+		n, err := affected(tx.ExecContext(ctx, s.q(`DELETE FROM ssh_keys WHERE user_id = ? AND fingerprint = ?`), userID, fingerprint))
+		if err != nil {
+			return err
+		}
+		if done = n == 1; !done {
+			return errNoChange
+		}
+		return tx.SelectContext(ctx, &ids, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+			WHERE user_id = ? AND ssh_key = ? AND revoked_at IS NULL RETURNING id`),
+			dbTime(now), server.RevokedKeyRemoved, userID, fingerprint)
+	})
+	if err != nil {
+		return false, nil, err
+	}
+	slices.Sort(ids)
+	return done, ids, nil
+}
+
+// TouchSSHKey records a login with the key.
+func (s *Store) TouchSSHKey(ctx context.Context, fingerprint string, now time.Time) error {
+	_, err := s.change(ctx, "touch ssh key", `UPDATE ssh_keys SET last_used_at = ? WHERE fingerprint = ?`, dbTime(now), fingerprint)
+	return err
 }

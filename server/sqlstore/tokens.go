@@ -14,12 +14,12 @@ import (
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
-	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only`
+	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key`
 
 // insertToken stores every column of a token, the scope as JSON text (a
 // JSONB value in PostgreSQL, which takes text as JSON).
 const insertToken = `INSERT INTO tokens (` + tokenCols + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func tokenArgs(t server.Token) ([]any, error) {
 	var scope any
@@ -32,7 +32,7 @@ func tokenArgs(t server.Token) ([]any, error) {
 	}
 	return []any{t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, dbTime(t.CreatedAt), dbTime(t.ExpiresAt),
 		int64(t.IdleTimeout), dbTime(t.LastUsedAt), t.LastUsedAddr, dbTime(t.RevokedAt), t.RevokeReason,
-		t.AuthMethod, t.EnrollOnly}, nil
+		t.AuthMethod, t.EnrollOnly, t.SSHKey}, nil
 }
 
 func scanToken(row scanner) (server.Token, error) {
@@ -43,7 +43,7 @@ func scanToken(row scanner) (server.Token, error) {
 	)
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Kind, &t.SecretHash, &scope,
 		tm{&t.CreatedAt}, tm{&t.ExpiresAt}, &idle, tm{&t.LastUsedAt}, &t.LastUsedAddr,
-		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly)
+		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey)
 	if err != nil {
 		return server.Token{}, err
 	}

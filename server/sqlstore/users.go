@@ -111,23 +111,32 @@ func (s *Store) credChange(ctx context.Context, op string, userID int64, revoke 
 
 // Orgs
 
-const orgCols = `id, name, auto_logout_ns, require_2fa`
+// orgFields are the columns orgArgs gives, all but the id.
+const (
+	orgFields = `name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns`
+	orgCols   = `id, ` + orgFields
+)
+
+func orgArgs(o server.Org) []any {
+	return []any{o.Name, int64(o.AutoLogoutAfter), o.Require2FA, dbTime(o.Require2FASince), int64(o.TwoFactorGrace)}
+}
 
 func scanOrg(row scanner) (server.Org, error) {
 	var o server.Org
-	var ns int64
-	if err := row.Scan(&o.ID, &o.Name, &ns, &o.Require2FA); err != nil {
+	var ns, grace int64
+	if err := row.Scan(&o.ID, &o.Name, &ns, &o.Require2FA, tm{&o.Require2FASince}, &grace); err != nil {
 		return server.Org{}, err
 	}
 	o.AutoLogoutAfter = time.Duration(ns)
+	o.TwoFactorGrace = time.Duration(grace)
 	return o, nil
 }
 
 func (s *Store) CreateOrg(ctx context.Context, o *server.Org) error {
 	var id int64
 	err := s.write(ctx, "create org", func(tx *sqlx.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO orgs (name, auto_logout_ns, require_2fa) VALUES (?, ?, ?) RETURNING id`),
-			o.Name, int64(o.AutoLogoutAfter), o.Require2FA).Scan(&id)
+		return tx.QueryRowContext(ctx, s.q(`INSERT INTO orgs (`+orgFields+`) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+			orgArgs(*o)...).Scan(&id)
 	})
 	if err != nil {
 		return err
@@ -149,8 +158,8 @@ func (s *Store) OrgByName(ctx context.Context, name string) (server.Org, error) 
 // UpdateOrg stores every field of o, found by o.ID.
 func (s *Store) UpdateOrg(ctx context.Context, o server.Org) error {
 	return s.updateOne(ctx, "update org", "org",
-		`UPDATE orgs SET name = ?, auto_logout_ns = ?, require_2fa = ? WHERE id = ?`,
-		o.Name, int64(o.AutoLogoutAfter), o.Require2FA, o.ID)
+		`UPDATE orgs SET name = ?, auto_logout_ns = ?, require_2fa = ?, require_2fa_since = ?, two_factor_grace_ns = ?
+		WHERE id = ?`, append(orgArgs(o), o.ID)...)
 }
 
 // ListOrgs lists every org by name.

@@ -184,7 +184,7 @@ func (w *world) newKey(name string) *userKey {
 func (w *world) registerKey(user, name string) *userKey {
 	w.t.Helper()
 	k := w.newKey(name)
-	if _, err := w.apiLogin(user, "").AddSSHKey(context.Background(), k.line); err != nil {
+	if _, err := w.apiLogin(user, "").AddSSHKey(context.Background(), wire.AddSSHKeyRequest{PublicKey: k.line, Password: amyPassword}); err != nil {
 		w.t.Fatal(err)
 	}
 	return k

@@ -53,9 +53,13 @@ type Config struct {
 	HandshakeTimeout   time.Duration
 
 	// IdleTimeout is the inactivity policy of an SSH user, looked up when
-	// the connection opens: with no input for that long, the session is
-	// closed. Default: the org's autoLogoutAfter (15 minutes without one).
+	// the connection opens and again every PolicyRefresh: with no input for
+	// that long, the session is closed. Default: the org's autoLogoutAfter
+	// (15 minutes without one).
 	IdleTimeout func(ctx context.Context, username string) time.Duration
+	// PolicyRefresh is how often an open console re-reads IdleTimeout;
+	// default DefaultPolicyRefresh.
+	PolicyRefresh time.Duration
 
 	// RunCommand runs a CLI command (whoami, token …, 2fa status) for a
 	// session without a terminal, authenticated by key; it returns the
@@ -129,6 +133,9 @@ func New(c Config) (*Server, error) {
 	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = 30 * time.Second
+	}
+	if c.PolicyRefresh <= 0 {
+		c.PolicyRefresh = DefaultPolicyRefresh
 	}
 	if c.IdleTimeout == nil {
 		c.IdleTimeout = OrgIdlePolicy(c.Service)
@@ -276,19 +283,7 @@ func (s *Server) track(sess *session, add bool) bool {
 }
 
 // OrgIdlePolicy is the default inactivity policy: the autoLogoutAfter of
-// the SSH user's org; 15 minutes for users without one, and for names
-// that are no user (the session may still sign in as someone).
+// the SSH user's org as the service reads it now.
 func OrgIdlePolicy(svc *server.Service) func(ctx context.Context, username string) time.Duration {
-	return func(ctx context.Context, username string) time.Duration {
-		st := svc.Store()
-		u, err := st.UserByName(ctx, server.NormalizeUsername(username))
-		if err != nil || u.OrgID == 0 {
-			return server.DefaultAutoLogoutAfter
-		}
-		o, err := st.OrgByID(ctx, u.OrgID)
-		if err != nil || o.AutoLogoutAfter <= 0 {
-			return server.DefaultAutoLogoutAfter
-		}
-		return o.AutoLogoutAfter
-	}
+	return svc.AutoLogoutFor
 }

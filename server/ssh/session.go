@@ -35,7 +35,7 @@ type session struct {
 	keyUser string // the owner of key (== sshUser); "" without a key
 	started time.Time
 
-	idle      time.Duration
+	idle      atomic.Int64 // the inactivity limit now, in nanoseconds; 0: none
 	lastInput atomic.Int64 // unix nanos
 
 	mu      sync.Mutex
@@ -112,7 +112,7 @@ func (st *session) console() int {
 	s := st.srv
 	ctx, cancel := context.WithCancel(st.sess.Context())
 	defer cancel()
-	st.idle = s.cfg.IdleTimeout(ctx, st.sshUser)
+	st.idle.Store(int64(s.cfg.IdleTimeout(ctx, st.sshUser)))
 
 	c, err := client.New(s.cfg.APIBaseURL, "", client.WithClientName("ssh"), client.WithUserAgent("latch-ssh"),
 		client.WithTransport(&forwardTransport{base: s.transport, addr: st.addr, key: s.forwardKey}))
@@ -143,6 +143,7 @@ func (st *session) console() int {
 	st.touch()
 	st.startIdleTimer()
 	defer st.stopIdleTimer()
+	go st.followPolicy(ctx)
 
 	// The window follows the client's terminal.
 	if _, winch, ok := st.sess.Pty(); ok {
@@ -200,11 +201,12 @@ func (in *inputReader) Read(p []byte) (int, error) {
 func (st *session) touch() { st.lastInput.Store(time.Now().UnixNano()) }
 
 func (st *session) startIdleTimer() {
-	if st.idle <= 0 {
+	idle := time.Duration(st.idle.Load())
+	if idle <= 0 {
 		return
 	}
 	st.mu.Lock()
-	st.timer = time.AfterFunc(st.idle, st.checkIdle)
+	st.timer = time.AfterFunc(idle, st.checkIdle)
 	st.mu.Unlock()
 }
 
@@ -217,15 +219,23 @@ func (st *session) stopIdleTimer() {
 }
 
 func (st *session) checkIdle() {
-	left := st.idle - time.Since(time.Unix(0, st.lastInput.Load()))
+	idle := time.Duration(st.idle.Load())
+	if idle <= 0 {
+		return
+	}
+	left := idle - time.Since(time.Unix(0, st.lastInput.Load()))
 	if left > 0 {
 		st.mu.Lock()
-		st.timer.Reset(left)
+		if st.timer == nil {
+			st.timer = time.AfterFunc(left, st.checkIdle)
+		} else {
+			st.timer.Reset(left)
+		}
 		st.mu.Unlock()
 		return
 	}
-	st.srv.log.Info("SSH session idle", "user", st.sshUser, "addr", st.addr, "after", st.idle)
-	st.disconnect("Disconnected after " + common.HumanDuration(st.idle) + " without input (your organisation's inactivity policy).")
+	st.srv.log.Info("SSH session idle", "user", st.sshUser, "addr", st.addr, "after", idle)
+	st.disconnect("Disconnected after " + common.HumanDuration(idle) + " without input (your organisation's inactivity policy).")
 }
 
 // disconnectMsg ends the console, restoring the client's terminal.
@@ -300,6 +310,7 @@ func (st *session) keyLogin(ctx context.Context, code string) (*wire.LoginRespon
 	st.mu.Lock()
 	st.minted = append(st.minted, res.Secret)
 	st.mu.Unlock()
+	go st.watchKeySession(res.Secret)
 	u := res.User
 	return &wire.LoginResponse{Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
 		IdleTimeout: int(res.Token.IdleTimeout / time.Second), EnrollOnly: res.Token.EnrollOnly,

@@ -18,7 +18,7 @@ import (
 func testRuleTokenLifetime(t *testing.T, c *cluster) {
 	c.user("lena")
 	_, p := c.login(c.a, "lena")
-	tok, secret, err := c.a.svc.CreateToken(ctx, p, server.TokenSpec{Name: "two hours", ExpiresAt: c.clock.Now().Add(2 * time.Hour)}, meta)
+	tok, secret, err := c.a.svc.CreateToken(ctx, p, server.TokenSpec{Name: "two hours", ExpiresAt: ptr(c.clock.Now().Add(2 * time.Hour))}, meta)
 	must(t, err, "CreateToken")
 
 	c.clock.Advance(time.Hour)
@@ -209,3 +209,5 @@ func testRuleNoSecretsInEvents(t *testing.T, c *cluster) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -211,7 +211,8 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		{"AddSSHKey", func() error {
 			return b.AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:v", PublicKey: "ssh-ed25519 AAAA", CreatedAt: Base})
 		}},
-		{"RemoveSSHKey", func() error { _, err := b.RemoveSSHKey(ctx, u.ID, "SHA256:v"); return err }},
+		{"TouchSSHKey", func() error { return b.TouchSSHKey(ctx, "SHA256:v", now) }},
+		{"RemoveSSHKey", func() error { _, _, err := b.RemoveSSHKey(ctx, u.ID, "SHA256:v", now); return err }},
 	}
 	for _, w := range writes {
 		before, err := cvA.ChangeVersion(ctx)

@@ -162,7 +162,7 @@ func testUsers(t *testing.T, s server.Store) {
 }
 
 func testOrgs(t *testing.T, s server.Store) {
-	b := server.Org{Name: "beta", AutoLogoutAfter: 5 * time.Minute, Require2FA: true}
+	b := server.Org{Name: "beta", AutoLogoutAfter: 5 * time.Minute, Require2FA: true, Require2FASince: Base.Add(7), TwoFactorGrace: 48 * time.Hour}
 	a := server.Org{Name: "alpha"}
 	must(t, s.CreateOrg(ctx, &b), "CreateOrg beta")
 	must(t, s.CreateOrg(ctx, &a), "CreateOrg alpha")
@@ -188,6 +188,7 @@ func testOrgs(t *testing.T, s server.Store) {
 	wantErr(t, err, server.ErrNotFound, "OrgByName missing")
 
 	a.AutoLogoutAfter, a.Require2FA, a.Name = time.Hour+time.Nanosecond, true, "aleph"
+	a.Require2FASince, a.TwoFactorGrace = Base.Add(time.Minute), time.Hour
 	must(t, s.UpdateOrg(ctx, a), "UpdateOrg")
 	got, _ = s.OrgByID(ctx, a.ID)
 	if got != a {
@@ -839,7 +840,8 @@ func testBackupCodes(t *testing.T, s server.Store) {
 func testSSHKeys(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "sam")
 	other := mkUser(t, s, "sue")
-	k1 := server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:one", PublicKey: "ssh-ed25519 AAAA1 sam@a", Comment: "sam@a", CreatedAt: Base.Add(5)}
+	k1 := server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:one", PublicKey: "ssh-ed25519 AAAA1 sam@a", Comment: "sam@a", CreatedAt: Base.Add(5),
+		AddedWith: "password session"}
 	k2 := server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:two", PublicKey: "ssh-ed25519 AAAA2", CreatedAt: Base.Add(time.Hour)}
 	must(t, s.AddSSHKey(ctx, k2), "AddSSHKey")
 	must(t, s.AddSSHKey(ctx, k1), "AddSSHKey")
@@ -848,10 +850,11 @@ func testSSHKeys(t *testing.T, s server.Store) {
 
 	check := func(got, want server.SSHKey) {
 		t.Helper()
-		if !sameTime(got.CreatedAt, want.CreatedAt) {
-			t.Errorf("key %s CreatedAt %v, want %v", want.Fingerprint, got.CreatedAt, want.CreatedAt)
+		if !sameTime(got.CreatedAt, want.CreatedAt) || !sameTime(got.LastUsedAt, want.LastUsedAt) {
+			t.Errorf("key %s times %v/%v, want %v/%v", want.Fingerprint, got.CreatedAt, got.LastUsedAt, want.CreatedAt, want.LastUsedAt)
 		}
 		got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
+		got.LastUsedAt, want.LastUsedAt = time.Time{}, time.Time{}
 		if got != want {
 			t.Errorf("key = %+v, want %+v", got, want)
 		}
@@ -869,19 +872,42 @@ func testSSHKeys(t *testing.T, s server.Store) {
 	_, err = s.SSHKeyByFingerprint(ctx, "SHA256:nope")
 	wantErr(t, err, server.ErrNotFound, "SSHKeyByFingerprint missing")
 
-	ok, err := s.RemoveSSHKey(ctx, other.ID, "SHA256:one")
+	must(t, s.TouchSSHKey(ctx, "SHA256:one", Base.Add(3*time.Hour)), "TouchSSHKey")
+	k1.LastUsedAt = Base.Add(3 * time.Hour)
+	got, err = s.SSHKeyByFingerprint(ctx, "SHA256:one")
+	must(t, err, "SSHKeyByFingerprint after TouchSSHKey")
+	check(got, k1)
+
+	// Sessions opened with a key end with it; other tokens stay.
+	mkToken(t, s, u.ID, "token-keysession", server.KindSession, Base)
+	withKey := server.Token{ID: "token-withkey", UserID: u.ID, Kind: server.KindSession, SecretHash: "h-withkey",
+		CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), SSHKey: "SHA256:one", AuthMethod: "ssh-key"}
+	must(t, s.CreateToken(ctx, withKey), "CreateToken with SSH key")
+	gotTok, err := s.TokenByID(ctx, "token-withkey")
+	must(t, err, "TokenByID with SSH key")
+	if gotTok.SSHKey != "SHA256:one" {
+		t.Errorf("token SSHKey = %q, want SHA256:one", gotTok.SSHKey)
+	}
+	ok, ended, err := s.RemoveSSHKey(ctx, other.ID, "SHA256:one", Base.Add(4*time.Hour))
 	must(t, err, "RemoveSSHKey other user")
-	if ok {
-		t.Errorf("removed another user's key")
+	if ok || len(ended) != 0 {
+		t.Errorf("removed another user's key: %v %v", ok, ended)
 	}
-	ok, err = s.RemoveSSHKey(ctx, u.ID, "SHA256:one")
+	ok, ended, err = s.RemoveSSHKey(ctx, u.ID, "SHA256:one", Base.Add(4*time.Hour))
 	must(t, err, "RemoveSSHKey")
-	if !ok {
-		t.Errorf("RemoveSSHKey = false")
+	if !ok || len(ended) != 1 || ended[0] != "token-withkey" {
+		t.Errorf("RemoveSSHKey = %v, ended %v; want true, [token-withkey]", ok, ended)
 	}
-	ok, _ = s.RemoveSSHKey(ctx, u.ID, "SHA256:one")
-	if ok {
-		t.Errorf("RemoveSSHKey twice = true")
+	gotTok, _ = s.TokenByID(ctx, "token-withkey")
+	if gotTok.RevokedAt.IsZero() || gotTok.RevokeReason != server.RevokedKeyRemoved {
+		t.Errorf("session of the removed key: revoked %v reason %q", gotTok.RevokedAt, gotTok.RevokeReason)
+	}
+	if other, _ := s.TokenByID(ctx, "token-keysession"); !other.RevokedAt.IsZero() {
+		t.Errorf("a session not opened with the key was revoked")
+	}
+	ok, ended, _ = s.RemoveSSHKey(ctx, u.ID, "SHA256:one", Base.Add(5*time.Hour))
+	if ok || len(ended) != 0 {
+		t.Errorf("RemoveSSHKey twice = %v, %v", ok, ended)
 	}
 	keys, _ = s.ListSSHKeys(ctx, u.ID)
 	if len(keys) != 1 || keys[0].Fingerprint != "SHA256:two" {

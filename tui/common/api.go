@@ -38,7 +38,7 @@ type API interface {
 	DisableTwoFactor(ctx context.Context, req wire.DisableRequest) (*wire.RevokeResponse, error)
 	RegenerateBackupCodes(ctx context.Context, req wire.ReauthRequest) (*wire.BackupCodesResponse, error)
 	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
-	AddSSHKey(ctx context.Context, publicKey string) (*wire.SSHKey, error)
+	AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error)
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
 }
 

@@ -218,6 +218,18 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.busy = false
 		if msg.err != nil {
 			m.form.Err = keyError(msg.err)
+			if e, ok := common.AsAPIError(msg.err); ok {
+				switch e.Type {
+				case wire.ErrInvalidAuthentication:
+					m.form.Err = reauthError(msg.err)
+					m.form.Fields[1].Input.SetValue("")
+					return m, m.form.FocusField(1)
+				case wire.ErrTwoFactorRequired:
+					m.form.Err = reauthError(msg.err)
+					m.form.Fields[2].Hidden = false
+					return m, m.form.FocusField(2)
+				}
+			}
 			return m, nil
 		}
 		m.mode = modeList
@@ -373,7 +385,9 @@ func (m *Model) start(a action) tea.Cmd {
 		m.mode = modeAddKey
 		f := common.TextField(s, "Key", "ssh-ed25519 AAAA… you@laptop", false)
 		f.Input.CharLimit = 16 << 10
-		m.form = common.Form{Fields: []common.Field{f}}
+		code := common.TextField(s, "Code", "6-digit code or a backup code", false)
+		code.Hidden = !on
+		m.form = common.Form{Fields: []common.Field{f, common.TextField(s, "Password", "your current password", true), code}}
 	}
 	m.form.SetWidth(m.width)
 	return m.form.Start()

@@ -51,16 +51,25 @@ func (m *Model) submit() tea.Cmd {
 		line := strings.TrimSpace(f.Value(0))
 		if line == "" {
 			f.Err = "Paste one public key line: the contents of ~/.ssh/id_ed25519.pub on your own computer (never the private key)."
-			return nil
+			return f.FocusField(0)
 		}
 		if strings.Contains(line, "PRIVATE KEY") {
 			f.Fields[0].Input.SetValue("")
 			f.Err = "That is a private key: it never leaves your computer. Paste the .pub file's line instead."
-			return nil
+			return f.FocusField(0)
+		}
+		req := wire.AddSSHKeyRequest{PublicKey: line, Password: f.Value(1), Code: strings.TrimSpace(f.Value(2))}
+		switch {
+		case req.Password == "":
+			f.Err = "Enter your current password: a key opens sessions with your full rights."
+			return f.FocusField(1)
+		case !f.Fields[2].Hidden && req.Code == "":
+			f.Err = "Two-factor authentication is on: enter a code from your app or a backup code."
+			return f.FocusField(2)
 		}
 		m.busy = true
-		return common.Call(m.ctx, func(ctx context.Context, api common.API) (*wire.SSHKey, error) {
-			return api.AddSSHKey(ctx, line)
+		return common.CallReauth(m.ctx, func(ctx context.Context, api common.API) (*wire.SSHKey, error) {
+			return api.AddSSHKey(ctx, req)
 		}, func(k *wire.SSHKey, err error) tea.Msg { return keyAddedMsg{key: k, err: err} })
 	case modeRegen:
 		req := wire.ReauthRequest{Password: f.Value(0), Code: strings.TrimSpace(f.Value(1))}

@@ -26,13 +26,14 @@ func (m *Model) View() string {
 		return s.Title.Render("Your new backup codes") + "\n\n" + m.codes.View(m.width)
 	case modeAddKey:
 		return m.formView("Add an SSH key", "Paste the public key of the computer you connect from: the one line in ~/.ssh/id_ed25519.pub (make one with `ssh-keygen -t ed25519`). "+
-			"With it, `ssh` to this server opens the console without your password; the two-factor code is still asked when 2FA is on.")
+			"With it, `ssh` to this server opens the console without your password; the two-factor code is still asked when 2FA is on. "+
+			"A key opens sessions with your full rights, so adding one needs your password (and a code with 2FA on).")
 	case modeRemoveKey:
 		k := m.removing
 		inner := min(58, max(34, m.width-10))
 		box := s.Box.Width(min(64, max(40, m.width-4))).Render(s.Bold.Render("Remove this SSH key?") + "\n\n" +
 			common.Truncate(k.Fingerprint, inner) + "\n" + s.Muted.Render(common.Truncate(k.Comment, inner)) + "\n\n" +
-			lipgloss.NewStyle().Width(inner).Render("Connections with it will need your password again. Sessions already open stay open.") +
+			lipgloss.NewStyle().Width(inner).Render("Connections with it will need your password again, and the sessions it opened end at once.") +
 			"\n\n" + s.Error.Bold(true).Render("y: yes, remove it") + s.Muted.Render("   n/esc: cancel"))
 		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box)
 	case modeSignOut:
@@ -126,9 +127,16 @@ func (m *Model) keysView() string {
 	b.WriteString("\n")
 	now := m.ctx.Now()
 	first := len(m.actions())
-	commentW := max(8, min(24, m.width-2-51-1-16))
+	commentW := max(8, min(24, m.width-2-51-1-16-18))
 	for i, k := range m.sshKeys {
-		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now)
+		used := "never used"
+		if k.LastUsedAt != nil {
+			used = "used " + common.Ago(*k.LastUsedAt, now)
+		}
+		line := common.Pad(k.Fingerprint, 51) + " " + common.Pad(k.Comment, commentW) + " added " + common.Ago(k.CreatedAt, now) + ", " + used
+		if k.AddedWith != "" {
+			line += " (added with a " + k.AddedWith + ")"
+		}
 		if first+i == m.cursor {
 			b.WriteString(s.Selected.Render(common.Truncate("▸ "+line, m.width)) + "\n")
 		} else {

@@ -1,0 +1,65 @@
+package sshd
+
+import (
+	"context"
+	"time"
+
+	"github.com/latch-dev/latch/server"
+)
+
+// DefaultPolicyRefresh is how often a console re-reads its user's
+// inactivity policy, so that an org's shorter autoLogoutAfter reaches SSH
+// sessions that are already open (changes may come from another process,
+// such as `latch admin`, which no in-process signal reaches).
+const DefaultPolicyRefresh = 5 * time.Second
+
+// followPolicy keeps the session's idle limit equal to the policy of the
+// user it counts for (the signed-in user, else the SSH user) until ctx
+// ends; a shorter limit that has already run out disconnects at once.
+func (st *session) followPolicy(ctx context.Context) {
+	t := time.NewTicker(st.srv.cfg.PolicyRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		user := st.countedUser()
+		if user == "" {
+			user = st.sshUser
+		}
+		idle := st.srv.cfg.IdleTimeout(ctx, user)
+		if old := time.Duration(st.idle.Swap(int64(idle))); old != idle {
+			st.srv.log.Info("SSH session: inactivity policy changed", "user", user, "addr", st.addr, "from", old.String(), "to", idle.String())
+			st.checkIdle()
+		}
+	}
+}
+
+// watchKeySession ends the SSH session when the key it signed in with is
+// removed from the account: the server has already revoked the session's
+// token, and the connection the key opened goes with it.
+func (st *session) watchKeySession(secret string) {
+	ctx := st.sess.Context()
+	s := st.srv
+	m := server.Meta{Addr: st.addr, Method: "ssh"}
+	p, err := s.svc.Authenticate(ctx, secret, m)
+	if err != nil {
+		return
+	}
+	updates, err := s.svc.WatchToken(ctx, p)
+	if err != nil {
+		return
+	}
+	for u := range updates {
+		if u.End == nil {
+			continue
+		}
+		if _, still, err := s.svc.KeyOwner(ctx, st.keyUser, st.key); err == nil && !still && ctx.Err() == nil {
+			s.log.Info("SSH session ended: its key was removed", "user", st.keyUser, "addr", st.addr)
+			st.disconnect("The SSH key this session signed in with was removed from your account, so the session has ended.")
+		}
+		return
+	}
+}
