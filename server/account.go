@@ -106,19 +106,3 @@ func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit 
 	}
 	return evs, next, nil
 }
-
-// EventsAfter lists the caller's events newer than after, oldest first, for
-// streaming.
-func (s *Service) EventsAfter(ctx context.Context, p *Principal, after int64) ([]Event, error) {
-	if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
-		return nil, err
-	}
-	evs, err := s.store.ListEvents(ctx, p.User.ID, 0, after, 500)
-	if err != nil {
-		return nil, fmt.Errorf("list new events: %w", err)
-	}
-	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
-		evs[i], evs[j] = evs[j], evs[i]
-	}
-	return evs, nil
-}

@@ -7,50 +7,33 @@ import (
 	"time"
 )
 
-// revocationHub wakes the open streams of a user when any of their tokens is
-// revoked in this process, so a stream closes at once instead of at its next
-// poll. Revocations made by other processes are caught by the poll.
-type revocationHub struct {
-	mu   sync.Mutex
-	subs map[int64]map[chan struct{}]struct{}
-}
-
-func newRevocationHub() *revocationHub {
-	return &revocationHub{subs: make(map[int64]map[chan struct{}]struct{})}
-}
-
-func (h *revocationHub) subscribe(userID int64) (chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
-	h.mu.Lock()
-	if h.subs[userID] == nil {
-		h.subs[userID] = make(map[chan struct{}]struct{})
-	}
-	h.subs[userID][ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs[userID], ch)
-		if len(h.subs[userID]) == 0 {
-			delete(h.subs, userID)
-		}
-		h.mu.Unlock()
-	}
-}
-
-func (h *revocationHub) notify(userID int64) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for ch := range h.subs[userID] {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// StreamPollInterval bounds how late a stream notices a revocation made by
-// another process or instance, or an expiry.
+// StreamPollInterval bounds how late a stream notices a change made by
+// another process or instance (a revocation, a policy change), or an
+// expiry. Changes made by this process reach streams at once.
 const StreamPollInterval = 100 * time.Millisecond
+
+// Bounds on open streams, so that one leaked token cannot hold the server.
+const (
+	DefaultMaxStreamsPerToken = 4
+	DefaultMaxStreamsPerUser  = 16
+)
+
+// StreamOptions choose what a stream carries besides the credential's own
+// state.
+type StreamOptions struct {
+	Events bool  // the account's new events (a row of the policy of its own)
+	After  int64 // the last event the client has; 0: from now on
+}
+
+// StreamUpdate is one message of a stream: a new state of the credential,
+// new events of the account, or, last, End with the reason the credential
+// stopped working. The channel closes after End, or when the stream's
+// context ends.
+type StreamUpdate struct {
+	State  *CredentialState
+	Events []Event // oldest first
+	End    error
+}
 
 // CredentialState is what a credential's own stream reports: what kind of
 // credential it is now and the limits that apply to it, read live.
@@ -71,108 +54,152 @@ func (s *Service) credentialState(p *Principal) CredentialState {
 	return st
 }
 
-// WatchUpdate is one message of a credential's stream: a new state, or,
-// last, End with the reason the credential stopped working.
-type WatchUpdate struct {
-	State CredentialState
-	End   error
-}
-
-// WatchToken follows the principal's own token: the current state first,
-// then each change that affects it (an org policy, a 2FA change), and last
-// an update with End set once the token stops working — revoked here or
-// elsewhere, expired, or idle — after which the channel closes. It stops
-// when ctx ends. Every credential may watch itself.
-func (s *Service) WatchToken(ctx context.Context, p *Principal) (<-chan WatchUpdate, error) {
+// OpenStream follows the principal's own token — every credential may —
+// and, with opts.Events, the account's new events. The current state comes
+// first. One loop per process serves every stream: it reads the store's
+// change version once per StreamPollInterval and reads tokens and events
+// again only when something changed, once per token and once per user.
+func (s *Service) OpenStream(ctx context.Context, p *Principal, opts StreamOptions) (<-chan StreamUpdate, error) {
 	if err := s.authorize(ctx, p, OpWatchSelf, authReq{}); err != nil {
 		return nil, err
 	}
-	out := make(chan WatchUpdate, 4)
-	wake, unsubscribe := s.hub.subscribe(p.User.ID)
-	cur := *p
-	last := s.credentialState(&cur)
-	out <- WatchUpdate{State: last}
-	go func() {
-		defer close(out)
-		defer unsubscribe()
-		t := time.NewTicker(StreamPollInterval)
-		defer t.Stop()
-		// Unknown at first: the principal was read at some earlier version,
-		// so the first poll reads it again (a change between the request's
-		// read and this goroutine's start must not be missed).
-		version := int64(-1)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wake:
-				version = -1 // re-read, whatever the version says
-			case <-t.C:
+	if opts.Events {
+		if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
+			return nil, err
+		}
+		if opts.After == 0 {
+			latest, err := s.store.ListEvents(ctx, p.User.ID, 0, 0, 1)
+			if err != nil {
+				return nil, fmt.Errorf("open stream: %w", err)
 			}
-			if v := s.changeVersion(ctx); v != version || v < 0 {
-				version = v
-				next, err := s.reload(ctx, cur.Token.ID)
-				if err != nil {
-					if ctx.Err() != nil {
-						return
-					}
-					out <- WatchUpdate{End: err}
-					return
-				}
-				cur = *next
-			}
-			if err := s.checkStillValid(ctx, &cur.Token); err != nil {
-				out <- WatchUpdate{End: err}
-				return
-			}
-			if st := s.credentialState(&cur); st != last {
-				last = st
-				select {
-				case out <- WatchUpdate{State: st}:
-				case <-ctx.Done():
-					return
-				}
+			if len(latest) > 0 {
+				opts.After = latest[0].ID
 			}
 		}
-	}()
-	return out, nil
+	}
+	st := &stream{cur: *p, events: opts.Events, after: opts.After, out: make(chan StreamUpdate, 8), woken: true}
+	st.last = s.credentialState(&st.cur)
+	st.out <- StreamUpdate{State: &st.last}
+	if err := s.hub.add(st); err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { s.hub.remove(st) })
+	s.startStreams()
+	return st.out, nil
 }
 
-// changeVersion is the store's change version, or -1 when the store cannot
-// tell (then every poll re-reads).
-func (s *Service) changeVersion(ctx context.Context) int64 {
-	if cv, ok := s.store.(ChangeVersioner); ok {
-		if v, err := cv.ChangeVersion(ctx); err == nil {
-			return v
-		}
-	}
-	return -1
+// WatchToken is OpenStream without events: the credential's state and its
+// end.
+func (s *Service) WatchToken(ctx context.Context, p *Principal) (<-chan StreamUpdate, error) {
+	return s.OpenStream(ctx, p, StreamOptions{})
 }
 
-// reload reads a token, its user and their org afresh, with the org's
-// policy applied.
-func (s *Service) reload(ctx context.Context, tokenID string) (*Principal, error) {
-	tok, err := s.store.TokenByID(ctx, tokenID)
-	if err != nil {
-		return nil, fmt.Errorf("reload token: %w", err)
-	}
-	u, err := s.store.UserByID(ctx, tok.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("reload user: %w", err)
-	}
-	p := &Principal{User: u, Token: tok}
-	if u.OrgID != 0 {
-		if p.Org, err = s.store.OrgByID(ctx, u.OrgID); err != nil {
-			return nil, fmt.Errorf("reload org: %w", err)
-		}
-	}
-	applyOrgPolicy(&p.Token, p.Org)
-	return p, nil
+// stream is one open stream; only the hub's loop sends on or closes out.
+type stream struct {
+	cur    Principal
+	last   CredentialState
+	events bool
+	after  int64
+	out    chan StreamUpdate
+	woken  bool  // read the token again at the next round
+	end    error // to deliver; the stream closes once it is sent
+	gone   bool  // its context ended: close and forget it
 }
 
-// checkStillValid applies revocation, expiry and inactivity to the token as
-// last read, without counting a use: an open stream is not activity.
-func (s *Service) checkStillValid(ctx context.Context, tok *Token) error {
-	t := *tok
-	return s.checkState(ctx, &t)
+// streamHub holds the open streams of this process, by user, and counts
+// them per token and per user.
+type streamHub struct {
+	maxPerToken, maxPerUser int
+
+	mu       sync.Mutex
+	byUser   map[int64]map[*stream]struct{}
+	perToken map[string]int
+	running  bool
+	wake     chan struct{}
+}
+
+func newStreamHub(perToken, perUser int) *streamHub {
+	if perToken <= 0 {
+		perToken = DefaultMaxStreamsPerToken
+	}
+	if perUser <= 0 {
+		perUser = DefaultMaxStreamsPerUser
+	}
+	return &streamHub{maxPerToken: perToken, maxPerUser: perUser,
+		byUser: map[int64]map[*stream]struct{}{}, perToken: map[string]int{}, wake: make(chan struct{}, 1)}
+}
+
+// add counts and registers st in one step, so concurrent opens are judged
+// as sequential ones.
+func (h *streamHub) add(st *stream) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	uid, tid := st.cur.User.ID, st.cur.Token.ID
+	switch {
+	case h.perToken[tid] >= h.maxPerToken:
+		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
+			Message: fmt.Sprintf("this token already has %d open streams, the most it may: close one first", h.maxPerToken)}
+	case len(h.byUser[uid]) >= h.maxPerUser:
+		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
+			Message: fmt.Sprintf("your account already has %d open streams, the most it may: close one first", h.maxPerUser)}
+	}
+	if h.byUser[uid] == nil {
+		h.byUser[uid] = map[*stream]struct{}{}
+	}
+	h.byUser[uid][st] = struct{}{}
+	h.perToken[tid]++
+	return nil
+}
+
+func (h *streamHub) remove(st *stream) {
+	h.mu.Lock()
+	st.gone = true
+	h.mu.Unlock()
+	h.signal()
+}
+
+// forget drops st from the counts; the loop calls it once st is closed.
+func (h *streamHub) forget(st *stream) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	uid, tid := st.cur.User.ID, st.cur.Token.ID
+	delete(h.byUser[uid], st)
+	if len(h.byUser[uid]) == 0 {
+		delete(h.byUser, uid)
+	}
+	if h.perToken[tid]--; h.perToken[tid] <= 0 {
+		delete(h.perToken, tid)
+	}
+}
+
+// notify wakes the user's streams at once: something of theirs changed
+// in this process.
+func (h *streamHub) notify(userID int64) {
+	h.mu.Lock()
+	for st := range h.byUser[userID] {
+		st.woken = true
+	}
+	n := len(h.byUser[userID])
+	h.mu.Unlock()
+	if n > 0 {
+		h.signal()
+	}
+}
+
+func (h *streamHub) signal() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Open counts the streams open in this process.
+func (s *Service) OpenStreams() int {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	n := 0
+	for _, sts := range s.hub.byUser {
+		n += len(sts)
+	}
+	return n
 }

@@ -18,6 +18,8 @@ type Options struct {
 	// SessionLifetime is the absolute lifetime of a password-login session;
 	// its inactivity limit comes from the org's autoLogoutAfter.
 	SessionLifetime time.Duration
+	// Open streams allowed per token and per user (0: the defaults, 4 and 16).
+	MaxStreamsPerToken, MaxStreamsPerUser int
 }
 
 // Defaults of the rules the spec names.
@@ -39,7 +41,7 @@ type Service struct {
 	session time.Duration
 
 	usage *usageBatcher
-	hub   *revocationHub
+	hub   *streamHub
 	cache *authCache
 
 	closeOnce sync.Once
@@ -75,7 +77,7 @@ func NewService(store Store, opts Options) *Service {
 		issuer:  opts.Issuer,
 		session: opts.SessionLifetime,
 		usage:   newUsageBatcher(),
-		hub:     newRevocationHub(),
+		hub:     newStreamHub(opts.MaxStreamsPerToken, opts.MaxStreamsPerUser),
 		cache:   newAuthCache(),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),

@@ -69,6 +69,9 @@ func (p *prompter) secret(ctx context.Context, prompt string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read from terminal: %w", err)
 	}
+	if restore, err := echoOff(p.fd); err == nil {
+		defer restore()
+	}
 	fmt.Fprint(p.out, prompt)
 	s, err := interruptible(ctx, func() (string, error) {
 		b, err := term.ReadPassword(p.fd)

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +195,28 @@ func TestFreshProofForProtectedChanges(t *testing.T) {
 	e.do("GET", "/v1/account/ssh-keys", lr.Token, "", &keys)
 	if len(keys.Keys) != 1 || keys.Keys[0].AddedWith != "API token" {
 		t.Errorf("keys %+v: want one, added with an API token", keys.Keys)
+	}
+}
+
+// One token cannot hold the server with streams: the fifth is refused with
+// 429 and Retry-After while four are open.
+func TestStreamsPerTokenAreBounded(t *testing.T) {
+	e := newEnv(t)
+	lr := e.login()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := range server.DefaultMaxStreamsPerToken {
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/v1/watch", nil)
+		req.Header.Set("Authorization", "Bearer "+lr.Token)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("stream %d: %v %v", i, err, resp)
+		}
+		defer resp.Body.Close()
+	}
+	var eb wire.ErrorBody
+	code, h := e.do("GET", "/v1/watch", lr.Token, "", &eb)
+	if code != 429 || h.Get("Retry-After") == "" || !strings.Contains(eb.Error.Message, "open streams") {
+		t.Fatalf("fifth stream: %d %q %+v", code, h.Get("Retry-After"), eb.Error)
 	}
 }

@@ -12,12 +12,8 @@ import (
 	"github.com/latch-dev/latch/server"
 )
 
-// How often a stream looks for new events, and how often it proves it is
-// alive to proxies.
-const (
-	eventPollInterval = 250 * time.Millisecond
-	heartbeatInterval = 15 * time.Second
-)
+// How often a stream proves it is alive to proxies.
+const heartbeatInterval = 15 * time.Second
 
 func (a *API) events(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	q := r.URL.Query()
@@ -109,21 +105,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, p *server.Principal
 		return errors.New("streaming unsupported by this response writer")
 	}
 	ctx := r.Context()
-	if o.events && o.after == 0 {
-		// Also the policy check for events: refused before the stream opens.
-		latest, _, err := a.svc.Events(ctx, p, 0, 1)
-		if err != nil {
-			return err
-		}
-		if len(latest) > 0 {
-			o.after = latest[0].ID
-		}
-	} else if o.events {
-		if _, err := a.svc.EventsAfter(ctx, p, o.after); err != nil {
-			return err
-		}
-	}
-	updates, err := a.svc.WatchToken(ctx, p)
+	updates, err := a.svc.OpenStream(ctx, p, server.StreamOptions{Events: o.events, After: o.after})
 	if err != nil {
 		return err
 	}
@@ -135,51 +117,34 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, p *server.Principal
 	fmt.Fprint(w, ": latch event stream\n\n")
 	flusher.Flush()
 
-	var poll <-chan time.Time
-	if o.events {
-		t := time.NewTicker(eventPollInterval)
-		defer t.Stop()
-		poll = t.C
-	}
 	beat := time.NewTicker(heartbeatInterval)
 	defer beat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return nil // the client left: not an error
 		case u, ok := <-updates:
 			if !ok {
 				return nil
 			}
-			if u.End != nil {
+			switch {
+			case u.End != nil:
 				writeEnd(w, u.End)
-				flusher.Flush()
-				return nil
-			}
-			if o.states {
-				b, _ := json.Marshal(wireCredentialState(u.State))
+			case u.State != nil && o.states:
+				b, _ := json.Marshal(wireCredentialState(*u.State))
 				fmt.Fprintf(w, "event: state\ndata: %s\n\n", b)
-				flusher.Flush()
+			}
+			for _, e := range u.Events {
+				b, _ := json.Marshal(wireEvent(e))
+				fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", e.ID, b)
+			}
+			flusher.Flush()
+			if u.End != nil {
+				return nil
 			}
 		case <-beat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 			flusher.Flush()
-		case <-poll:
-			evs, err := a.svc.EventsAfter(ctx, p, o.after)
-			if err != nil {
-				if ctx.Err() == nil {
-					a.log.Error("event stream", "err", err)
-				}
-				return nil
-			}
-			for _, e := range evs {
-				b, _ := json.Marshal(wireEvent(e))
-				fmt.Fprintf(w, "id: %d\nevent: event\ndata: %s\n\n", e.ID, b)
-				o.after = e.ID
-			}
-			if len(evs) > 0 {
-				flusher.Flush()
-			}
 		}
 	}
 }

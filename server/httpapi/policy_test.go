@@ -2,10 +2,10 @@ package httpapi_test
 
 import (
 	"bufio"
-	"encoding/json"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
