@@ -24,7 +24,6 @@ const (
 	configFile      = "config.json"
 	credentialsFile = "credentials.json"
 	dirPerm         = 0o700
-	filePerm        = 0o600
 )
 
 // ConfigDir is the directory of latch's local state: $LATCH_CONFIG_DIR, or
@@ -108,5 +107,5 @@ func (l *Local) save(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
 	}
-	return writeFileAtomic(path, append(b, '\n'), filePerm)
+	return WriteSecretFile(path, append(b, '\n'))
 }

@@ -17,7 +17,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	if err != nil {
 		return 0, err
 	}
-	hash, err := s.hasher.Hash(ctx, newPassword)
+	hash, err := s.hasher.Hash(ctx, m.Addr, newPassword)
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}
@@ -46,8 +46,12 @@ func credKinds(revokeAPITokens bool) []TokenKind {
 // It returns how many tokens ended.
 func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, revokeAPITokens bool, m Meta) (int, error) {
 	fullName, email = strings.TrimSpace(fullName), strings.TrimSpace(email)
+	// Any change to the address is an email change: the local part is
+	// case-sensitive, and Unicode case folding ("ſam" for "sam") must not
+	// pass a new address off as the old one.
+	emailChanged := email != p.User.Email
 	op := OpChangeName
-	if !strings.EqualFold(email, p.User.Email) {
+	if emailChanged {
 		op = OpChangeEmail // its proof covers the name too
 	}
 	err := s.authorize(ctx, p, op, authReq{proof: FreshProof{password, code}, meta: m,
@@ -59,7 +63,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 		return 0, fmt.Errorf("update profile: %w", err)
 	}
 	revoked := 0
-	if !strings.EqualFold(email, p.User.Email) {
+	if emailChanged {
 		ids, err := s.store.RevokeTokens(ctx, p.User.ID, credKinds(revokeAPITokens), "", s.clock.Now(), RevokedByCredChange)
 		if err != nil {
 			return 0, fmt.Errorf("email changed, but signing out its sessions failed: %w", err)
@@ -68,7 +72,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 		s.hub.notify(p.User.ID)
 	}
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", !strings.EqualFold(email, p.User.Email), revoked)})
+		Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", emailChanged, revoked)})
 	p.User.FullName, p.User.Email = fullName, email
 	return revoked, nil
 }
@@ -76,6 +80,12 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 func validateProfile(fullName, email string) error {
 	if utf8.RuneCountInString(fullName) > 200 {
 		return Errorf(KindInvalidInput, "full name too long: use at most 200 characters")
+	}
+	if err := CheckText("the full name", fullName); err != nil {
+		return err
+	}
+	if err := CheckText("the email address", email); err != nil {
+		return err
 	}
 	if email = strings.TrimSpace(email); email != "" {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {

@@ -43,7 +43,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 		}
 		orgID = o.ID
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := s.hasher.Hash(ctx, "", in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err := checkPasswordStrength(password); err != nil {
 		return 0, err
 	}
-	hash, err := s.hasher.Hash(ctx, password)
+	hash, err := s.hasher.Hash(ctx, "", password)
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
@@ -120,6 +120,9 @@ func (s *Service) CreateOrg(ctx context.Context, name string, autoLogout time.Du
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 64 {
 		return Org{}, Errorf(KindInvalidInput, "an org needs a name of 1-64 characters")
+	}
+	if err := CheckText("the org name", name); err != nil {
+		return Org{}, err
 	}
 	if autoLogout == 0 {
 		autoLogout = DefaultAutoLogoutAfter
@@ -177,6 +180,11 @@ func (s *Service) UpdateOrg(ctx context.Context, name string, up OrgUpdate) (Org
 			return Org{}, Errorf(KindInvalidInput, "the 2FA grace period must be between 0 and %d days", MaxTwoFactorGrace/(24*time.Hour))
 		}
 		o.TwoFactorGrace = *up.TwoFactorGrace
+		if o.Require2FA && o.Require2FASince.IsZero() && o.TwoFactorGrace > 0 {
+			// It required 2FA before the switch-on time was recorded: the
+			// grace counts from now.
+			o.Require2FASince = s.clock.Now()
+		}
 	}
 	if up.Require2FA != nil {
 		switch {
@@ -261,6 +269,9 @@ func (s *Service) CreateProject(ctx context.Context, name string, public, phi bo
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		return Project{}, Errorf(KindInvalidInput, "a project needs a name of 1-200 characters")
+	}
+	if err := CheckText("the project name", name); err != nil {
+		return Project{}, err
 	}
 	p := Project{ID: NewProjectID(), Name: name, Public: public, PHI: phi, CreatedAt: s.clock.Now()}
 	if err := s.store.CreateProject(ctx, p); err != nil {

@@ -191,6 +191,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if username == "" || in.Password == "" {
 		return nil, Errorf(KindInvalidInput, "username and password are required")
 	}
+	if err := CheckText("the username", username); err != nil {
+		return nil, err
+	}
 	keys := throttleKeys(username, in.Addr)
 	if err := s.checkThrottle(ctx, keys); err != nil {
 		return nil, err
@@ -200,7 +203,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, in.Password)
+	ok, err := s.hasher.Verify(ctx, in.Addr, u.PasswordHash, in.Password)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}

@@ -60,7 +60,9 @@ func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) 
 		if err == nil {
 			version, cacheable = v, true
 			if e, hit := s.cache.get(hash, v); hit {
-				return &Principal{User: e.user, Org: e.org, Token: e.tok}, nil
+				p := &Principal{User: e.user, Org: e.org, Token: e.tok}
+				applyOrgPolicy(&p.Token, p.Org)
+				return p, nil
 			}
 		}
 	}
@@ -78,9 +80,9 @@ func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) 
 			return nil, err
 		}
 	}
-	applyOrgPolicy(&p.Token, p.Org)
 	if cacheable {
 		s.cache.put(hash, authEntry{version: version, tok: tok, user: u, org: p.Org})
 	}
+	applyOrgPolicy(&p.Token, p.Org)
 	return p, nil
 }

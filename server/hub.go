@@ -15,7 +15,7 @@ const StreamPollInterval = 100 * time.Millisecond
 // Bounds on open streams, so that one leaked token cannot hold the server.
 const (
 	DefaultMaxStreamsPerToken = 4
-	DefaultMaxStreamsPerUser  = 16
+	DefaultMaxStreamsPerUser  = 16 // of a user's sessions, and again of their API tokens
 )
 
 // StreamOptions choose what a stream carries besides the credential's own
@@ -114,8 +114,17 @@ type streamHub struct {
 	mu       sync.Mutex
 	byUser   map[int64]map[*stream]struct{}
 	perToken map[string]int
+	perUser  map[userKind]int // sessions and API tokens count apart
 	running  bool
 	wake     chan struct{}
+}
+
+// userKind is the budget a stream counts against: sessions and API tokens
+// of a user have a budget each, so that tokens (a leaked one and those it
+// made) cannot take the places the person's own console needs.
+type userKind struct {
+	user int64
+	kind TokenKind
 }
 
 func newStreamHub(perToken, perUser int) *streamHub {
@@ -126,7 +135,8 @@ func newStreamHub(perToken, perUser int) *streamHub {
 		perUser = DefaultMaxStreamsPerUser
 	}
 	return &streamHub{maxPerToken: perToken, maxPerUser: perUser,
-		byUser: map[int64]map[*stream]struct{}{}, perToken: map[string]int{}, wake: make(chan struct{}, 1)}
+		byUser: map[int64]map[*stream]struct{}{}, perToken: map[string]int{}, perUser: map[userKind]int{},
+		wake: make(chan struct{}, 1)}
 }
 
 // add counts and registers st in one step, so concurrent opens are judged
@@ -135,19 +145,21 @@ func (h *streamHub) add(st *stream) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	uid, tid := st.cur.User.ID, st.cur.Token.ID
+	uk := userKind{uid, st.cur.Token.Kind}
 	switch {
 	case h.perToken[tid] >= h.maxPerToken:
 		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
 			Message: fmt.Sprintf("this token already has %d open streams, the most it may: close one first", h.maxPerToken)}
-	case len(h.byUser[uid]) >= h.maxPerUser:
+	case h.perUser[uk] >= h.maxPerUser:
 		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
-			Message: fmt.Sprintf("your account already has %d open streams, the most it may: close one first", h.maxPerUser)}
+			Message: fmt.Sprintf("your account's %ss already have %d open streams, the most they may: close one first", uk.kind, h.maxPerUser)}
 	}
 	if h.byUser[uid] == nil {
 		h.byUser[uid] = map[*stream]struct{}{}
 	}
 	h.byUser[uid][st] = struct{}{}
 	h.perToken[tid]++
+	h.perUser[uk]++
 	return nil
 }
 
@@ -169,6 +181,10 @@ func (h *streamHub) forget(st *stream) {
 	}
 	if h.perToken[tid]--; h.perToken[tid] <= 0 {
 		delete(h.perToken, tid)
+	}
+	uk := userKind{uid, st.cur.Token.Kind}
+	if h.perUser[uk]--; h.perUser[uk] <= 0 {
+		delete(h.perUser, uk)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -30,20 +32,37 @@ var OWASPArgon2 = Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1, SaltLe
 const MinPasswordLength = 8
 
 // PasswordHasher hashes and verifies passwords with argon2id. A semaphore
-// bounds how many hashes run at once, so a flood of logins queues instead of
-// allocating 19 MiB per request.
+// bounds how many hashes run at once, so a flood of logins cannot allocate
+// 19 MiB per request; the wait for a place is bounded too (past it the
+// answer is 503 with Retry-After at once, not a queue), and one client
+// address may hold at most a few places, hashing or waiting (four per
+// hasher, at least 8: a person's double submit is not a flood), so it
+// cannot crowd everyone else out.
 type PasswordHasher struct {
-	params Argon2Params
-	slots  chan struct{}
-	dummy  string // verified against when the username is unknown
+	params  Argon2Params
+	slots   chan struct{}
+	maxWait time.Duration
+	perAddr int
+	dummy   string // verified against when the username is unknown
+
+	mu     sync.Mutex
+	byAddr map[string]int // requests hashing or waiting, per address
 }
 
-// NewPasswordHasher allows at most concurrent hashes at once (0: one per CPU).
-func NewPasswordHasher(p Argon2Params, concurrent int) *PasswordHasher {
+// DefaultHashWait is how long a request may wait for a hasher.
+const DefaultHashWait = 2 * time.Second
+
+// NewPasswordHasher allows at most concurrent hashes at once (0: one per
+// CPU), each request waiting at most maxWait (0: DefaultHashWait).
+func NewPasswordHasher(p Argon2Params, concurrent int, maxWait time.Duration) *PasswordHasher {
 	if concurrent <= 0 {
 		concurrent = runtime.NumCPU()
 	}
-	h := &PasswordHasher{params: p, slots: make(chan struct{}, concurrent)}
+	if maxWait <= 0 {
+		maxWait = DefaultHashWait
+	}
+	h := &PasswordHasher{params: p, slots: make(chan struct{}, concurrent), maxWait: maxWait,
+		perAddr: max(8, 4*concurrent), byAddr: map[string]int{}}
 	dummy, err := h.hash("latch-dummy-password-for-timing")
 	if err != nil {
 		panic(fmt.Sprintf("argon2 dummy hash: %v", err)) // crypto/rand failing is fatal
@@ -52,23 +71,61 @@ func NewPasswordHasher(p Argon2Params, concurrent int) *PasswordHasher {
 	return h
 }
 
-func (h *PasswordHasher) acquire(ctx context.Context) error {
+// errBusy answers a request that found no hasher in time.
+func errBusy(retry time.Duration, cause error) error {
+	return &Error{Kind: KindUnavailable, RetryAfter: retry, Err: cause,
+		Message: fmt.Sprintf("the server is busy checking passwords: try again in %s", humanDuration(retry))}
+}
+
+// acquire takes a hasher for addr ("" for operators, who are not limited
+// per address), waiting at most maxWait.
+func (h *PasswordHasher) acquire(ctx context.Context, addr string) (release func(), err error) {
+	if addr != "" {
+		h.mu.Lock()
+		if h.byAddr[addr] >= h.perAddr {
+			h.mu.Unlock()
+			return nil, errBusy(time.Second, nil)
+		}
+		h.byAddr[addr]++
+		h.mu.Unlock()
+	}
+	leave := func() {
+		if addr == "" {
+			return
+		}
+		h.mu.Lock()
+		if h.byAddr[addr]--; h.byAddr[addr] <= 0 {
+			delete(h.byAddr, addr)
+		}
+		h.mu.Unlock()
+	}
 	select {
 	case h.slots <- struct{}{}:
-		return nil
+		return func() { <-h.slots; leave() }, nil
+	default:
+	}
+	wait := time.NewTimer(h.maxWait)
+	defer wait.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return func() { <-h.slots; leave() }, nil
+	case <-wait.C:
+		leave()
+		return nil, errBusy(h.maxWait, nil)
 	case <-ctx.Done():
-		return &Error{Kind: KindUnavailable, Message: "the server is busy; try again", Err: ctx.Err()}
+		leave()
+		return nil, errBusy(time.Second, ctx.Err())
 	}
 }
 
-func (h *PasswordHasher) release() { <-h.slots }
-
-// Hash returns the PHC-encoded argon2id hash of password.
-func (h *PasswordHasher) Hash(ctx context.Context, password string) (string, error) {
-	if err := h.acquire(ctx); err != nil {
+// Hash returns the PHC-encoded argon2id hash of password; addr is the
+// client's address ("" for operators).
+func (h *PasswordHasher) Hash(ctx context.Context, addr, password string) (string, error) {
+	release, err := h.acquire(ctx, addr)
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
+	defer release()
 	return h.hash(password)
 }
 
@@ -86,15 +143,16 @@ func (h *PasswordHasher) hash(password string) (string, error) {
 
 // Verify reports whether password matches encoded. An empty encoded hash
 // (unknown user) is checked against a dummy so both cost the same.
-func (h *PasswordHasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+func (h *PasswordHasher) Verify(ctx context.Context, addr, encoded, password string) (bool, error) {
 	known := encoded != ""
 	if !known {
 		encoded = h.dummy
 	}
-	if err := h.acquire(ctx); err != nil {
+	release, err := h.acquire(ctx, addr)
+	if err != nil {
 		return false, err
 	}
-	defer h.release()
+	defer release()
 	ok, err := verifyArgon2(encoded, password)
 	return ok && known, err
 }

@@ -11,9 +11,10 @@ import (
 type Options struct {
 	Clock         Clock
 	Logger        *slog.Logger
-	Argon2        Argon2Params // zero: OWASPArgon2
-	MaxHashing    int          // concurrent password hashes; 0: one per CPU
-	Issuer        string       // TOTP issuer shown in authenticator apps
+	Argon2        Argon2Params  // zero: OWASPArgon2
+	MaxHashing    int           // concurrent password hashes; 0: one per CPU
+	HashWait      time.Duration // longest wait for a hasher before 503; 0: DefaultHashWait
+	Issuer        string        // TOTP issuer shown in authenticator apps
 	FlushInterval time.Duration
 	// SessionLifetime is the absolute lifetime of a password-login session;
 	// its inactivity limit comes from the org's autoLogoutAfter.
@@ -73,7 +74,7 @@ func NewService(store Store, opts Options) *Service {
 		store:   store,
 		clock:   opts.Clock,
 		log:     opts.Logger,
-		hasher:  NewPasswordHasher(opts.Argon2, opts.MaxHashing),
+		hasher:  NewPasswordHasher(opts.Argon2, opts.MaxHashing, opts.HashWait),
 		issuer:  opts.Issuer,
 		session: opts.SessionLifetime,
 		usage:   newUsageBatcher(),

@@ -26,6 +26,9 @@ func ParseAuthorizedKey(line string) (fingerprint, normalized, comment string, e
 	if perr != nil {
 		return "", "", "", Errorf(KindInvalidInput, "not an SSH public key: paste the .pub file's line (ssh-ed25519 AAAA… comment)")
 	}
+	if err := CheckText("the key's comment", cmt); err != nil {
+		return "", "", "", err
+	}
 	norm := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
 	if cmt != "" {
 		norm += " " + cmt

@@ -33,7 +33,8 @@ func (s *Service) streamLoop() {
 	h := s.hub
 	t := time.NewTicker(StreamPollInterval)
 	defer t.Stop()
-	version := int64(-1) // unknown: the first round reads every token again
+	var version int64
+	known := false // the first round reads every token again
 	for {
 		select {
 		case <-s.stop:
@@ -59,9 +60,9 @@ func (s *Service) streamLoop() {
 		}
 		h.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		v := s.changeVersion(ctx)
-		changed := v < 0 || v != version
-		version = v
+		v, ok := s.changeVersion(ctx)
+		changed := !ok || !known || v != version
+		version, known = v, ok
 		s.streamRound(ctx, items, changed)
 		cancel()
 	}
@@ -182,15 +183,16 @@ func (s *Service) eventsAfter(ctx context.Context, userID, after int64) ([]Event
 	return evs, nil
 }
 
-// changeVersion is the store's change version, or -1 when the store cannot
-// tell (then every round reads again).
-func (s *Service) changeVersion(ctx context.Context) int64 {
-	if cv, ok := s.store.(ChangeVersioner); ok {
+// changeVersion is the store's change version; ok is false when the store
+// cannot tell (then every round reads again). Any int64 is a version: the
+// SQLite store's are hashes, negative half the time.
+func (s *Service) changeVersion(ctx context.Context) (v int64, ok bool) {
+	if cv, is := s.store.(ChangeVersioner); is {
 		if v, err := cv.ChangeVersion(ctx); err == nil {
-			return v
+			return v, true
 		}
 	}
-	return -1
+	return 0, false
 }
 
 // reload reads a token, its user and their org afresh, with the org's

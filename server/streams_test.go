@@ -79,7 +79,7 @@ closed:
 // countingStore counts the reads streams make.
 type countingStore struct {
 	server.Store
-	cv                          server.ChangeVersioner
+	cv                           server.ChangeVersioner
 	versions, tokens, eventLists atomic.Int64
 }
 

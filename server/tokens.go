@@ -52,6 +52,9 @@ func (s *Service) newTokenWithin(ctx context.Context, p *Principal, spec TokenSp
 	case utf8.RuneCountInString(name) > 100:
 		return Token{}, Errorf(KindInvalidInput, "token name too long: use at most 100 characters")
 	}
+	if err := CheckText("the token name", name); err != nil {
+		return Token{}, err
+	}
 	parent := p.Token
 	fromToken := parent.Kind == KindAPI
 	expires := now.Add(DefaultAPITokenLifetime)

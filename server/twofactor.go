@@ -156,7 +156,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 	if err != nil {
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
-	ok, err := s.hasher.Verify(ctx, u.PasswordHash, password)
+	ok, err := s.hasher.Verify(ctx, m.Addr, u.PasswordHash, password)
 	if err != nil {
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
@@ -278,6 +278,11 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	}
 	codes, hashes := newBackupCodes(p.User.ID)
 	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now())
+	if errors.Is(err, ErrNotFound) {
+		// A concurrent confirm (a double submit) won, or a new enrollment
+		// replaced this one: the client's view is out of date, not broken.
+		return nil, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("enable 2FA: %w", err)
 	}

@@ -87,6 +87,10 @@ func (a *API) authed(pattern string, op server.Op, h func(http.ResponseWriter, *
 // handle registers a method-and-path pattern whose handler returns errors.
 func (a *API) handle(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := checkClient(r); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
@@ -156,16 +160,35 @@ func bearer(r *http.Request) (string, bool) {
 	return secret, secret != ""
 }
 
+// meta is where a request comes from: as an adapter of this process
+// vouched for it (the SSH layer), else the connection's address and the
+// client's name, which the handler wrapper has checked.
 func meta(r *http.Request) server.Meta {
+	if m, ok := server.MetaFrom(r.Context()); ok {
+		return m
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	method := "http"
-	if c := r.Header.Get("X-Latch-Client"); c != "" && len(c) <= 16 {
+	if c := r.Header.Get("X-Latch-Client"); c != "" {
 		method = c
 	}
 	return server.Meta{Addr: host, Method: method}
+}
+
+// checkClient refuses a client name a client may not claim: only the SSH
+// layer of this process says "ssh", and never with a header.
+func checkClient(r *http.Request) error {
+	c := r.Header.Get("X-Latch-Client")
+	if c == "" {
+		return nil
+	}
+	if _, vouched := server.MetaFrom(r.Context()); vouched {
+		return nil
+	}
+	return server.CheckClientName(c)
 }
 
 func (a *API) health(w http.ResponseWriter, r *http.Request) error {

@@ -220,3 +220,28 @@ func TestStreamsPerTokenAreBounded(t *testing.T) {
 		t.Fatalf("fifth stream: %d %q %+v", code, h.Get("Retry-After"), eb.Error)
 	}
 }
+
+// A client names its own method only from the allow-list: it cannot record
+// itself as the SSH console, nor put control characters in the audit log.
+func TestClientCannotClaimToBeSSH(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"ssh", "SSH", "tui-but-longer", "x"} {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/v1/auth/login", strings.NewReader(`{"username":"amy","password":"amy-password"}`))
+		req.Header.Set("X-Latch-Client", name)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("X-Latch-Client %q: %d, want 400", name, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/v1/auth/login", strings.NewReader(`{"username":"amy","password":"amy-password"}`))
+	req.Header.Set("X-Latch-Client", "cli")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("X-Latch-Client cli: %v %v", err, resp)
+	}
+	resp.Body.Close()
+}

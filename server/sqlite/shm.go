@@ -4,6 +4,7 @@ package sqlite
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -15,7 +16,15 @@ import (
 // commit rewrites that header (mxFrame, checksums, salts), so a hash of it
 // changes with every commit: a check as strict as PRAGMA data_version that
 // costs a memory read instead of a query.
+//
+// The file stays open as long as the mapping: POSIX record locks belong to
+// the process, and closing any descriptor of a file drops every lock the
+// process holds on it — SQLite's own lock on the -shm included. Another
+// process (`latch admin`) then believed it was the only user, reset the
+// WAL index under this one's feet, and this process's next access to its
+// mapping faulted (SQLITE_IOERR_IN_PAGE, "disk I/O error (8714)").
 type shmWatch struct {
+	f    *os.File
 	data []byte
 }
 
@@ -28,19 +37,21 @@ func openShmWatch(dbPath string) (*shmWatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open wal index: %w", err)
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("sqlite: wal index: %w", err)
 	}
 	if fi.Size() < 2*walIndexHdrSize {
+		f.Close()
 		return nil, fmt.Errorf("sqlite: wal index too small (%d bytes)", fi.Size())
 	}
 	data, err := syscall.Mmap(int(f.Fd()), 0, 2*walIndexHdrSize, syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("sqlite: map wal index: %w", err)
 	}
-	return &shmWatch{data: data}, nil
+	return &shmWatch{f: f, data: data}, nil
 }
 
 // version hashes the header; ok is false while a writer is between its two
@@ -57,4 +68,7 @@ func (w *shmWatch) version() (v int64, ok bool) {
 	return int64(h.Sum64()), true
 }
 
-func (w *shmWatch) close() error { return syscall.Munmap(w.data) }
+// close unmaps the header and closes the file; call it only after every
+// SQLite connection of the process to this database is closed, since the
+// close drops the process's locks on the file.
+func (w *shmWatch) close() error { return errors.Join(syscall.Munmap(w.data), w.f.Close()) }

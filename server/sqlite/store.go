@@ -133,11 +133,13 @@ func dsn(path string, readOnly bool) string {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	var shmErr error
+	// The WAL-index file last: closing it drops the process's locks on it,
+	// which SQLite's connections must not lose while they are open.
+	err := errors.Join(s.version.close(), s.r.Close(), s.w.Close())
 	if s.shm != nil {
-		shmErr = s.shm.close()
+		err = errors.Join(err, s.shm.close())
 	}
-	return errors.Join(shmErr, s.version.close(), s.r.Close(), s.w.Close())
+	return err
 }
 
 // classify: unique violations are server.ErrConflict, references to a

@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -20,10 +21,35 @@ type trackedConn struct {
 	host   string
 	limits *limits
 
-	mu     sync.Mutex
-	authed bool // the handshake authenticated it
-	unauth bool // let in without a registered key
-	closed bool
+	mu       sync.Mutex
+	authed   bool // the handshake authenticated it
+	unauth   bool // let in without a registered key
+	closed   bool
+	sessions int // sessions (channels) open on it
+}
+
+// openChannel counts one more session on the connection: a connection
+// without a registered key gets one console, one with a key up to max.
+func (c *trackedConn) openChannel(max int) (ok bool, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unauth {
+		max = 1
+	}
+	if c.sessions >= max {
+		if c.unauth {
+			return false, "a connection without a registered SSH key may open one console; it has one open already"
+		}
+		return false, "this connection has as many sessions open as it may (" + strconv.Itoa(max) + "); close one first"
+	}
+	c.sessions++
+	return true, ""
+}
+
+func (c *trackedConn) closeChannel() {
+	c.mu.Lock()
+	c.sessions--
+	c.mu.Unlock()
 }
 
 // authenticated ends the handshake count.

@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+
+	"github.com/latch-dev/latch/server"
 )
 
 // Each console's HTTP requests come from this process, so the API would
@@ -29,9 +31,7 @@ func (s *Server) TrustForwarded(h http.Handler) http.Handler {
 			r.Header.Del(headerForwardedFor)
 			r.Header.Del(headerForwardKey)
 			if subtle.ConstantTimeCompare([]byte(got), key) == 1 && net.ParseIP(fwd) != nil {
-				r2 := *r
-				r2.RemoteAddr = net.JoinHostPort(fwd, "0")
-				r = &r2
+				r = r.WithContext(server.WithMeta(r.Context(), server.Meta{Addr: fwd, Method: "ssh"}))
 			}
 		}
 		h.ServeHTTP(w, r)

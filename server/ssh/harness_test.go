@@ -309,6 +309,12 @@ func (w *world) openssh(user string, key *userKey, width, height int) *term {
 	bin := sshAvailable(w.t)
 	cmd := exec.Command(bin, append([]string{"-tt"}, w.opensshArgs(user, key)...)...)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "HOME="+w.dir)
+	return w.startPTY(cmd, width, height)
+}
+
+// startPTY runs cmd (an ssh client) on a PTY of width×height.
+func (w *world) startPTY(cmd *exec.Cmd, width, height int) *term {
+	w.t.Helper()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(width), Rows: uint16(height)})
 	if err != nil {
 		w.t.Fatal(err)

@@ -13,25 +13,28 @@ import (
 // connections still in their handshake and those let in without a
 // registered key; it throttles the latter with a growing back-off.
 type limits struct {
-	maxSessions, maxPerUser, maxUnauthPerAddr int
-	rate                                      rate.Limit
-	burst                                     int
-	now                                       func() time.Time
+	maxSessions, maxUnauth, maxPerUser, maxPerAddr, maxUnauthPerAddr int
+	rate                                                             rate.Limit
+	burst                                                            int
+	now                                                              func() time.Time
 
 	mu        sync.Mutex
-	sessions  int
+	sessions  int // sessions open
+	unauth    int // of which without a registered key
 	users     map[string]int
 	addrs     map[string]*addrState
 	lastSweep time.Time
 }
 
 type addrState struct {
-	pending int           // connections not authenticated yet
-	unauth  int           // connections let in without a registered key
-	lim     *rate.Limiter // admissions of unauthenticated sessions
-	backoff time.Duration // doubles on each refusal while refused
-	until   time.Time     // refused until
-	seen    time.Time
+	pending  int           // connections not authenticated yet
+	unauth   int           // connections let in without a registered key
+	sessions int           // sessions open from the address
+	unauthS  int           // of which without a registered key
+	lim      *rate.Limiter // admissions of unauthenticated sessions
+	backoff  time.Duration // doubles on each refusal while refused
+	until    time.Time     // refused until
+	seen     time.Time
 }
 
 const (
@@ -42,7 +45,8 @@ const (
 
 func newLimits(c Config) *limits {
 	return &limits{
-		maxSessions: c.MaxSessions, maxPerUser: c.MaxSessionsPerUser, maxUnauthPerAddr: c.MaxUnauthPerAddr,
+		maxSessions: c.MaxSessions, maxUnauth: c.MaxUnauthSessions, maxPerUser: c.MaxSessionsPerUser,
+		maxPerAddr: c.MaxSessionsPerAddr, maxUnauthPerAddr: c.MaxUnauthPerAddr,
 		rate: c.UnauthRate, burst: c.UnauthBurst, now: time.Now,
 		users: map[string]int{}, addrs: map[string]*addrState{},
 	}
@@ -65,7 +69,7 @@ func (l *limits) addr(host string) *addrState {
 	if now.Sub(l.lastSweep) > sweepPeriod {
 		l.lastSweep = now
 		for h, st := range l.addrs {
-			if st.pending == 0 && st.unauth == 0 && now.Sub(st.seen) > addrForget && now.After(st.until) {
+			if st.pending == 0 && st.unauth == 0 && st.sessions == 0 && now.Sub(st.seen) > addrForget && now.After(st.until) {
 				delete(l.addrs, h)
 			}
 		}
@@ -145,20 +149,40 @@ func (l *limits) admitUnauth(host string) (ok bool, retry time.Duration) {
 	return true, 0
 }
 
-// openSession counts a session of user ("" when not known yet); the
-// returned reason says which cap refused it.
-func (l *limits) openSession(user string) (ok bool, reason string) {
+// sessionKey is what a session counts against: its user ("" when not
+// known yet), its client address, and whether it came without a key.
+type sessionKey struct {
+	user, host string
+	unauth     bool
+}
+
+// openSession counts a session, checking every cap in one step; the
+// returned reason says which cap refused it. Sessions without a key may
+// fill only their share of the server, so registered keys always get in.
+func (l *limits) openSession(k sessionKey) (ok bool, reason string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.sessions >= l.maxSessions {
+	st := l.addr(k.host)
+	switch {
+	case l.sessions >= l.maxSessions:
 		return false, "the server has as many SSH sessions as it allows; try again later"
-	}
-	if user != "" && l.users[user] >= l.maxPerUser {
+	case k.unauth && l.unauth >= l.maxUnauth:
+		return false, "the server has as many SSH sessions without a registered key as it allows; try again later, or connect with your registered key"
+	case st.sessions >= l.maxPerAddr:
+		return false, "your address has too many SSH sessions open (" + strconv.Itoa(l.maxPerAddr) + "); close one first"
+	case k.unauth && st.unauthS >= l.maxUnauthPerAddr:
+		return false, "your address has too many SSH sessions without a registered key open (" + strconv.Itoa(l.maxUnauthPerAddr) + "); close one first"
+	case k.user != "" && l.users[k.user] >= l.maxPerUser:
 		return false, "you have too many SSH sessions open (" + strconv.Itoa(l.maxPerUser) + "); close one first"
 	}
 	l.sessions++
-	if user != "" {
-		l.users[user]++
+	st.sessions++
+	if k.unauth {
+		l.unauth++
+		st.unauthS++
+	}
+	if k.user != "" {
+		l.users[k.user]++
 	}
 	return true, ""
 }
@@ -181,11 +205,22 @@ func (l *limits) moveSession(from, to string) (ok bool, reason string) {
 	return true, ""
 }
 
-func (l *limits) closeSession(user string) {
+// closeSession releases what openSession counted; user is the one the
+// session counts for now (it may have moved with a sign-in).
+func (l *limits) closeSession(k sessionKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sessions--
-	l.dropUser(user)
+	if st := l.addrs[k.host]; st != nil {
+		st.sessions--
+		if k.unauth {
+			st.unauthS--
+		}
+	}
+	if k.unauth {
+		l.unauth--
+	}
+	l.dropUser(k.user)
 }
 
 func (l *limits) dropUser(user string) {

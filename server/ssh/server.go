@@ -45,11 +45,17 @@ type Config struct {
 	// console shows (default: the address each client connected to).
 	PublicAddr string
 
-	MaxSessions        int        // all sessions; default 500
-	MaxSessionsPerUser int        // default 10
-	MaxUnauthPerAddr   int        // open connections of one address without a registered key; default 10
-	UnauthRate         rate.Limit // unauthenticated sessions admitted per second per address; default 1
-	UnauthBurst        int        // default 10
+	// Limits count sessions (channels), not connections: one connection
+	// may multiplex several (ssh -M, then ssh -S).
+	MaxSessions        int           // all sessions; default 500
+	MaxUnauthSessions  int           // sessions without a registered key, in all; default MaxSessions/2, so key users always get in
+	MaxSessionsPerUser int           // default 10
+	MaxSessionsPerConn int           // of a key-authenticated connection; default 4 (a connection without a key gets one console)
+	MaxSessionsPerAddr int           // of one client address, key or not; default 50
+	MaxUnauthPerAddr   int           // sessions (and connections in their handshake) of one address without a registered key; default 10
+	UnauthRate         rate.Limit    // unauthenticated sessions admitted per second per address; default 1
+	UnauthBurst        int           // default 10
+	SignInTimeout      time.Duration // a console nobody signs in to is closed after this; default 2 minutes
 	HandshakeTimeout   time.Duration
 
 	// IdleTimeout is the inactivity policy of an SSH user, looked up when
@@ -105,6 +111,9 @@ const (
 	DefaultMaxSessions        = 500
 	DefaultMaxSessionsPerUser = 10
 	DefaultMaxUnauthPerAddr   = 10
+	DefaultMaxSessionsPerConn = 4
+	DefaultMaxSessionsPerAddr = 50
+	DefaultSignInTimeout      = 2 * time.Minute
 	DefaultPort               = 2222
 )
 
@@ -124,6 +133,18 @@ func New(c Config) (*Server, error) {
 	}
 	if c.MaxUnauthPerAddr <= 0 {
 		c.MaxUnauthPerAddr = DefaultMaxUnauthPerAddr
+	}
+	if c.MaxUnauthSessions <= 0 {
+		c.MaxUnauthSessions = max(1, c.MaxSessions/2)
+	}
+	if c.MaxSessionsPerConn <= 0 {
+		c.MaxSessionsPerConn = DefaultMaxSessionsPerConn
+	}
+	if c.MaxSessionsPerAddr <= 0 {
+		c.MaxSessionsPerAddr = DefaultMaxSessionsPerAddr
+	}
+	if c.SignInTimeout <= 0 {
+		c.SignInTimeout = DefaultSignInTimeout
 	}
 	if c.UnauthRate <= 0 {
 		c.UnauthRate = 1

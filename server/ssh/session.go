@@ -46,6 +46,7 @@ type session struct {
 	counted string     // the user this session counts for in the limits
 	user    string     // who is signed in to the console now
 	signed  common.API // the console's signed-in API, logged out at the end
+	ends    []func()   // releases of what admit counted
 }
 
 // handle serves one SSH session.
@@ -73,14 +74,10 @@ func (s *Server) handle(sess ssh.Session) {
 			st.key, st.keyUser = pk, u.Username
 		}
 	}
-	if ok, reason := s.limits.openSession(st.keyUser); !ok {
-		s.log.Warn("SSH session refused", "user", st.sshUser, "addr", st.addr, "reason", reason)
-		fmt.Fprintln(sess.Stderr(), "latch: "+reason+".")
-		_ = sess.Exit(1)
+	defer st.runEnds()
+	if !s.admit(st) {
 		return
 	}
-	st.counted = st.keyUser
-	defer func() { s.limits.closeSession(st.countedUser()) }()
 	if !s.track(st, true) {
 		fmt.Fprintln(sess.Stderr(), "latch: the server is shutting down.")
 		_ = sess.Exit(1)
@@ -143,6 +140,7 @@ func (st *session) console() int {
 	st.touch()
 	st.startIdleTimer()
 	defer st.stopIdleTimer()
+	defer st.closeIfNobodySignsIn()()
 	go st.followPolicy(ctx)
 
 	// The window follows the client's terminal.

@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/tui/common"
 )
 
@@ -170,9 +171,9 @@ func (m *Model) header() string {
 		who, m.ctx.API.Server(), common.Date(m.ctx.Now()))
 }
 
-// WriteFile writes the codes to path with mode 0600, replacing any file
-// there (and tightening its mode), creating a missing folder 0700, and
-// syncs it: the console and `latch 2fa` both save codes through it.
+// WriteFile writes the codes to path with client.WriteSecretFile (mode
+// 0600, atomic, never through a symbolic link), creating a missing folder
+// 0700: the console and `latch 2fa` both save codes through it.
 func WriteFile(path, header string, codes []string) error {
 	if path == "" {
 		return fmt.Errorf("give a file path")
@@ -180,21 +181,7 @@ func WriteFile(path, header string, codes []string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("save backup codes: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("save backup codes: %w", err)
-	}
-	err = f.Chmod(0o600) // an existing file keeps its mode otherwise
-	if err == nil {
-		_, err = fmt.Fprintf(f, "%s\n%s\n", header, strings.Join(codes, "\n"))
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := client.WriteSecretFile(path, []byte(header+"\n"+strings.Join(codes, "\n")+"\n")); err != nil {
 		return fmt.Errorf("save backup codes: %w", err)
 	}
 	return nil

@@ -1,0 +1,131 @@
+package sshd
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// One connection without a registered key gets one console: further
+// channels on it are refused, however many it opens.
+func TestUnauthenticatedConnectionGetsOneConsole(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	c := w.mustDial("amy", nil)
+	first := w.consoleWith(c, 80, 24)
+	first.Expect("Sign in to latch")
+	refused := 0
+	for range 5 {
+		tm := w.consoleWith(c, 80, 24)
+		tm.Ended(5 * time.Second)
+		if strings.Contains(tm.stderr.String(), "may open one console") {
+			refused++
+		}
+	}
+	if refused != 5 {
+		t.Fatalf("%d of 5 extra consoles on one unauthenticated connection refused", refused)
+	}
+	if all, _ := w.srv.limits.counts(""); all != 1 {
+		t.Fatalf("%d sessions counted, want 1", all)
+	}
+}
+
+// A key-authenticated connection may multiplex a few sessions, not more.
+func TestSessionsPerConnection(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.MaxSessionsPerConn = 2; c.MaxSessionsPerUser = 10 })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	c := w.mustDial("amy", k)
+	w.consoleWith(c, 80, 24).Expect("1 Projects")
+	w.consoleWith(c, 80, 24).Expect("1 Projects")
+	third := w.consoleWith(c, 80, 24)
+	third.Ended(5 * time.Second)
+	if !strings.Contains(third.stderr.String(), "this connection has as many sessions open as it may (2)") {
+		t.Fatalf("third session on one connection: %q", third.stderr.String())
+	}
+	// Another connection of the same key is a new place.
+	w.console("amy", k, 80, 24).Expect("1 Projects")
+}
+
+// While sessions without a key fill their share of the server, a
+// registered key still gets in.
+func TestFloodWithoutKeysLeavesRoomForKeys(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.MaxSessions = 6; c.MaxUnauthPerAddr = 10; c.UnauthBurst = 20 })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	opened, refused := 0, 0
+	for range 8 {
+		tm := w.console("amy", nil, 80, 24)
+		select {
+		case <-tm.done:
+			if strings.Contains(tm.stderr.String(), "without a registered key as it allows") {
+				refused++
+			}
+		case <-time.After(time.Second):
+			opened++
+		}
+	}
+	if opened != 3 || refused != 5 {
+		t.Fatalf("unauthenticated consoles: %d opened, %d refused; want 3 (half of 6) and 5", opened, refused)
+	}
+	w.console("amy", k, 80, 24).Expect("1 Projects", "SAM importer test")
+}
+
+// A console nobody signs in to is closed after the sign-in timeout; one
+// signed in stays.
+func TestConsoleNobodySignsInToIsClosed(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.SignInTimeout = 500 * time.Millisecond })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	signed := w.console("amy", k, 80, 24)
+	signed.Expect("1 Projects")
+	idle := w.console("amy", nil, 80, 24)
+	idle.Expect("Sign in to latch")
+	idle.Ended(5 * time.Second)
+	if !strings.Contains(idle.stderr.String(), "Nobody signed in within 500ms") {
+		t.Fatalf("stderr %q", idle.stderr.String())
+	}
+	select {
+	case <-signed.done:
+		t.Fatal("a signed-in console was closed by the sign-in timeout")
+	case <-time.After(time.Second):
+	}
+}
+
+// With OpenSSH's own multiplexing (ssh -M, then ssh -S), one connection
+// without a key opens one console; the rest are refused.
+func TestOpenSSHMultiplexedConnectionGetsOneConsole(t *testing.T) {
+	bin := sshAvailable(t)
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	sock := filepath.Join(w.dir, "mux.sock")
+	master := exec.Command(bin, append([]string{"-M", "-S", sock, "-N", "-o", "ControlPersist=no"}, w.opensshArgs("amy", nil)...)...)
+	master.Env = append(os.Environ(), "HOME="+w.dir)
+	if err := master.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = master.Process.Kill(); _ = master.Wait() })
+	waitFor(t, func() bool { _, err := os.Stat(sock); return err == nil }, "the control socket")
+	opened := 0
+	var terms []*term
+	for range 5 {
+		cmd := exec.Command(bin, "-S", sock, "-tt", "amy@127.0.0.1")
+		cmd.Env = append(os.Environ(), "HOME="+w.dir, "TERM=xterm-256color")
+		tm := w.startPTY(cmd, 80, 24)
+		terms = append(terms, tm)
+	}
+	for _, tm := range terms {
+		select {
+		case <-tm.done:
+		case <-time.After(3 * time.Second):
+			opened++
+		}
+	}
+	t.Logf("consoles opened by one multiplexed connection without a key: %d of 5", opened)
+	if opened != 1 {
+		t.Fatalf("%d consoles on one multiplexed connection, want 1", opened)
+	}
+}
