@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // RFC 6238 appendix B, SHA-1: the 8-digit values' last six digits are the
@@ -225,9 +227,7 @@ func TestTwoFactorOrgPolicy(t *testing.T) {
 
 // The server accepts what an independent implementation computes.
 func TestTwoFactorOathtoolAgrees(t *testing.T) {
-	if _, err := exec.LookPath("oathtool"); err != nil {
-		t.Skip("oathtool not installed (Debian package oathtool; .ci/run installs it): independent TOTP check skipped")
-	}
+	testenv.Need(t, "oathtool", "oathtool")
 	f := newFixture(t)
 	f.clock.Set(time.Now()) // oathtool uses the real clock
 	f.user("amy", "")

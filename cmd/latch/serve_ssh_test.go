@@ -19,6 +19,8 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	sshd "github.com/latch-dev/latch/server/ssh"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // sshWorld is the CLI world with the SSH server beside its HTTP API,
@@ -31,11 +33,7 @@ type sshWorld struct {
 
 func newSSHWorld(t *testing.T) *sshWorld {
 	t.Helper()
-	bin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Skip("skipping: no `ssh` client on PATH (install openssh-client; .ci/run does)")
-	}
-	_ = bin
+	testenv.Need(t, "ssh", "openssh-client")
 	w := newCLIWorld(t)
 	w.seedAmy()
 	w.login("")

@@ -28,6 +28,8 @@ import (
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/httpapi"
 	"github.com/latch-dev/latch/server/sqlite"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 const amyPassword = "correct horse battery"
@@ -280,11 +282,7 @@ func (w *world) consoleWith(c *gossh.Client, width, height int) *term {
 // sshAvailable skips the test, saying why, without OpenSSH's client.
 func sshAvailable(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Skip("skipping: no `ssh` client on PATH (install openssh-client; .ci/run does)")
-	}
-	return p
+	return testenv.Need(t, "ssh", "openssh-client")
 }
 
 // opensshArgs are the options of every test connection: no config, no

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // These tests drive OpenSSH's own client (`ssh`), on a PTY for the
@@ -99,9 +101,7 @@ func TestOpenSSHIdleDisconnect(t *testing.T) {
 
 func TestOpenSSHHostKeyIsStable(t *testing.T) {
 	sshAvailable(t)
-	if _, err := exec.LookPath("ssh-keyscan"); err != nil {
-		t.Skip("skipping: no ssh-keyscan")
-	}
+	testenv.Need(t, "ssh-keyscan", "openssh-client")
 	w := newWorld(t)
 	out, err := exec.Command("ssh-keyscan", "-p", w.port, "-t", "ed25519", "127.0.0.1").Output()
 	if err != nil || !strings.Contains(string(out), "ssh-ed25519") {

@@ -7,14 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // The drawing decodes, with a real decoder, back to the exact URL.
 func TestQRCodeDecodesWithZbarimg(t *testing.T) {
-	zbar, err := exec.LookPath("zbarimg")
-	if err != nil {
-		t.Skip("zbarimg not installed (Debian package zbar-tools; .ci/run installs it): QR decoding check skipped")
-	}
+	zbar := testenv.Need(t, "zbarimg", "zbar-tools")
 	// The form the server hands out: defaults (SHA1, 6 digits, 30 s) left out.
 	url := "otpauth://totp/latch:amy?issuer=latch&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	code, err := New(url)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
+
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 const testURL = "otpauth://totp/latch:amy?algorithm=SHA1&digits=6&issuer=latch&period=30&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -100,10 +102,7 @@ func rasterise(cells []string, scale, margin int) image.Image {
 // TestWizardQRDecodes proves the code the wizard draws reads back, with a
 // real decoder, as the exact otpauth:// URL, on dark and light themes.
 func TestWizardQRDecodes(t *testing.T) {
-	zbar, err := exec.LookPath("zbarimg")
-	if err != nil {
-		t.Skip("zbarimg is not installed (Debian package zbar-tools; CI installs it): the QR decoding proof is skipped")
-	}
+	zbar := testenv.Need(t, "zbarimg", "zbar-tools")
 	for _, dark := range []bool{true, false} {
 		screen := scanScreen(t, dark, 200, 60)
 		cells := qrCells(t, screen)

@@ -8,28 +8,22 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/latch-dev/latch/server/postgres"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // Env names the variable that holds the test server's URL.
-const Env = "LATCH_TEST_POSTGRES"
+const Env = testenv.PostgresEnv
 
-// SkipMessage is what a test says when there is no server to test against.
-const SkipMessage = Env + " not set: PostgreSQL tests skipped (CI starts a server)"
-
-// URL returns the test server's URL, or skips the test.
+// URL returns the test server's URL, or skips the test (fails it under
+// testenv.RequireEnv, as in CI).
 func URL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(Env)
-	if u == "" {
-		t.Skip(SkipMessage)
-	}
-	return u
+	return testenv.NeedPostgres(t)
 }
 
 // Schema names a new, unique schema and drops it, with everything in it,
