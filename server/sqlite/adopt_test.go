@@ -163,13 +163,12 @@ func TestMigrateStepsConcurrently(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 6 {
 			wg.Go(func() {
-				w, err := sql.Open("sqlite", dsn(path, false))
+				w, err := openWriter(context.Background(), path)
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				defer w.Close()
-				w.SetMaxOpenConns(1)
 				if err := sqlstore.Migrate(context.Background(), w, steps, dialect, nil); err != nil {
 					t.Errorf("round %d, process %d: %v", round, i, err)
 				}

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
@@ -69,18 +70,10 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
 	ctx := context.Background()
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	w, err := openWriter(ctx, path)
+	if err != nil {
+		return nil, err
 	}
 	migrations, err := fs.Sub(migrationFiles, "migrations")
 	if err == nil {
@@ -116,10 +109,44 @@ func Open(path string) (*Store, error) {
 	return st, nil
 }
 
+// openWriter opens the pool of the one writing connection and connects.
+// The first connection to a new file switches it to WAL, which takes the
+// file to itself: another process connecting at that moment is told
+// SQLITE_BUSY at once (SQLite does not wait there), so it tries again, for
+// as long as the busy timeout lets any statement wait.
+func openWriter(ctx context.Context, path string) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err = w.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return w, nil
+}
+
+// busyTimeout is how long a statement waits for a lock another connection
+// holds.
+const busyTimeout = 5 * time.Second
+
 // dsn sets the pragmas on every connection of the pool.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")

@@ -29,7 +29,8 @@ func scanEvent(row scanner) (server.Event, error) {
 
 // AddEvent appends e to the audit log (e.ID is ignored; UserID 0 is NULL).
 func (s *Store) AddEvent(ctx context.Context, e server.Event) error {
-	return s.exec(ctx, "add event", insertEvent+` VALUES (?, ?, ?, ?, ?, ?, ?)`, eventArgs(e)...)
+	_, err := s.exec(ctx, "add event", insertEvent+` VALUES (?, ?, ?, ?, ?, ?, ?)`, eventArgs(e)...)
+	return err
 }
 
 // ListEvents lists the user's events newest first (userID 0: the events of

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
 )
 
@@ -35,7 +34,8 @@ func projectArgs(p server.Project) []any {
 }
 
 func (s *Store) CreateProject(ctx context.Context, p server.Project) error {
-	return s.exec(ctx, "create project", insertProject, projectArgs(p)...)
+	_, err := s.exec(ctx, "create project", insertProject, projectArgs(p)...)
+	return err
 }
 
 func (s *Store) ProjectByID(ctx context.Context, id string) (server.Project, error) {
@@ -61,15 +61,14 @@ func (s *Store) SetMember(ctx context.Context, projectID string, userID int64, l
 	if level < server.LevelNone || level > server.LevelAdminister {
 		return fmt.Errorf("%s: set member: invalid level %d", s.d.Name, int(level))
 	}
+	var err error
 	if level == server.LevelNone {
-		_, err := s.change(ctx, "set member", `DELETE FROM project_members WHERE project_id = ? AND user_id = ?`, projectID, userID)
-		return err
+		_, err = s.exec(ctx, "set member", `DELETE FROM project_members WHERE project_id = ? AND user_id = ?`, projectID, userID)
+	} else {
+		_, err = s.exec(ctx, "set member", `INSERT INTO project_members (project_id, user_id, level) VALUES (?, ?, ?)
+			ON CONFLICT (project_id, user_id) DO UPDATE SET level = excluded.level`, projectID, userID, int(level))
 	}
-	return s.write(ctx, "set member", func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO project_members (project_id, user_id, level) VALUES (?, ?, ?)
-			ON CONFLICT (project_id, user_id) DO UPDATE SET level = excluded.level`), projectID, userID, int(level))
-		return err
-	})
+	return err
 }
 
 const accessQuery = `SELECT ` + projectCols + `, COALESCE(m.level, 0) FROM projects p

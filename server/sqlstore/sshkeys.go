@@ -25,7 +25,8 @@ func scanSSHKey(row scanner) (server.SSHKey, error) {
 
 // AddSSHKey stores k; a fingerprint already registered (by anyone) is ErrConflict.
 func (s *Store) AddSSHKey(ctx context.Context, k server.SSHKey) error {
-	return s.exec(ctx, "add ssh key", insertSSHKey, sshKeyArgs(k)...)
+	_, err := s.exec(ctx, "add ssh key", insertSSHKey, sshKeyArgs(k)...)
+	return err
 }
 
 // ListSSHKeys lists the user's keys, oldest first.

@@ -141,34 +141,55 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 	return s.wrap(op, tx.Commit())
 }
 
-// exec is a write of one statement.
-func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
-	return s.write(ctx, op, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(query), args...)
-		return err
-	})
-}
-
-// change is a write of one statement that may change nothing: then it rolls
-// back and answers false.
-func (s *Store) change(ctx context.Context, op, query string, args ...any) (bool, error) {
-	var changed bool
+// exec is a write of one statement, answering how many rows it changed.
+// A statement is atomic on its own: only an engine that puts a statement
+// first in every write (BeginWrite) needs a transaction around it, and
+// there one that changed nothing rolls back. Elsewhere (SQLite) it runs by
+// itself, so the write lock is held for that statement alone, and `latch
+// admin` beside a busy server gets its turn.
+func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	if s.d.BeginWrite == "" {
+		n, err := affected(s.w.ExecContext(ctx, s.q(query), args...))
+		return n, s.wrap(op, err)
+	}
+	var n int64
 	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
-		n, err := affected(tx.ExecContext(ctx, s.q(query), args...))
-		if changed = n > 0; err == nil && !changed {
+		var err error
+		if n, err = affected(tx.ExecContext(ctx, s.q(query), args...)); err == nil && n == 0 {
 			return errNoChange
 		}
 		return err
 	})
-	return changed, err
+	return n, err
 }
 
-// updateOne is a write of one statement that must change a row; none is
+// insertID is a write of one INSERT … RETURNING id, by itself where exec
+// runs a statement by itself.
+func (s *Store) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
+	var id int64
+	if s.d.BeginWrite == "" {
+		return id, s.wrap(op, s.w.QueryRowContext(ctx, s.q(query), args...).Scan(&id))
+	}
+	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
+		return tx.QueryRowContext(ctx, s.q(query), args...).Scan(&id)
+	})
+	return id, err
+}
+
+// change is exec answering whether a row changed.
+func (s *Store) change(ctx context.Context, op, query string, args ...any) (bool, error) {
+	n, err := s.exec(ctx, op, query, args...)
+	return n > 0, err
+}
+
+// updateOne is exec of a statement that must change a row; none is
 // ErrNotFound.
 func (s *Store) updateOne(ctx context.Context, op, what, query string, args ...any) error {
-	return s.write(ctx, op, func(tx *sqlx.Tx) error {
-		return s.mustUpdate(ctx, tx, what, query, args...)
-	})
+	n, err := s.exec(ctx, op, query, args...)
+	if err == nil && n == 0 {
+		return s.wrap(op, notFound(what))
+	}
+	return err
 }
 
 // mustUpdate runs a statement in tx that must change at least one row.

@@ -65,7 +65,8 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
 	if err != nil {
 		return s.wrap("create token", err)
 	}
-	return s.exec(ctx, "create token", insertToken, args...)
+	_, err = s.exec(ctx, "create token", insertToken, args...)
+	return err
 }
 
 func (s *Store) TokenByHash(ctx context.Context, secretHash string) (server.Token, error) {

@@ -69,19 +69,14 @@ func (s *Store) DisableTOTP(ctx context.Context, userID int64, revoke []server.T
 // used one is recorded. Two instances racing with the same step queue on
 // the row, and the second sees the first's step and records nothing.
 func (s *Store) UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error) {
-	var ok bool
-	err := s.write(ctx, "use totp step", func(tx *sqlx.Tx) error {
-		n, err := affected(tx.ExecContext(ctx, s.q(`UPDATE users SET last_totp_step = ? WHERE id = ? AND last_totp_step < ?`),
-			step, userID, step))
-		if ok = n == 1; err != nil || ok {
-			return err
-		}
-		if err := s.exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, userID); err != nil {
-			return err
-		}
-		return errNoChange
-	})
-	return ok, err
+	ok, err := s.change(ctx, "use totp step", `UPDATE users SET last_totp_step = ? WHERE id = ? AND last_totp_step < ?`,
+		step, userID, step)
+	if err != nil || ok {
+		return ok, err
+	}
+	var one int // a replay, or no such user
+	err = s.r.QueryRowContext(ctx, s.q(`SELECT 1 FROM users WHERE id = ?`), userID).Scan(&one)
+	return false, s.wrap("use totp step", err)
 }
 
 func (s *Store) UnusedBackupCodes(ctx context.Context, userID int64) ([]string, error) {

@@ -40,14 +40,11 @@ func scanUser(row scanner) (server.User, error) {
 func (s *Store) CreateUser(ctx context.Context, u *server.User) error {
 	name := strings.ToLower(u.Username)
 	state, active, pending := totpColumns(*u)
-	var id int64
-	err := s.write(ctx, "create user", func(tx *sqlx.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO users (username, full_name, email, password_hash, org_id,
-			two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			name, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
-			state, active, pending, u.LastTOTPStep, dbTime(u.CreatedAt)).Scan(&id)
-	})
+	id, err := s.insertID(ctx, "create user", `INSERT INTO users (username, full_name, email, password_hash, org_id,
+		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		name, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
+		state, active, pending, u.LastTOTPStep, dbTime(u.CreatedAt))
 	if err != nil {
 		return err
 	}
@@ -133,11 +130,7 @@ func scanOrg(row scanner) (server.Org, error) {
 }
 
 func (s *Store) CreateOrg(ctx context.Context, o *server.Org) error {
-	var id int64
-	err := s.write(ctx, "create org", func(tx *sqlx.Tx) error {
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO orgs (`+orgFields+`) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-			orgArgs(*o)...).Scan(&id)
-	})
+	id, err := s.insertID(ctx, "create org", `INSERT INTO orgs (`+orgFields+`) VALUES (?, ?, ?, ?, ?) RETURNING id`, orgArgs(*o)...)
 	if err != nil {
 		return err
 	}
