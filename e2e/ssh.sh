@@ -93,7 +93,7 @@ tmux kill-session -t "$session" 2>/dev/null || true
 # A key, registered with the CLI.
 ssh-keygen -q -t ed25519 -N '' -C amy@e2e -f "$tmp/id_ed25519"
 echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects >/dev/null 2>&1
-"$bin" ssh-key add "$tmp/id_ed25519.pub" | grep -q "Added SSH key" || fail "ssh-key add"
+echo 'e2e-password-1' | "$bin" ssh-key add --password-stdin "$tmp/id_ed25519.pub" | grep -q "Added SSH key" || fail "ssh-key add"
 "$bin" ssh-key list | grep -q "amy@e2e" || fail "ssh-key list"
 
 # Commands without a terminal: the secret alone on stdout.

@@ -48,6 +48,7 @@ type Service struct {
 	closeOnce sync.Once
 	stop      chan struct{}
 	done      chan struct{}
+	loops     sync.WaitGroup // the stream loop, when it runs
 }
 
 // NewService starts a Service; Close flushes pending token uses.
@@ -95,8 +96,13 @@ func (s *Service) Clock() Clock { return s.clock }
 
 // Close stops background work and writes pending token uses.
 func (s *Service) Close() error {
-	s.closeOnce.Do(func() { close(s.stop) })
+	s.closeOnce.Do(func() {
+		s.hub.mu.Lock() // no stream loop starts after this
+		close(s.stop)
+		s.hub.mu.Unlock()
+	})
 	<-s.done
+	s.loops.Wait() // nothing reads the store once Close returns
 	return nil
 }
 

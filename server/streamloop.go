@@ -13,11 +13,20 @@ func (s *Service) startStreams() {
 	h := s.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	select {
+	case <-s.stop:
+		return // closed: streams get nothing more
+	default:
+	}
 	if h.running {
 		return
 	}
 	h.running = true
-	go s.streamLoop()
+	s.loops.Add(1)
+	go func() {
+		defer s.loops.Done()
+		s.streamLoop()
+	}()
 }
 
 // roundItem is a stream as one round of the loop sees it.

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"runtime/debug"
+	"sync"
 	"syscall"
 )
 
@@ -24,8 +26,10 @@ import (
 // WAL index under this one's feet, and this process's next access to its
 // mapping faulted (SQLITE_IOERR_IN_PAGE, "disk I/O error (8714)").
 type shmWatch struct {
-	f    *os.File
-	data []byte
+	mu     sync.RWMutex
+	f      *os.File
+	data   []byte
+	closed bool
 }
 
 // walIndexHdrSize is sizeof(WalIndexHdr); the header is stored twice, at
@@ -56,7 +60,22 @@ func openShmWatch(dbPath string) (*shmWatch, error) {
 
 // version hashes the header; ok is false while a writer is between its two
 // copies, and then the caller must not trust a cache.
+//
+// A read after close, or a fault because another process truncated the
+// file under the mapping (SQLite resets the -shm of a database nobody else
+// has open), answers ok false too: the caller then asks SQLite itself.
 func (w *shmWatch) version() (v int64, ok bool) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return 0, false
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if recover() != nil {
+			v, ok = 0, false
+		}
+	}()
 	var a, b [walIndexHdrSize]byte
 	copy(a[:], w.data[:walIndexHdrSize])
 	copy(b[:], w.data[walIndexHdrSize:2*walIndexHdrSize])
@@ -71,4 +90,12 @@ func (w *shmWatch) version() (v int64, ok bool) {
 // close unmaps the header and closes the file; call it only after every
 // SQLite connection of the process to this database is closed, since the
 // close drops the process's locks on the file.
-func (w *shmWatch) close() error { return errors.Join(syscall.Munmap(w.data), w.f.Close()) }
+func (w *shmWatch) close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	return errors.Join(syscall.Munmap(w.data), w.f.Close())
+}

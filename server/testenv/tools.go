@@ -27,6 +27,17 @@ func Need(t testing.TB, tool, debianPackage string) string {
 	return ""
 }
 
+// NeedFile returns path when it exists (a file a package installs, not a
+// command), or skips the test saying which Debian package provides it —
+// or fails it, under RequireEnv.
+func NeedFile(t testing.TB, path, debianPackage string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		missing(t, path+" is missing (Debian package "+debianPackage+"; .ci/run installs it)")
+	}
+	return path
+}
+
 // PostgresEnv names the variable that holds a PostgreSQL server's URL for
 // tests; .ci/run starts a throwaway cluster and sets it.
 const PostgresEnv = "LATCH_TEST_POSTGRES"

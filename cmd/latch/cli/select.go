@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
+)
+
+func (a *app) selectCommand() *cobra.Command {
+	var (
+		level  string
+		public bool
+	)
+	cmd := withServer(&cobra.Command{
+		Use:   "select [PROJECT] [--level VIEW] [--public]",
+		Short: "choose the current project (by id, by name, or from a numbered list)",
+		Long: "Sets the current project: PROJECT is an id (project-…) or an exact name.\n" +
+			"Without PROJECT, picks from a numbered list.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("select takes one project, got %d arguments (quote a name with spaces)", len(args))
+			}
+			return nil
+		},
+		PreRunE: func(*cobra.Command, []string) (err error) {
+			level, err = parseLevel(level)
+			return err
+		},
+		RunE: a.signedIn(func(s *session, args []string) error {
+			if len(args) == 1 {
+				pr, err := findProject(s.ctx, s.c, args[0])
+				if err != nil {
+					return err
+				}
+				if err := s.st.setProject(&client.ProjectRef{ID: pr.ID, Name: pr.Name}); err != nil {
+					return err
+				}
+				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, pr.Name)
+				return nil
+			}
+			chosen, err := chooseProject(s.ctx, s.st, s.c, newPrompter(s.e), client.ProjectQuery{Level: level, Public: public})
+			if err == nil && !chosen {
+				return exitStatus(exitError) // it said why, and how to see more
+			}
+			return err
+		}),
+		ValidArgsFunction: a.completeProjects,
+	})
+	f := cmd.Flags()
+	f.StringVar(&level, "level", "", "list projects where you have at least this level: VIEW, UPLOAD, CONTRIBUTE (default) or ADMINISTER")
+	f.BoolVar(&public, "public", false, "also list public projects")
+	a.completeFlag(cmd, "level", fixedCompletions(wire.LevelView, wire.LevelUpload, wire.LevelContribute, wire.LevelAdminister))
+	return cmd
+}
+
+// parseLevel accepts a level in any case; "" stays "" (the default).
+func parseLevel(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	switch l := strings.ToUpper(strings.TrimSpace(s)); l {
+	case wire.LevelView, wire.LevelUpload, wire.LevelContribute, wire.LevelAdminister:
+		return l, nil
+	}
+	return "", usagef("unknown level %q: use VIEW, UPLOAD, CONTRIBUTE or ADMINISTER", s)
+}
+
+// findProject finds a project by id, or by exact name among all the projects
+// the caller can see (VIEW and public ones included).
+func findProject(ctx context.Context, c *client.Client, ref string) (*wire.Project, error) {
+	if strings.HasPrefix(ref, "project-") {
+		pr, err := c.Project(ctx, ref)
+		if client.IsNotFound(err) {
+			return nil, fmt.Errorf("no project %s that you can see: run `latch select --level VIEW --public` for the list", ref)
+		}
+		return pr, err
+	}
+	all, err := c.Projects(ctx, client.ProjectQuery{Level: wire.LevelView, Public: true})
+	if err != nil {
+		return nil, fmt.Errorf("list projects: %w", err)
+	}
+	var found []wire.Project
+	for _, pr := range all {
+		if pr.Name == ref {
+			found = append(found, pr)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("no project named %q that you can see: run `latch select --level VIEW --public` for the list", ref)
+	case 1:
+		return &found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, pr := range found {
+		ids[i] = pr.ID
+	}
+	return nil, fmt.Errorf("%d projects are named %q: select one by id: %s", len(found), ref, strings.Join(ids, ", "))
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/latch-dev/latch/client"
+	sshd "github.com/latch-dev/latch/server/ssh"
+)
+
+// sshOptions are `latch serve`'s SSH flags.
+type sshOptions struct {
+	listen  string
+	hostKey string
+}
+
+func (o *sshOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.listen, "ssh-listen", "", fmt.Sprintf("serve the console over SSH on this address, e.g. :%d (default: no SSH)", sshd.DefaultPort))
+	f.StringVar(&o.hostKey, "ssh-host-key", "", "the SSH server's Ed25519 host key, made on first start "+
+		"(default: ssh_host_ed25519_key in the data dir)")
+}
+
+// sshListener is the SSH server beside the HTTP API, or nothing when
+// --ssh-listen was not given.
+type sshListener struct {
+	srv  *sshd.Server
+	log  *slog.Logger
+	done chan struct{}
+}
+
+// startSSH starts the SSH server when asked; api is the HTTP listener's
+// address, which the sessions' consoles call.
+func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog.Logger) (*sshListener, error) {
+	if o.listen == "" {
+		return &sshListener{}, nil
+	}
+	keyPath := o.hostKey
+	if keyPath == "" {
+		dir, err := dataDir(e.getenv)
+		if err != nil {
+			return nil, err
+		}
+		keyPath = filepath.Join(dir, "ssh_host_ed25519_key")
+	}
+	srv, err := sshd.New(sshd.Config{
+		Addr: o.listen, HostKeyPath: keyPath, Service: stack.Service,
+		APIBaseURL: "http://" + dialable(api), RunCommand: runSSHCommand, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		return nil, err
+	}
+	l := &sshListener{srv: srv, log: log, done: make(chan struct{})}
+	log.Info("latch serving the console over SSH", "ssh", ln.Addr().String())
+	go func() {
+		defer close(l.done)
+		if err := srv.Serve(ln); err != nil {
+			log.Error("SSH server", "err", err)
+		}
+	}()
+	return l, nil
+}
+
+// handler wraps the HTTP API so that it sees the SSH clients' addresses
+// in the requests of their consoles.
+func (l *sshListener) handler(h http.Handler) http.Handler {
+	if l.srv == nil {
+		return h
+	}
+	return l.srv.TrustForwarded(h)
+}
+
+// stop ends the SSH sessions cleanly (before the HTTP server stops: the
+// consoles log out through it).
+func (l *sshListener) stop() {
+	if l.srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		l.log.Error("SSH shutdown", "err", err)
+	}
+	<-l.done
+	l.srv = nil
+}
+
+// dialable is addr with an unspecified host (0.0.0.0, ::) replaced by
+// loopback, so this process can call itself there.
+func dialable(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// runSSHCommand runs a CLI command for an SSH session without a terminal,
+// as the key's owner: LATCH_SERVER and LATCH_TOKEN name this server and
+// a session token made for the command, and a temporary config dir keeps
+// anything of it off the server's own config.
+func runSSHCommand(ctx context.Context, c sshd.Command) int {
+	dir, err := os.MkdirTemp("", "latch-ssh-")
+	if err != nil {
+		fmt.Fprintf(c.Stderr, "latch: %v\n", err)
+		return exitError
+	}
+	defer os.RemoveAll(dir)
+	vars := map[string]string{client.EnvServer: c.Server, client.EnvToken: c.Token, client.EnvConfigDir: dir}
+	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] }, overSSH: true}
+	return run(ctx, e, c.Args)
+}

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	sshd "github.com/latch-dev/latch/server/ssh"
+
+	"github.com/latch-dev/latch/server/testenv"
+)
+
+// sshWorld is the CLI world with the SSH server beside its HTTP API,
+// running the real command line for exec sessions.
+type sshWorld struct {
+	*cliWorld
+	port string
+	key  string // amy's private key file, registered
+}
+
+func newSSHWorld(t *testing.T) *sshWorld {
+	t.Helper()
+	testenv.Need(t, "ssh", "openssh-client")
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	srv, err := sshd.New(sshd.Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "host_key"),
+		Service: w.stack.Service, APIBaseURL: w.srv.URL, RunCommand: runSSHCommand,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	block, err := ssh.MarshalPrivateKey(priv, "amy@laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := ssh.NewPublicKey(priv.Public())
+	if err := os.WriteFile(keyFile+".pub", ssh.MarshalAuthorizedKey(pub), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run(amyPassword+"\n", nil, "ssh-key", "add", "--password-stdin", keyFile+".pub")
+	expect(t, r, exitOK, []string{"Added SSH key"}, nil)
+	return &sshWorld{cliWorld: w, port: port, key: keyFile}
+}
+
+// ssh runs `ssh amy@… COMMAND` with OpenSSH's client.
+func (w *sshWorld) ssh(stdin, command string) result {
+	w.t.Helper()
+	cmd := exec.Command("ssh", "-F", "/dev/null", "-p", w.port, "-i", w.key, "-o", "IdentitiesOnly=yes",
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "BatchMode=yes", "amy@127.0.0.1", command)
+	var out, errb bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		w.t.Fatal(err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func TestSSHCommandsRunTheCLI(t *testing.T) {
+	w := newSSHWorld(t)
+	r := w.ssh("", "token create --name ci")
+	expect(t, r, exitOK, nil, []string{"Created API token", "Copy it now"})
+	secret := strings.TrimSpace(r.stdout)
+	if len(secret) != 32 || strings.Contains(secret, "\n") {
+		t.Fatalf("stdout is not the secret alone: %q", r.stdout)
+	}
+	who, err := w.apiClient(secret).Whoami(w.ctx)
+	if err != nil || who.Token.Name != "ci" {
+		t.Fatalf("the secret: %v %+v", err, who)
+	}
+
+	r = w.ssh("", "whoami")
+	expect(t, r, exitOK, []string{"User:", "amy", "from a ssh-key login"}, nil)
+	r = w.ssh("", "token list")
+	expect(t, r, exitOK, []string{"ci", "api", "ssh session (ssh-key)"}, nil)
+	r = w.ssh("", "2fa status")
+	expect(t, r, exitOK, []string{"off"}, nil)
+	// Exit statuses come back: a revoke without --yes has no terminal to ask.
+	r = w.ssh("", "token revoke ci")
+	expect(t, r, exitUsage, nil, []string{"--yes"})
+	r = w.ssh("", "token revoke ci --yes")
+	expect(t, r, exitOK, []string{"Revoked"}, nil)
+	if _, err := w.apiClient(secret).Whoami(w.ctx); err == nil {
+		t.Fatal("revoked over SSH, still works")
+	}
+	r = w.ssh("", "login")
+	expect(t, r, exitUsage, nil, []string{"cannot be run over SSH"})
+	// The command's own sessions were revoked when each command ended.
+	toks, err := w.apiClient(w.savedToken().Token).Tokens(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range toks {
+		if strings.Contains(tok.Name, "ssh-key") && tok.State == "active" {
+			t.Fatalf("an SSH command's session is still active: %+v", tok)
+		}
+	}
+}
+
+// --server on a command run over SSH would make the server call any
+// address the caller names, with the session token it made for the
+// command: refused, before any request.
+func TestSSHCommandsKeepTheirServer(t *testing.T) {
+	w := newSSHWorld(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	called := make(chan struct{}, 1)
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			called <- struct{}{}
+			c.Close()
+		}
+	}()
+	for _, cmd := range []string{"whoami --server http://" + l.Addr().String(), "token list --server=http://" + l.Addr().String()} {
+		r := w.ssh("", cmd)
+		expect(t, r, exitUsage, nil, []string{"latch: --server cannot be used over SSH"})
+	}
+	select {
+	case <-called:
+		t.Fatal("the server called the address given with --server")
+	case <-time.After(200 * time.Millisecond):
+	}
+}

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/httpapi"
+	"github.com/latch-dev/latch/server/postgres"
+	"github.com/latch-dev/latch/server/sqlite"
+)
+
+// serverStack is a store, the service on it and the HTTP handler: what
+// `latch serve`, `latch demo`, the embedded console and tests all run.
+type serverStack struct {
+	Store   server.Store
+	Service *server.Service
+	Handler http.Handler
+}
+
+type stackOption func(*server.Options)
+
+func withClock(c server.Clock) stackOption { return func(o *server.Options) { o.Clock = c } }
+
+func withLogger(l *slog.Logger) stackOption { return func(o *server.Options) { o.Logger = l } }
+
+// newServerStack opens the store named by db (a SQLite path, or a
+// postgres:// URL) and builds the service and handler on it.
+func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serverStack, error) {
+	store, err := openStore(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var o server.Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	svc := server.NewService(store, o)
+	return &serverStack{Store: store, Service: svc, Handler: httpapi.New(svc, o.Logger)}, nil
+}
+
+// setDXAPI serves the platform client's endpoints (`dx login` & co.,
+// docs/dx.md) on the stack's handler, or not; they are on unless turned
+// off. The handler is rebuilt: it holds no state of its own.
+func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
+	s.Handler = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+}
+
+// Close flushes pending token uses and closes the store.
+func (s *serverStack) Close() {
+	s.Service.Close()
+	s.Store.Close()
+}
+
+func openStore(ctx context.Context, db string) (server.Store, error) {
+	if postgres.IsURL(db) {
+		st, err := postgres.Open(ctx, db, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", redactDSN(db), err)
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(db)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", db, err)
+	}
+	return st, nil
+}
+
+// defaultDBPath is latch.db in the user's data dir ($LATCH_DATA_DIR, else
+// $XDG_DATA_HOME/latch, else the platform's usual place).
+func defaultDBPath(getenv func(string) string) (string, error) {
+	dir, err := dataDir(getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "latch.db"), nil
+}
+
+func dataDir(getenv func(string) string) (string, error) {
+	if d := getenv("LATCH_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "latch"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the data dir: %w (set LATCH_DATA_DIR)", err)
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "latch"), nil
+	case "windows":
+		if d := getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "latch"), nil
+		}
+	}
+	return filepath.Join(home, ".local", "share", "latch"), nil
+}

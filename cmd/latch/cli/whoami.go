@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
+)
+
+func (a *app) whoamiCommand() *cobra.Command {
+	return withServer(withJSON(&cobra.Command{
+		Use:   "whoami [--json]",
+		Short: "show the user, server, current project and session",
+		Long:  "Shows who you are logged in as, where, and how long the session lasts.",
+		Args:  noArgs,
+		RunE: a.signedIn(func(s *session, _ []string) error {
+			who, err := s.c.Whoami(s.ctx)
+			if err != nil {
+				return err
+			}
+			st := s.st
+			return s.print(whoamiJSON{Server: st.res.Server, TokenSource: st.res.TokenSource, Project: st.currentProject(), Whoami: *who},
+				func(w io.Writer) { printWhoami(w, st, who, time.Now()) })
+		}),
+	}))
+}
+
+// whoamiJSON is `latch whoami --json`: the server's view plus the local
+// state (server, where the token came from, current project).
+type whoamiJSON struct {
+	Server      string             `json:"server"`
+	TokenSource string             `json:"tokenSource"` // environment (LATCH_TOKEN) or credentials
+	Project     *client.ProjectRef `json:"project"`
+	wire.Whoami
+}
+
+func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	u := who.User
+	user := u.Username
+	switch {
+	case u.FullName != "" && u.Email != "":
+		user += fmt.Sprintf(" (%s <%s>)", u.FullName, u.Email)
+	case u.FullName != "":
+		user += fmt.Sprintf(" (%s)", u.FullName)
+	case u.Email != "":
+		user += fmt.Sprintf(" <%s>", u.Email)
+	}
+	fmt.Fprintf(w, "User:\t%s\n", user)
+	if o := who.Org; o != nil {
+		policies := []string{fmt.Sprintf("auto-logout after %s", humanDuration(time.Duration(o.AutoLogoutAfter)*time.Second))}
+		if o.Require2FA {
+			policies = append(policies, "2FA required")
+		}
+		fmt.Fprintf(w, "Org:\t%s (%s)\n", o.Name, strings.Join(policies, ", "))
+	}
+	fmt.Fprintf(w, "Server:\t%s\n", st.res.Server)
+	if pr := st.currentProject(); pr != nil {
+		fmt.Fprintf(w, "Project:\t%s (%s)\n", pr.Name, pr.ID)
+	} else {
+		fmt.Fprintf(w, "Project:\tnone: choose one with `latch select`\n")
+	}
+	t := who.Token
+	source := "saved credentials"
+	if st.res.TokenSource == client.SourceEnv {
+		source = client.EnvToken
+	}
+	auth := fmt.Sprintf("%s token %s", t.Kind, t.ID)
+	if t.Kind == wire.KindSession && t.AuthMethod != "" {
+		auth = fmt.Sprintf("session %s, from a %s login", t.ID, t.AuthMethod)
+	} else if t.Name != "" {
+		auth += fmt.Sprintf(" %q", t.Name)
+	}
+	fmt.Fprintf(w, "Auth:\t%s (from %s)\n", auth, source)
+	if t.Scope != nil && len(t.Scope.Projects) > 0 {
+		fmt.Fprintf(w, "Scope:\t%s\n", scopeString(t.Scope))
+	}
+	fmt.Fprintf(w, "Expires:\t%s\n", fmtWhen(t.ExpiresAt, now))
+	if t.IdleTimeout > 0 {
+		fmt.Fprintf(w, "Idle:\tlogged out after %s of inactivity\n", humanDuration(time.Duration(t.IdleTimeout)*time.Second))
+	} else {
+		fmt.Fprintf(w, "Idle:\tno inactivity limit\n")
+	}
+	fmt.Fprintf(w, "2FA:\t%s\n", u.TwoFactor)
+	switch {
+	case who.Credential == wire.CredEnrollOnly:
+		fmt.Fprintf(w, "Rights:\tenroll only: your org requires 2FA; turn it on with `latch 2fa enable`\n")
+	case who.Credential == wire.CredScopedToken:
+		fmt.Fprintf(w, "Rights:\tits scope only: no account settings, other tokens or activity\n")
+	case who.TwoFactorDeadline != nil:
+		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: `latch 2fa enable`\n", fmtTime(*who.TwoFactorDeadline))
+	}
+	w.Flush()
+}
