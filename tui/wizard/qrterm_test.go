@@ -101,10 +101,10 @@ func applySGR(c *cell, params string) {
 			}
 			i += 2
 		case v >= 30 && v <= 37, v >= 90 && v <= 97:
-			col := ansi16(v % 10, v >= 90)
+			col := ansi16(v%10, v >= 90)
 			c.fg = &col
 		case v >= 40 && v <= 47, v >= 100 && v <= 107:
-			col := ansi16(v % 10, v >= 100)
+			col := ansi16(v%10, v >= 100)
 			c.bg = &col
 		case v == 39:
 			c.fg = nil
