@@ -94,6 +94,9 @@ type Store interface {
 	UnusedBackupCodes(ctx context.Context, userID int64) ([]string, error)
 	// UseBackupCode marks the code used if still unused; false otherwise.
 	UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time) (bool, error)
+	// BackupCodeUsed reports whether hash is one of the user's current
+	// backup codes, used already (a refusal can then say so).
+	BackupCodeUsed(ctx context.Context, userID int64, hash string) (bool, error)
 	ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error
 
 	// SSH public keys (authorized keys in OpenSSH format, by fingerprint)

@@ -88,6 +88,9 @@ func newBackupCodes(userID int64) (codes, hashes []string) {
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
+var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: "used",
+	Message: "that backup code was already used (each works once): use another one, or a code from your authenticator app"}
+
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
 // backup code, and returns which was used. Failures count towards throttling.
 func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, keys []string, m Meta) (string, error) {
@@ -132,6 +135,17 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 	}
 	if !found {
 		s.recordFailure(ctx, keys)
+		// A code that worked once is told apart from a wrong one, so the
+		// person is not sent to fix the phone's clock. Only someone past
+		// the password gets here, and a used code opens nothing.
+		used, err := s.store.BackupCodeUsed(ctx, u.ID, hash)
+		if err != nil {
+			return "", fmt.Errorf("verify backup code: %w", err)
+		}
+		if used {
+			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
+			return "", errBackupCodeUsed
+		}
 		s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
 		return "", errCodeRejected
 	}

@@ -95,6 +95,13 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, no
 		dbTime(now), userID, hash)
 }
 
+func (s *Store) BackupCodeUsed(ctx context.Context, userID int64, hash string) (bool, error) {
+	var n int
+	err := s.r.GetContext(ctx, &n, s.q(`SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND hash = ? AND used_at IS NOT NULL`),
+		userID, hash)
+	return n > 0, s.wrap("backup code used", err)
+}
+
 func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error {
 	return s.write(ctx, "replace backup codes", func(tx *sqlx.Tx) error {
 		if err := s.exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, userID); err != nil {
