@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -28,7 +29,7 @@ func (l *list) columns() cols {
 	if c.fullDates {
 		dateW = 16
 	}
-	fixed := 2 + 8 + 3*(dateW+1) + 8 + 2
+	fixed := 4 + 8 + 3*(dateW+1) + 8 + 2
 	if c.id {
 		fixed += 31
 	}
@@ -59,39 +60,29 @@ func (l *list) row(c cols, mark, name, kind, scope, created, expires, used, stat
 func (l *list) View() string {
 	s := &l.Ctx.Styles
 	var b strings.Builder
-	active := l.table.active
-	which := fmt.Sprintf("%d active", active)
-	if l.table.showAll {
-		which = fmt.Sprintf("%d active, %d in all", active, len(l.table.all))
+	t := &l.table
+	which := fmt.Sprintf("%d active", t.active)
+	if t.showAll {
+		which = fmt.Sprintf("%d active, %d in all", t.active, len(t.all))
 	}
-	sortBy := "sorted by " + sortNames[l.table.sort]
-	if l.table.desc {
-		sortBy += " ↓"
-	} else {
-		sortBy += " ↑"
-	}
-	b.WriteString(spread(s.Title.Render("API tokens")+s.Muted.Render(" · "+which), s.Muted.Render(sortBy), l.Width) + "\n")
+	left := s.Title.Render("API tokens") + s.Muted.Render(" · "+which)
+	b.WriteString(spread(left, s.Muted.Render(l.position(l.Width-lipgloss.Width(left)-1)), l.Width) + "\n")
 	if l.filtering || l.filter.Value() != "" {
 		b.WriteString(l.filter.View() + "\n")
 	} else {
 		b.WriteString(s.Muted.Render(common.Truncate(l.hint, l.Width)) + "\n")
 	}
 	c := l.columns()
-	b.WriteString(s.Header.Render(l.row(c, "  ", "NAME", "KIND", "SCOPE", "CREATED", "EXPIRES", "LAST USED", "STATE", "ID")) + "\n")
+	b.WriteString(s.Header.Render(l.row(c, "    ", "NAME", "KIND", "SCOPE", "CREATED", "EXPIRES", "LAST USED", "STATE", "ID")) + "\n")
 	lines := 0
-	switch {
-	case l.err != "":
-		b.WriteString(s.Error.Render(ansi.Wordwrap(l.err, l.Width, " ")) + "\n")
+	if text := l.empty(); text != "" {
+		st := s.Muted
+		if l.err != "" {
+			st = s.Error
+		}
+		b.WriteString(st.Render(ansi.Wordwrap(text, l.Width, " ")) + "\n")
 		lines++
-	case !l.loaded:
-		b.WriteString(s.Muted.Render("Loading tokens…") + "\n")
-		lines++
-	case len(l.table.shown) == 0:
-		b.WriteString(s.Muted.Render("No tokens to show. Press "+l.keys.New.Help().Key+" to create one, "+
-			l.keys.ShowAll.Help().Key+" to include revoked and expired ones.") + "\n")
-		lines++
-	}
-	if lines == 0 {
+	} else {
 		start, end := l.cursor.Visible()
 		for i := start; i < end; i++ {
 			b.WriteString(l.renderRow(c, i) + "\n")
@@ -112,6 +103,52 @@ func (l *list) View() string {
 	return b.String()
 }
 
+// position says which rows show and how they are chosen and sorted:
+// "12–31 of 240 · 240 of 300 shown · sorted by created ↓", shorter when
+// room is narrow.
+func (l *list) position(room int) string {
+	t := &l.table
+	var parts []string
+	if n := len(t.shown); n > l.cursor.Height {
+		start, end := l.cursor.Visible()
+		parts = append(parts, fmt.Sprintf("%d–%d of %d", start+1, end, n))
+	}
+	if l.filter.Value() != "" {
+		parts = append(parts, fmt.Sprintf("%d of %d shown", len(t.shown), t.base))
+	}
+	arrow := " ↑"
+	if t.desc {
+		arrow = " ↓"
+	}
+	sortBy := "sorted by " + sortNames[t.sort] + arrow
+	if full := strings.Join(append(parts, sortBy), " · "); lipgloss.Width(full) <= room || len(parts) == 0 {
+		return full
+	}
+	if short := strings.Join(append(parts, sortNames[t.sort]+arrow), " · "); lipgloss.Width(short) <= room {
+		return short
+	}
+	return strings.Join(parts, " · ")
+}
+
+// empty says why no row shows ("" when some do).
+func (l *list) empty() string {
+	k := l.keys
+	t := &l.table
+	switch {
+	case l.err != "":
+		return l.err
+	case !l.loaded:
+		return "Loading tokens…"
+	case len(t.shown) > 0:
+		return ""
+	case l.filter.Value() != "":
+		return "No token matches the filter (0 of " + strconv.Itoa(t.base) + " shown). " + k.FilterClear.Help().Key + " clears it."
+	case t.showAll:
+		return "No tokens yet. Press " + k.New.Help().Key + " to create one."
+	}
+	return "No active tokens. Press " + k.New.Help().Key + " to create one, " + k.ShowAll.Help().Key + " to include revoked and expired ones."
+}
+
 func (l *list) renderRow(c cols, i int) string {
 	s := &l.Ctx.Styles
 	t := l.table.all[l.table.shown[i]]
@@ -128,7 +165,12 @@ func (l *list) renderRow(c cols, i int) string {
 	if t.LastUsedAt != nil {
 		used = fmtTime(common.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
 	}
-	mark := "  "
+	// The cursor is a marker as on the other screens, not only a colour
+	// (a colourless terminal shows it too); ● marks this session's token.
+	cur, mark := "  ", "  "
+	if i == l.cursor.Index {
+		cur = "▸ "
+	}
 	current := t.ID == currentID(l.Ctx)
 	if current {
 		mark = "● "
@@ -136,19 +178,19 @@ func (l *list) renderRow(c cols, i int) string {
 	name := t.Name
 	scope := l.table.scopeText(t, c.scope > 30)
 	if i == l.cursor.Index {
-		line := l.row(c, mark, name, t.Kind, scope, created, expires, used, t.State, t.ID)
+		line := l.row(c, cur+mark, name, t.Kind, scope, created, expires, used, t.State, t.ID)
 		return s.Selected.Render(common.Pad(line, l.Width))
 	}
 	stateStyle := s.Muted
 	if t.State == wire.StateActive {
 		stateStyle = s.Success
 	}
-	out := l.prefix(c, mark, name, t.Kind, scope, created, expires, used) + stateStyle.Render(common.Pad(t.State, 8))
+	out := l.prefix(c, cur+mark, name, t.Kind, scope, created, expires, used) + stateStyle.Render(common.Pad(t.State, 8))
 	if c.id {
 		out += " " + s.Muted.Render(t.ID)
 	}
 	if current {
-		out = s.Accent.Render("●") + out[len("●"):]
+		out = cur + s.Accent.Render("●") + out[len(cur)+len("●"):]
 	}
 	return ansi.Truncate(out, l.Width, "")
 }

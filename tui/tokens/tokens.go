@@ -53,6 +53,7 @@ type (
 func New(ctx *common.Context) *Model {
 	m := &Model{Common: common.NewCommon(ctx), list: newList(ctx)}
 	m.list.onNew, m.list.onRevoke, m.list.onRevokeAll = m.openForm, m.askRevoke, m.askRevokeAll
+	m.list.onDetails = m.openDetails
 	return m
 }
 
@@ -86,6 +87,10 @@ func (m *Model) closeDialog(notice string) tea.Cmd {
 }
 
 func (m *Model) askRevoke(t wire.Token) tea.Cmd { return m.openDialog(m.confirmRevoke(t)) }
+
+func (m *Model) openDetails(t wire.Token) tea.Cmd {
+	return m.openDialog(newDetails(m.Ctx, t, m.projects, m.askRevoke, func() tea.Cmd { return m.closeDialog("") }))
+}
 
 func (m *Model) askRevokeAll() tea.Cmd {
 	return m.openDialog(newRevokeAllDialog(m.Ctx, m.revokeAll, func() tea.Cmd { return m.closeDialog("") }))
@@ -177,6 +182,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.list.setTokens(msg.tokens)
+		if d, ok := m.dialog.(*details); ok {
+			d.set(msg.tokens)
+		}
 		return m, nil
 	case projectsMsg:
 		if msg.err != nil {
