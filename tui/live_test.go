@@ -10,6 +10,7 @@ import (
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/internal/tuitest"
 )
 
@@ -172,6 +173,11 @@ func TestLiveBackupCodesStayAfterTheEnd(t *testing.T) {
 	c.Keys("enter")
 	c.Expect("I saved my backup codes")
 	c.Pump(time.Second) // the stream reports the end meanwhile
+	c.Expect("I saved my backup codes")
+	c.Refute("Sign in to latch")
+	// An event makes the screens behind reload, and the server refuses
+	// them (the session has ended): the codes stay all the same.
+	c.Send(common.AccountEventsMsg{Events: []wire.Event{{ID: 99, Type: "2fa.enabled"}}})
 	c.Expect("I saved my backup codes")
 	c.Refute("Sign in to latch")
 	c.Keys("d", "space", "enter")

@@ -53,8 +53,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pingMsg:
 		return m, nil
 	case common.SessionEndedMsg:
-		if m.ctx.Session == nil {
+		s := m.ctx.Session
+		if s == nil {
 			return m, nil // already ended (the stream said so first)
+		}
+		if msg.Unexpected && (s.Ended || s.Ending()) {
+			// A call refused because the console's own action ended the
+			// session: that action's answer says so (or shows the codes).
+			m.heldEnd = &heldEnd{reason: msg.Reason}
+			return m, nil
 		}
 		return m, m.endSession(msg.Reason, msg.Logout, msg.Unexpected)
 	case common.EndingDoneMsg:

@@ -56,6 +56,10 @@ type (
 		fingerprint string
 		err         error
 	}
+	sessionEndedMsg struct {
+		session wire.Token
+		err     error
+	}
 )
 
 // New builds the security screen.
@@ -63,6 +67,7 @@ func New(ctx *common.Context) *Model {
 	m := &Model{Common: common.NewCommon(ctx), overview: newOverview(ctx)}
 	m.overview.onStart = m.start
 	m.overview.onRemove = func(k wire.SSHKey) tea.Cmd { return m.show(m.confirmRemove(k)) }
+	m.overview.onSignOut = func(t wire.Token) tea.Cmd { return m.show(m.confirmSignOut(t)) }
 	return m
 }
 
@@ -187,8 +192,11 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 					o.sessions = append(o.sessions, t)
 				}
 			}
+			o.sync()
 		}
 		return m, nil
+	case sessionEndedMsg:
+		return m, m.sessionSignedOut(msg)
 	case keysMsg:
 		if msg.err != nil {
 			if text := common.LoadError(msg.err, o.sshKeys != nil); text != "" {
@@ -268,48 +276,6 @@ func (m *Model) start(a action) tea.Cmd {
 		return m.show(m.addKeyPage(on))
 	}
 	return nil
-}
-
-func (m *Model) confirmRemove(k wire.SSHKey) *common.Confirm {
-	s := m.Styles()
-	inner := min(58, max(34, m.Width-10))
-	fp := k.Fingerprint
-	return common.NewConfirm(m.Ctx, "Remove this SSH key?", "yes, remove the key",
-		func() tea.Cmd {
-			return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (struct{}, error) {
-				return struct{}{}, api.RemoveSSHKey(ctx, fp)
-			}, func(_ struct{}, err error) tea.Msg { return keyRemovedMsg{fingerprint: fp, err: err} })
-		},
-		func() tea.Cmd { return m.closeDialog("") }).
-		Body(common.Truncate(k.Fingerprint, inner) + "\n" + s.Muted.Render(common.Truncate(k.Comment, inner))).
-		Note("Connections with it will need your password again, and the sessions it opened end at once.").
-		Busy("Removing…")
-}
-
-func (m *Model) keyAdded(msg keyAddedMsg) tea.Cmd {
-	if m.page == nil {
-		return nil
-	}
-	if msg.err != nil {
-		if e, ok := common.AsAPIError(msg.err); ok && (e.Type == wire.ErrInvalidAuthentication || e.Type == wire.ErrTwoFactorRequired) {
-			return m.page.failed(msg.err, "password")
-		}
-		m.page.busy = false
-		return m.page.form.Fail("key", keyError(msg.err))
-	}
-	m.page = nil
-	m.overview.notice = "Added SSH key " + keyLabel(*msg.key) + ": `ssh` to this server with it opens the console without your password."
-	return m.load()
-}
-
-func (m *Model) keyRemoved(msg keyRemovedMsg) tea.Cmd {
-	m.dialog = nil
-	if msg.err != nil {
-		m.overview.notice = "Could not remove the key: " + msg.err.Error()
-		return nil
-	}
-	m.overview.notice = "Removed SSH key " + msg.fingerprint + "."
-	return m.load()
 }
 
 func (m *Model) done(msg doneMsg) tea.Cmd {
