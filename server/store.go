@@ -68,12 +68,23 @@ type Store interface {
 	// (0: no bound) and ID > after (0: no bound), at most limit.
 	ListEvents(ctx context.Context, userID int64, before, after int64, limit int) ([]Event, error)
 
-	// Throttling of failed guesses, shared by every server instance.
-	Failures(ctx context.Context, keys ...string) ([]Failure, error) // only keys with a record
-	// RecordFailure increments the key's count and sets LockedUntil to
-	// now + lockFor(newCount), atomically, returning the new state.
-	RecordFailure(ctx context.Context, key string, now time.Time, lockFor func(count int) time.Duration) (Failure, error)
-	ResetFailures(ctx context.Context, key string) error
+	// Throttling of guesses (rule 8), shared by every server instance: a
+	// guess is charged to its buckets before it is checked.
+	//
+	// ChargeGuess charges one guess to every bucket, in one transaction,
+	// when each can take it, and returns 0; otherwise it charges none and
+	// returns how long until all could. Concurrent calls are judged as
+	// sequential ones, on every instance.
+	ChargeGuess(ctx context.Context, buckets []Bucket, now time.Time) (wait time.Duration, err error)
+	// RefundGuess takes one charge back from each bucket: the guess was
+	// right, or was no guess (a request that only lacked its code).
+	RefundGuess(ctx context.Context, buckets []Bucket, now time.Time) error
+	// ClearGuesses empties the buckets (an operator reset the password).
+	ClearGuesses(ctx context.Context, keys []string) error
+	// KnownAddress tells whether key (an account and an address) signed in
+	// successfully at since or later; MarkKnownAddress records one now.
+	KnownAddress(ctx context.Context, key string, since time.Time) (bool, error)
+	MarkKnownAddress(ctx context.Context, key string, now time.Time) error
 
 	// Two-factor authentication
 	// SetPendingTOTP stores a new secret in state pending (2FA stays as it is

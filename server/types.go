@@ -219,9 +219,12 @@ type Event struct {
 	Detail   string
 }
 
-// Failure is the throttling state of one key (an account or an address).
-type Failure struct {
-	Key         string
-	Count       int
-	LockedUntil time.Time
+// Bucket is one throttle of guesses, a leaky bucket: Burst guesses at
+// once, then one more each Every. The store keeps, per key, the time the
+// bucket is empty again (the generic cell rate algorithm), so at most
+// Burst + W/Every guesses pass in any window W.
+type Bucket struct {
+	Key   string
+	Burst int
+	Every time.Duration
 }

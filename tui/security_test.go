@@ -3,6 +3,7 @@ package tui_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/latch-dev/latch/client"
 )
@@ -13,14 +14,17 @@ func TestSecuritySignOutOneSession(t *testing.T) {
 	srv := seeded(t)
 	c := newConsole(t, srv, 80, 30)
 	c.login(t, "")
+	srv.Clock.Advance(time.Second) // newer: listed first
 	other := elsewhere(t, srv)
 	c.Keys("3")
 	c.WaitFor("Active sessions (2)")
 	c.Keys("G")
-	c.Expect("▸   cli session", "sign this session out")
+	c.Expect("▸ ● tui session", "sign this session out")
 	c.Keys("g")
 	c.Expect("▸ Enable two-factor authentication")
-	c.Keys("G", "x")
+	c.Keys("G", "up")
+	c.Expect("▸   cli session")
+	c.Keys("x")
 	c.Expect("Sign this session out?", "cli session", "signed out at once")
 	c.Refute("you will be logged out")
 	c.Keys("y")

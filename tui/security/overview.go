@@ -93,7 +93,9 @@ func (o *overview) actions() []action {
 
 // sync puts the cursor back inside the rows: the actions, the keys, then
 // the sessions.
-func (o *overview) sync() { o.cursor.SetLen(len(o.actions()) + len(o.keyRows()) + len(o.sessionRows())) }
+func (o *overview) sync() {
+	o.cursor.SetLen(len(o.actions()) + len(o.keyRows()) + len(o.sessionRows()))
+}
 
 // keyRows and sessionRows are the keys and sessions listed (none while
 // the status is unknown, or for an enroll-only session).

@@ -93,4 +93,3 @@ func (m *Model) keyRemoved(msg keyRemovedMsg) tea.Cmd {
 	m.overview.notice = "Removed SSH key " + msg.fingerprint + "."
 	return m.load()
 }
-
