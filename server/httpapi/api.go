@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
@@ -20,6 +21,8 @@ type API struct {
 	mux    *http.ServeMux
 	routes []Route
 	dx     bool // serve the platform client's endpoints (dx.go)
+	// heartbeat is how often a stream sends a keep-alive.
+	heartbeat time.Duration
 }
 
 // Route is one endpoint of the API and the operation of the authorization
@@ -43,7 +46,7 @@ func New(svc *server.Service, log *slog.Logger, opts ...Option) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &API{svc: svc, log: log, mux: http.NewServeMux(), dx: true}
+	a := &API{svc: svc, log: log, mux: http.NewServeMux(), dx: true, heartbeat: DefaultHeartbeat}
 	for _, o := range opts {
 		o(a)
 	}

@@ -82,14 +82,7 @@ func (a *app) serve(o *serveOptions) error {
 	// ending their base context closes them first.
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
-	srv := &http.Server{
-		BaseContext:       func(net.Listener) context.Context { return streams },
-		Handler:           ssh.handler(stack.Handler),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(streams, ssh.handler(stack.Handler), log, serveTimeouts)
 	log.Info("latch serving", "http", "http://"+ln.Addr().String(), "db", redactDSN(db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -108,6 +101,29 @@ func (a *app) serve(o *serveOptions) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// httpTimeouts bound what a slow or idle client holds of the server.
+// Event streams outlive them: ReadTimeout covers the request alone (net/http
+// lifts the read deadline once a handler runs), there is no WriteTimeout,
+// and a stream's heartbeat keeps it from looking idle to a proxy.
+type httpTimeouts struct {
+	readHeader, read, idle time.Duration
+}
+
+var serveTimeouts = httpTimeouts{readHeader: 10 * time.Second, read: 30 * time.Second, idle: 2 * time.Minute}
+
+// newHTTPServer is the HTTP server of `latch serve`; base is the context of
+// its requests (ending it closes the streams).
+func newHTTPServer(base context.Context, h http.Handler, log *slog.Logger, t httpTimeouts) *http.Server {
+	return &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
+		Handler:           h,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		IdleTimeout:       t.idle,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // redactDSN hides a password in a database URL before it reaches a log.
