@@ -172,13 +172,13 @@ func (m *Model) applyState(st wire.CredentialState) tea.Cmd {
 		m.layout()
 		cmds = append(cmds, m.broadcast(common.RefreshMsg{}), m.refreshWho())
 	case !first && st.TwoFactorDeadline != nil && !s.EnrollOnly:
-		m.setFlash("Your organisation requires two-factor authentication from "+common.Date(*st.TwoFactorDeadline)+": enable it on the Security tab.", true)
+		m.setFlash("2FA required from "+common.Date(*st.TwoFactorDeadline)+": enable it on Security.", true)
 		cmds = append(cmds, m.refreshWho())
 	}
 	return tea.Batch(cmds...)
 }
 
-const enrollOnlyText = "Your organisation requires two-factor authentication: enable it to continue."
+const enrollOnlyText = "Your organisation requires 2FA: enable it to continue."
 
 func idleChangeText(d time.Duration) string {
 	if d <= 0 {

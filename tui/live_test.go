@@ -142,11 +142,20 @@ func TestLivePolicyChange(t *testing.T) {
 	}
 	c.WaitFor("auto-logout in 5:00")
 	c.Expect("auto-logout after 5 minutes")
-	on := true
-	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{Require2FA: &on}); err != nil {
+	// 2FA required with two days' grace: the console says from when.
+	on, grace, none := true, 48*time.Hour, time.Duration(0)
+	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{Require2FA: &on, TwoFactorGrace: &grace}); err != nil {
 		t.Fatal(err)
 	}
-	c.WaitFor("requires two-factor authentication")
+	c.WaitFor("2FA required from 2026-11-27 09:00")
+	c.Keys("3")
+	c.Expect("Required", "from 2026-11-27 09:00 (in 2d)")
+	c.Keys("1")
+	// The grace ends: enroll-only at once.
+	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{TwoFactorGrace: &none}); err != nil {
+		t.Fatal(err)
+	}
+	c.WaitFor("enable it to continue")
 	c.Expect("Account security", "Enable two-factor authentication")
 	c.Refute("Change password")
 	c.Keys("1") // the other tabs are closed now

@@ -34,7 +34,7 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 	m.tab = tabProjects
 	if s.EnrollOnly {
 		m.tab = tabSecurity
-		m.flash, m.flashErr, m.flashAt = "Your organisation requires two-factor authentication: enable it to continue.", true, m.ctx.Now()
+		m.setFlash(enrollOnlyText, true)
 	}
 	m.layout()
 	m.tickGen++

@@ -35,6 +35,14 @@ func (o *overview) View() string {
 			state += s.Muted.Render("  required by your organisation")
 		}
 		row("Two-factor auth", state)
+		if d := o.Ctx.Session.TwoFactorDeadline; d != nil && st.State != "on" {
+			now := o.Ctx.Now()
+			when := "from " + common.Date(*d) + " (" + common.In(*d, now) + ")"
+			if !d.After(now) {
+				when = "since " + common.Date(*d) + ": enable it to use the console"
+			}
+			row("Required", s.Warning.Render(when))
+		}
 		if st.State == "on" {
 			codes := fmt.Sprintf("%d of 10 left", st.BackupCodesRemaining)
 			if st.BackupCodesRemaining <= 3 {
