@@ -78,7 +78,7 @@ func TestTokenListPositionSortAndFilter(t *testing.T) {
 	c.Type("job 1")
 	c.Expect("10 of 41 shown")
 	c.Type("x")
-	c.Expect("No token matches the filter (0 of 41 shown). esc clears it.")
+	c.Expect("0 of 41 shown", "No token matches the filter. esc clears it.")
 	c.Keys("esc")
 	c.Expect("41 active", "1–17 of 41")
 	c.Refute("No token matches")

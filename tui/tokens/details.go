@@ -125,7 +125,7 @@ func (d *details) View() string {
 		}
 	}
 	row("Last used", used)
-	if t.AuthMethod != "" {
+	if t.AuthMethod != "" && t.Kind == wire.KindSession {
 		row("Signed in with", t.AuthMethod)
 	}
 	if t.SSHKey != "" {
@@ -133,7 +133,7 @@ func (d *details) View() string {
 	}
 	b.WriteString("\n")
 	d.scopeView(&b, inner, labelW)
-	b.WriteString("\n" + s.Muted.Render(common.Truncate("The secret is shown only when a token is made; the server keeps only its hash.", inner)))
+	b.WriteString("\n" + s.Muted.Width(inner).Render("The secret is shown only when a token is made; the server keeps only its hash."))
 	box := s.Box.Width(w).Render(strings.TrimRight(b.String(), "\n"))
 	return lipgloss.Place(d.Width, d.Height, lipgloss.Center, lipgloss.Center, box)
 }

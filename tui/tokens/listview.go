@@ -2,7 +2,6 @@ package tokens
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -142,7 +141,7 @@ func (l *list) empty() string {
 	case len(t.shown) > 0:
 		return ""
 	case l.filter.Value() != "":
-		return "No token matches the filter (0 of " + strconv.Itoa(t.base) + " shown). " + k.FilterClear.Help().Key + " clears it."
+		return "No token matches the filter. " + k.FilterClear.Help().Key + " clears it."
 	case t.showAll:
 		return "No tokens yet. Press " + k.New.Help().Key + " to create one."
 	}
