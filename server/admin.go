@@ -72,7 +72,7 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
-	n, err := s.store.SetPassword(ctx, u.ID, hash, credKinds(revokeAPITokens), s.clock.Now())
+	n, err := s.store.SetPassword(ctx, u.ID, "", hash, credKinds(revokeAPITokens), s.clock.Now())
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}

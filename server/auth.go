@@ -143,6 +143,8 @@ func revokedMessage(tok Token) string {
 		return "the token was revoked by an administrator: log in again with `latch login`"
 	case RevokedKeyRemoved:
 		return "the SSH key that opened this session was removed from the account: sign in again"
+	case RevokedWithParent:
+		return "the token this one was made with was revoked, and this one with it: make a new token"
 	}
 	return "the token has been revoked: log in again with `latch login` or use another token"
 }

@@ -18,13 +18,19 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (User, error)
 	UserByName(ctx context.Context, username string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)
-	UpdateProfile(ctx context.Context, userID int64, fullName, email string) error
+	// UpdateProfile writes the fields that are set, and only them, so a
+	// name change never writes back an email read before a concurrent
+	// email change.
+	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate) error
 	SetUserOrg(ctx context.Context, userID, orgID int64) error
 
 	// SetPassword stores a new hash and, in the same transaction, revokes the
 	// user's tokens of the given kinds (reason RevokedByCredChange). It
-	// returns how many tokens it revoked.
-	SetPassword(ctx context.Context, userID int64, hash string, revoke []TokenKind, now time.Time) (int, error)
+	// returns how many tokens it revoked. With oldHash set, the change
+	// happens only if the stored hash is still oldHash (ErrConflict
+	// otherwise): of two concurrent changes proved with one password, one
+	// wins.
+	SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []TokenKind, now time.Time) (int, error)
 
 	// Orgs
 	CreateOrg(ctx context.Context, o *Org) error // sets o.ID
@@ -53,8 +59,9 @@ type Store interface {
 	TokenByHash(ctx context.Context, secretHash string) (Token, error)
 	TokenByID(ctx context.Context, tokenID string) (Token, error)
 	ListTokens(ctx context.Context, userID int64) ([]Token, error) // newest first
-	// RevokeToken marks one not-yet-revoked token revoked; false when it was
-	// already revoked.
+	// RevokeToken marks one not-yet-revoked token revoked, and in the same
+	// transaction every token made with it, and with those, not yet revoked
+	// (reason RevokedWithParent); false when it was already revoked.
 	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error)
 	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
@@ -108,7 +115,9 @@ type Store interface {
 	// BackupCodeUsed reports whether hash is one of the user's current
 	// backup codes, used already (a refusal can then say so).
 	BackupCodeUsed(ctx context.Context, userID int64, hash string) (bool, error)
-	ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error
+	// ReplaceBackupCodes replaces the codes of generation gen (ErrConflict
+	// when another replacement came first) and moves to the next one.
+	ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string) error
 
 	// SSH public keys (authorized keys in OpenSSH format, by fingerprint)
 	AddSSHKey(ctx context.Context, k SSHKey) error
@@ -123,6 +132,11 @@ type Store interface {
 
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// ProfileUpdate names the profile fields to write; nil ones stay.
+type ProfileUpdate struct {
+	FullName, Email *string
 }
 
 // SSHKey is a public key a user registered for SSH logins.

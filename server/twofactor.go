@@ -292,7 +292,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	}
 	codes, hashes := newBackupCodes(p.User.ID)
 	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now())
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		// A concurrent confirm (a double submit) won, or a new enrollment
 		// replaced this one: the client's view is out of date, not broken,
 		// and the code was right.
@@ -350,7 +350,13 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 		return nil, err
 	}
 	codes, hashes := newBackupCodes(p.User.ID)
-	if err := s.store.ReplaceBackupCodes(ctx, p.User.ID, hashes); err != nil {
+	// The generation read with the proof: of two regenerations at once, one
+	// wins; the other's codes would never have worked, so it is told.
+	err = s.store.ReplaceBackupCodes(ctx, p.User.ID, p.User.BackupGen, hashes)
+	if errors.Is(err, ErrConflict) {
+		return nil, Errorf(KindConflict, "your backup codes were replaced meanwhile (a second request?): the codes from that request are the ones that work")
+	}
+	if err != nil {
 		return nil, fmt.Errorf("regenerate backup codes: %w", err)
 	}
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})

@@ -178,7 +178,10 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 	}{
 		{"CreateOrg", func() error { return b.CreateOrg(ctx, &org) }},
 		{"CreateUser", func() error { return b.CreateUser(ctx, &u) }},
-		{"UpdateProfile", func() error { return b.UpdateProfile(ctx, u.ID, "Vera", "v@example.org") }},
+		{"UpdateProfile", func() error {
+			name := "Vera"
+			return b.UpdateProfile(ctx, u.ID, server.ProfileUpdate{FullName: &name})
+		}},
 		{"SetUserOrg", func() error { return b.SetUserOrg(ctx, u.ID, org.ID) }},
 		{"UpdateOrg", func() error { org.Require2FA = true; return b.UpdateOrg(ctx, org) }},
 		{"CreateProject", func() error { return b.CreateProject(ctx, server.Project{ID: "project-v", Name: "V", CreatedAt: Base}) }},
@@ -204,9 +207,15 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		}},
 		{"UseTOTPStep", func() error { _, err := b.UseTOTPStep(ctx, u.ID, 11); return err }},
 		{"UseBackupCode", func() error { _, err := b.UseBackupCode(ctx, u.ID, "c1", now); return err }},
-		{"ReplaceBackupCodes", func() error { return b.ReplaceBackupCodes(ctx, u.ID, []string{"c3"}) }},
+		{"ReplaceBackupCodes", func() error {
+			got, err := b.UserByID(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			return b.ReplaceBackupCodes(ctx, u.ID, got.BackupGen, []string{"c3"})
+		}},
 		{"SetPassword", func() error {
-			_, err := b.SetPassword(ctx, u.ID, "h2", []server.TokenKind{server.KindSession}, now)
+			_, err := b.SetPassword(ctx, u.ID, "", "h2", []server.TokenKind{server.KindSession}, now)
 			return err
 		}},
 		{"RevokeTokens", func() error {
@@ -250,7 +259,7 @@ func (c *cluster) raceOn(fn func(in *instance, i int) (bool, error)) int {
 // the racers come through two stores on one database.
 func testStoreRacesAcrossInstances(t *testing.T, c *cluster) {
 	u := mkUser(t, c.a.store, "rosa")
-	must(t, c.a.store.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, c.a.store.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
 	if wins := c.raceOn(func(in *instance, i int) (bool, error) {
 		return in.store.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
 	}); wins != 1 {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"Tokens", testTokens},
 		{"RevokeTokens", testRevokeTokens},
 		{"SetPassword", testSetPassword},
+		{"RevokeCascades", testRevokeCascades},
 		{"TouchTokens", testTouchTokens},
 		{"Events", testEvents},
 		{"Guesses", testGuesses},
@@ -140,12 +141,21 @@ func testUsers(t *testing.T, s server.Store) {
 		t.Errorf("ListUsers = %v, want alice bob carol", names)
 	}
 
-	must(t, s.UpdateProfile(ctx, bob.ID, "Robert", "rob@example.org"), "UpdateProfile")
+	name, mail := "Robert", "rob@example.org"
+	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name, Email: &mail}), "UpdateProfile")
 	got, err = s.UserByID(ctx, bob.ID)
 	must(t, err, "UserByID")
 	bob.FullName, bob.Email = "Robert", "rob@example.org"
 	checkUser(t, got, bob)
-	wantErr(t, s.UpdateProfile(ctx, 999999, "x", "y"), server.ErrNotFound, "UpdateProfile missing")
+	// Only the fields given are written: a name change keeps the email.
+	name2 := "Bob"
+	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name2}), "UpdateProfile name only")
+	got, _ = s.UserByID(ctx, bob.ID)
+	if got.FullName != "Bob" || got.Email != "rob@example.org" {
+		t.Errorf("after a name change: %q %q", got.FullName, got.Email)
+	}
+	bob.FullName = "Bob"
+	wantErr(t, s.UpdateProfile(ctx, 999999, server.ProfileUpdate{FullName: &name}), server.ErrNotFound, "UpdateProfile missing")
 
 	must(t, s.SetUserOrg(ctx, bob.ID, org.ID), "SetUserOrg")
 	got, _ = s.UserByID(ctx, bob.ID)
@@ -448,6 +458,38 @@ func testTokens(t *testing.T, s server.Store) {
 	wantErr(t, err, server.ErrNotFound, "RevokeToken missing")
 }
 
+// testRevokeCascades: revoking a token revokes the tokens made with it, and
+// those made with them; nothing else.
+func testRevokeCascades(t *testing.T, s server.Store) {
+	u := mkUser(t, s, "cas")
+	mk := func(id, parent string) {
+		tok := server.Token{ID: id, UserID: u.ID, Name: id, Kind: server.KindAPI, SecretHash: "h-" + id,
+			CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), ParentID: parent}
+		must(t, s.CreateToken(ctx, tok), "CreateToken "+id)
+	}
+	mk("token-p", "")
+	mk("token-c1", "token-p")
+	mk("token-c2", "token-p")
+	mk("token-g", "token-c1")
+	mk("token-x", "")
+	mk("token-xc", "token-x")
+	if got, _ := s.TokenByID(ctx, "token-g"); got.ParentID != "token-c1" {
+		t.Fatalf("ParentID = %q", got.ParentID)
+	}
+	ok, err := s.RevokeToken(ctx, "token-p", Base.Add(time.Minute), server.RevokedByUser)
+	must(t, err, "RevokeToken parent")
+	if !ok {
+		t.Fatal("RevokeToken parent = false")
+	}
+	for id, want := range map[string]string{"token-p": server.RevokedByUser, "token-c1": server.RevokedWithParent,
+		"token-c2": server.RevokedWithParent, "token-g": server.RevokedWithParent, "token-x": "", "token-xc": ""} {
+		tok, _ := s.TokenByID(ctx, id)
+		if tok.RevokeReason != want || tok.RevokedAt.IsZero() != (want == "") {
+			t.Errorf("%s: revoked %v reason %q, want %q", id, tok.RevokedAt, tok.RevokeReason, want)
+		}
+	}
+}
+
 func testRevokeTokens(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "rita")
 	other := mkUser(t, s, "oscar")
@@ -506,7 +548,7 @@ func testSetPassword(t *testing.T, s server.Store) {
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
 	now := Base.Add(time.Hour)
 
-	n, err := s.SetPassword(ctx, u.ID, "new-hash", []server.TokenKind{server.KindSession}, now)
+	n, err := s.SetPassword(ctx, u.ID, "", "new-hash", []server.TokenKind{server.KindSession}, now)
 	must(t, err, "SetPassword")
 	if n != 2 {
 		t.Errorf("SetPassword revoked %d, want 2", n)
@@ -524,17 +566,24 @@ func testSetPassword(t *testing.T, s server.Store) {
 			t.Errorf("%s: %v %q", id, tok.RevokedAt, tok.RevokeReason)
 		}
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newer-hash", nil, now)
+	n, err = s.SetPassword(ctx, u.ID, "new-hash", "newer-hash", nil, now)
 	must(t, err, "SetPassword no revoke")
 	if n != 0 {
 		t.Errorf("SetPassword without kinds revoked %d", n)
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	// A change proved with a password that is no longer the stored one
+	// loses: of two concurrent changes, one wins.
+	_, err = s.SetPassword(ctx, u.ID, "new-hash", "lost", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	wantErr(t, err, server.ErrConflict, "SetPassword with a stale old hash")
+	if tok, _ := s.TokenByID(ctx, "token-a1"); !tok.RevokedAt.IsZero() {
+		t.Error("a SetPassword that lost still revoked tokens")
+	}
+	n, err = s.SetPassword(ctx, u.ID, "newer-hash", "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
 	must(t, err, "SetPassword all")
 	if n != 1 {
 		t.Errorf("SetPassword all kinds revoked %d, want 1", n)
 	}
-	_, err = s.SetPassword(ctx, 999999, "h", []server.TokenKind{server.KindSession}, now)
+	_, err = s.SetPassword(ctx, 999999, "", "h", []server.TokenKind{server.KindSession}, now)
 	wantErr(t, err, server.ErrNotFound, "SetPassword missing user")
 }
 
@@ -807,9 +856,14 @@ func testTwoFactor(t *testing.T, s server.Store) {
 func testBackupCodes(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "ben")
 	other := mkUser(t, s, "bea")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
-	must(t, s.ReplaceBackupCodes(ctx, other.ID, []string{"h1"}), "ReplaceBackupCodes other")
-	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, other.ID, 0, []string{"h1"}), "ReplaceBackupCodes other")
+	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, 0, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	// A replacement of a generation already replaced loses.
+	wantErr(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"x1"}), server.ErrConflict, "ReplaceBackupCodes of an old generation")
+	if got, _ := s.UserByID(ctx, u.ID); got.BackupGen != 1 {
+		t.Errorf("BackupGen = %d after one replacement, want 1", got.BackupGen)
+	}
 
 	now := Base.Add(time.Minute)
 	for _, tc := range []struct {
@@ -831,7 +885,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if !slices.Equal(got, []string{"h1"}) {
 		t.Errorf("other user's codes = %v, want [h1]", got)
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"n1", "n2"}), "ReplaceBackupCodes again")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 1, []string{"n1", "n2"}), "ReplaceBackupCodes again")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"n1", "n2"}) {
@@ -840,7 +894,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if ok, _ := s.UseBackupCode(ctx, u.ID, "h3", now); ok {
 		t.Errorf("replaced code still works")
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, nil), "ReplaceBackupCodes empty")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 2, nil), "ReplaceBackupCodes empty")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	if len(got) != 0 {
 		t.Errorf("after emptying = %v", got)
@@ -963,7 +1017,7 @@ func race(t *testing.T, fn func(i int) (bool, error)) int {
 
 func testConcurrentBackupCode(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "cody")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
 	wins := race(t, func(i int) (bool, error) {
 		return s.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
 	})
