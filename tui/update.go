@@ -34,7 +34,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			reason, ok := common.SessionEnded(msg.err)
 			if !ok {
-				reason = msg.err.Error()
+				reason = "Could not open your saved session: " + common.ErrorText(msg.err) + "."
 			}
 			m.front = login.New(m.ctx, reason)
 			m.layout()

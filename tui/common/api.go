@@ -106,6 +106,15 @@ func ErrorText(err error) string {
 	return err.Error()
 }
 
+// ErrorSentence is err as a sentence of its own: for a lost server, that
+// nothing was done and to try again once it is back.
+func ErrorSentence(err error) string {
+	if IsUnreachable(err) {
+		return "The server cannot be reached (" + ErrorText(err) + "): nothing was changed. Try again once it is back."
+	}
+	return err.Error()
+}
+
 // LoadError is what a screen shows when loading its data failed: "" when
 // it keeps what it shows (loaded before, and the server is only lost: the
 // offline banner says so and the console reloads once it is back), a

@@ -236,7 +236,7 @@ func reauthError(err error, passKey string) (field, text string) {
 		}
 		return field, text
 	}
-	return "", common.ErrorText(err)
+	return "", common.ErrorSentence(err)
 }
 
 // keyError says what was wrong with a pasted key.

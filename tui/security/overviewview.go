@@ -39,7 +39,7 @@ func (o *overview) View() string {
 			now := o.Ctx.Now()
 			when := "from " + common.Date(*d) + " (" + common.In(*d, now) + ")"
 			if !d.After(now) {
-				when = "since " + common.Date(*d) + ": enable it to use the console"
+				when = "since " + common.Date(*d)
 			}
 			row("Required", s.Warning.Render(when))
 		}

@@ -87,7 +87,7 @@ func (m *Model) keyAdded(msg keyAddedMsg) tea.Cmd {
 func (m *Model) keyRemoved(msg keyRemovedMsg) tea.Cmd {
 	m.dialog = nil
 	if msg.err != nil {
-		m.overview.notice = "Could not remove the key: " + msg.err.Error()
+		m.overview.notice = "Could not remove the key: " + common.ErrorText(msg.err) + "."
 		return nil
 	}
 	m.overview.notice = "Removed SSH key " + msg.fingerprint + "."

@@ -282,7 +282,7 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.what == actSignOut {
 			m.dialog = nil
-			m.overview.notice = "Could not sign out everywhere: " + msg.err.Error()
+			m.overview.notice = "Could not sign out everywhere: " + common.ErrorText(msg.err) + "."
 			return nil
 		}
 		if m.page == nil {

@@ -88,23 +88,20 @@ func (d *details) View() string {
 	inner := w - 4
 	const labelW = 18
 	valueW := max(10, inner-labelW)
-	var b strings.Builder
+	var rows []string
 	row := func(label, value string) {
 		v := lipgloss.NewStyle().Width(valueW).Render(value)
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, s.Label.Render(common.Pad(label, labelW)), v) + "\n")
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, s.Label.Render(common.Pad(label, labelW)), v))
 	}
-	b.WriteString(s.Bold.Render(lipgloss.NewStyle().Width(inner).Render(t.Name)) + "\n\n")
 	row("ID", t.ID)
 	kind := t.Kind
 	if t.Current {
 		kind += s.Accent.Render("  ● the session of this console")
 	}
 	row("Kind", kind)
-	state := t.State
+	state := s.Warning.Render(t.State)
 	if t.State == wire.StateActive {
-		state = s.Success.Render(state)
-	} else {
-		state = s.Warning.Render(state)
+		state = s.Success.Render(t.State)
 	}
 	if t.RevokedAt != nil {
 		state += " " + s.Muted.Render(common.Date(*t.RevokedAt)+" ("+common.Ago(*t.RevokedAt, now)+")")
@@ -131,21 +128,43 @@ func (d *details) View() string {
 	if t.SSHKey != "" {
 		row("SSH key", t.SSHKey)
 	}
-	b.WriteString("\n")
-	d.scopeView(&b, inner, labelW)
-	b.WriteString("\n" + s.Muted.Width(inner).Render("The secret is shown only when a token is made; the server keeps only its hash."))
-	box := s.Box.Width(w).Render(strings.TrimRight(b.String(), "\n"))
+	scope, scopeLines := d.scopeRows(inner, labelW, valueW)
+	row("Scope", scope)
+	name := s.Bold.Render(lipgloss.NewStyle().Width(inner).Render(t.Name))
+	note := s.Muted.Width(inner).Render("The secret is shown only when a token is made; the server keeps only its hash.")
+	body := strings.Join(rows, "\n")
+	// As much as the window holds: the blank lines and the note go first,
+	// then projects of a long scope.
+	room := d.Height - 2
+	fixed := lipgloss.Height(name) + lipgloss.Height(body)
+	spacious := fixed+len(scopeLines)+3+lipgloss.Height(note) <= room
+	shown := scopeLines
+	if !spacious {
+		keep := max(0, room-fixed)
+		if len(scopeLines) > keep {
+			shown = append(scopeLines[:max(0, keep-1):max(0, keep-1)], s.Muted.Render(fmt.Sprintf("  … and %d more", len(scopeLines)-max(0, keep-1))))
+		}
+	}
+	parts := []string{name}
+	if spacious {
+		parts = append(parts, "")
+	}
+	parts = append(parts, body)
+	parts = append(parts, shown...)
+	if spacious {
+		parts = append(parts, "", note)
+	}
+	box := s.Box.Width(w).Render(strings.Join(parts, "\n"))
 	return lipgloss.Place(d.Width, d.Height, lipgloss.Center, lipgloss.Center, box)
 }
 
-// scopeView lists the projects the token reaches, PHI ones marked, as
-// many as fit.
-func (d *details) scopeView(b *strings.Builder, inner, labelW int) {
+// scopeRows is the scope: its summary, and a line per project (PHI ones
+// marked) for a token limited to some.
+func (d *details) scopeRows(inner, labelW, valueW int) (string, []string) {
 	s := d.Styles()
 	t := d.tok
 	if t.Scope == nil || len(t.Scope.Projects) == 0 {
-		b.WriteString(s.Label.Render(common.Pad("Scope", labelW)) + "all your projects, at your own level in each\n")
-		return
+		return "all your projects, at your own level in each", nil
 	}
 	ids := make([]string, 0, len(t.Scope.Projects))
 	for id := range t.Scope.Projects {
@@ -158,19 +177,15 @@ func (d *details) scopeView(b *strings.Builder, inner, labelW int) {
 		return id
 	}
 	slices.SortFunc(ids, func(a, b string) int { return strings.Compare(strings.ToLower(name(a)), strings.ToLower(name(b))) })
-	b.WriteString(s.Label.Render(common.Pad("Scope", labelW)) + plural(len(ids), "project") + "\n")
-	room := max(1, d.Height-22) // the rows above and below, the box
-	nameW := max(10, min(40, inner-12-6-4))
-	for i, id := range ids {
-		if i == room && len(ids) > room+1 {
-			b.WriteString(s.Muted.Render(fmt.Sprintf("  … and %d more", len(ids)-i)) + "\n")
-			break
-		}
+	nameW := max(10, min(40, valueW-16))
+	lines := make([]string, 0, len(ids))
+	for _, id := range ids {
 		phi := ""
 		if p, ok := d.projects[id]; ok && p.PHI {
 			phi = s.Warning.Render(" PHI")
 		}
-		line := "  " + common.Pad(name(id), nameW) + " " + s.Level(t.Scope.Projects[id]) + phi
-		b.WriteString(common.Truncate(line, inner) + "\n")
+		line := strings.Repeat(" ", labelW) + common.Pad(name(id), nameW) + " " + s.Level(t.Scope.Projects[id]) + phi
+		lines = append(lines, common.Truncate(line, inner))
 	}
+	return plural(len(ids), "project"), lines
 }

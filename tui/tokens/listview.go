@@ -19,21 +19,26 @@ func (l *list) listHeight() int { return max(1, l.Height-chrome) }
 type cols struct {
 	name, scope int
 	fullDates   bool
+	created     bool // narrow windows leave out the creation date
 	id          bool
 }
 
 func (l *list) columns() cols {
-	c := cols{fullDates: l.Width >= 140, id: l.Width >= 180}
+	c := cols{fullDates: l.Width >= 140, id: l.Width >= 180, created: l.Width >= 76}
 	dateW := 9
 	if c.fullDates {
 		dateW = 16
 	}
-	fixed := 4 + 8 + 3*(dateW+1) + 8 + 2
+	dates := 2
+	if c.created {
+		dates = 3
+	}
+	fixed := 4 + 8 + dates*(dateW+1) + 8 + 2
 	if c.id {
 		fixed += 31
 	}
-	rest := max(20, l.Width-fixed)
-	c.scope = max(10, rest*2/5)
+	rest := max(16, l.Width-fixed)
+	c.scope = max(6, rest*2/5)
 	c.name = max(8, rest-c.scope)
 	return c
 }
@@ -44,8 +49,11 @@ func (l *list) prefix(c cols, mark, name, kind, scope, created, expires, used st
 	if c.fullDates {
 		dateW = 16
 	}
-	return mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
-		common.Pad(created, dateW) + " " + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
+	r := mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " "
+	if c.created {
+		r += common.Pad(created, dateW) + " "
+	}
+	return r + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
 }
 
 func (l *list) row(c cols, mark, name, kind, scope, created, expires, used, state, id string) string {

@@ -161,6 +161,8 @@ func (m *Model) invertHint() string {
 	}
 	k := m.keys.Invert.Help().Key
 	switch {
+	case !m.Ctx.BackgroundKnown && m.flip:
+		return "Inverted for a light terminal. Press " + k + " again to draw it for a dark one."
 	case !m.Ctx.BackgroundKnown:
 		return "Drawn for a dark terminal. On a light one, press " + k + " to invert it."
 	case m.invertQR():

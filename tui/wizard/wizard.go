@@ -289,7 +289,7 @@ func (m *Model) submitPassword() tea.Cmd {
 func (m *Model) enrolled(msg enrolledMsg) tea.Cmd {
 	m.busy = false
 	if msg.err != nil {
-		field, text := "password", common.ErrorText(msg.err)
+		field, text := "password", common.ErrorSentence(msg.err)
 		switch e, ok := common.AsAPIError(msg.err); {
 		case ok && e.Type == wire.ErrInvalidAuthentication:
 			text = "That password is not correct."
@@ -326,12 +326,12 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 		text := "That code was not accepted."
 		m.advice = true
 		if e, ok := common.AsAPIError(msg.err); ok && e.Type != wire.ErrInvalidInput {
-			text, m.advice = common.ErrorText(msg.err), e.Type == wire.ErrTwoFactorRequired
+			text, m.advice = common.ErrorSentence(msg.err), e.Type == wire.ErrTwoFactorRequired
 			if m.advice {
 				_, text, m.advice = common.CodeError(msg.err)
 			}
 		} else if !ok {
-			text, m.advice = "Could not check the code: "+common.ErrorText(msg.err)+".", false
+			text, m.advice = common.ErrorSentence(msg.err), false
 		}
 		m.verify.Clear("code")
 		return m.verify.Fail("code", text)
