@@ -53,6 +53,9 @@ type list struct {
 	err    string
 	notice string
 
+	posKey  posKey // the position line, kept while what it says is the same
+	posText string
+
 	// What the list asks of its screen, at once: a key typed right after
 	// must reach what it opens, not the list.
 	onNew       func() tea.Cmd

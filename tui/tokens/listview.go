@@ -2,7 +2,9 @@ package tokens
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -49,11 +51,24 @@ func (l *list) prefix(c cols, mark, name, kind, scope, created, expires, used st
 	if c.fullDates {
 		dateW = 16
 	}
-	r := mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " "
+	// One concatenation each way: this runs for every row of every frame.
 	if c.created {
-		r += common.Pad(created, dateW) + " "
+		return mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
+			common.Pad(created, dateW) + " " + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
 	}
-	return r + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
+	return mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
+		common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
+}
+
+// marks are a row's first column: the cursor (▸) and this session's
+// token (●), as constants so a frame makes none.
+var marks = [2][2]string{{"    ", "  ● "}, {"▸   ", "▸ ● "}}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (l *list) row(c cols, mark, name, kind, scope, created, expires, used, state, id string) string {
@@ -115,26 +130,66 @@ func (l *list) View() string {
 // room is narrow.
 func (l *list) position(room int) string {
 	t := &l.table
-	var parts []string
+	start, end := l.cursor.Visible()
+	key := posKey{start, end, len(t.shown), t.base, l.filter.Value() != "", t.sort, t.desc, room}
+	if key == l.posKey && l.posText != "" {
+		return l.posText // most key presses change none of it
+	}
+	l.posKey, l.posText = key, l.positionText(room)
+	return l.posText
+}
+
+// posKey is what the position line depends on.
+type posKey struct {
+	start, end, shown, base int
+	filtered                bool
+	sort                    sortKey
+	desc                    bool
+	room                    int
+}
+
+func (l *list) positionText(room int) string {
+	t := &l.table
+	// Built in one buffer: it changes with every key that scrolls.
+	var b []byte
 	if n := len(t.shown); n > l.cursor.Height {
 		start, end := l.cursor.Visible()
-		parts = append(parts, fmt.Sprintf("%d–%d of %d", start+1, end, n))
+		b = strconv.AppendInt(b, int64(start+1), 10)
+		b = append(b, "–"...)
+		b = strconv.AppendInt(b, int64(end), 10)
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(n), 10)
 	}
 	if l.filter.Value() != "" {
-		parts = append(parts, fmt.Sprintf("%d of %d shown", len(t.shown), t.base))
+		if len(b) > 0 {
+			b = append(b, " · "...)
+		}
+		b = strconv.AppendInt(b, int64(len(t.shown)), 10)
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(t.base), 10)
+		b = append(b, " shown"...)
 	}
+	counts := len(b)
 	arrow := " ↑"
 	if t.desc {
 		arrow = " ↓"
 	}
-	sortBy := "sorted by " + sortNames[t.sort] + arrow
-	if full := strings.Join(append(parts, sortBy), " · "); lipgloss.Width(full) <= room || len(parts) == 0 {
-		return full
+	if counts > 0 {
+		b = append(b, " · "...)
 	}
-	if short := strings.Join(append(parts, sortNames[t.sort]+arrow), " · "); lipgloss.Width(short) <= room {
-		return short
+	withSort := len(b)
+	b = append(b, "sorted by "...)
+	b = append(b, sortNames[t.sort]...)
+	b = append(b, arrow...)
+	if counts == 0 || utf8.RuneCount(b) <= room {
+		return string(b)
 	}
-	return strings.Join(parts, " · ")
+	b = append(b[:withSort], sortNames[t.sort]...) // without "sorted by"
+	b = append(b, arrow...)
+	if utf8.RuneCount(b) <= room {
+		return string(b)
+	}
+	return string(b[:counts])
 }
 
 // empty says why no row shows ("" when some do).
@@ -174,30 +229,24 @@ func (l *list) renderRow(c cols, i int) string {
 	}
 	// The cursor is a marker as on the other screens, not only a colour
 	// (a colourless terminal shows it too); ● marks this session's token.
-	cur, mark := "  ", "  "
-	if i == l.cursor.Index {
-		cur = "▸ "
-	}
 	current := t.ID == currentID(l.Ctx)
-	if current {
-		mark = "● "
-	}
+	mark := marks[b2i(i == l.cursor.Index)][b2i(current)]
 	name := t.Name
 	scope := l.table.scopeText(t, c.scope > 30)
 	if i == l.cursor.Index {
-		line := l.row(c, cur+mark, name, t.Kind, scope, created, expires, used, t.State, t.ID)
+		line := l.row(c, mark, name, t.Kind, scope, created, expires, used, t.State, t.ID)
 		return s.Selected.Render(common.Pad(line, l.Width))
 	}
 	stateStyle := s.Muted
 	if t.State == wire.StateActive {
 		stateStyle = s.Success
 	}
-	out := l.prefix(c, cur+mark, name, t.Kind, scope, created, expires, used) + stateStyle.Render(common.Pad(t.State, 8))
+	out := l.prefix(c, mark, name, t.Kind, scope, created, expires, used) + stateStyle.Render(common.Pad(t.State, 8))
 	if c.id {
 		out += " " + s.Muted.Render(t.ID)
 	}
 	if current {
-		out = cur + s.Accent.Render("●") + out[len(cur)+len("●"):]
+		out = "  " + s.Accent.Render("●") + out[len("  ●"):]
 	}
 	return ansi.Truncate(out, l.Width, "")
 }
