@@ -65,6 +65,7 @@ type User struct {
 	TOTPSecret   string // base32; pending or active
 	LastTOTPStep int64  // last accepted time step, never accepted again
 	BackupGen    int64  // the generation of the backup codes: a replacement names the one it replaces
+	LockedAt     time.Time // zero: not locked; else no sign-in and no token works
 	CreatedAt    time.Time
 }
 

@@ -28,6 +28,7 @@ const (
 	ReasonExpired = "expired" // past its expiry date
 	ReasonIdle    = "idle"    // inactivity limit reached
 	ReasonInvalid = "invalid" // unknown token or wrong credentials
+	ReasonLocked  = "locked"  // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  = "scope"  // the credential may not do this (a scoped token, say)
 	ReasonLimit  = "limit"  // a new token would exceed its creator's limits or the user's level
