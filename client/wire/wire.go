@@ -187,6 +187,14 @@ type CreateTokenResponse struct {
 	Token string `json:"token"`
 	ID    string `json:"id"`
 	Info  Token  `json:"info"`
+	// Replaces is the token a rotation replaced (POST /v1/tokens/{id}/rotate).
+	Replaces string `json:"replaces,omitempty"`
+}
+
+// RotateTokenRequest is POST /v1/tokens/{id}/rotate. Grace, a duration
+// (0 or absent: none), keeps the old secret working that long.
+type RotateTokenRequest struct {
+	Grace Duration `json:"grace,omitempty"`
 }
 
 // RevokeAllRequest is POST /v1/tokens/revoke-all. Kind is "session", "api"

@@ -138,6 +138,22 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, p *server.Prin
 	return nil
 }
 
+func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.RotateTokenRequest
+	if r.ContentLength != 0 {
+		if err := DecodeJSON(r, w, &req); err != nil {
+			return err
+		}
+	}
+	tok, secret, err := a.svc.RotateToken(r.Context(), p, r.PathValue("id"), time.Duration(req.Grace), meta(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.CreateTokenResponse{Token: secret, ID: tok.ID, Replaces: r.PathValue("id"),
+		Info: wireToken(tok, a.svc.Clock().Now(), p.Token.ID)})
+	return nil
+}
+
 func (a *API) revokeAll(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	var req wire.RevokeAllRequest
 	if r.ContentLength != 0 {

@@ -424,3 +424,41 @@ func TestSavedTokenStaysWithItsServer(t *testing.T) {
 	r := w.run("", []string{client.EnvServer + "=" + other.srv.URL}, "whoami")
 	expect(t, r, exitAuthNeed, nil, []string{"not logged in to " + other.srv.URL, "saved credentials are for " + w.srv.URL})
 }
+
+// Rotation: the new secret alone on stdout, the old one kept for the grace
+// period, and a token named by its name.
+func TestTokenRotate(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	r := w.run("", nil, "token", "create", "--name", "deploy", "--expires", "30d")
+	expect(t, r, exitOK, nil, nil)
+	old := strings.TrimSpace(r.stdout)
+	r = w.run("", nil, "token", "rotate", "deploy", "--grace", "1h")
+	expect(t, r, exitOK, nil, []string{"Rotated token-", "keeps working until", "shown only once"})
+	fresh := strings.TrimSpace(r.stdout)
+	if len(fresh) != 32 || fresh == old || strings.Contains(r.stdout, "\n\n") {
+		t.Fatalf("stdout %q: want the new secret alone", r.stdout)
+	}
+	for _, secret := range []string{old, fresh} {
+		r = w.run("", []string{"LATCH_TOKEN=" + secret}, "whoami")
+		expect(t, r, exitOK, []string{"deploy"}, nil)
+	}
+	// During the grace period two tokens share the name: the CLI asks for
+	// an id, naming both.
+	r = w.run("", nil, "token", "rotate", "deploy")
+	expect(t, r, exitError, nil, []string{"2 active tokens are named \"deploy\": rotate one by id"})
+	var who struct {
+		Token struct{ ID string } `json:"token"`
+	}
+	r = w.run("", []string{"LATCH_TOKEN=" + fresh}, "whoami", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &who); err != nil {
+		t.Fatalf("whoami --json: %v %q", err, r.stdout)
+	}
+	r = w.run("", nil, "token", "rotate", who.Token.ID)
+	expect(t, r, exitOK, nil, []string{"The old secret no longer works."})
+	r = w.run("", []string{"LATCH_TOKEN=" + fresh}, "whoami")
+	expect(t, r, exitAuthNeed, nil, []string{"revoked"})
+	r = w.run("", nil, "token", "rotate", "deploy", "--grace", "soon")
+	expect(t, r, exitUsage, nil, []string{"--grace \"soon\""})
+}

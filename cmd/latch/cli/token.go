@@ -14,8 +14,8 @@ import (
 )
 
 func (a *app) tokenCommand() *cobra.Command {
-	return group(&cobra.Command{Use: "token COMMAND", Short: "create, list and revoke API tokens"},
-		a.tokenCreateCommand(), a.tokenListCommand(), a.tokenRevokeCommand())
+	return group(&cobra.Command{Use: "token COMMAND", Short: "create, list, rotate and revoke API tokens"},
+		a.tokenCreateCommand(), a.tokenListCommand(), a.tokenRotateCommand(), a.tokenRevokeCommand())
 }
 
 func (a *app) tokenListCommand() *cobra.Command {
