@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -51,7 +52,15 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 	r = w.run("", script, "whoami")
 	expect(t, r, exitOK, []string{"amy (Amy Pond)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
 
+	// For people: active tokens, 80 columns, project names; --wide: all.
 	r = w.run("", nil, "token", "list")
+	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "api", "Scratch Project:UPLOAD", " *"}, nil)
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("a line of %d columns: %q", n, line)
+		}
+	}
+	r = w.run("", nil, "token", "list", "--wide")
 	expect(t, r, exitOK, []string{"ID", "LAST USED", "nightly upload", "api", "active", " *"}, nil)
 
 	r = w.run("", nil, "token", "revoke", "nightly upload")
@@ -461,4 +470,55 @@ func TestTokenRotate(t *testing.T) {
 	expect(t, r, exitAuthNeed, nil, []string{"revoked"})
 	r = w.run("", nil, "token", "rotate", "deploy", "--grace", "soon")
 	expect(t, r, exitUsage, nil, []string{"--grace \"soon\""})
+}
+
+// The token list for people: active by default, --all, --expiring; PHI
+// said at creation and in the list; a level above your own refused before
+// anything is made.
+func TestTokenListForPeopleAndPHI(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	ctx := context.Background()
+	phi, err := w.stack.Service.CreateProject(ctx, "Clinical cohort", false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.stack.Service.AddMember(ctx, phi.ID, "amy", server.LevelUpload); err != nil {
+		t.Fatal(err)
+	}
+	w.login("")
+	r := w.run("", nil, "token", "create", "--name", "clinical", "--scope", "Clinical cohort:VIEW", "--expires", "3d")
+	expect(t, r, exitOK, nil, []string{"PHI: this token reaches Clinical cohort", "carries PHI access"})
+	r = w.run("", nil, "token", "create", "--name", "too high", "--scope", "Clinical cohort:ADMINISTER")
+	expect(t, r, exitUsage, nil, []string{`your level on "Clinical cohort" is UPLOAD: a token cannot have ADMINISTER there`})
+	r = w.run("", nil, "token", "create", "--name", "old")
+	expect(t, r, exitOK, nil, nil)
+	r = w.run("", nil, "token", "revoke", "old", "--yes")
+	expect(t, r, exitOK, nil, nil)
+
+	r = w.run("", nil, "token", "list")
+	expect(t, r, exitOK, []string{"clinical", "PHI Clinical cohort", "in 2d !"}, []string{"PHI: the token reaches", "1 token expires within 7 days", "1 token revoked or expired not shown"})
+	if strings.Contains(r.stdout, "old") {
+		t.Errorf("a revoked token in the default list:\n%s", r.stdout)
+	}
+	r = w.run("", nil, "token", "list", "--all")
+	expect(t, r, exitOK, []string{"old", "revoked"}, nil)
+	r = w.run("", nil, "token", "list", "--expiring", "7d")
+	expect(t, r, exitOK, []string{"clinical"}, nil)
+	if strings.Contains(r.stdout, "session") {
+		t.Errorf("--expiring lists sessions:\n%s", r.stdout)
+	}
+	r = w.run("", nil, "token", "list", "--json")
+	var list wire.TokenList
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range list.Tokens {
+		if tk.Name == "clinical" && (len(tk.PHIProjects) != 1 || tk.PHIProjects[0].Name != "Clinical cohort") {
+			t.Errorf("--json PHI projects of clinical: %+v", tk.PHIProjects)
+		}
+		if tk.State != wire.StateActive {
+			t.Errorf("--json lists a %s token without --all", tk.State)
+		}
+	}
 }
