@@ -23,6 +23,8 @@ type Store interface {
 	// email change.
 	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate) error
 	SetUserOrg(ctx context.Context, userID, orgID int64) error
+	// SetUserLocked locks the account at t, or unlocks it (zero t).
+	SetUserLocked(ctx context.Context, userID int64, t time.Time) error
 
 	// SetPassword stores a new hash and, in the same transaction, revokes the
 	// user's tokens of the given kinds (reason RevokedByCredChange). It
@@ -66,6 +68,11 @@ type Store interface {
 	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
 	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string) ([]string, error)
+	// RotateToken stores next, which replaces old, in one transaction: the
+	// tokens made with old now hang from next; old is revoked (reason
+	// RevokedRotated) or, with a grace period, expires at graceEnd if that
+	// is sooner. ErrConflict when old is no longer active (a second rotate).
+	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time) error
 	// TouchTokens records uses; a use never moves LastUsedAt backwards.
 	TouchTokens(ctx context.Context, uses []TokenUsage) error
 
