@@ -159,6 +159,8 @@ func SessionEnded(err error) (string, bool) {
 		return revokedText(e.Message), true
 	case wire.ReasonExpired:
 		return "Your session expired. Please log in again.", true
+	case "locked":
+		return "Your account was locked by an administrator: ask them to unlock it.", true
 	}
 	return "Your session is no longer valid: " + why(e.Message) + ".", true
 }

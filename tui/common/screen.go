@@ -89,7 +89,8 @@ var tokenEvents = map[string]bool{
 	"login.success": true, "logout": true, "token.created": true, "token.revoked": true,
 	"tokens.revoked": true, "password.changed": true, "password.reset": true, "session.expired": true,
 	"2fa.enabled": true, "2fa.disabled": true, "profile.changed": true, "ssh-key.removed": true,
-	"org.policy-changed": true,
+	"org.policy-changed": true, "token.rotated": true, "2fa.reset-by-admin": true,
+	"sessions.ended-by-admin": true, "account.locked": true,
 }
 
 // TokensTouched tells whether evs change the list of tokens and sessions.
