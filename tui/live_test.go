@@ -249,3 +249,15 @@ func TestLiveRevokeLatency(t *testing.T) {
 	t.Logf("revoke elsewhere → login screen, 10 runs: median %s (all: %s)",
 		((took[4] + took[5]) / 2).Round(time.Millisecond), strings.Join(parts, " "))
 }
+
+// An operator locks the account: the open console hears it at once.
+func TestLiveAccountLocked(t *testing.T) {
+	srv := seeded(t)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	if err := srv.Svc.AdminLock(context.Background(), "amy", true); err != nil {
+		t.Fatal(err)
+	}
+	c.WaitFor("Sign in to latch")
+	c.Expect("locked by an administrator")
+}
