@@ -146,7 +146,7 @@ func (m *Model) scanView() string {
 		return "\n" + q.String() + "\n" + below
 	}
 	var b strings.Builder
-	b.WriteString("\n" + s.Warning.Render(para(m.Width, fmt.Sprintf("This window is too small for the QR code (it needs %d×%d; it is %d×%d).", qrW, qrH+2, m.Width, m.Height))) + "\n")
+	b.WriteString("\n" + s.Warning.Render(para(m.Width, fmt.Sprintf("This window is too small for the QR code: it needs %d×%d cells, and %d×%d are free.", qrW, qrH+2, m.Width, m.Height))) + "\n")
 	b.WriteString(para(m.Width, "Enlarge the window and the code will appear, or add an account by hand in "+Apps[m.app]+" with this secret key:") + "\n\n")
 	b.WriteString("   " + s.Accent.Bold(true).Render(secret) + "\n\n")
 	b.WriteString(s.Muted.Render(para(m.Width, "Time-based, 6 digits, 30 seconds. Then press "+typeKey+" to type a code.")))
