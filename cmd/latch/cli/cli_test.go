@@ -522,3 +522,34 @@ func TestTokenListForPeopleAndPHI(t *testing.T) {
 		}
 	}
 }
+
+// Checks that can be made before a prompt are made before it; a script
+// never picks a project by accident; a failed first login keeps --server.
+func TestMessagesBeforePrompts(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	before, _ := w.local().LoadConfig()
+	r := w.run("", nil, "select")
+	expect(t, r, exitUsage, nil, []string{"no terminal to choose on", "latch select PROJECT"})
+	if after, _ := w.local().LoadConfig(); after.Project == nil || before.Project == nil || after.Project.ID != before.Project.ID {
+		t.Errorf("select without a terminal changed the project: %+v → %+v", before.Project, after.Project)
+	}
+	r = w.run(amyPassword+"\nshort\n", nil, "password", "--password-stdin")
+	expect(t, r, exitUsage, nil, []string{"the new password has 5 characters: use at least 8"})
+
+	r = w.run("", nil, "token", "create", "--name", "soon", "--expires", "2d")
+	expect(t, r, exitOK, nil, nil)
+	r = w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitOK, nil, []string{"1 API token expires this week"})
+
+	// A first login that fails still remembers where it went.
+	fresh := newCLIWorld(t)
+	fresh.seedAmy()
+	dir := t.TempDir()
+	env := []string{"LATCH_CONFIG_DIR=" + dir}
+	r = fresh.runBare("wrong-password\n", env, "login", "--server", fresh.srv.URL, "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitAuthNeed, nil, []string{"incorrect username or password"})
+	r = fresh.runBare(amyPassword+"\n", env, "login", "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitOK, []string{"Logged in to " + fresh.srv.URL}, nil)
+}

@@ -43,7 +43,12 @@ func (a *app) selectCommand() *cobra.Command {
 				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, pr.Name)
 				return nil
 			}
-			chosen, err := chooseProject(s.ctx, s.st, s.c, newPrompter(s.e), client.ProjectQuery{Level: level, Public: public})
+			p := newPrompter(s.e)
+			if !p.tty {
+				// A script reading nothing would silently pick choice 0.
+				return usagef("no terminal to choose on: give the project, `latch select PROJECT` (an id or an exact name)")
+			}
+			chosen, err := chooseProject(s.ctx, s.st, s.c, p, client.ProjectQuery{Level: level, Public: public})
 			if err == nil && !chosen {
 				return exitStatus(exitError) // it said why, and how to see more
 			}

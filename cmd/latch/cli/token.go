@@ -75,6 +75,14 @@ func (a *app) tokenListCommand() *cobra.Command {
 	return cmd
 }
 
+// expireCount is "1 token expires", "2 tokens expire".
+func expireCount(n int, what string) string {
+	if n == 1 {
+		return "1 " + what + " expires"
+	}
+	return fmt.Sprintf("%d %ss expire", n, what)
+}
+
 // expiresSoon is how close an expiry must be to be marked.
 const expiresSoon = 7 * 24 * time.Hour
 
@@ -142,7 +150,7 @@ func printTokenNotes(out io.Writer, all, shown []wire.Token, showAll bool, now t
 		fmt.Fprintln(out, "PHI: the token reaches a project with protected health information, so it carries PHI access.")
 	}
 	if soon > 0 {
-		fmt.Fprintf(out, "! %s within 7 days: `latch token rotate NAME` gives a new secret for the same lifetime.\n", plural(soon, "token expires"))
+		fmt.Fprintf(out, "! %s within 7 days: `latch token rotate NAME` gives a new secret for the same lifetime.\n", expireCount(soon, "token"))
 	}
 	if hidden > 0 {
 		fmt.Fprintf(out, "%s revoked or expired not shown: --all lists them.\n", plural(hidden, "token"))
