@@ -531,7 +531,7 @@ func TestMessagesBeforePrompts(t *testing.T) {
 	w.login("")
 	before, _ := w.local().LoadConfig()
 	r := w.run("", nil, "select")
-	expect(t, r, exitUsage, nil, []string{"no terminal to choose on", "latch select PROJECT"})
+	expect(t, r, exitUsage, nil, []string{"no terminal and no choice on standard input", "latch select PROJECT"})
 	if after, _ := w.local().LoadConfig(); after.Project == nil || before.Project == nil || after.Project.ID != before.Project.ID {
 		t.Errorf("select without a terminal changed the project: %+v → %+v", before.Project, after.Project)
 	}

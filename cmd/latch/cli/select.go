@@ -44,10 +44,7 @@ func (a *app) selectCommand() *cobra.Command {
 				return nil
 			}
 			p := newPrompter(s.e)
-			if !p.tty {
-				// A script reading nothing would silently pick choice 0.
-				return usagef("no terminal to choose on: give the project, `latch select PROJECT` (an id or an exact name)")
-			}
+			p.needChoice = true // a script reading nothing must not pick choice 0
 			chosen, err := chooseProject(s.ctx, s.st, s.c, p, client.ProjectQuery{Level: level, Public: public})
 			if err == nil && !chosen {
 				return exitStatus(exitError) // it said why, and how to see more
