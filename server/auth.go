@@ -206,8 +206,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err := s.checkSessionExpiry(in.ExpiresAt); err != nil {
 		return nil, err
 	}
-	// The guess is charged before anything is checked, for unknown
-	// usernames alike: both look the same, in answer and in timing.
+	// A request the hashers cannot reach in time is shed before it costs
+	// a write; then the guess is charged before anything is checked, for
+	// unknown usernames alike: both look the same, in answer and timing.
+	release, err := s.hasher.Admit()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	g, err := s.chargeGuess(ctx, username, in.Addr, false)
 	if err != nil {
 		return nil, err

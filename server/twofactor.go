@@ -146,6 +146,11 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonProofNeeded,
 			Message: fmt.Sprintf("to %s, give your current password%s", does, codeClause(p.User))}
 	}
+	release, err := s.hasher.Admit() // shed before any write, as a login is
+	if err != nil {
+		return err
+	}
+	defer release()
 	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
 	if err != nil {
 		return err
