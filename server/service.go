@@ -134,17 +134,6 @@ func (s *Service) FlushUsage(ctx context.Context) {
 	}
 }
 
-// event records an audit event; failure to record is logged, not fatal to
-// the request that caused it.
-func (s *Service) event(ctx context.Context, e Event) {
-	if e.Time.IsZero() {
-		e.Time = s.clock.Now()
-	}
-	if err := s.store.AddEvent(ctx, e); err != nil {
-		s.log.Error("record event", "type", e.Type, "user", e.Username, "err", err)
-	}
-}
-
 // usageBatcher keeps the latest use of each token in memory so the request
 // path does no synchronous disk write.
 type usageBatcher struct {

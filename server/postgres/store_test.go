@@ -99,7 +99,7 @@ func TestWritesOutsideLatchChangeVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := server.Token{ID: "token-o", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-o", CreatedAt: storetest.Base, ExpiresAt: storetest.Base.Add(time.Hour)}
-	if err := s.CreateToken(ctx, tok); err != nil {
+	if err := s.CreateToken(ctx, tok, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
@@ -126,18 +126,18 @@ func TestNoChangeKeepsVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := storetest.Base
-	if err := s.CreateToken(ctx, server.Token{ID: "token-n", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-n", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RevokedAt: now}); err != nil {
+	if err := s.CreateToken(ctx, server.Token{ID: "token-n", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-n", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RevokedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	before := version(t, s)
 	for name, fn := range map[string]func() error{
-		"RevokeToken again": func() error { _, err := s.RevokeToken(ctx, "token-n", now, server.RevokedByUser); return err },
+		"RevokeToken again": func() error { _, err := s.RevokeToken(ctx, "token-n", now, server.RevokedByUser, nil); return err },
 		"RevokeTokens none": func() error {
-			_, err := s.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindSession}, "", now, "x")
+			_, err := s.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindSession}, "", now, "x", nil)
 			return err
 		},
 		"UseTOTPStep old":       func() error { _, err := s.UseTOTPStep(ctx, u.ID, 0); return err },
-		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now); return err },
+		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now, nil); return err },
 		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}) },
 		"ClearGuesses none":     func() error { return s.ClearGuesses(ctx, []string{"acct:nils"}) },
 		"RefundGuess empty": func() error {
@@ -389,7 +389,7 @@ func TestImportFromSQLite(t *testing.T) {
 		t.Fatal("unknown user logged in")
 	}
 	if err := src.AddSSHKey(ctx, server.SSHKey{UserID: pBob.User.ID, Fingerprint: "SHA256:bob", PublicKey: "ssh-ed25519 AAAA bob@x",
-		Comment: "bob@x", CreatedAt: storetest.Base.Add(7)}); err != nil {
+		Comment: "bob@x", CreatedAt: storetest.Base.Add(7)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	svc.Close() // flushes token uses

@@ -176,6 +176,50 @@ func (s *Store) insertID(ctx context.Context, op, query string, args ...any) (in
 	return id, err
 }
 
+// record inserts, in tx, the events audit names for what the change did
+// (see server.Audit).
+func (s *Store) record(ctx context.Context, tx *sqlx.Tx, audit server.Audit, o server.Outcome) error {
+	if audit == nil {
+		return nil
+	}
+	evs := audit(o)
+	return s.insertRows(ctx, tx, insertEvent, len(evs), func(i int) []any { return eventArgs(evs[i]) })
+}
+
+// execAudited is exec of a change with its events: one transaction when
+// there are events to write (none when the statement changed nothing), the
+// statement by itself when audit is nil.
+func (s *Store) execAudited(ctx context.Context, op string, audit server.Audit, query string, args ...any) (int64, error) {
+	if audit == nil {
+		return s.exec(ctx, op, query, args...)
+	}
+	var n int64
+	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
+		var err error
+		if n, err = affected(tx.ExecContext(ctx, s.q(query), args...)); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errNoChange
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
+	return n, err
+}
+
+// updateAudited is updateOne with the change's events in its transaction.
+func (s *Store) updateAudited(ctx context.Context, op, what string, audit server.Audit, query string, args ...any) error {
+	if audit == nil {
+		return s.updateOne(ctx, op, what, query, args...)
+	}
+	return s.write(ctx, op, func(tx *sqlx.Tx) error {
+		if err := s.mustUpdate(ctx, tx, what, query, args...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
+}
+
 // change is exec answering whether a row changed.
 func (s *Store) change(ctx context.Context, op, query string, args ...any) (bool, error) {
 	n, err := s.exec(ctx, op, query, args...)

@@ -60,12 +60,12 @@ func scanToken(row scanner) (server.Token, error) {
 // CreateToken inserts t; a nil Scope (all projects) is stored as NULL.
 // Token names need not be unique: two tokens of one user may share a name,
 // and are told apart by id.
-func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
+func (s *Store) CreateToken(ctx context.Context, t server.Token, audit server.Audit) error {
 	args, err := tokenArgs(t)
 	if err != nil {
 		return s.wrap("create token", err)
 	}
-	_, err = s.exec(ctx, "create token", insertToken, args...)
+	_, err = s.execAudited(ctx, "create token", audit, insertToken, args...)
 	return err
 }
 
@@ -87,9 +87,9 @@ func (s *Store) ListTokens(ctx context.Context, userID int64) ([]server.Token, e
 	return toks, s.wrap("list tokens", err)
 }
 
-// RevokeToken revokes one token; false when it was already revoked,
-// ErrNotFound when there is no such token.
-func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error) {
+// RevokeToken revokes one token and the tokens made with it; false when
+// it was already revoked, ErrNotFound when there is no such token.
+func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string, audit server.Audit) (bool, error) {
 	var done bool
 	err := s.write(ctx, "revoke token", func(tx *sqlx.Tx) error {
 		n, err := affected(tx.ExecContext(ctx, s.rewrite(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
@@ -97,25 +97,29 @@ func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, 
 		if done = n == 1; err != nil {
 			return err
 		}
-		if done {
-			// The tokens it made, and those they made, go with it.
-			_, err := tx.ExecContext(ctx, s.rewrite(`WITH RECURSIVE made(id) AS (
-					SELECT id FROM tokens WHERE parent_id = ?
-					UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
-				UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-				WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`),
-				tokenID, dbTime(now), server.RevokedWithParent)
+		if !done {
+			if err := s.exists(ctx, tx, `SELECT 1 FROM tokens WHERE id = ?`, tokenID); err != nil {
+				return err
+			}
+			return errNoChange
+		}
+		// The tokens it made, and those they made, go with it.
+		var made []string
+		if err := tx.SelectContext(ctx, &made, s.rewrite(`WITH RECURSIVE made(id) AS (
+				SELECT id FROM tokens WHERE parent_id = ?
+				UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
+			UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+			WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL RETURNING id`),
+			tokenID, dbTime(now), server.RevokedWithParent); err != nil {
 			return err
 		}
-		if err := s.exists(ctx, tx, `SELECT 1 FROM tokens WHERE id = ?`, tokenID); err != nil {
-			return err
-		}
-		return errNoChange
+		slices.Sort(made)
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: append([]string{tokenID}, made...)})
 	})
 	return done, err
 }
 
-func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]string, error) {
+func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string, audit server.Audit) ([]string, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
@@ -123,10 +127,15 @@ func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.T
 	err := s.write(ctx, "revoke tokens", func(tx *sqlx.Tx) error {
 		var err error
 		ids, err = s.revokeKinds(ctx, tx, userID, kinds, exceptID, now, reason)
-		if err == nil && len(ids) == 0 {
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 && audit == nil {
 			return errNoChange
 		}
-		return err
+		// Asked and done, even when nothing was left to revoke: the
+		// request is on record.
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: ids})
 	})
 	if err != nil {
 		return nil, err
