@@ -44,6 +44,15 @@ var dialect = sqlstore.Dialect{
 	BytewiseText: true, // BINARY, the default collation
 	Classify:     classify,
 	TableExists:  `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
+	Locked:       isBusy,
+	LockWait:     busyTimeout,
+}
+
+// isBusy: the write found the database locked (SQLITE_BUSY and its
+// extended codes); nothing was written.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Store implements server.Store and server.ChangeVersioner.
@@ -126,8 +135,7 @@ func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	deadline := time.Now().Add(busyTimeout)
 	for {
 		err = w.PingContext(ctx)
-		var se *sqlite.Error
-		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+		if !isBusy(err) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -140,13 +148,18 @@ func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // busyTimeout is how long a statement waits for a lock another connection
-// holds.
+// holds. The writer waits in sqlstore (Dialect.Locked), looking often, not
+// in SQLite's busy handler.
 const busyTimeout = 5 * time.Second
 
 // dsn sets the pragmas on every connection of the pool.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	wait := busyTimeout
+	if !readOnly {
+		wait = 0
+	}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", wait.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")

@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,15 @@ type Dialect struct {
 	// AfterImport runs at the end of Import (PostgreSQL: move identity
 	// sequences past the copied ids).
 	AfterImport []string
+	// Locked, when set, tells that a write found the database locked by
+	// another process and changed nothing (SQLite's SQLITE_BUSY, answered
+	// at once: the writer has no busy timeout). The store tries again
+	// every millisecond or so, for LockWait. SQLite's own busy wait backs
+	// off to 100 ms between looks, and a process beside a busy server
+	// (`latch admin`) could look for seconds without once finding the
+	// lock free between the server's transactions; frequent looks find it.
+	Locked   func(error) bool
+	LockWait time.Duration
 }
 
 // PingTimeout bounds Ping, so a health check answers quickly when the
@@ -122,7 +132,11 @@ var errNoChange = errors.New("no change")
 // write runs fn in one write transaction and commits it; fn returning
 // errNoChange rolls it back and write returns nil.
 func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.w.BeginTxx(ctx, nil)
+	var tx *sqlx.Tx
+	err := s.untilFree(ctx, func() (err error) {
+		tx, err = s.w.BeginTxx(ctx, nil)
+		return err
+	})
 	if err != nil {
 		return s.wrap(op, err)
 	}
@@ -149,7 +163,11 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 // admin` beside a busy server gets its turn.
 func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	if s.d.BeginWrite == "" {
-		n, err := affected(s.w.ExecContext(ctx, s.q(query), args...))
+		var n int64
+		err := s.untilFree(ctx, func() (err error) {
+			n, err = affected(s.w.ExecContext(ctx, s.q(query), args...))
+			return err
+		})
 		return n, s.wrap(op, err)
 	}
 	var n int64
@@ -168,12 +186,34 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64,
 func (s *Store) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
 	var id int64
 	if s.d.BeginWrite == "" {
-		return id, s.wrap(op, s.w.QueryRowContext(ctx, s.q(query), args...).Scan(&id))
+		return id, s.wrap(op, s.untilFree(ctx, func() error { return s.w.QueryRowContext(ctx, s.q(query), args...).Scan(&id) }))
 	}
 	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
 		return tx.QueryRowContext(ctx, s.q(query), args...).Scan(&id)
 	})
 	return id, err
+}
+
+// untilFree runs try, and again while the database is locked by another
+// process (Dialect.Locked), for at most LockWait.
+func (s *Store) untilFree(ctx context.Context, try func() error) error {
+	err := try()
+	if s.d.Locked == nil || err == nil || !s.d.Locked(err) {
+		return err
+	}
+	deadline := time.Now().Add(s.d.LockWait)
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for s.d.Locked(err) && time.Now().Before(deadline) {
+		t.Reset(time.Duration(200+rand.IntN(800)) * time.Microsecond)
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		err = try()
+	}
+	return err
 }
 
 // record inserts, in tx, the events audit names for what the change did

@@ -91,7 +91,11 @@ func newCluster(t *testing.T, a, b server.Store) *cluster {
 		})
 		return &instance{name: name, store: st, svc: svc}
 	}
-	return &cluster{t: t, clock: clock, a: mk("A", a), b: mk("B", b)}
+	c := &cluster{t: t, clock: clock, a: mk("A", a)}
+	if b != nil {
+		c.b = mk("B", b)
+	}
+	return c
 }
 
 func password(name string) string { return "pw-" + name + "-correct-horse" }
