@@ -221,7 +221,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if !ok || !known {
-		return nil, s.refused(ctx, errBadCredentials, Event{UserID: u.ID, Username: username, Type: EventLoginFailure,
+		who := username
+		if !known {
+			// A name that is no user may be a password typed in the
+			// wrong field: only its keyed hash is recorded.
+			who = s.keys.Ring().TagUsername(username)
+		}
+		return nil, s.refused(ctx, errBadCredentials, Event{UserID: u.ID, Username: who, Type: EventLoginFailure,
 			Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
 	}
 	method := "password"

@@ -134,9 +134,31 @@ type Store interface {
 	// TouchSSHKey records a login with the key.
 	TouchSSHKey(ctx context.Context, fingerprint string, now time.Time) error
 
+	// Server keys (see KeyRing). Keys is the ring the store was opened
+	// with, checked against the key check values the database keeps.
+	Keys() *Keys
+	// ResealSecrets gives every stored TOTP secret, active and pending, to
+	// reseal, and stores the values it changes, a batch of users per
+	// write transaction; it returns how many values it changed.
+	ResealSecrets(ctx context.Context, reseal func(userID int64, stored string) (string, bool, error)) (int, error)
+	// KeyUses counts, for each key id given ("" for values made without a
+	// key), the stored values that name it.
+	KeyUses(ctx context.Context, ids []string) (map[string]KeyUse, error)
+
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// KeyUse counts the stored values made with one server key.
+type KeyUse struct {
+	TOTPSecrets int // sealed secrets, active and pending
+	BackupCodes int // keyed hashes (used ones too: they are checked to say "used")
+	Events      int // usernames of unknown users, as keyed hashes
+	Throttle    int // throttling buckets and known addresses of a username
+}
+
+// Total is how many values name the key.
+func (u KeyUse) Total() int { return u.TOTPSecrets + u.BackupCodes + u.Events + u.Throttle }
 
 // ProfileUpdate names the profile fields to write; nil ones stay.
 type ProfileUpdate struct {

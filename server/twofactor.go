@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -65,26 +63,6 @@ func normalizeCode(code string) string {
 	return strings.NewReplacer("-", "", " ", "").Replace(code)
 }
 
-// hashBackupCode binds the code to its user so equal codes of two users hash
-// differently.
-func hashBackupCode(userID int64, code string) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("latch-backup-code:%d:%s", userID, normalizeCode(code))))
-	return hex.EncodeToString(sum[:])
-}
-
-// newBackupCodes makes ten codes like "k7q2p-9xv3m" (50 bits each) for a
-// user, and the hashes that are all the store keeps of them.
-func newBackupCodes(userID int64) (codes, hashes []string) {
-	codes = make([]string, BackupCodeCount)
-	hashes = make([]string, BackupCodeCount)
-	for i := range codes {
-		raw := randomString("23456789abcdefghjkmnpqrstuvwxyz", 10)
-		codes[i] = raw[:5] + "-" + raw[5:]
-		hashes[i] = hashBackupCode(userID, codes[i])
-	}
-	return codes, hashes
-}
-
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
@@ -94,7 +72,11 @@ var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
 func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta) (string, error) {
 	code = normalizeCode(code)
 	if isTOTPShape(code) {
-		step := matchTOTP(u.TOTPSecret, code, s.clock.Now())
+		secret, err := s.openTOTP(u.ID, u.TOTPSecret)
+		if err != nil {
+			return "", fmt.Errorf("verify code: %w", err)
+		}
+		step := matchTOTP(secret, code, s.clock.Now())
 		if step < 0 {
 			return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
 		}
@@ -110,17 +92,11 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		u.LastTOTPStep = step
 		return "totp", nil
 	}
-	hash := hashBackupCode(u.ID, code)
 	unused, err := s.store.UnusedBackupCodes(ctx, u.ID)
 	if err != nil {
 		return "", fmt.Errorf("verify backup code: %w", err)
 	}
-	found := false
-	for _, h := range unused {
-		if equalConstantTime(h, hash) {
-			found = true
-		}
-	}
+	hash, found := s.findBackupCode(u.ID, code, unused)
 	if found {
 		audit := s.auditWith(func(o Outcome) []Event {
 			return []Event{{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method,
@@ -234,7 +210,11 @@ func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, c
 		return nil, fmt.Errorf("generate TOTP secret: %w", err)
 	}
 	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method})
-	if err := s.store.SetPendingTOTP(ctx, p.User.ID, key.Secret(), audit); err != nil {
+	sealed, err := s.keys.Ring().SealTOTP(p.User.ID, key.Secret())
+	if err != nil {
+		return nil, fmt.Errorf("seal the new secret: %w", err)
+	}
+	if err := s.store.SetPendingTOTP(ctx, p.User.ID, sealed, audit); err != nil {
 		return nil, fmt.Errorf("store pending secret: %w", err)
 	}
 	return &Enrollment{Secret: key.Secret(), URL: otpauthURL(s.issuer, p.User.Username, key.Secret())}, nil
@@ -259,10 +239,14 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	if err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m}); err != nil {
 		return nil, err
 	}
-	secret, err := s.store.PendingTOTP(ctx, p.User.ID)
+	sealed, err := s.store.PendingTOTP(ctx, p.User.ID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
 	}
+	if err != nil {
+		return nil, fmt.Errorf("confirm enrollment: %w", err)
+	}
+	secret, err := s.openTOTP(p.User.ID, sealed)
 	if err != nil {
 		return nil, fmt.Errorf("confirm enrollment: %w", err)
 	}
@@ -275,12 +259,12 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 		return nil, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: "invalid", Message: "the code does not match the new secret. " + ClockSyncAdvice},
 			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
 	}
-	codes, hashes := newBackupCodes(p.User.ID)
+	codes, hashes := s.newBackupCodes(p.User.ID)
 	audit := s.auditWith(func(o Outcome) []Event {
 		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
 			Detail: fmt.Sprintf("%d sessions signed out", len(o.Revoked))}}
 	})
-	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now(), audit)
+	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, []TokenKind{KindSession}, s.clock.Now(), audit)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		// A concurrent confirm (a double submit) won, or a new enrollment
 		// replaced this one: the client's view is out of date, not broken,
@@ -340,7 +324,7 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 	if err != nil {
 		return nil, err
 	}
-	codes, hashes := newBackupCodes(p.User.ID)
+	codes, hashes := s.newBackupCodes(p.User.ID)
 	// The generation read with the proof: of two regenerations at once, one
 	// wins; the other's codes would never have worked, so it is told.
 	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})

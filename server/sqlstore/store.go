@@ -74,6 +74,7 @@ const PingTimeout = 2 * time.Second
 type Store struct {
 	r, w *sqlx.DB
 	d    Dialect
+	keys *server.Keys // see UseKeys
 
 	rebound sync.Map // query as written → query for this engine
 }
