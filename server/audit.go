@@ -17,14 +17,31 @@ type Audit func(Outcome) []Event
 
 // Outcome is what a change did, for the details of its events.
 type Outcome struct {
-	// Revoked lists the tokens the change revoked, sorted: a credentials
-	// change, a revoke-all, a removed SSH key, or a token and every token
-	// made with it.
-	Revoked []string
+	// Revoked lists the tokens the change revoked, by id: a credentials
+	// change, a revoke-all, a removed SSH key, or a token (first) and
+	// every token made with it.
+	Revoked []RevokedToken
 	// Members are the org's members when the change commits (UpdateOrg).
 	Members []User
 	// CodesLeft is how many backup codes stay unused (UseBackupCode).
 	CodesLeft int
+}
+
+// RevokedToken is a token a change revoked.
+type RevokedToken struct {
+	ID   string
+	Kind TokenKind
+}
+
+// RevokedOf counts the revoked tokens of one kind.
+func (o Outcome) RevokedOf(kind TokenKind) int {
+	n := 0
+	for _, t := range o.Revoked {
+		if t.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 // audit is the Audit of a change whose events do not depend on what it

@@ -88,6 +88,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if err := s.checkState(ctx, &p.Token); err != nil {
 		return nil, err
 	}
+	if !p.User.LockedAt.IsZero() {
+		return nil, errLocked
+	}
 	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr})
 	return p, nil
 }
@@ -229,6 +232,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 		}
 		return nil, s.refused(ctx, errBadCredentials, Event{UserID: u.ID, Username: who, Type: EventLoginFailure,
 			Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
+	}
+	if !u.LockedAt.IsZero() {
+		g.refund(ctx) // the password was right; the account is shut
+		return nil, s.refused(ctx, errLocked, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "account locked"})
 	}
 	method := "password"
 	if u.TwoFactor == TwoFactorOn {

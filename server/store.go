@@ -26,6 +26,8 @@ type Store interface {
 	// of the given kinds (an email change) and returns how many.
 	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate, revoke []TokenKind, now time.Time, audit Audit) (int, error)
 	SetUserOrg(ctx context.Context, userID, orgID int64, audit Audit) error
+	// SetUserLocked locks the account at t, or unlocks it (zero t).
+	SetUserLocked(ctx context.Context, userID int64, t time.Time, audit Audit) error
 
 	// SetPassword stores a new hash and, in the same transaction, revokes the
 	// user's tokens of the given kinds (reason RevokedByCredChange). It
@@ -71,6 +73,11 @@ type Store interface {
 	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
 	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string, audit Audit) ([]string, error)
+	// RotateToken stores next, which replaces old, in one transaction: the
+	// tokens made with old now hang from next; old is revoked (reason
+	// RevokedRotated) or, with a grace period, expires at graceEnd if that
+	// is sooner. ErrConflict when old is no longer active (a second rotate).
+	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time, audit Audit) error
 	// TouchTokens records uses; a use never moves LastUsedAt backwards.
 	TouchTokens(ctx context.Context, uses []TokenUsage) error
 
@@ -109,8 +116,8 @@ type Store interface {
 	// user's tokens of the given kinds, in one transaction.
 	EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []TokenKind, now time.Time, audit Audit) (int, error)
 	// DisableTOTP turns 2FA off, forgets secret and backup codes, and revokes
-	// the user's tokens of the given kinds, in one transaction.
-	DisableTOTP(ctx context.Context, userID int64, revoke []TokenKind, now time.Time, audit Audit) (int, error)
+	// the user's tokens of the given kinds (for reason), in one transaction.
+	DisableTOTP(ctx context.Context, userID int64, revoke []TokenKind, reason string, now time.Time, audit Audit) (int, error)
 	// UseTOTPStep records step as used when it is later than the last used
 	// one; false when it was not (a replay).
 	UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error)

@@ -302,7 +302,7 @@ func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind
 
 // withMade names, for an event, the tokens revoked along with the first
 // of revoked (those made with it).
-func withMade(revoked []string) string {
+func withMade(revoked []RevokedToken) string {
 	if len(revoked) <= 1 {
 		return ""
 	}

@@ -305,7 +305,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
 			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
 	})
-	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, s.clock.Now(), audit)
+	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, RevokedByCredChange, s.clock.Now(), audit)
 	if err != nil {
 		return 0, fmt.Errorf("disable 2FA: %w", err)
 	}

@@ -62,9 +62,10 @@ type User struct {
 	PasswordHash string // argon2id, PHC-encoded with its parameters
 	OrgID        int64  // 0: no org
 	TwoFactor    TwoFactorState
-	TOTPSecret   string // base32; pending or active
-	LastTOTPStep int64  // last accepted time step, never accepted again
-	BackupGen    int64  // the generation of the backup codes: a replacement names the one it replaces
+	TOTPSecret   string    // base32; pending or active
+	LastTOTPStep int64     // last accepted time step, never accepted again
+	BackupGen    int64     // the generation of the backup codes: a replacement names the one it replaces
+	LockedAt     time.Time // zero: not locked; else no sign-in and no token works
 	CreatedAt    time.Time
 }
 
@@ -118,6 +119,7 @@ const (
 	RevokedIdle         = "idle"
 	RevokedKeyRemoved   = "ssh-key-removed"
 	RevokedWithParent   = "parent-revoked" // the API token it was made with was revoked
+	RevokedRotated      = "rotated"        // a new secret replaced it
 )
 
 // Token is a bearer credential. Only SecretHash is stored; the secret itself
@@ -192,6 +194,7 @@ const (
 	EventLogout           = "logout"
 	EventTokenCreated     = "token.created"
 	EventTokenRevoked     = "token.revoked"
+	EventTokenRotated     = "token.rotated"
 	EventTokensRevoked    = "tokens.revoked"
 	EventPasswordChanged  = "password.changed"
 	EventPasswordReset    = "password.reset"

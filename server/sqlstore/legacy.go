@@ -14,7 +14,7 @@ import (
 // TOTP secrets, and the usernames of unknown users typed at failed logins,
 // in events and in throttling keys — and seals or hashes it in place. It
 // looks first and writes only when it finds something: on a database
-// already sealed it is a few reads. Since schema version 5 no binary that
+// already sealed it is a few reads. Since schema version 6 no binary that
 // writes plain values opens the database, so one run finds all there is.
 func (s *Store) sealLegacy(ctx context.Context, ring *server.KeyRing) error {
 	_, err := s.ResealSecrets(ctx, func(userID int64, v string) (string, bool, error) {

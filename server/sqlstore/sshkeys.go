@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -59,13 +58,14 @@ func (s *Store) RemoveSSHKey(ctx context.Context, userID int64, fingerprint stri
 		if done = n == 1; !done {
 			return errNoChange
 		}
-		if err := tx.SelectContext(ctx, &ids, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-			WHERE user_id = ? AND ssh_key = ? AND revoked_at IS NULL RETURNING id`),
-			dbTime(now), server.RevokedKeyRemoved, userID, fingerprint); err != nil {
+		revoked, err := revokedRows(ctx, tx, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+			WHERE user_id = ? AND ssh_key = ? AND revoked_at IS NULL RETURNING id, kind`),
+			dbTime(now), server.RevokedKeyRemoved, userID, fingerprint)
+		if err != nil {
 			return err
 		}
-		slices.Sort(ids)
-		return s.record(ctx, tx, audit, server.Outcome{Revoked: ids})
+		ids = tokenIDs(revoked)
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: revoked})
 	})
 	if err != nil {
 		return false, nil, err

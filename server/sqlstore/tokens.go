@@ -104,17 +104,20 @@ func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, 
 			return errNoChange
 		}
 		// The tokens it made, and those they made, go with it.
-		var made []string
-		if err := tx.SelectContext(ctx, &made, s.rewrite(`WITH RECURSIVE made(id) AS (
+		first, err := revokedRows(ctx, tx, s.q(`SELECT id, kind FROM tokens WHERE id = ?`), tokenID)
+		if err != nil {
+			return err
+		}
+		made, err := revokedRows(ctx, tx, s.rewrite(`WITH RECURSIVE made(id) AS (
 				SELECT id FROM tokens WHERE parent_id = ?
 				UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
 			UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-			WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL RETURNING id`),
-			tokenID, dbTime(now), server.RevokedWithParent); err != nil {
+			WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL RETURNING id, kind`),
+			tokenID, dbTime(now), server.RevokedWithParent)
+		if err != nil {
 			return err
 		}
-		slices.Sort(made)
-		return s.record(ctx, tx, audit, server.Outcome{Revoked: append([]string{tokenID}, made...)})
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: append(first, made...)})
 	})
 	return done, err
 }
@@ -123,44 +126,57 @@ func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.T
 	if len(kinds) == 0 {
 		return nil, nil
 	}
-	var ids []string
+	var revoked []server.RevokedToken
 	err := s.write(ctx, "revoke tokens", func(tx *sqlx.Tx) error {
 		var err error
-		ids, err = s.revokeKinds(ctx, tx, userID, kinds, exceptID, now, reason)
+		revoked, err = s.revokeKinds(ctx, tx, userID, kinds, exceptID, now, reason)
 		if err != nil {
 			return err
 		}
-		if len(ids) == 0 && audit == nil {
+		if len(revoked) == 0 && audit == nil {
 			return errNoChange
 		}
 		// Asked and done, even when nothing was left to revoke: the
 		// request is on record.
-		return s.record(ctx, tx, audit, server.Outcome{Revoked: ids})
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: revoked})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return ids, nil
+	return tokenIDs(revoked), nil
 }
 
 // revokeKinds revokes, in tx, the user's live tokens of the given kinds
-// except exceptID, and returns their ids sorted.
-func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]string, error) {
+// except exceptID, and returns them sorted by id.
+func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]server.RevokedToken, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
 	query, args, err := s.in(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
 		WHERE user_id = ? AND revoked_at IS NULL AND id <> ? AND kind IN (?)
-		RETURNING id`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
+		RETURNING id, kind`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	if err := tx.SelectContext(ctx, &ids, query, args...); err != nil {
-		return nil, err
+	return revokedRows(ctx, tx, query, args...)
+}
+
+// revokedRows reads (id, kind) rows, sorted by id.
+func revokedRows(ctx context.Context, tx *sqlx.Tx, query string, args ...any) ([]server.RevokedToken, error) {
+	out, err := all(ctx, tx, func(row scanner) (server.RevokedToken, error) {
+		var t server.RevokedToken
+		return t, row.Scan(&t.ID, &t.Kind)
+	}, query, args...)
+	slices.SortFunc(out, func(a, b server.RevokedToken) int { return strings.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+func tokenIDs(ts []server.RevokedToken) []string {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
 	}
-	slices.Sort(ids)
-	return ids, nil
+	return ids
 }
 
 // touchBatch bounds the uses one statement records (three values each).
@@ -215,4 +231,37 @@ func latestUses(uses []server.TokenUsage) []server.TokenUsage {
 	}
 	slices.SortFunc(out, func(a, b server.TokenUsage) int { return strings.Compare(a.TokenID, b.TokenID) })
 	return out
+}
+
+// RotateToken stores next in place of old, in one transaction (see
+// server.Store).
+func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, graceEnd, now time.Time, audit server.Audit) error {
+	args, err := tokenArgs(next)
+	if err != nil {
+		return s.wrap("rotate token", err)
+	}
+	return s.write(ctx, "rotate token", func(tx *sqlx.Tx) error {
+		// Only an active token is rotated: of two rotations, one wins.
+		var retire sql.Result
+		if graceEnd.IsZero() {
+			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+				WHERE id = ? AND revoked_at IS NULL AND expires_at > ?`), dbTime(now), server.RevokedRotated, old, dbTime(now))
+		} else {
+			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END
+				WHERE id = ? AND revoked_at IS NULL AND expires_at > ?`), dbTime(graceEnd), dbTime(graceEnd), old, dbTime(now))
+		}
+		if n, err := affected(retire, err); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("token %s is no longer active: %w", old, server.ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(insertToken), args...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET parent_id = ? WHERE parent_id = ?`), next.ID, old); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
 }

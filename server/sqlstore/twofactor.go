@@ -35,7 +35,7 @@ func (s *Store) PendingTOTP(ctx context.Context, userID int64) (string, error) {
 // replaced it). Writes are serialized, so the secret read is still the
 // pending one when the transaction commits.
 func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []server.TokenKind, now time.Time, audit server.Audit) (int, error) {
-	return s.credChange(ctx, "enable totp", userID, revoke, now, audit, func(tx *sqlx.Tx) error {
+	return s.credChange(ctx, "enable totp", userID, revoke, server.RevokedByCredChange, now, audit, func(tx *sqlx.Tx) error {
 		var pending sql.NullString
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT pending_totp_secret FROM users WHERE id = ?`), userID).Scan(&pending); err != nil {
 			return err
@@ -54,8 +54,8 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, ste
 	})
 }
 
-func (s *Store) DisableTOTP(ctx context.Context, userID int64, revoke []server.TokenKind, now time.Time, audit server.Audit) (int, error) {
-	return s.credChange(ctx, "disable totp", userID, revoke, now, audit, func(tx *sqlx.Tx) error {
+func (s *Store) DisableTOTP(ctx context.Context, userID int64, revoke []server.TokenKind, reason string, now time.Time, audit server.Audit) (int, error) {
+	return s.credChange(ctx, "disable totp", userID, revoke, reason, now, audit, func(tx *sqlx.Tx) error {
 		if err := s.mustUpdate(ctx, tx, "user", `UPDATE users SET two_factor = 'off', totp_secret = NULL,
 			pending_totp_secret = NULL WHERE id = ?`, userID); err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 )
 
 const userCols = `id, username, full_name, email, password_hash, org_id, two_factor,
-	totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen`
+	totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen, locked_at`
 
 // scanUser reads userCols. TOTPSecret is the active secret when 2FA is on,
 // the pending one when enrollment is pending.
@@ -23,7 +23,7 @@ func scanUser(row scanner) (server.User, error) {
 		active, pending sql.NullString
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.FullName, &u.Email, &u.PasswordHash, &org,
-		&u.TwoFactor, &active, &pending, &u.LastTOTPStep, tm{&u.CreatedAt}, &u.BackupGen)
+		&u.TwoFactor, &active, &pending, &u.LastTOTPStep, tm{&u.CreatedAt}, &u.BackupGen, tm{&u.LockedAt})
 	if err != nil {
 		return server.User{}, err
 	}
@@ -87,9 +87,14 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, up server.Profi
 		// Nothing to write, but the events still say it was asked.
 		sets = []string{"id = id"}
 	}
-	return s.credChange(ctx, "update profile", userID, revoke, now, audit, func(tx *sqlx.Tx) error {
+	return s.credChange(ctx, "update profile", userID, revoke, server.RevokedByCredChange, now, audit, func(tx *sqlx.Tx) error {
 		return s.mustUpdate(ctx, tx, "user", `UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, userID)...)
 	})
+}
+
+// SetUserLocked locks the account at t, or unlocks it (zero t).
+func (s *Store) SetUserLocked(ctx context.Context, userID int64, t time.Time, audit server.Audit) error {
+	return s.updateAudited(ctx, "lock user", "user", audit, `UPDATE users SET locked_at = ? WHERE id = ?`, dbTime(t), userID)
 }
 
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
@@ -99,7 +104,7 @@ func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64, audit serve
 }
 
 func (s *Store) SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []server.TokenKind, now time.Time, audit server.Audit) (int, error) {
-	return s.credChange(ctx, "set password", userID, revoke, now, audit, func(tx *sqlx.Tx) error {
+	return s.credChange(ctx, "set password", userID, revoke, server.RevokedByCredChange, now, audit, func(tx *sqlx.Tx) error {
 		if oldHash == "" {
 			return s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 		}
@@ -116,20 +121,20 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, oldHash, hash str
 }
 
 // credChange runs change in a write transaction and, in the same one,
-// revokes the user's tokens of the given kinds (RevokedByCredChange) and
-// records the events of audit; it returns how many tokens it revoked.
-func (s *Store) credChange(ctx context.Context, op string, userID int64, revoke []server.TokenKind, now time.Time, audit server.Audit, change func(tx *sqlx.Tx) error) (int, error) {
+// revokes the user's tokens of the given kinds (for reason) and records
+// the events of audit; it returns how many tokens it revoked.
+func (s *Store) credChange(ctx context.Context, op string, userID int64, revoke []server.TokenKind, reason string, now time.Time, audit server.Audit, change func(tx *sqlx.Tx) error) (int, error) {
 	var n int
 	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
 		if err := change(tx); err != nil {
 			return err
 		}
-		ids, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
+		revoked, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, reason)
 		if err != nil {
 			return err
 		}
-		n = len(ids)
-		return s.record(ctx, tx, audit, server.Outcome{Revoked: ids})
+		n = len(revoked)
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: revoked})
 	})
 	if err != nil {
 		return 0, err

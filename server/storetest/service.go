@@ -227,7 +227,10 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 			_, err := b.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindAPI}, "", now, server.RevokedByUser, nil)
 			return err
 		}},
-		{"DisableTOTP", func() error { _, err := b.DisableTOTP(ctx, u.ID, nil, now, nil); return err }},
+		{"DisableTOTP", func() error {
+			_, err := b.DisableTOTP(ctx, u.ID, nil, server.RevokedByCredChange, now, nil)
+			return err
+		}},
 		{"AddSSHKey", func() error {
 			return b.AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:v", PublicKey: "ssh-ed25519 AAAA", CreatedAt: Base}, nil)
 		}},

@@ -840,7 +840,7 @@ func testTwoFactor(t *testing.T, s server.Store) {
 
 	mkToken(t, s, u.ID, "token-s2", server.KindSession, now)
 	mkToken(t, s, u.ID, "token-a2", server.KindAPI, now)
-	n, err = s.DisableTOTP(ctx, u.ID, []server.TokenKind{server.KindSession}, now, nil)
+	n, err = s.DisableTOTP(ctx, u.ID, []server.TokenKind{server.KindSession}, server.RevokedByCredChange, now, nil)
 	must(t, err, "DisableTOTP")
 	if n != 1 {
 		t.Errorf("DisableTOTP revoked %d, want 1", n)
@@ -852,7 +852,7 @@ func testTwoFactor(t *testing.T, s server.Store) {
 	if tok, _ := s.TokenByID(ctx, "token-a2"); !tok.RevokedAt.IsZero() {
 		t.Errorf("API token revoked by DisableTOTP though not asked")
 	}
-	_, err = s.DisableTOTP(ctx, 999999, nil, now, nil)
+	_, err = s.DisableTOTP(ctx, 999999, nil, server.RevokedByCredChange, now, nil)
 	wantErr(t, err, server.ErrNotFound, "DisableTOTP missing user")
 }
 
