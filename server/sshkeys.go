@@ -52,13 +52,13 @@ func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proo
 	now := s.clock.Now()
 	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: now,
 		AddedWith: p.Credential(now).String()}
-	if err := s.store.AddSSHKey(ctx, k); err != nil {
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Detail: fp})
+	if err := s.store.AddSSHKey(ctx, k, audit); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return SSHKey{}, Errorf(KindConflict, "the key %s is already registered", fp)
 		}
 		return SSHKey{}, fmt.Errorf("add ssh key: %w", err)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Detail: fp})
 	return k, nil
 }
 
@@ -80,7 +80,11 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 	if err := s.authorize(ctx, p, OpRemoveSSHKey, authReq{meta: m}); err != nil {
 		return err
 	}
-	ok, ended, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint, s.clock.Now())
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%s, %d sessions ended", fingerprint, len(o.Revoked))}}
+	})
+	ok, ended, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint, s.clock.Now(), audit)
 	if err != nil {
 		return fmt.Errorf("remove ssh key: %w", err)
 	}
@@ -90,8 +94,6 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 	if len(ended) > 0 {
 		s.hub.notify(p.User.ID)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s, %d sessions ended", fingerprint, len(ended))})
 	return nil
 }
 

@@ -209,7 +209,7 @@ func TestTokenRevokedElsewhere(t *testing.T) {
 	srv.SeedAmy(t, false)
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
-	if _, err := srv.Store.RevokeToken(context.Background(), c.session().TokenID, srv.Clock.Now(), server.RevokedByAdmin); err != nil {
+	if _, err := srv.Store.RevokeToken(context.Background(), c.session().TokenID, srv.Clock.Now(), server.RevokedByAdmin, nil); err != nil {
 		t.Fatal(err)
 	}
 	c.Keys("r")

@@ -24,3 +24,15 @@ func TestTwoInstances(t *testing.T) {
 		return pgtest.Open(t, schema), pgtest.Open(t, schema)
 	})
 }
+
+// TestNoChangeWithoutItsEvent: with a constraint that refuses new events,
+// every change fails and leaves the database as it was.
+func TestNoChangeWithoutItsEvent(t *testing.T) {
+	pgtest.URL(t)
+	storetest.RunAudit(t, func(t *testing.T) (server.Store, func(t *testing.T)) {
+		schema := pgtest.Schema(t)
+		return pgtest.Open(t, schema), func(t *testing.T) {
+			pgtest.Exec(t, schema, `ALTER TABLE events ADD CONSTRAINT refuse_events CHECK (false) NOT VALID`)
+		}
+	})
+}

@@ -38,7 +38,7 @@ func TestMigrateConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			stores[i], errs[i] = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, PoolSize: 2})
+			stores[i], errs[i] = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, KeyFile: pgtest.KeyFile(t, schema), PoolSize: 2})
 		}()
 	}
 	wg.Wait()
@@ -69,7 +69,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 	schema := pgtest.Schema(t)
 	pgtest.Open(t, schema).Close()
 	pgtest.Exec(t, schema, `INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'x')`)
-	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema})
+	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, KeyFile: pgtest.KeyFile(t, schema)})
 	if err == nil {
 		s.Close()
 		t.Fatal("Open accepted a database from a newer version")
@@ -99,7 +99,7 @@ func TestWritesOutsideLatchChangeVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := server.Token{ID: "token-o", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-o", CreatedAt: storetest.Base, ExpiresAt: storetest.Base.Add(time.Hour)}
-	if err := s.CreateToken(ctx, tok); err != nil {
+	if err := s.CreateToken(ctx, tok, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
@@ -126,18 +126,18 @@ func TestNoChangeKeepsVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := storetest.Base
-	if err := s.CreateToken(ctx, server.Token{ID: "token-n", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-n", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RevokedAt: now}); err != nil {
+	if err := s.CreateToken(ctx, server.Token{ID: "token-n", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-n", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RevokedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	before := version(t, s)
 	for name, fn := range map[string]func() error{
-		"RevokeToken again": func() error { _, err := s.RevokeToken(ctx, "token-n", now, server.RevokedByUser); return err },
+		"RevokeToken again": func() error { _, err := s.RevokeToken(ctx, "token-n", now, server.RevokedByUser, nil); return err },
 		"RevokeTokens none": func() error {
-			_, err := s.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindSession}, "", now, "x")
+			_, err := s.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindSession}, "", now, "x", nil)
 			return err
 		},
 		"UseTOTPStep old":       func() error { _, err := s.UseTOTPStep(ctx, u.ID, 0); return err },
-		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now); return err },
+		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now, nil); return err },
 		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}) },
 		"ClearGuesses none":     func() error { return s.ClearGuesses(ctx, []string{"acct:nils"}) },
 		"RefundGuess empty": func() error {
@@ -173,7 +173,7 @@ func TestOptions(t *testing.T) {
 			t.Errorf("statement_timeout %q, want %q", got, timeout)
 		}
 	}
-	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, PoolSize: 3, StatementTimeout: 250 * time.Millisecond})
+	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, KeyFile: pgtest.KeyFile(t, schema), PoolSize: 3, StatementTimeout: 250 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,13 +192,13 @@ func TestOptions(t *testing.T) {
 	q.Set("pool_max_conns", "5")
 	q.Set("statement_timeout", "1500")
 	u.RawQuery = q.Encode()
-	s, err = postgres.Open(ctx, u.String(), postgres.Options{Schema: schema})
+	s, err = postgres.Open(ctx, u.String(), postgres.Options{Schema: schema, KeyFile: pgtest.KeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(s, 5, "1500ms")
 
-	s, err = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema})
+	s, err = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, KeyFile: pgtest.KeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,8 @@ func TestOptions(t *testing.T) {
 // connection of the pool is taken), Ping fails within PingTimeout instead
 // of hanging a health probe.
 func TestPingBounded(t *testing.T) {
-	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: pgtest.Schema(t), PoolSize: 1})
+	schema := pgtest.Schema(t)
+	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, PoolSize: 1, KeyFile: pgtest.KeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,10 @@ func TestEventIDsInCommitOrder(t *testing.T) {
 // memberships, keys and audit log, with ids kept and new ids after them.
 func TestImportFromSQLite(t *testing.T) {
 	pgtest.URL(t)
-	src, err := sqlite.Open(filepath.Join(t.TempDir(), "latch.db"))
+	// The SQLite file's key file is the one PostgreSQL opens with, as
+	// `latch admin migrate` has it.
+	schema := pgtest.Schema(t)
+	src, err := sqlite.OpenWith(filepath.Join(t.TempDir(), "latch.db"), sqlite.Options{KeyFile: pgtest.KeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,12 +393,15 @@ func TestImportFromSQLite(t *testing.T) {
 		t.Fatal("unknown user logged in")
 	}
 	if err := src.AddSSHKey(ctx, server.SSHKey{UserID: pBob.User.ID, Fingerprint: "SHA256:bob", PublicKey: "ssh-ed25519 AAAA bob@x",
-		Comment: "bob@x", CreatedAt: storetest.Base.Add(7)}); err != nil {
+		Comment: "bob@x", CreatedAt: storetest.Base.Add(7)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	svc.Close() // flushes token uses
 
-	schema := pgtest.Schema(t)
+	// Into a database with another key file, nothing: no 2FA would work.
+	if _, err := pgtest.Open(t, pgtest.Schema(t)).Import(ctx, src); err == nil || !strings.Contains(err.Error(), "same key file") {
+		t.Errorf("an import under another key: %v", err)
+	}
 	dst := pgtest.Open(t, schema)
 	stats, err := dst.Import(ctx, src)
 	if err != nil {
@@ -458,6 +465,13 @@ func TestImportFromSQLite(t *testing.T) {
 	defer svc2.Close()
 	if p, err := svc2.Authenticate(ctx, apiSecret, server.Meta{}); err != nil || p.User.Username != "bob" {
 		t.Errorf("the imported API token: %v", err)
+	}
+	clock.Advance(time.Minute) // a TOTP step not used yet
+	code, _ = server.TOTPCode(enr.Secret, server.TOTPStep(clock.Now()))
+	for _, c := range []string{code, codes[1]} {
+		if _, err := svc2.Login(ctx, server.LoginInput{Username: "ann", Password: "pw-ann-long-enough", Code: c}); err != nil {
+			t.Errorf("ann's 2FA login with %q after the import: %v", c, err)
+		}
 	}
 	u := server.User{Username: "dan", CreatedAt: storetest.Base}
 	if err := dst.CreateUser(ctx, &u); err != nil {

@@ -91,7 +91,11 @@ func newCluster(t *testing.T, a, b server.Store) *cluster {
 		})
 		return &instance{name: name, store: st, svc: svc}
 	}
-	return &cluster{t: t, clock: clock, a: mk("A", a), b: mk("B", b)}
+	c := &cluster{t: t, clock: clock, a: mk("A", a)}
+	if b != nil {
+		c.b = mk("B", b)
+	}
+	return c
 }
 
 func password(name string) string { return "pw-" + name + "-correct-horse" }
@@ -180,17 +184,17 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		{"CreateUser", func() error { return b.CreateUser(ctx, &u) }},
 		{"UpdateProfile", func() error {
 			name := "Vera"
-			return b.UpdateProfile(ctx, u.ID, server.ProfileUpdate{FullName: &name})
+			return second(b.UpdateProfile(ctx, u.ID, server.ProfileUpdate{FullName: &name}, nil, now, nil))
 		}},
-		{"SetUserOrg", func() error { return b.SetUserOrg(ctx, u.ID, org.ID) }},
-		{"UpdateOrg", func() error { org.Require2FA = true; return b.UpdateOrg(ctx, org) }},
+		{"SetUserOrg", func() error { return b.SetUserOrg(ctx, u.ID, org.ID, nil) }},
+		{"UpdateOrg", func() error { org.Require2FA = true; return b.UpdateOrg(ctx, org, nil) }},
 		{"CreateProject", func() error { return b.CreateProject(ctx, server.Project{ID: "project-v", Name: "V", CreatedAt: Base}) }},
-		{"SetMember", func() error { return b.SetMember(ctx, "project-v", u.ID, server.LevelView) }},
-		{"CreateToken", func() error { tok.UserID = u.ID; return b.CreateToken(ctx, tok) }},
+		{"SetMember", func() error { return b.SetMember(ctx, "project-v", u.ID, server.LevelView, nil) }},
+		{"CreateToken", func() error { tok.UserID = u.ID; return b.CreateToken(ctx, tok, nil) }},
 		{"TouchTokens", func() error {
 			return b.TouchTokens(ctx, []server.TokenUsage{{TokenID: tok.ID, At: now, Addr: "a"}})
 		}},
-		{"RevokeToken", func() error { _, err := b.RevokeToken(ctx, tok.ID, now, server.RevokedByUser); return err }},
+		{"RevokeToken", func() error { _, err := b.RevokeToken(ctx, tok.ID, now, server.RevokedByUser, nil); return err }},
 		{"AddEvent", func() error { return b.AddEvent(ctx, server.Event{Time: now, UserID: u.ID, Type: server.EventLogout}) }},
 		{"ChargeGuess", func() error {
 			_, err := b.ChargeGuess(ctx, []server.Bucket{{Key: "acct:vera", Burst: 5, Every: time.Minute}}, now)
@@ -200,35 +204,38 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 			return b.RefundGuess(ctx, []server.Bucket{{Key: "acct:vera", Burst: 5, Every: time.Minute}}, now)
 		}},
 		{"MarkKnownAddress", func() error { return b.MarkKnownAddress(ctx, "vera|192.0.2.1", now) }},
-		{"SetPendingTOTP", func() error { return b.SetPendingTOTP(ctx, u.ID, "SECRET") }},
+		{"SetPendingTOTP", func() error { return b.SetPendingTOTP(ctx, u.ID, "SECRET", nil) }},
 		{"EnableTOTP", func() error {
-			_, err := b.EnableTOTP(ctx, u.ID, "SECRET", 10, []string{"c1", "c2"}, nil, now)
+			_, err := b.EnableTOTP(ctx, u.ID, "SECRET", 10, []string{"c1", "c2"}, nil, now, nil)
 			return err
 		}},
 		{"UseTOTPStep", func() error { _, err := b.UseTOTPStep(ctx, u.ID, 11); return err }},
-		{"UseBackupCode", func() error { _, err := b.UseBackupCode(ctx, u.ID, "c1", now); return err }},
+		{"UseBackupCode", func() error { _, err := b.UseBackupCode(ctx, u.ID, "c1", now, nil); return err }},
 		{"ReplaceBackupCodes", func() error {
 			got, err := b.UserByID(ctx, u.ID)
 			if err != nil {
 				return err
 			}
-			return b.ReplaceBackupCodes(ctx, u.ID, got.BackupGen, []string{"c3"})
+			return b.ReplaceBackupCodes(ctx, u.ID, got.BackupGen, []string{"c3"}, nil)
 		}},
 		{"SetPassword", func() error {
-			_, err := b.SetPassword(ctx, u.ID, "", "h2", []server.TokenKind{server.KindSession}, now)
+			_, err := b.SetPassword(ctx, u.ID, "", "h2", []server.TokenKind{server.KindSession}, now, nil)
 			return err
 		}},
 		{"RevokeTokens", func() error {
-			must(t, b.CreateToken(ctx, server.Token{ID: "token-v2", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-v2", CreatedAt: Base, ExpiresAt: Base.Add(time.Hour)}), "CreateToken")
-			_, err := b.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindAPI}, "", now, server.RevokedByUser)
+			must(t, b.CreateToken(ctx, server.Token{ID: "token-v2", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-v2", CreatedAt: Base, ExpiresAt: Base.Add(time.Hour)}, nil), "CreateToken")
+			_, err := b.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindAPI}, "", now, server.RevokedByUser, nil)
 			return err
 		}},
-		{"DisableTOTP", func() error { _, err := b.DisableTOTP(ctx, u.ID, nil, now); return err }},
+		{"DisableTOTP", func() error {
+			_, err := b.DisableTOTP(ctx, u.ID, nil, server.RevokedByCredChange, now, nil)
+			return err
+		}},
 		{"AddSSHKey", func() error {
-			return b.AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:v", PublicKey: "ssh-ed25519 AAAA", CreatedAt: Base})
+			return b.AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:v", PublicKey: "ssh-ed25519 AAAA", CreatedAt: Base}, nil)
 		}},
 		{"TouchSSHKey", func() error { return b.TouchSSHKey(ctx, "SHA256:v", now) }},
-		{"RemoveSSHKey", func() error { _, _, err := b.RemoveSSHKey(ctx, u.ID, "SHA256:v", now); return err }},
+		{"RemoveSSHKey", func() error { _, _, err := b.RemoveSSHKey(ctx, u.ID, "SHA256:v", now, nil); return err }},
 	}
 	for _, w := range writes {
 		before, err := cvA.ChangeVersion(ctx)
@@ -259,9 +266,9 @@ func (c *cluster) raceOn(fn func(in *instance, i int) (bool, error)) int {
 // the racers come through two stores on one database.
 func testStoreRacesAcrossInstances(t *testing.T, c *cluster) {
 	u := mkUser(t, c.a.store, "rosa")
-	must(t, c.a.store.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, c.a.store.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}, nil), "ReplaceBackupCodes")
 	if wins := c.raceOn(func(in *instance, i int) (bool, error) {
-		return in.store.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
+		return in.store.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)), nil)
 	}); wins != 1 {
 		t.Errorf("one backup code used through two stores was accepted %d times, want once", wins)
 	}

@@ -77,6 +77,9 @@ func wantErr(t *testing.T, err, target error, what string) {
 
 func sameTime(a, b time.Time) bool { return a.Equal(b) }
 
+// second is the error of a call that returns a value too.
+func second[T any](_ T, err error) error { return err }
+
 func mkUser(t *testing.T, s server.Store, name string) server.User {
 	t.Helper()
 	u := server.User{Username: name, FullName: "Full " + name, Email: name + "@example.org",
@@ -142,33 +145,33 @@ func testUsers(t *testing.T, s server.Store) {
 	}
 
 	name, mail := "Robert", "rob@example.org"
-	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name, Email: &mail}), "UpdateProfile")
+	must(t, second(s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name, Email: &mail}, nil, Base, nil)), "UpdateProfile")
 	got, err = s.UserByID(ctx, bob.ID)
 	must(t, err, "UserByID")
 	bob.FullName, bob.Email = "Robert", "rob@example.org"
 	checkUser(t, got, bob)
 	// Only the fields given are written: a name change keeps the email.
 	name2 := "Bob"
-	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name2}), "UpdateProfile name only")
+	must(t, second(s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name2}, nil, Base, nil)), "UpdateProfile name only")
 	got, _ = s.UserByID(ctx, bob.ID)
 	if got.FullName != "Bob" || got.Email != "rob@example.org" {
 		t.Errorf("after a name change: %q %q", got.FullName, got.Email)
 	}
 	bob.FullName = "Bob"
-	wantErr(t, s.UpdateProfile(ctx, 999999, server.ProfileUpdate{FullName: &name}), server.ErrNotFound, "UpdateProfile missing")
+	wantErr(t, second(s.UpdateProfile(ctx, 999999, server.ProfileUpdate{FullName: &name}, nil, Base, nil)), server.ErrNotFound, "UpdateProfile missing")
 
-	must(t, s.SetUserOrg(ctx, bob.ID, org.ID), "SetUserOrg")
+	must(t, s.SetUserOrg(ctx, bob.ID, org.ID, nil), "SetUserOrg")
 	got, _ = s.UserByID(ctx, bob.ID)
 	if got.OrgID != org.ID {
 		t.Errorf("OrgID = %d, want %d", got.OrgID, org.ID)
 	}
-	must(t, s.SetUserOrg(ctx, bob.ID, 0), "SetUserOrg 0")
+	must(t, s.SetUserOrg(ctx, bob.ID, 0, nil), "SetUserOrg 0")
 	got, _ = s.UserByID(ctx, bob.ID)
 	if got.OrgID != 0 {
 		t.Errorf("OrgID after clearing = %d, want 0", got.OrgID)
 	}
-	wantErr(t, s.SetUserOrg(ctx, 999999, org.ID), server.ErrNotFound, "SetUserOrg missing user")
-	wantErr(t, s.SetUserOrg(ctx, bob.ID, 999999), server.ErrNotFound, "SetUserOrg missing org")
+	wantErr(t, s.SetUserOrg(ctx, 999999, org.ID, nil), server.ErrNotFound, "SetUserOrg missing user")
+	wantErr(t, s.SetUserOrg(ctx, bob.ID, 999999, nil), server.ErrNotFound, "SetUserOrg missing org")
 }
 
 func testOrgs(t *testing.T, s server.Store) {
@@ -199,14 +202,14 @@ func testOrgs(t *testing.T, s server.Store) {
 
 	a.AutoLogoutAfter, a.Require2FA, a.Name = time.Hour+time.Nanosecond, true, "aleph"
 	a.Require2FASince, a.TwoFactorGrace = Base.Add(time.Minute), time.Hour
-	must(t, s.UpdateOrg(ctx, a), "UpdateOrg")
+	must(t, s.UpdateOrg(ctx, a, nil), "UpdateOrg")
 	got, _ = s.OrgByID(ctx, a.ID)
 	if got != a {
 		t.Errorf("after UpdateOrg = %+v, want %+v", got, a)
 	}
-	wantErr(t, s.UpdateOrg(ctx, server.Org{ID: 999999, Name: "x"}), server.ErrNotFound, "UpdateOrg missing")
+	wantErr(t, s.UpdateOrg(ctx, server.Org{ID: 999999, Name: "x"}, nil), server.ErrNotFound, "UpdateOrg missing")
 	a.Name = "beta"
-	wantErr(t, s.UpdateOrg(ctx, a), server.ErrConflict, "UpdateOrg to a taken name")
+	wantErr(t, s.UpdateOrg(ctx, a, nil), server.ErrConflict, "UpdateOrg to a taken name")
 
 	orgs, err := s.ListOrgs(ctx)
 	must(t, err, "ListOrgs")
@@ -289,16 +292,16 @@ func testProjectAccess(t *testing.T, s server.Store) {
 	mkProject(t, s, "project-4", "Alpha", false) // member, same name as project-2
 	mkProject(t, s, "project-5", "Hidden", false)
 
-	must(t, s.SetMember(ctx, "project-1", u.ID, server.LevelView), "SetMember")
-	must(t, s.SetMember(ctx, "project-1", u.ID, server.LevelContribute), "SetMember change")
-	must(t, s.SetMember(ctx, "project-3", u.ID, server.LevelUpload), "SetMember")
-	must(t, s.SetMember(ctx, "project-4", u.ID, server.LevelAdminister), "SetMember")
-	must(t, s.SetMember(ctx, "project-5", u.ID, server.LevelView), "SetMember")
-	must(t, s.SetMember(ctx, "project-5", u.ID, server.LevelNone), "SetMember none")
-	must(t, s.SetMember(ctx, "project-5", u.ID, server.LevelNone), "SetMember none again")
-	must(t, s.SetMember(ctx, "project-5", other.ID, server.LevelView), "SetMember other")
-	wantErr(t, s.SetMember(ctx, "project-nope", u.ID, server.LevelView), server.ErrNotFound, "SetMember missing project")
-	wantErr(t, s.SetMember(ctx, "project-1", 999999, server.LevelView), server.ErrNotFound, "SetMember missing user")
+	must(t, s.SetMember(ctx, "project-1", u.ID, server.LevelView, nil), "SetMember")
+	must(t, s.SetMember(ctx, "project-1", u.ID, server.LevelContribute, nil), "SetMember change")
+	must(t, s.SetMember(ctx, "project-3", u.ID, server.LevelUpload, nil), "SetMember")
+	must(t, s.SetMember(ctx, "project-4", u.ID, server.LevelAdminister, nil), "SetMember")
+	must(t, s.SetMember(ctx, "project-5", u.ID, server.LevelView, nil), "SetMember")
+	must(t, s.SetMember(ctx, "project-5", u.ID, server.LevelNone, nil), "SetMember none")
+	must(t, s.SetMember(ctx, "project-5", u.ID, server.LevelNone, nil), "SetMember none again")
+	must(t, s.SetMember(ctx, "project-5", other.ID, server.LevelView, nil), "SetMember other")
+	wantErr(t, s.SetMember(ctx, "project-nope", u.ID, server.LevelView, nil), server.ErrNotFound, "SetMember missing project")
+	wantErr(t, s.SetMember(ctx, "project-1", 999999, server.LevelView, nil), server.ErrNotFound, "SetMember missing user")
 
 	for _, tc := range []struct {
 		public bool
@@ -340,7 +343,7 @@ func mkToken(t *testing.T, s server.Store, userID int64, id string, kind server.
 	t.Helper()
 	tok := server.Token{ID: id, UserID: userID, Name: "name of " + id, Kind: kind, SecretHash: "hash-" + id,
 		CreatedAt: created, ExpiresAt: created.Add(30 * 24 * time.Hour), AuthMethod: "password"}
-	must(t, s.CreateToken(ctx, tok), "CreateToken "+id)
+	must(t, s.CreateToken(ctx, tok, nil), "CreateToken "+id)
 	return tok
 }
 
@@ -396,8 +399,8 @@ func testTokens(t *testing.T, s server.Store) {
 		Scope: map[string]server.Level{}, CreatedAt: Base.Add(time.Minute), ExpiresAt: Base.Add(time.Hour),
 		EnrollOnly: true, RevokedAt: Base.Add(2 * time.Minute), RevokeReason: server.RevokedByAdmin}
 	allScope := mkToken(t, s, u.ID, "token-all", server.KindSession, Base.Add(2*time.Minute))
-	must(t, s.CreateToken(ctx, full), "CreateToken full")
-	must(t, s.CreateToken(ctx, empty), "CreateToken empty scope")
+	must(t, s.CreateToken(ctx, full, nil), "CreateToken full")
+	must(t, s.CreateToken(ctx, empty, nil), "CreateToken empty scope")
 	mkToken(t, s, other.ID, "token-other", server.KindAPI, Base.Add(time.Hour))
 
 	for _, tc := range []struct {
@@ -409,7 +412,7 @@ func testTokens(t *testing.T, s server.Store) {
 		{"same hash", server.Token{ID: "token-new", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-full", CreatedAt: Base, ExpiresAt: Base}, server.ErrConflict},
 		{"missing user", server.Token{ID: "token-new2", UserID: 999999, Kind: server.KindAPI, SecretHash: "h-new2", CreatedAt: Base, ExpiresAt: Base}, server.ErrNotFound},
 	} {
-		wantErr(t, s.CreateToken(ctx, tc.tok), tc.want, "CreateToken "+tc.name)
+		wantErr(t, s.CreateToken(ctx, tc.tok, nil), tc.want, "CreateToken "+tc.name)
 	}
 
 	for _, want := range []server.Token{full, empty, allScope} {
@@ -437,12 +440,12 @@ func testTokens(t *testing.T, s server.Store) {
 	}
 
 	at := Base.Add(3*time.Hour + 5)
-	ok, err := s.RevokeToken(ctx, "token-full", at, server.RevokedByUser)
+	ok, err := s.RevokeToken(ctx, "token-full", at, server.RevokedByUser, nil)
 	must(t, err, "RevokeToken")
 	if !ok {
 		t.Errorf("RevokeToken first time = false")
 	}
-	ok, err = s.RevokeToken(ctx, "token-full", at.Add(time.Hour), server.RevokedByLogout)
+	ok, err = s.RevokeToken(ctx, "token-full", at.Add(time.Hour), server.RevokedByLogout, nil)
 	must(t, err, "RevokeToken again")
 	if ok {
 		t.Errorf("RevokeToken second time = true")
@@ -454,7 +457,7 @@ func testTokens(t *testing.T, s server.Store) {
 	if got.State(at) != server.StateRevoked {
 		t.Errorf("State after revoke = %s", got.State(at))
 	}
-	_, err = s.RevokeToken(ctx, "token-nope", at, server.RevokedByUser)
+	_, err = s.RevokeToken(ctx, "token-nope", at, server.RevokedByUser, nil)
 	wantErr(t, err, server.ErrNotFound, "RevokeToken missing")
 }
 
@@ -465,7 +468,7 @@ func testRevokeCascades(t *testing.T, s server.Store) {
 	mk := func(id, parent string) {
 		tok := server.Token{ID: id, UserID: u.ID, Name: id, Kind: server.KindAPI, SecretHash: "h-" + id,
 			CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), ParentID: parent}
-		must(t, s.CreateToken(ctx, tok), "CreateToken "+id)
+		must(t, s.CreateToken(ctx, tok, nil), "CreateToken "+id)
 	}
 	mk("token-p", "")
 	mk("token-c1", "token-p")
@@ -476,7 +479,7 @@ func testRevokeCascades(t *testing.T, s server.Store) {
 	if got, _ := s.TokenByID(ctx, "token-g"); got.ParentID != "token-c1" {
 		t.Fatalf("ParentID = %q", got.ParentID)
 	}
-	ok, err := s.RevokeToken(ctx, "token-p", Base.Add(time.Minute), server.RevokedByUser)
+	ok, err := s.RevokeToken(ctx, "token-p", Base.Add(time.Minute), server.RevokedByUser, nil)
 	must(t, err, "RevokeToken parent")
 	if !ok {
 		t.Fatal("RevokeToken parent = false")
@@ -500,7 +503,7 @@ func testRevokeTokens(t *testing.T, s server.Store) {
 	mkToken(t, s, u.ID, "token-a2", server.KindAPI, Base.Add(4*time.Second))
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
 	earlier := Base.Add(time.Minute)
-	if _, err := s.RevokeToken(ctx, "token-s3", earlier, server.RevokedByLogout); err != nil {
+	if _, err := s.RevokeToken(ctx, "token-s3", earlier, server.RevokedByLogout, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -518,7 +521,7 @@ func testRevokeTokens(t *testing.T, s server.Store) {
 		{[]server.TokenKind{server.KindSession, server.KindAPI}, "", nil},
 	}
 	for i, st := range steps {
-		ids, err := s.RevokeTokens(ctx, u.ID, st.kinds, st.except, now, server.RevokedByUser)
+		ids, err := s.RevokeTokens(ctx, u.ID, st.kinds, st.except, now, server.RevokedByUser, nil)
 		must(t, err, "RevokeTokens")
 		slices.Sort(ids)
 		if !slices.Equal(ids, st.want) {
@@ -548,7 +551,7 @@ func testSetPassword(t *testing.T, s server.Store) {
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
 	now := Base.Add(time.Hour)
 
-	n, err := s.SetPassword(ctx, u.ID, "", "new-hash", []server.TokenKind{server.KindSession}, now)
+	n, err := s.SetPassword(ctx, u.ID, "", "new-hash", []server.TokenKind{server.KindSession}, now, nil)
 	must(t, err, "SetPassword")
 	if n != 2 {
 		t.Errorf("SetPassword revoked %d, want 2", n)
@@ -566,24 +569,24 @@ func testSetPassword(t *testing.T, s server.Store) {
 			t.Errorf("%s: %v %q", id, tok.RevokedAt, tok.RevokeReason)
 		}
 	}
-	n, err = s.SetPassword(ctx, u.ID, "new-hash", "newer-hash", nil, now)
+	n, err = s.SetPassword(ctx, u.ID, "new-hash", "newer-hash", nil, now, nil)
 	must(t, err, "SetPassword no revoke")
 	if n != 0 {
 		t.Errorf("SetPassword without kinds revoked %d", n)
 	}
 	// A change proved with a password that is no longer the stored one
 	// loses: of two concurrent changes, one wins.
-	_, err = s.SetPassword(ctx, u.ID, "new-hash", "lost", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	_, err = s.SetPassword(ctx, u.ID, "new-hash", "lost", []server.TokenKind{server.KindSession, server.KindAPI}, now, nil)
 	wantErr(t, err, server.ErrConflict, "SetPassword with a stale old hash")
 	if tok, _ := s.TokenByID(ctx, "token-a1"); !tok.RevokedAt.IsZero() {
 		t.Error("a SetPassword that lost still revoked tokens")
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newer-hash", "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	n, err = s.SetPassword(ctx, u.ID, "newer-hash", "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now, nil)
 	must(t, err, "SetPassword all")
 	if n != 1 {
 		t.Errorf("SetPassword all kinds revoked %d, want 1", n)
 	}
-	_, err = s.SetPassword(ctx, 999999, "", "h", []server.TokenKind{server.KindSession}, now)
+	_, err = s.SetPassword(ctx, 999999, "", "h", []server.TokenKind{server.KindSession}, now, nil)
 	wantErr(t, err, server.ErrNotFound, "SetPassword missing user")
 }
 
@@ -750,9 +753,9 @@ func testTwoFactor(t *testing.T, s server.Store) {
 
 	_, err := s.PendingTOTP(ctx, u.ID)
 	wantErr(t, err, server.ErrNotFound, "PendingTOTP none")
-	_, err = s.EnableTOTP(ctx, u.ID, "SECRET1", 100, []string{"c1"}, nil, now)
+	_, err = s.EnableTOTP(ctx, u.ID, "SECRET1", 100, []string{"c1"}, nil, now, nil)
 	wantErr(t, err, server.ErrNotFound, "EnableTOTP without pending secret")
-	wantErr(t, s.SetPendingTOTP(ctx, 999999, "S"), server.ErrNotFound, "SetPendingTOTP missing user")
+	wantErr(t, s.SetPendingTOTP(ctx, 999999, "S", nil), server.ErrNotFound, "SetPendingTOTP missing user")
 
 	state := func(want server.TwoFactorState, secret string, step int64) {
 		t.Helper()
@@ -773,7 +776,7 @@ func testTwoFactor(t *testing.T, s server.Store) {
 		}
 	}
 
-	must(t, s.SetPendingTOTP(ctx, u.ID, "SECRET1"), "SetPendingTOTP")
+	must(t, s.SetPendingTOTP(ctx, u.ID, "SECRET1", nil), "SetPendingTOTP")
 	state(server.TwoFactorPending, "SECRET1", 0)
 	p, err := s.PendingTOTP(ctx, u.ID)
 	must(t, err, "PendingTOTP")
@@ -781,7 +784,7 @@ func testTwoFactor(t *testing.T, s server.Store) {
 		t.Errorf("PendingTOTP = %q", p)
 	}
 
-	n, err := s.EnableTOTP(ctx, u.ID, "SECRET1", 1000, []string{"c1", "c2"}, []server.TokenKind{server.KindSession}, now)
+	n, err := s.EnableTOTP(ctx, u.ID, "SECRET1", 1000, []string{"c1", "c2"}, []server.TokenKind{server.KindSession}, now, nil)
 	must(t, err, "EnableTOTP")
 	if n != 1 {
 		t.Errorf("EnableTOTP revoked %d, want 1", n)
@@ -813,31 +816,31 @@ func testTwoFactor(t *testing.T, s server.Store) {
 	wantErr(t, err, server.ErrNotFound, "UseTOTPStep missing user")
 
 	// Re-enrolling while on keeps 2FA on with the old secret until enabled.
-	must(t, s.SetPendingTOTP(ctx, u.ID, "SECRET2"), "SetPendingTOTP while on")
+	must(t, s.SetPendingTOTP(ctx, u.ID, "SECRET2", nil), "SetPendingTOTP while on")
 	state(server.TwoFactorOn, "SECRET1", 1003)
 	p, _ = s.PendingTOTP(ctx, u.ID)
 	if p != "SECRET2" {
 		t.Errorf("PendingTOTP = %q, want SECRET2", p)
 	}
-	must(t, s.SetPendingTOTP(ctx, u.ID, "SECRET3"), "SetPendingTOTP replaced")
-	_, err = s.EnableTOTP(ctx, u.ID, "SECRET2", 2000, []string{"x"}, nil, now)
+	must(t, s.SetPendingTOTP(ctx, u.ID, "SECRET3", nil), "SetPendingTOTP replaced")
+	_, err = s.EnableTOTP(ctx, u.ID, "SECRET2", 2000, []string{"x"}, nil, now, nil)
 	if err == nil {
 		t.Errorf("EnableTOTP with a replaced pending secret succeeded")
 	}
-	n, err = s.EnableTOTP(ctx, u.ID, "SECRET3", 2000, []string{"d1", "d2", "d3"}, []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	n, err = s.EnableTOTP(ctx, u.ID, "SECRET3", 2000, []string{"d1", "d2", "d3"}, []server.TokenKind{server.KindSession, server.KindAPI}, now, nil)
 	must(t, err, "EnableTOTP again")
 	if n != 1 {
 		t.Errorf("re-enable revoked %d, want 1", n)
 	}
 	state(server.TwoFactorOn, "SECRET3", 2000)
 	codes("d1", "d2", "d3")
-	if ok, _ := s.UseBackupCode(ctx, u.ID, "c1", now); ok {
+	if ok, _ := s.UseBackupCode(ctx, u.ID, "c1", now, nil); ok {
 		t.Errorf("old backup code still works after re-enrolling")
 	}
 
 	mkToken(t, s, u.ID, "token-s2", server.KindSession, now)
 	mkToken(t, s, u.ID, "token-a2", server.KindAPI, now)
-	n, err = s.DisableTOTP(ctx, u.ID, []server.TokenKind{server.KindSession}, now)
+	n, err = s.DisableTOTP(ctx, u.ID, []server.TokenKind{server.KindSession}, server.RevokedByCredChange, now, nil)
 	must(t, err, "DisableTOTP")
 	if n != 1 {
 		t.Errorf("DisableTOTP revoked %d, want 1", n)
@@ -849,18 +852,18 @@ func testTwoFactor(t *testing.T, s server.Store) {
 	if tok, _ := s.TokenByID(ctx, "token-a2"); !tok.RevokedAt.IsZero() {
 		t.Errorf("API token revoked by DisableTOTP though not asked")
 	}
-	_, err = s.DisableTOTP(ctx, 999999, nil, now)
+	_, err = s.DisableTOTP(ctx, 999999, nil, server.RevokedByCredChange, now, nil)
 	wantErr(t, err, server.ErrNotFound, "DisableTOTP missing user")
 }
 
 func testBackupCodes(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "ben")
 	other := mkUser(t, s, "bea")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
-	must(t, s.ReplaceBackupCodes(ctx, other.ID, 0, []string{"h1"}), "ReplaceBackupCodes other")
-	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, 0, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2", "h3"}, nil), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, other.ID, 0, []string{"h1"}, nil), "ReplaceBackupCodes other")
+	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, 0, []string{"h"}, nil), server.ErrNotFound, "ReplaceBackupCodes missing user")
 	// A replacement of a generation already replaced loses.
-	wantErr(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"x1"}), server.ErrConflict, "ReplaceBackupCodes of an old generation")
+	wantErr(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"x1"}, nil), server.ErrConflict, "ReplaceBackupCodes of an old generation")
 	if got, _ := s.UserByID(ctx, u.ID); got.BackupGen != 1 {
 		t.Errorf("BackupGen = %d after one replacement, want 1", got.BackupGen)
 	}
@@ -870,7 +873,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 		hash string
 		ok   bool
 	}{{"h2", true}, {"h2", false}, {"nope", false}, {"h1", true}} {
-		ok, err := s.UseBackupCode(ctx, u.ID, tc.hash, now)
+		ok, err := s.UseBackupCode(ctx, u.ID, tc.hash, now, nil)
 		must(t, err, "UseBackupCode")
 		if ok != tc.ok {
 			t.Errorf("UseBackupCode(%s) = %v, want %v", tc.hash, ok, tc.ok)
@@ -885,16 +888,16 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if !slices.Equal(got, []string{"h1"}) {
 		t.Errorf("other user's codes = %v, want [h1]", got)
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, 1, []string{"n1", "n2"}), "ReplaceBackupCodes again")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 1, []string{"n1", "n2"}, nil), "ReplaceBackupCodes again")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"n1", "n2"}) {
 		t.Errorf("after replace = %v", got)
 	}
-	if ok, _ := s.UseBackupCode(ctx, u.ID, "h3", now); ok {
+	if ok, _ := s.UseBackupCode(ctx, u.ID, "h3", now, nil); ok {
 		t.Errorf("replaced code still works")
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, 2, nil), "ReplaceBackupCodes empty")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 2, nil, nil), "ReplaceBackupCodes empty")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	if len(got) != 0 {
 		t.Errorf("after emptying = %v", got)
@@ -907,9 +910,9 @@ func testSSHKeys(t *testing.T, s server.Store) {
 	k1 := server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:one", PublicKey: "ssh-ed25519 AAAA1 sam@a", Comment: "sam@a", CreatedAt: Base.Add(5),
 		AddedWith: "password session"}
 	k2 := server.SSHKey{UserID: u.ID, Fingerprint: "SHA256:two", PublicKey: "ssh-ed25519 AAAA2", CreatedAt: Base.Add(time.Hour)}
-	must(t, s.AddSSHKey(ctx, k2), "AddSSHKey")
-	must(t, s.AddSSHKey(ctx, k1), "AddSSHKey")
-	wantErr(t, s.AddSSHKey(ctx, server.SSHKey{UserID: other.ID, Fingerprint: "SHA256:one", PublicKey: "x", CreatedAt: Base}),
+	must(t, s.AddSSHKey(ctx, k2, nil), "AddSSHKey")
+	must(t, s.AddSSHKey(ctx, k1, nil), "AddSSHKey")
+	wantErr(t, s.AddSSHKey(ctx, server.SSHKey{UserID: other.ID, Fingerprint: "SHA256:one", PublicKey: "x", CreatedAt: Base}, nil),
 		server.ErrConflict, "AddSSHKey same fingerprint")
 
 	check := func(got, want server.SSHKey) {
@@ -946,18 +949,18 @@ func testSSHKeys(t *testing.T, s server.Store) {
 	mkToken(t, s, u.ID, "token-keysession", server.KindSession, Base)
 	withKey := server.Token{ID: "token-withkey", UserID: u.ID, Kind: server.KindSession, SecretHash: "h-withkey",
 		CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), SSHKey: "SHA256:one", AuthMethod: "ssh-key"}
-	must(t, s.CreateToken(ctx, withKey), "CreateToken with SSH key")
+	must(t, s.CreateToken(ctx, withKey, nil), "CreateToken with SSH key")
 	gotTok, err := s.TokenByID(ctx, "token-withkey")
 	must(t, err, "TokenByID with SSH key")
 	if gotTok.SSHKey != "SHA256:one" {
 		t.Errorf("token SSHKey = %q, want SHA256:one", gotTok.SSHKey)
 	}
-	ok, ended, err := s.RemoveSSHKey(ctx, other.ID, "SHA256:one", Base.Add(4*time.Hour))
+	ok, ended, err := s.RemoveSSHKey(ctx, other.ID, "SHA256:one", Base.Add(4*time.Hour), nil)
 	must(t, err, "RemoveSSHKey other user")
 	if ok || len(ended) != 0 {
 		t.Errorf("removed another user's key: %v %v", ok, ended)
 	}
-	ok, ended, err = s.RemoveSSHKey(ctx, u.ID, "SHA256:one", Base.Add(4*time.Hour))
+	ok, ended, err = s.RemoveSSHKey(ctx, u.ID, "SHA256:one", Base.Add(4*time.Hour), nil)
 	must(t, err, "RemoveSSHKey")
 	if !ok || len(ended) != 1 || ended[0] != "token-withkey" {
 		t.Errorf("RemoveSSHKey = %v, ended %v; want true, [token-withkey]", ok, ended)
@@ -969,7 +972,7 @@ func testSSHKeys(t *testing.T, s server.Store) {
 	if other, _ := s.TokenByID(ctx, "token-keysession"); !other.RevokedAt.IsZero() {
 		t.Errorf("a session not opened with the key was revoked")
 	}
-	ok, ended, _ = s.RemoveSSHKey(ctx, u.ID, "SHA256:one", Base.Add(5*time.Hour))
+	ok, ended, _ = s.RemoveSSHKey(ctx, u.ID, "SHA256:one", Base.Add(5*time.Hour), nil)
 	if ok || len(ended) != 0 {
 		t.Errorf("RemoveSSHKey twice = %v, %v", ok, ended)
 	}
@@ -1017,9 +1020,9 @@ func race(t *testing.T, fn func(i int) (bool, error)) int {
 
 func testConcurrentBackupCode(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "cody")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}, nil), "ReplaceBackupCodes")
 	wins := race(t, func(i int) (bool, error) {
-		return s.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
+		return s.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)), nil)
 	})
 	if wins != 1 {
 		t.Errorf("the same backup code was accepted %d times, want once", wins)
@@ -1032,8 +1035,8 @@ func testConcurrentBackupCode(t *testing.T, s server.Store) {
 
 func testConcurrentTOTPStep(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "tara")
-	must(t, s.SetPendingTOTP(ctx, u.ID, "S"), "SetPendingTOTP")
-	_, err := s.EnableTOTP(ctx, u.ID, "S", 100, nil, nil, Base)
+	must(t, s.SetPendingTOTP(ctx, u.ID, "S", nil), "SetPendingTOTP")
+	_, err := s.EnableTOTP(ctx, u.ID, "S", 100, nil, nil, Base, nil)
 	must(t, err, "EnableTOTP")
 	wins := race(t, func(int) (bool, error) { return s.UseTOTPStep(ctx, u.ID, 101) })
 	if wins != 1 {
@@ -1060,7 +1063,7 @@ func testStoreSameTokenName(t *testing.T, s server.Store) {
 	wins := race(t, func(i int) (bool, error) {
 		tok := server.Token{ID: fmt.Sprintf("token-same-%d", i), UserID: u.ID, Name: "deploy", Kind: server.KindAPI,
 			SecretHash: fmt.Sprintf("hash-same-%d", i), CreatedAt: Base, ExpiresAt: Base.Add(time.Hour)}
-		return true, s.CreateToken(ctx, tok)
+		return true, s.CreateToken(ctx, tok, nil)
 	})
 	list, err := s.ListTokens(ctx, u.ID)
 	must(t, err, "ListTokens")

@@ -195,7 +195,7 @@ func seedDemo(ctx context.Context, stack *serverStack, raw []byte) (string, stri
 				tok.Scope[projectIDs[name]] = level
 			}
 		}
-		if err := stack.Store.CreateToken(ctx, tok); err != nil {
+		if err := stack.Store.CreateToken(ctx, tok, nil); err != nil {
 			return "", "", fmt.Errorf("token %q: %w", t.Name, err)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +37,7 @@ func Schema(t testing.TB) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "latch_test_" + hex.EncodeToString(b)
+	keyFiles.Store(name, filepath.Join(t.TempDir(), "latch.key"))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -51,12 +54,27 @@ func Schema(t testing.TB) string {
 	return name
 }
 
+// keyFiles holds the server key file of each schema Schema made: every
+// store on one schema reads the same one, as instances on one database do.
+var keyFiles sync.Map // schema → path
+
+// KeyFile is the server key file of schema (see Schema), made by the first
+// store that opens it.
+func KeyFile(t testing.TB, schema string) string {
+	t.Helper()
+	p, ok := keyFiles.Load(schema)
+	if !ok {
+		t.Fatalf("pgtest: schema %s was not made by pgtest.Schema: it has no key file", schema)
+	}
+	return p.(string)
+}
+
 // Open opens a store on schema (see Schema) and closes it when the test ends.
 func Open(t testing.TB, schema string) *postgres.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := postgres.Open(ctx, URL(t), postgres.Options{Schema: schema, PoolSize: 8})
+	s, err := postgres.Open(ctx, URL(t), postgres.Options{Schema: schema, PoolSize: 8, KeyFile: KeyFile(t, schema)})
 	if err != nil {
 		t.Fatalf("pgtest: open: %v", err)
 	}
