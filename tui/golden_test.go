@@ -177,7 +177,11 @@ func mustSecret(t *testing.T, srv *tuitest.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u.TOTPSecret
+	secret, err := srv.Store.Keys().Ring().OpenTOTP(u.ID, u.TOTPSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }
 
 func TestScreenTokenForm(t *testing.T) {
@@ -256,7 +260,11 @@ func TestScreenWizardBackupCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, err := srv.Store.PendingTOTP(context.Background(), u.ID)
+	sealed, err := srv.Store.PendingTOTP(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := srv.Store.Keys().Ring().OpenTOTP(u.ID, sealed)
 	if err != nil {
 		t.Fatal(err)
 	}
