@@ -125,7 +125,7 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "this SSH key is not registered for " + username}
+		return nil, &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "this SSH key is not registered for " + username}
 	}
 	keys := throttleKeys(u.Username, m.Addr)
 	if err := s.checkThrottle(ctx, keys); err != nil {

@@ -85,7 +85,7 @@ func newBackupCodes(userID int64) (codes, hashes []string) {
 	return codes, hashes
 }
 
-var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
+var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
@@ -106,7 +106,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		if !fresh {
 			s.recordFailure(ctx, keys)
 			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
-			return "", &Error{Kind: KindTwoFactorRequired, Reason: "replayed",
+			return "", &Error{Kind: KindTwoFactorRequired, Reason: ReasonReplayed,
 				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"}
 		}
 		u.LastTOTPStep = step
@@ -162,7 +162,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 	}
 	if !ok {
 		s.recordFailure(ctx, keys)
-		return &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "the current password is not correct"}
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "the current password is not correct"}
 	}
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
@@ -200,10 +200,6 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 	p.User = u
 	return nil
 }
-
-// ReasonProofNeeded marks an error that asks for the fresh proof an
-// operation needs, so clients can prompt for it.
-const ReasonProofNeeded = "proof-needed"
 
 func codeClause(u User) string {
 	if u.TwoFactor == TwoFactorOn {
@@ -273,7 +269,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	if step < 0 {
 		s.recordFailure(ctx, keys)
 		s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
-		return nil, &Error{Kind: KindInvalidInput, Reason: "invalid",
+		return nil, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid,
 			Message: "the code does not match the new secret. " + ClockSyncAdvice}
 	}
 	codes, hashes := newBackupCodes(p.User.ID)

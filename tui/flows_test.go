@@ -302,9 +302,10 @@ func TestCreateTokenCustomDateAndLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := time.Date(2027, 3, 31, 0, 0, 0, 0, time.Local)
-	if !who.Token.ExpiresAt.Equal(want) || who.Token.IdleTimeout != int((2*time.Hour)/time.Second) {
-		t.Fatalf("expires %s, idle %ds", who.Token.ExpiresAt, who.Token.IdleTimeout)
+	// A date means through the end of that day, in the person's zone.
+	want := time.Date(2027, 3, 31, 23, 59, 59, 0, time.Local)
+	if !who.Token.ExpiresAt.Equal(want) || who.Token.IdleTimeout.Std() != 2*time.Hour {
+		t.Fatalf("expires %s, idle %s", who.Token.ExpiresAt, who.Token.IdleTimeout.Std())
 	}
 }
 

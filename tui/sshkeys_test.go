@@ -18,7 +18,6 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/tui"
-	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/internal/tuitest"
 	"github.com/latch-dev/latch/tui/login"
 )
@@ -105,12 +104,12 @@ func keyLogin(t *testing.T, srv *tuitest.Server, pk ssh.PublicKey) *login.KeyLog
 			if err != nil {
 				var e *server.Error
 				if errors.As(err, &e) {
-					return nil, &common.APIError{Type: string(e.Kind), Message: e.Message, Reason: e.Reason}
+					return nil, &client.Error{Type: string(e.Kind), Message: e.Message, Reason: wire.Reason(e.Reason)}
 				}
 				return nil, err
 			}
 			return &wire.LoginResponse{Token: res.Secret, TokenID: res.Token.ID, User: wire.User{Username: res.User.Username},
-				IdleTimeout: int(res.Token.IdleTimeout / time.Second)}, nil
+				IdleTimeout: wire.Duration(res.Token.IdleTimeout)}, nil
 		},
 	}
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -42,7 +41,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.ctx.Session.Org = msg.who.Org
 			m.ctx.Session.User = msg.who.User
 			if msg.who.Token.IdleTimeout > 0 {
-				m.ctx.Session.IdleTimeout = time.Duration(msg.who.Token.IdleTimeout) * time.Second
+				m.ctx.Session.IdleTimeout = msg.who.Token.IdleTimeout.Std()
 			}
 		}
 		return m, nil

@@ -100,7 +100,7 @@ func (e *env) login() wire.LoginResponse {
 func TestFlowThroughHTTP(t *testing.T) {
 	e := newEnv(t)
 	lr := e.login()
-	if lr.TokenID == "" || len(lr.Token) != 32 || lr.IdleTimeout != 900 || lr.ExpiresAt.IsZero() {
+	if lr.TokenID == "" || len(lr.Token) != 32 || lr.IdleTimeout.Std() != 15*time.Minute || lr.ExpiresAt.IsZero() {
 		t.Fatalf("login answer %+v", lr)
 	}
 	var who wire.Whoami

@@ -311,7 +311,7 @@ func (st *session) keyLogin(ctx context.Context, code string) (*wire.LoginRespon
 	go st.watchKeySession(res.Secret)
 	u := res.User
 	return &wire.LoginResponse{Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
-		IdleTimeout: int(res.Token.IdleTimeout / time.Second), EnrollOnly: res.Token.EnrollOnly,
+		IdleTimeout: wire.Duration(res.Token.IdleTimeout), EnrollOnly: res.Token.EnrollOnly,
 		User: wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, TwoFactor: string(u.TwoFactor)}}, nil
 }
 
@@ -321,10 +321,10 @@ func (st *session) apiError(err error) error {
 	var e *server.Error
 	if !errors.As(err, &e) {
 		st.srv.log.Error("SSH key login", "user", st.sshUser, "err", err)
-		return &common.APIError{Status: 500, Type: wire.ErrInternal, Message: "internal error"}
+		return &client.Error{Status: 500, Type: wire.ErrInternal, Message: "internal error"}
 	}
-	return &common.APIError{Type: string(e.Kind), Message: e.Message, Reason: e.Reason,
-		RetryAfter: int((e.RetryAfter + time.Second - 1) / time.Second), IdleTimeout: int(e.IdleTimeout / time.Second)}
+	return &client.Error{Type: string(e.Kind), Message: e.Message, Reason: wire.Reason(e.Reason),
+		RetryAfter: e.RetryAfter, IdleTimeout: e.IdleTimeout}
 }
 
 // revokeMinted ends the session tokens this layer made for the session.

@@ -127,7 +127,7 @@ func (c *cluster) auth(in *instance, secret string) *server.Principal {
 
 // refused authenticates secret on in and returns the refusal's reason,
 // failing the test when it is accepted.
-func (c *cluster) refused(in *instance, secret string) string {
+func (c *cluster) refused(in *instance, secret string) server.Reason {
 	c.t.Helper()
 	_, err := in.svc.Authenticate(ctx, secret, meta)
 	if err == nil {
@@ -541,7 +541,7 @@ func (c *cluster) loginRace(name, code string) (int, []string) {
 		var de *server.Error
 		if errors.As(err, &de) {
 			mu.Lock()
-			reasons = append(reasons, string(de.Kind)+"/"+de.Reason)
+			reasons = append(reasons, string(de.Kind)+"/"+string(de.Reason))
 			mu.Unlock()
 			return false, nil
 		}

@@ -122,11 +122,11 @@ func (l *list) renderRow(c cols, i int) string {
 		}
 		return rel
 	}
-	created := fmtTime(common.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
-	expires := fmtTime(common.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
+	created := fmtTime(l.Ctx.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
+	expires := fmtTime(l.Ctx.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
 	used := "never"
 	if t.LastUsedAt != nil {
-		used = fmtTime(common.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
+		used = fmtTime(l.Ctx.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
 	}
 	mark := "  "
 	current := t.ID == currentID(l.Ctx)

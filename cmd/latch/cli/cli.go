@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -30,6 +31,9 @@ type env struct {
 	// overSSH: the command runs in the server for an SSH session, with a
 	// token made for it; it must not be pointed at another server.
 	overSSH bool
+	// loc is the person's time zone when it is not this machine's (over
+	// SSH); nil: time.Local.
+	loc *time.Location
 }
 
 // Run runs the command line on the process's streams and environment and

@@ -76,7 +76,7 @@ func TestWhoamiJSON(t *testing.T) {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	if got.User.Username != "amy" || got.Server != w.srv.URL || got.TokenSource != client.SourceCredentials ||
-		got.Project == nil || got.Project.Name != "SAM importer test" || got.Token.Kind != wire.KindSession || got.Token.IdleTimeout != 900 {
+		got.Project == nil || got.Project.Name != "SAM importer test" || got.Token.Kind != wire.KindSession || got.Token.IdleTimeout.Std() != 15*time.Minute {
 		t.Fatalf("whoami --json = %+v", got)
 	}
 	if strings.Contains(r.stdout, w.savedToken().Token) {

@@ -297,9 +297,9 @@ func revokeQuietly(ctx context.Context, server, token string) {
 	_ = c.Logout(rctx)
 }
 
-func idleNote(idleSecs int) string {
-	if idleSecs <= 0 {
+func idleNote(idle wire.Duration) string {
+	if idle <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (logged out after %s of inactivity)", humanDuration(time.Duration(idleSecs)*time.Second))
+	return fmt.Sprintf(" (logged out after %s of inactivity)", humanDuration(idle.Std()))
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,12 +32,12 @@ func (a *app) tokenListCommand() *cobra.Command {
 			if toks == nil {
 				toks = []wire.Token{}
 			}
-			return s.print(wire.TokenList{Tokens: toks}, func(w io.Writer) { printTokens(w, toks) })
+			return s.print(wire.TokenList{Tokens: toks}, func(w io.Writer) { printTokens(s.e, w, toks) })
 		}),
 	}))
 }
 
-func printTokens(out io.Writer, toks []wire.Token) {
+func printTokens(e *env, out io.Writer, toks []wire.Token) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tSTATE")
 	for _, t := range toks {
@@ -48,10 +47,10 @@ func printTokens(out io.Writer, toks []wire.Token) {
 		}
 		lastUsed := "never"
 		if t.LastUsedAt != nil {
-			lastUsed = fmtTime(*t.LastUsedAt)
+			lastUsed = e.fmtTime(*t.LastUsedAt)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, t.Name, t.Kind, scopeString(t.Scope),
-			fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), lastUsed, t.State)
+			e.fmtTime(t.CreatedAt), e.fmtTime(t.ExpiresAt), lastUsed, t.State)
 	}
 	w.Flush()
 }
@@ -70,9 +69,9 @@ func scopeString(s *wire.Scope) string {
 }
 
 // idleString is an inactivity limit for people.
-func idleString(secs int) string {
-	if secs <= 0 {
+func idleString(idle wire.Duration) string {
+	if idle <= 0 {
 		return "none"
 	}
-	return humanDuration(time.Duration(secs) * time.Second)
+	return humanDuration(idle.Std())
 }
