@@ -149,3 +149,25 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 	}
 	return s.openSession(ctx, u, method, fp, time.Time{}, m)
 }
+
+// SSHKeyProof is what only the SSH layer can vouch for: the connection
+// that makes a request holds the private half of Key, and asked to be
+// Username. It travels in a request's context from that layer to the
+// in-process handler that logs in with it, never over the network.
+type SSHKeyProof struct {
+	Username string
+	Key      ssh.PublicKey
+}
+
+type keyProofKey struct{}
+
+// WithSSHKey marks ctx with the SSH layer's proof of a key.
+func WithSSHKey(ctx context.Context, p SSHKeyProof) context.Context {
+	return context.WithValue(ctx, keyProofKey{}, p)
+}
+
+// SSHKeyFrom returns the proof WithSSHKey put in ctx.
+func SSHKeyFrom(ctx context.Context) (SSHKeyProof, bool) {
+	p, ok := ctx.Value(keyProofKey{}).(SSHKeyProof)
+	return p, ok && p.Key != nil
+}

@@ -58,6 +58,19 @@ type Options struct {
 	// OfferCodes, when set, keeps backup codes for a one-time download
 	// and returns the command that fetches them (shown to the person).
 	OfferCodes func(codes []string) (command string, err error)
+	// OnSignIn, when set, hears of each sign-in (password, key or saved
+	// token) before the session's screens open. An error refuses it: the
+	// console logs that session out and ends, and the host tells why. The
+	// SSH server counts the session for its user here, and keeps its API
+	// to log it out when the connection ends.
+	OnSignIn func(SignIn) error
+}
+
+// SignIn is a session the console is about to open.
+type SignIn struct {
+	User    wire.User
+	TokenID string
+	API     API // authenticates with the session's token
 }
 
 type tab int

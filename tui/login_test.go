@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"context"
+	"errors"
 
 	"github.com/latch-dev/latch/server"
 	"net/http/httptest"
@@ -119,5 +120,33 @@ func TestFirstRunCreatesAccount(t *testing.T) {
 	c.Keys("enter")
 	if made != "zoe" || c.session() == nil {
 		t.Fatalf("first account not made and used (%q):\n%s", made, c.Screen())
+	}
+}
+
+// The host hears of each sign-in; when it refuses one (the SSH server's
+// per-user cap), the console logs that session out and ends.
+func TestOnSignInHookAcceptsAndRefuses(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	var heard []tui.SignIn
+	c := newConsole(t, srv, 80, 24, func(o *tui.Options) {
+		o.OnSignIn = func(s tui.SignIn) error { heard = append(heard, s); return nil }
+	})
+	c.login(t, "")
+	if len(heard) != 1 || heard[0].User.Username != "amy" || heard[0].TokenID != c.session().TokenID || heard[0].API == nil {
+		t.Fatalf("heard %+v", heard)
+	}
+
+	var refused tui.SignIn
+	r := newConsole(t, srv, 80, 24, func(o *tui.Options) {
+		o.OnSignIn = func(s tui.SignIn) error { refused = s; return errors.New("too many sessions") }
+	})
+	r.Type(tuitest.Password)
+	r.Keys("enter")
+	if !r.Quit || r.session() != nil {
+		t.Fatalf("a refused sign-in opened the console (quit %v):\n%s", r.Quit, r.Screen())
+	}
+	if _, err := refused.API.Whoami(context.Background()); !client.IsAuth(err) {
+		t.Fatalf("the refused session still works: %v", err)
 	}
 }

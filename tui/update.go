@@ -24,7 +24,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case common.LoggedInMsg:
-		return m, m.loggedInAs(msg.Session)
+		return m, m.signIn(msg.Session)
 	case resumeMsg:
 		if msg.err != nil {
 			reason, ok := common.SessionEnded(msg.err)
@@ -35,7 +35,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.layout()
 			return m, nil
 		}
-		return m, m.loggedInAs(msg.session)
+		return m, m.signIn(msg.session)
 	case whoamiMsg:
 		if msg.err == nil && m.ctx.Session != nil {
 			m.ctx.Session.Org = msg.who.Org

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -76,10 +75,10 @@ func newWorld(t testing.TB, mod ...func(*Config)) *world {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	svc := server.NewService(store, server.Options{Logger: log,
 		Argon2: server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	var handler http.Handler
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	api := httpapi.New(svc, log)
+	hs := httptest.NewServer(api)
 	cfg := Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "data", "ssh_host_ed25519_key"),
-		Service: svc, APIBaseURL: hs.URL, Logger: log}
+		Service: svc, Handler: api.InProcess(), APIBaseURL: hs.URL, Logger: log}
 	for _, f := range mod {
 		f(&cfg)
 	}
@@ -87,7 +86,6 @@ func newWorld(t testing.TB, mod ...func(*Config)) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler = s.TrustForwarded(httpapi.New(svc, log))
 	ln, err := s.Listen()
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"time"
 
@@ -34,6 +35,9 @@ type env struct {
 	// loc is the person's time zone when it is not this machine's (over
 	// SSH); nil: time.Local.
 	loc *time.Location
+	// transport carries the requests of a command run over SSH to the
+	// server's handler in process; nil: the network.
+	transport http.RoundTripper
 }
 
 // Run runs the command line on the process's streams and environment and

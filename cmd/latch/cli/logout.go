@@ -55,7 +55,7 @@ func (a *app) logout() error {
 // revokeSaved revokes the saved token at the server that issued it. Any
 // failure is a warning: the local credentials go in any case.
 func revokeSaved(ctx context.Context, e *env, creds *client.Credentials) {
-	c, err := newCLIClient(creds.Server, creds.Token)
+	c, err := e.newClient(creds.Server, creds.Token)
 	if err == nil {
 		err = c.Logout(ctx)
 	}

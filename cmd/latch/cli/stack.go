@@ -20,7 +20,8 @@ import (
 type serverStack struct {
 	Store   server.Store
 	Service *server.Service
-	Handler http.Handler
+	API     *httpapi.API // its InProcess handler serves the SSH sessions
+	Handler http.Handler // the API, as listeners serve it
 }
 
 type stackOption func(*server.Options)
@@ -41,14 +42,16 @@ func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serve
 		opt(&o)
 	}
 	svc := server.NewService(store, o)
-	return &serverStack{Store: store, Service: svc, Handler: httpapi.New(svc, o.Logger)}, nil
+	api := httpapi.New(svc, o.Logger)
+	return &serverStack{Store: store, Service: svc, API: api, Handler: api}, nil
 }
 
 // setDXAPI serves the platform client's endpoints (`dx login` & co.,
 // docs/dx.md) on the stack's handler, or not; they are on unless turned
 // off. The handler is rebuilt: it holds no state of its own.
 func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
-	s.Handler = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	s.API = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	s.Handler = s.API
 }
 
 // Close flushes pending token uses and closes the store.
