@@ -1,16 +1,14 @@
-package postgres
+package sqlstore
 
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/internal/schema"
 )
 
 // ImportStats counts what Import copied.
@@ -24,7 +22,7 @@ func (st ImportStats) String() string {
 }
 
 // ErrNotEmpty is Import's answer when the database already holds latch data.
-var ErrNotEmpty = errors.New("the PostgreSQL database already holds latch data: import into an empty one")
+var ErrNotEmpty = errors.New("the database already holds latch data: import into an empty one")
 
 // Import copies everything src holds into this store, which must hold no
 // data yet, in one transaction: it all arrives or nothing does. Ids are
@@ -36,16 +34,24 @@ var ErrNotEmpty = errors.New("the PostgreSQL database already holds latch data: 
 // Stop the servers on src first: writes made during the copy are lost.
 func (s *Store) Import(ctx context.Context, src server.Store) (ImportStats, error) {
 	var st ImportStats
-	err := s.write(ctx, "import", func(tx pgx.Tx) error {
+	err := s.write(ctx, "import", func(tx *sqlx.Tx) error {
 		var used bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM orgs)
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM orgs)
 			OR EXISTS (SELECT 1 FROM projects) OR EXISTS (SELECT 1 FROM events)`).Scan(&used); err != nil {
 			return err
 		}
 		if used {
 			return ErrNotEmpty
 		}
-		return importAll(ctx, tx, src, &st)
+		if err := s.importAll(ctx, tx, src, &st); err != nil {
+			return err
+		}
+		for _, stmt := range s.d.AfterImport {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("after import: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return ImportStats{}, err
@@ -53,14 +59,14 @@ func (s *Store) Import(ctx context.Context, src server.Store) (ImportStats, erro
 	return st, nil
 }
 
-func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats) error {
+func (s *Store) importAll(ctx context.Context, tx *sqlx.Tx, src server.Store, st *ImportStats) error {
 	orgs, err := src.ListOrgs(ctx)
 	if err != nil {
 		return fmt.Errorf("read orgs: %w", err)
 	}
 	for _, o := range orgs {
-		if _, err := tx.Exec(ctx, `INSERT INTO orgs (id, name, auto_logout_ns, require_2fa, require_2fa_since, two_factor_grace_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
-			o.ID, o.Name, int64(o.AutoLogoutAfter), o.Require2FA, schema.Time(o.Require2FASince), int64(o.TwoFactorGrace)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO orgs (`+orgCols+`) VALUES (?, ?, ?, ?, ?, ?)`),
+			append([]any{o.ID}, orgArgs(o)...)...); err != nil {
 			return fmt.Errorf("org %s: %w", o.Name, err)
 		}
 		st.Orgs++
@@ -71,8 +77,7 @@ func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats
 		return fmt.Errorf("read projects: %w", err)
 	}
 	for _, p := range projects {
-		if _, err := tx.Exec(ctx, `INSERT INTO projects (id, name, public, phi, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			p.ID, p.Name, p.Public, p.PHI, schema.Time(p.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(insertProject), projectArgs(p)...); err != nil {
 			return fmt.Errorf("project %s: %w", p.ID, err)
 		}
 		st.Projects++
@@ -84,7 +89,7 @@ func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats
 	}
 	var events []server.Event
 	for _, u := range users {
-		if err := importUser(ctx, tx, src, u, st); err != nil {
+		if err := s.importUser(ctx, tx, src, u, st); err != nil {
 			return fmt.Errorf("user %s: %w", u.Username, err)
 		}
 		evs, err := src.ListEvents(ctx, u.ID, 0, 0, 0)
@@ -99,32 +104,18 @@ func importAll(ctx context.Context, tx pgx.Tx, src server.Store, st *ImportStats
 	}
 	events = append(events, anon...)
 	slices.SortFunc(events, func(a, b server.Event) int { return cmp.Compare(a.ID, b.ID) })
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
-		[]string{"id", "time", "user_id", "username", "type", "addr", "method", "detail"},
-		pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-			e := events[i]
-			return []any{e.ID, schema.Time(e.Time), schema.NullID(e.UserID), e.Username, e.Type, e.Addr, e.Method, e.Detail}, nil
-		}))
-	if err != nil {
+	if err := s.insertRows(ctx, tx, `INSERT INTO events (`+eventCols+`)`, len(events), func(i int) []any {
+		return append([]any{events[i].ID}, eventArgs(events[i])...)
+	}); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	st.Events = int(n)
-
-	// New rows continue after the copied ids.
-	for _, table := range []string{"orgs", "users", "events"} {
-		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'),
-			COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM `+table); err != nil {
-			return fmt.Errorf("%s ids: %w", table, err)
-		}
-	}
+	st.Events = len(events)
 	return nil
 }
 
-func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User, st *ImportStats) error {
-	var active, pending any
-	switch u.TwoFactor {
-	case server.TwoFactorOn:
-		active = schema.NullStr(u.TOTPSecret)
+func (s *Store) importUser(ctx context.Context, tx *sqlx.Tx, src server.Store, u server.User, st *ImportStats) error {
+	state, active, pending := totpColumns(u)
+	if u.TwoFactor == server.TwoFactorOn {
 		// A re-enrollment may be under way while 2FA is on.
 		p, err := src.PendingTOTP(ctx, u.ID)
 		switch {
@@ -133,14 +124,12 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 		case !errors.Is(err, server.ErrNotFound):
 			return err
 		}
-	case server.TwoFactorPending:
-		pending = schema.NullStr(u.TOTPSecret)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO users (id, username, full_name, email, password_hash, org_id,
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, username, full_name, email, password_hash, org_id,
 		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.ID, u.Username, u.FullName, u.Email, u.PasswordHash, schema.NullID(u.OrgID),
-		string(u.TwoFactor), active, pending, u.LastTOTPStep, schema.Time(u.CreatedAt)); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		u.ID, u.Username, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
+		state, active, pending, u.LastTOTPStep, dbTime(u.CreatedAt)); err != nil {
 		return err
 	}
 	st.Users++
@@ -153,8 +142,8 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 		if a.MemberLevel == server.LevelNone {
 			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO project_members (project_id, user_id, level) VALUES ($1, $2, $3)`,
-			a.ID, u.ID, int16(a.MemberLevel)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO project_members (project_id, user_id, level) VALUES (?, ?, ?)`),
+			a.ID, u.ID, int(a.MemberLevel)); err != nil {
 			return fmt.Errorf("membership of %s: %w", a.ID, err)
 		}
 		st.Members++
@@ -165,19 +154,11 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 		return fmt.Errorf("read tokens: %w", err)
 	}
 	for _, t := range toks {
-		var scope any
-		if t.Scope != nil {
-			b, err := json.Marshal(t.Scope)
-			if err != nil {
-				return err
-			}
-			scope = string(b)
+		args, err := tokenArgs(t)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, s.q(insertToken), args...)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO tokens (`+tokenCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, schema.Time(t.CreatedAt), schema.Time(t.ExpiresAt),
-			int64(t.IdleTimeout), schema.Time(t.LastUsedAt), t.LastUsedAddr, schema.Time(t.RevokedAt), t.RevokeReason,
-			t.AuthMethod, t.EnrollOnly, t.SSHKey); err != nil {
+		if err != nil {
 			return fmt.Errorf("token %s: %w", t.ID, err)
 		}
 		st.Tokens++
@@ -187,20 +168,19 @@ func importUser(ctx context.Context, tx pgx.Tx, src server.Store, u server.User,
 	if err != nil {
 		return fmt.Errorf("read backup codes: %w", err)
 	}
-	if len(codes) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO backup_codes (user_id, hash) SELECT $1, h FROM unnest($2::text[]) AS h`, u.ID, codes); err != nil {
-			return fmt.Errorf("backup codes: %w", err)
-		}
-		st.BackupCodes += len(codes)
+	if err := s.insertRows(ctx, tx, `INSERT INTO backup_codes (user_id, hash)`, len(codes), func(i int) []any {
+		return []any{u.ID, codes[i]}
+	}); err != nil {
+		return fmt.Errorf("backup codes: %w", err)
 	}
+	st.BackupCodes += len(codes)
 
 	keys, err := src.ListSSHKeys(ctx, u.ID)
 	if err != nil {
 		return fmt.Errorf("read SSH keys: %w", err)
 	}
 	for _, k := range keys {
-		if _, err := tx.Exec(ctx, `INSERT INTO ssh_keys (`+sshKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			k.Fingerprint, k.UserID, k.PublicKey, k.Comment, schema.Time(k.CreatedAt), k.AddedWith, schema.Time(k.LastUsedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(insertSSHKey), sshKeyArgs(k)...); err != nil {
 			return fmt.Errorf("SSH key %s: %w", k.Fingerprint, err)
 		}
 		st.SSHKeys++
