@@ -28,7 +28,7 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 		"1) Scratch Project (ADMINISTER)",
 		"Pick a numbered choice [0]:",
 	})
-	if strings.Contains(r.stderr, "Viewable") || strings.Contains(r.stdout+r.stderr, amyPassword) {
+	if strings.Contains(r.stderr, "Reference genomes") || strings.Contains(r.stdout+r.stderr, amyPassword) {
 		t.Fatalf("VIEW project listed, or password printed:\n%s", r.stderr)
 	}
 	cfg, _ := w.local().LoadConfig()
@@ -49,7 +49,7 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 
 	script := []string{client.EnvToken + "=" + secret}
 	r = w.run("", script, "whoami")
-	expect(t, r, exitOK, []string{"amy (Amy Pond)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
+	expect(t, r, exitOK, []string{"amy (Amy Example)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
 
 	r = w.run("", nil, "token", "list")
 	expect(t, r, exitOK, []string{"ID", "LAST USED", "nightly upload", "api", "active", " *"}, nil)
@@ -130,8 +130,8 @@ func TestLogoutWhenServerIsGone(t *testing.T) {
 	w := newCLIWorld(t)
 	w.seedAmy()
 	w.login("")
-	w.srv.CloseClientConnections()
-	w.srv.Close()
+	w.srv.HTTP.CloseClientConnections()
+	w.srv.HTTP.Close()
 	r := w.run("", nil, "logout")
 	expect(t, r, exitOK, []string{"Deleting credentials"}, []string{"warning", "cannot reach the server at " + w.srv.URL, "not revoked", "latch token revoke token-"})
 	if _, err := os.Stat(w.local().CredentialsPath()); !os.IsNotExist(err) {
@@ -224,8 +224,8 @@ func TestTokenLoginNoProjectsThenSelect(t *testing.T) {
 	if c := w.savedToken(); c.Token != secret || c.Kind != wire.KindAPI || c.Server != w.srv.URL {
 		t.Fatalf("saved = %+v", c)
 	}
-	id := w.projects["Viewable"]
-	expect(t, w.run("", nil, "select", id), exitOK, []string{"Selected project " + id + " (Viewable)"}, nil)
+	id := w.projects["Reference genomes"]
+	expect(t, w.run("", nil, "select", id), exitOK, []string{"Selected project " + id + " (Reference genomes)"}, nil)
 	expect(t, w.run("", nil, "select", "Scratch Project"), exitOK, []string{"Selected project " + w.projects["Scratch Project"]}, nil)
 	expect(t, w.run("", nil, "select", "No Such"), exitError, nil, []string{`no project named "No Such"`})
 
@@ -263,17 +263,17 @@ func TestSelectLists(t *testing.T) {
 	// The current project is the default.
 	r := w.run("\n", nil, "select", "--level", "view")
 	expect(t, r, exitOK, []string{"Setting current project to: Scratch Project"},
-		[]string{"Available projects (VIEW or higher):", "2) Viewable (VIEW)", "Pick a numbered choice [1]:"})
+		[]string{"Available projects (VIEW or higher):", "0) Reference genomes (VIEW)", "Pick a numbered choice [2]:"})
 	r = w.run("0\n", nil, "select", "--public")
-	expect(t, r, exitOK, []string{"Setting current project to: Open Data"}, []string{"Open Data (VIEW, public)"})
+	expect(t, r, exitOK, []string{"Setting current project to: 1000 Genomes"}, []string{"1000 Genomes (VIEW, public)"})
 	expect(t, w.run("9\n", nil, "select"), exitUsage, nil, []string{"not a valid choice"})
 	expect(t, w.run("", nil, "select", "--level", "OWNER"), exitUsage, nil, []string{"VIEW, UPLOAD, CONTRIBUTE or ADMINISTER"})
 }
 
 func TestLoginWithOnlyViewProjectsSaysHowToSeeThem(t *testing.T) {
 	w := newCLIWorld(t)
-	w.user("amy", amyPassword)
-	w.project("Viewable", false, map[string]server.Level{"amy": server.LevelView})
+	w.user("amy")
+	w.project("Reference genomes", false, map[string]server.Level{"amy": server.LevelView})
 	r := w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin")
 	expect(t, r, exitOK, nil, []string{"No projects where you have CONTRIBUTE or higher access", `"latch select --level VIEW" or "latch select --public"`})
 	if strings.Contains(r.stderr, "Pick a numbered choice") {

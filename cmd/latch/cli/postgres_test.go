@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latch-dev/latch/server/postgres/pgtest"
 	"github.com/latch-dev/latch/server/storetest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 func TestWithPostgresOptions(t *testing.T) {
@@ -60,9 +60,9 @@ func TestWithPostgresOptions(t *testing.T) {
 // (created empty), as an operator would give it to `latch admin migrate`.
 func pgSchemaURL(t *testing.T) (string, string) {
 	t.Helper()
-	base := pgtest.URL(t)
-	schema := pgtest.Schema(t)
-	pgtest.Open(t, schema).Close() // create the (empty) schema
+	base := testenv.NeedPostgres(t)
+	schema := testenv.PostgresSchema(t)
+	testenv.OpenPostgres(t, schema).Close() // create the (empty) schema
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func TestAdminMigrateFromRelease(t *testing.T) {
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("migrate: %d\n%s\n%s\nwant %q", code, out, errOut, want)
 	}
-	storetest.CheckRelease(t, pgtest.Open(t, schema), rel)
+	storetest.CheckRelease(t, testenv.OpenPostgres(t, schema), rel)
 }
 
 // TestAdminOnPostgres: `latch admin migrate` copies a SQLite database into

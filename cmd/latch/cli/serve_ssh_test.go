@@ -38,7 +38,7 @@ func newSSHWorld(t *testing.T) *sshWorld {
 	w.seedAmy()
 	w.login("")
 	srv, err := sshd.New(sshd.Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "host_key"),
-		Service: w.stack.Service, Handler: w.stack.API.InProcess(), APIBaseURL: w.srv.URL, RunCommand: runSSHCommand,
+		Service: w.srv.Svc, Handler: w.srv.API.InProcess(), APIBaseURL: w.srv.URL, RunCommand: runSSHCommand,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

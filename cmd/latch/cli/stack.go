@@ -26,8 +26,6 @@ type serverStack struct {
 
 type stackOption func(*server.Options)
 
-func withClock(c server.Clock) stackOption { return func(o *server.Options) { o.Clock = c } }
-
 func withLogger(l *slog.Logger) stackOption { return func(o *server.Options) { o.Logger = l } }
 
 // newServerStack opens the store named by db (a SQLite path, or a
