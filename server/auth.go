@@ -143,6 +143,8 @@ func revokedMessage(tok Token) string {
 		return "the token was revoked by an administrator: log in again with `latch login`"
 	case RevokedKeyRemoved:
 		return "the SSH key that opened this session was removed from the account: sign in again"
+	case RevokedWithParent:
+		return "the token this one was made with was revoked, and this one with it: make a new token"
 	}
 	return "the token has been revoked: log in again with `latch login` or use another token"
 }
@@ -201,36 +203,42 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err := s.checkSessionExpiry(in.ExpiresAt); err != nil {
 		return nil, err
 	}
-	keys := throttleKeys(username, in.Addr)
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	// The guess is charged before anything is checked, for unknown
+	// usernames alike: both look the same, in answer and in timing.
+	g, err := s.chargeGuess(ctx, username, in.Addr, false)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.store.UserByName(ctx, username)
 	known := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
+		g.refund(ctx)
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	ok, err := s.hasher.Verify(ctx, in.Addr, u.PasswordHash, in.Password)
 	if err != nil {
+		g.refund(ctx) // not checked (the server is busy): no guess
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if !ok || !known {
-		s.recordFailure(ctx, keys)
 		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
 		return nil, errBadCredentials
 	}
 	method := "password"
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(in.Code) == "" {
+			// The password was right; the client asks for the code and
+			// sends both again: that is one guess, not two.
+			g.refund(ctx)
 			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
 		}
-		used, err := s.verifySecondFactor(ctx, &u, in.Code, keys, in.Meta)
+		used, err := s.verifySecondFactor(ctx, &u, in.Code, in.Meta)
 		if err != nil {
 			return nil, err
 		}
 		method = "password+" + used
 	}
-	s.resetFailures(ctx, keys)
+	g.signedIn(ctx)
 	return s.openSession(ctx, u, method, "", in.ExpiresAt, in.Meta)
 }
 

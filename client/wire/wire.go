@@ -167,6 +167,7 @@ type Token struct {
 	State        string     `json:"state"`
 	AuthMethod   string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
 	SSHKey       string     `json:"sshKey,omitempty"`     // fingerprint of the SSH key that opened this session
+	ParentID     string     `json:"parentId,omitempty"`   // the API token this one was made with; revoking it ends this one
 	Current      bool       `json:"current,omitempty"`    // the token making this request
 }
 

@@ -14,12 +14,12 @@ import (
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
-	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key`
+	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key, parent_id`
 
 // insertToken stores every column of a token, the scope as JSON text (a
 // JSONB value in PostgreSQL, which takes text as JSON).
 const insertToken = `INSERT INTO tokens (` + tokenCols + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func tokenArgs(t server.Token) ([]any, error) {
 	var scope any
@@ -32,7 +32,7 @@ func tokenArgs(t server.Token) ([]any, error) {
 	}
 	return []any{t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, dbTime(t.CreatedAt), dbTime(t.ExpiresAt),
 		int64(t.IdleTimeout), dbTime(t.LastUsedAt), t.LastUsedAddr, dbTime(t.RevokedAt), t.RevokeReason,
-		t.AuthMethod, t.EnrollOnly, t.SSHKey}, nil
+		t.AuthMethod, t.EnrollOnly, t.SSHKey, t.ParentID}, nil
 }
 
 func scanToken(row scanner) (server.Token, error) {
@@ -43,7 +43,7 @@ func scanToken(row scanner) (server.Token, error) {
 	)
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Kind, &t.SecretHash, &scope,
 		tm{&t.CreatedAt}, tm{&t.ExpiresAt}, &idle, tm{&t.LastUsedAt}, &t.LastUsedAddr,
-		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey)
+		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey, &t.ParentID)
 	if err != nil {
 		return server.Token{}, err
 	}
@@ -94,7 +94,17 @@ func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, 
 	err := s.write(ctx, "revoke token", func(tx *sqlx.Tx) error {
 		n, err := affected(tx.ExecContext(ctx, s.rewrite(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
 			WHERE id = ? AND revoked_at IS NULL`), dbTime(now), reason, tokenID))
-		if done = n == 1; err != nil || done {
+		if done = n == 1; err != nil {
+			return err
+		}
+		if done {
+			// The tokens it made, and those they made, go with it.
+			_, err := tx.ExecContext(ctx, s.rewrite(`WITH RECURSIVE made(id) AS (
+					SELECT id FROM tokens WHERE parent_id = ?
+					UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
+				UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+				WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`),
+				tokenID, dbTime(now), server.RevokedWithParent)
 			return err
 		}
 		if err := s.exists(ctx, tx, `SELECT 1 FROM tokens WHERE id = ?`, tokenID); err != nil {

@@ -47,7 +47,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, ste
 			return fmt.Errorf("pending totp secret was replaced: %w", server.ErrConflict)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET two_factor = 'on', totp_secret = ?,
-			pending_totp_secret = NULL, last_totp_step = ? WHERE id = ?`), secret, step, userID); err != nil {
+			pending_totp_secret = NULL, last_totp_step = ?, backup_gen = backup_gen + 1 WHERE id = ?`), secret, step, userID); err != nil {
 			return err
 		}
 		return s.replaceCodes(ctx, tx, userID, backupHashes)
@@ -95,10 +95,18 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, no
 		dbTime(now), userID, hash)
 }
 
-func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error {
+func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string) error {
 	return s.write(ctx, "replace backup codes", func(tx *sqlx.Tx) error {
-		if err := s.exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, userID); err != nil {
+		n, err := affected(tx.ExecContext(ctx, s.q(`UPDATE users SET backup_gen = backup_gen + 1 WHERE id = ? AND backup_gen = ?`),
+			userID, gen))
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			if err := s.exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, userID); err != nil {
+				return err
+			}
+			return fmt.Errorf("the backup codes were replaced meanwhile: %w", server.ErrConflict)
 		}
 		return s.replaceCodes(ctx, tx, userID, hashes)
 	})

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"database/sql"
 	"strings"
 	"time"
@@ -11,7 +12,7 @@ import (
 )
 
 const userCols = `id, username, full_name, email, password_hash, org_id, two_factor,
-	totp_secret, pending_totp_secret, last_totp_step, created_at`
+	totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen`
 
 // scanUser reads userCols. TOTPSecret is the active secret when 2FA is on,
 // the pending one when enrollment is pending.
@@ -22,7 +23,7 @@ func scanUser(row scanner) (server.User, error) {
 		active, pending sql.NullString
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.FullName, &u.Email, &u.PasswordHash, &org,
-		&u.TwoFactor, &active, &pending, &u.LastTOTPStep, tm{&u.CreatedAt})
+		&u.TwoFactor, &active, &pending, &u.LastTOTPStep, tm{&u.CreatedAt}, &u.BackupGen)
 	if err != nil {
 		return server.User{}, err
 	}
@@ -70,9 +71,21 @@ func (s *Store) ListUsers(ctx context.Context) ([]server.User, error) {
 	return users, s.wrap("list users", err)
 }
 
-func (s *Store) UpdateProfile(ctx context.Context, userID int64, fullName, email string) error {
+func (s *Store) UpdateProfile(ctx context.Context, userID int64, up server.ProfileUpdate) error {
+	var sets []string
+	var args []any
+	if up.FullName != nil {
+		sets, args = append(sets, "full_name = ?"), append(args, *up.FullName)
+	}
+	if up.Email != nil {
+		sets, args = append(sets, "email = ?"), append(args, *up.Email)
+	}
+	if len(sets) == 0 {
+		_, err := s.UserByID(ctx, userID)
+		return err
+	}
 	return s.updateOne(ctx, "update profile", "user",
-		`UPDATE users SET full_name = ?, email = ? WHERE id = ?`, fullName, email, userID)
+		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, userID)...)
 }
 
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
@@ -81,9 +94,20 @@ func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64) error {
 		`UPDATE users SET org_id = ? WHERE id = ?`, nullID(orgID), userID)
 }
 
-func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, revoke []server.TokenKind, now time.Time) (int, error) {
+func (s *Store) SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []server.TokenKind, now time.Time) (int, error) {
 	return s.credChange(ctx, "set password", userID, revoke, now, func(tx *sqlx.Tx) error {
-		return s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if oldHash == "" {
+			return s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		}
+		n, err := affected(tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`),
+			hash, userID, oldHash))
+		if err != nil || n == 1 {
+			return err
+		}
+		if err := s.exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, userID); err != nil {
+			return err
+		}
+		return fmt.Errorf("the password changed meanwhile: %w", server.ErrConflict)
 	})
 }
 

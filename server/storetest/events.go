@@ -70,55 +70,65 @@ func testEvents(t *testing.T, s server.Store) {
 	}
 }
 
-func testFailures(t *testing.T, s server.Store) {
-	lockFor := func(n int) time.Duration {
-		if n < 3 {
-			return 0
-		}
-		return time.Duration(n) * time.Minute
-	}
-	fs, err := s.Failures(ctx, "user:a", "addr:1")
-	must(t, err, "Failures none")
-	if len(fs) != 0 {
-		t.Errorf("Failures with no record = %+v", fs)
-	}
-	for i := 1; i <= 4; i++ {
-		now := Base.Add(time.Duration(i) * time.Second)
-		f, err := s.RecordFailure(ctx, "user:a", now, lockFor)
-		must(t, err, "RecordFailure")
-		want := server.Failure{Key: "user:a", Count: i, LockedUntil: now.Add(lockFor(i))}
-		if f.Key != want.Key || f.Count != want.Count || !sameTime(f.LockedUntil, want.LockedUntil) {
-			t.Errorf("RecordFailure #%d = %+v, want %+v", i, f, want)
+func testGuesses(t *testing.T, s server.Store) {
+	b := server.Bucket{Key: "acct:a", Burst: 3, Every: time.Minute}
+	addr := server.Bucket{Key: "addr:1", Burst: 5, Every: time.Second}
+	for i := range 3 {
+		wait, err := s.ChargeGuess(ctx, []server.Bucket{b, addr}, Base)
+		must(t, err, "ChargeGuess")
+		if wait != 0 {
+			t.Fatalf("guess %d within the burst: wait %v", i+1, wait)
 		}
 	}
-	_, err = s.RecordFailure(ctx, "addr:1", Base, lockFor)
-	must(t, err, "RecordFailure addr")
+	// The fourth at once waits one step, and charges neither bucket.
+	wait, err := s.ChargeGuess(ctx, []server.Bucket{b, addr}, Base)
+	must(t, err, "ChargeGuess over")
+	if wait != time.Minute {
+		t.Fatalf("a guess over the burst: wait %v, want 1m", wait)
+	}
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{addr}, Base); wait != 0 {
+		t.Fatalf("a refused guess charged the address bucket: it refuses (wait %v)", wait)
+	}
+	// Draining: half a step is not enough, a whole one is.
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, Base.Add(30*time.Second)); wait != 30*time.Second {
+		t.Errorf("after half a step: wait %v, want 30s", wait)
+	}
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, Base.Add(time.Minute)); wait != 0 {
+		t.Errorf("after a whole step: wait %v, want none", wait)
+	}
+	// A refund takes one back; refunds never leave a bucket below empty.
+	must(t, s.RefundGuess(ctx, []server.Bucket{b}, Base.Add(time.Minute)), "RefundGuess")
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, Base.Add(time.Minute)); wait != 0 {
+		t.Errorf("after a refund: wait %v, want none", wait)
+	}
+	later := Base.Add(time.Hour)
+	for range 5 {
+		must(t, s.RefundGuess(ctx, []server.Bucket{b}, later), "RefundGuess on an empty bucket")
+	}
+	for i := range 3 {
+		if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, later); wait != 0 {
+			t.Errorf("guess %d after refunds on an empty bucket: wait %v (refunds must not add room)", i+1, wait)
+		}
+	}
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, later); wait == 0 {
+		t.Error("refunds on an empty bucket made room beyond the burst")
+	}
+	must(t, s.ClearGuesses(ctx, []string{"acct:a", "acct:never"}), "ClearGuesses")
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, later); wait != 0 {
+		t.Errorf("after ClearGuesses: wait %v", wait)
+	}
 
-	fs, err = s.Failures(ctx, "addr:1", "user:zzz", "user:a")
-	must(t, err, "Failures")
-	if len(fs) != 2 {
-		t.Fatalf("Failures = %+v, want 2 records", fs)
+	known, err := s.KnownAddress(ctx, "amy|192.0.2.1", Base)
+	must(t, err, "KnownAddress")
+	if known {
+		t.Error("an address never seen is known")
 	}
-	byKey := map[string]server.Failure{}
-	for _, f := range fs {
-		byKey[f.Key] = f
+	must(t, s.MarkKnownAddress(ctx, "amy|192.0.2.1", Base.Add(time.Hour)), "MarkKnownAddress")
+	must(t, s.MarkKnownAddress(ctx, "amy|192.0.2.1", Base.Add(2*time.Hour)), "MarkKnownAddress again")
+	if known, _ := s.KnownAddress(ctx, "amy|192.0.2.1", Base.Add(90*time.Minute)); !known {
+		t.Error("an address that signed in since is not known")
 	}
-	if f := byKey["user:a"]; f.Count != 4 || !sameTime(f.LockedUntil, Base.Add(4*time.Second+4*time.Minute)) {
-		t.Errorf("Failures user:a = %+v", f)
-	}
-	if f := byKey["addr:1"]; f.Count != 1 || !sameTime(f.LockedUntil, Base) {
-		t.Errorf("Failures addr:1 = %+v", f)
-	}
-
-	must(t, s.ResetFailures(ctx, "user:a"), "ResetFailures")
-	must(t, s.ResetFailures(ctx, "user:never"), "ResetFailures without record")
-	fs, _ = s.Failures(ctx, "user:a")
-	if len(fs) != 0 {
-		t.Errorf("after reset: %+v", fs)
-	}
-	f, err := s.RecordFailure(ctx, "user:a", Base, lockFor)
-	must(t, err, "RecordFailure after reset")
-	if f.Count != 1 {
-		t.Errorf("count after reset = %d, want 1", f.Count)
+	if known, _ := s.KnownAddress(ctx, "amy|192.0.2.1", Base.Add(3*time.Hour)); known {
+		t.Error("an address known from before the window is known")
 	}
 }

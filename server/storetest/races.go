@@ -51,7 +51,7 @@ func Race(t *testing.T, fn func(i int) (bool, error)) int {
 
 func testConcurrentBackupCode(t *testing.T, s server.Store) {
 	u := MakeUser(t, s, "cody")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
 	wins := Race(t, func(i int) (bool, error) {
 		return s.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
 	})
@@ -75,28 +75,15 @@ func testConcurrentTOTPStep(t *testing.T, s server.Store) {
 	}
 }
 
-func testConcurrentRecordFailure(t *testing.T, s server.Store) {
-	var mu sync.Mutex
-	seen := map[int]bool{}
-	Race(t, func(i int) (bool, error) {
-		f, err := s.RecordFailure(ctx, "user:x", Base, func(n int) time.Duration { return time.Duration(n) * time.Second })
-		if err == nil {
-			mu.Lock()
-			seen[f.Count] = true
-			mu.Unlock()
-			if !f.LockedUntil.Equal(Base.Add(time.Duration(f.Count) * time.Second)) {
-				return false, fmt.Errorf("count %d locked until %v", f.Count, f.LockedUntil)
-			}
-		}
-		return true, err
-	})
-	fs, err := s.Failures(ctx, "user:x")
-	must(t, err, "Failures")
-	if len(fs) != 1 || fs[0].Count != Racers {
-		t.Errorf("after %d concurrent failures: %+v", Racers, fs)
-	}
-	if len(seen) != Racers {
-		t.Errorf("RecordFailure returned %d distinct counts, want %d", len(seen), Racers)
+// testConcurrentGuesses: Racers charging one bucket at once pass exactly
+// as many as its burst, as sequential charges would.
+func testConcurrentGuesses(t *testing.T, s server.Store) {
+	b := []server.Bucket{{Key: "acct:x", Burst: 5, Every: time.Hour}}
+	if wins := Race(t, func(int) (bool, error) {
+		wait, err := s.ChargeGuess(ctx, b, Base)
+		return wait == 0, err
+	}); wins != 5 {
+		t.Errorf("%d of %d concurrent guesses charged, want the burst of 5", wins, Racers)
 	}
 }
 

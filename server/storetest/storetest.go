@@ -31,15 +31,16 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"Tokens", testTokens},
 		{"RevokeTokens", testRevokeTokens},
 		{"SetPassword", testSetPassword},
+		{"RevokeCascades", testRevokeCascades},
 		{"TouchTokens", testTouchTokens},
 		{"Events", testEvents},
-		{"Failures", testFailures},
+		{"Guesses", testGuesses},
 		{"TwoFactor", testTwoFactor},
 		{"BackupCodes", testBackupCodes},
 		{"SSHKeys", testSSHKeys},
 		{"ConcurrentBackupCode", testConcurrentBackupCode},
 		{"ConcurrentTOTPStep", testConcurrentTOTPStep},
-		{"ConcurrentRecordFailure", testConcurrentRecordFailure},
+		{"ConcurrentGuesses", testConcurrentGuesses},
 		{"SameTokenName", testStoreSameTokenName},
 	}
 	for _, tc := range tests {

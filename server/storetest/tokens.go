@@ -131,6 +131,38 @@ func testTokens(t *testing.T, s server.Store) {
 	wantErr(t, err, server.ErrNotFound, "RevokeToken missing")
 }
 
+// testRevokeCascades: revoking a token revokes the tokens made with it, and
+// those made with them; nothing else.
+func testRevokeCascades(t *testing.T, s server.Store) {
+	u := MakeUser(t, s, "cas")
+	mk := func(id, parent string) {
+		tok := server.Token{ID: id, UserID: u.ID, Name: id, Kind: server.KindAPI, SecretHash: "h-" + id,
+			CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), ParentID: parent}
+		must(t, s.CreateToken(ctx, tok), "CreateToken "+id)
+	}
+	mk("token-p", "")
+	mk("token-c1", "token-p")
+	mk("token-c2", "token-p")
+	mk("token-g", "token-c1")
+	mk("token-x", "")
+	mk("token-xc", "token-x")
+	if got, _ := s.TokenByID(ctx, "token-g"); got.ParentID != "token-c1" {
+		t.Fatalf("ParentID = %q", got.ParentID)
+	}
+	ok, err := s.RevokeToken(ctx, "token-p", Base.Add(time.Minute), server.RevokedByUser)
+	must(t, err, "RevokeToken parent")
+	if !ok {
+		t.Fatal("RevokeToken parent = false")
+	}
+	for id, want := range map[string]string{"token-p": server.RevokedByUser, "token-c1": server.RevokedWithParent,
+		"token-c2": server.RevokedWithParent, "token-g": server.RevokedWithParent, "token-x": "", "token-xc": ""} {
+		tok, _ := s.TokenByID(ctx, id)
+		if tok.RevokeReason != want || tok.RevokedAt.IsZero() != (want == "") {
+			t.Errorf("%s: revoked %v reason %q, want %q", id, tok.RevokedAt, tok.RevokeReason, want)
+		}
+	}
+}
+
 func testRevokeTokens(t *testing.T, s server.Store) {
 	u := MakeUser(t, s, "rita")
 	other := MakeUser(t, s, "oscar")
@@ -189,7 +221,7 @@ func testSetPassword(t *testing.T, s server.Store) {
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
 	now := Base.Add(time.Hour)
 
-	n, err := s.SetPassword(ctx, u.ID, "new-hash", []server.TokenKind{server.KindSession}, now)
+	n, err := s.SetPassword(ctx, u.ID, "", "new-hash", []server.TokenKind{server.KindSession}, now)
 	must(t, err, "SetPassword")
 	if n != 2 {
 		t.Errorf("SetPassword revoked %d, want 2", n)
@@ -207,17 +239,24 @@ func testSetPassword(t *testing.T, s server.Store) {
 			t.Errorf("%s: %v %q", id, tok.RevokedAt, tok.RevokeReason)
 		}
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newer-hash", nil, now)
+	n, err = s.SetPassword(ctx, u.ID, "new-hash", "newer-hash", nil, now)
 	must(t, err, "SetPassword no revoke")
 	if n != 0 {
 		t.Errorf("SetPassword without kinds revoked %d", n)
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	// A change proved with a password that is no longer the stored one
+	// loses: of two concurrent changes, one wins.
+	_, err = s.SetPassword(ctx, u.ID, "new-hash", "lost", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	wantErr(t, err, server.ErrConflict, "SetPassword with a stale old hash")
+	if tok, _ := s.TokenByID(ctx, "token-a1"); !tok.RevokedAt.IsZero() {
+		t.Error("a SetPassword that lost still revoked tokens")
+	}
+	n, err = s.SetPassword(ctx, u.ID, "newer-hash", "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
 	must(t, err, "SetPassword all")
 	if n != 1 {
 		t.Errorf("SetPassword all kinds revoked %d, want 1", n)
 	}
-	_, err = s.SetPassword(ctx, 999999, "h", []server.TokenKind{server.KindSession}, now)
+	_, err = s.SetPassword(ctx, 999999, "", "h", []server.TokenKind{server.KindSession}, now)
 	wantErr(t, err, server.ErrNotFound, "SetPassword missing user")
 }
 

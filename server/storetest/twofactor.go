@@ -122,9 +122,14 @@ func testTwoFactor(t *testing.T, s server.Store) {
 func testBackupCodes(t *testing.T, s server.Store) {
 	u := MakeUser(t, s, "ben")
 	other := MakeUser(t, s, "bea")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
-	must(t, s.ReplaceBackupCodes(ctx, other.ID, []string{"h1"}), "ReplaceBackupCodes other")
-	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, other.ID, 0, []string{"h1"}), "ReplaceBackupCodes other")
+	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, 0, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	// A replacement of a generation already replaced loses.
+	wantErr(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"x1"}), server.ErrConflict, "ReplaceBackupCodes of an old generation")
+	if got, _ := s.UserByID(ctx, u.ID); got.BackupGen != 1 {
+		t.Errorf("BackupGen = %d after one replacement, want 1", got.BackupGen)
+	}
 
 	now := Base.Add(time.Minute)
 	for _, tc := range []struct {
@@ -146,7 +151,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if !slices.Equal(got, []string{"h1"}) {
 		t.Errorf("other user's codes = %v, want [h1]", got)
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"n1", "n2"}), "ReplaceBackupCodes again")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 1, []string{"n1", "n2"}), "ReplaceBackupCodes again")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"n1", "n2"}) {
@@ -155,7 +160,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if ok, _ := s.UseBackupCode(ctx, u.ID, "h3", now); ok {
 		t.Errorf("replaced code still works")
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, nil), "ReplaceBackupCodes empty")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 2, nil), "ReplaceBackupCodes empty")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	if len(got) != 0 {
 		t.Errorf("after emptying = %v", got)

@@ -1,11 +1,10 @@
 package storetest
 
 import (
+	"github.com/latch-dev/latch/server"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/latch-dev/latch/server"
 )
 
 func testUsers(t *testing.T, s server.Store) {
@@ -50,12 +49,21 @@ func testUsers(t *testing.T, s server.Store) {
 		t.Errorf("ListUsers = %v, want alice bob carol", names)
 	}
 
-	must(t, s.UpdateProfile(ctx, bob.ID, "Robert", "rob@example.org"), "UpdateProfile")
+	name, mail := "Robert", "rob@example.org"
+	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name, Email: &mail}), "UpdateProfile")
 	got, err = s.UserByID(ctx, bob.ID)
 	must(t, err, "UserByID")
 	bob.FullName, bob.Email = "Robert", "rob@example.org"
 	checkUser(t, got, bob)
-	wantErr(t, s.UpdateProfile(ctx, 999999, "x", "y"), server.ErrNotFound, "UpdateProfile missing")
+	// Only the fields given are written: a name change keeps the email.
+	name2 := "Bob"
+	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name2}), "UpdateProfile name only")
+	got, _ = s.UserByID(ctx, bob.ID)
+	if got.FullName != "Bob" || got.Email != "rob@example.org" {
+		t.Errorf("after a name change: %q %q", got.FullName, got.Email)
+	}
+	bob.FullName = "Bob"
+	wantErr(t, s.UpdateProfile(ctx, 999999, server.ProfileUpdate{FullName: &name}), server.ErrNotFound, "UpdateProfile missing")
 
 	must(t, s.SetUserOrg(ctx, bob.ID, org.ID), "SetUserOrg")
 	got, _ = s.UserByID(ctx, bob.ID)

@@ -34,6 +34,7 @@ func RunService(t *testing.T, open OpenPair) {
 		{"RevokeRacingRequests", testRevokeRacingRequests},
 		{"StreamClosesOnOtherInstance", testStreamClosesOnOtherInstance},
 		{"ThrottleAcrossInstances", testThrottleAcrossInstances},
+		{"GuessBurstAcrossInstances", testGuessBurstAcrossInstances},
 		{"InactivityAcrossInstances", testInactivityAcrossInstances},
 		{"BackupCodeOnceAcrossInstances", testBackupCodeOnceAcrossInstances},
 		{"TOTPStepOnceAcrossInstances", testTOTPStepOnceAcrossInstances},
@@ -145,6 +146,19 @@ func (c *cluster) enroll(name string) (secret string, codes []string) {
 		c.t.Fatalf("ConfirmEnrollment: %v", err)
 	}
 	return enr.Secret, codes
+}
+
+// raceOn runs fn from storetest.Racers goroutines spread over both instances, released
+// at once, and counts true results.
+func (c *cluster) raceOn(fn func(in *instance, i int) (bool, error)) int {
+	c.t.Helper()
+	return storetest.Race(c.t, func(i int) (bool, error) {
+		in := c.a
+		if i%2 == 1 {
+			in = c.b
+		}
+		return fn(in, i)
+	})
 }
 
 // bg is the context of the cluster suite's calls.

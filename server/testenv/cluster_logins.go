@@ -12,17 +12,18 @@ import (
 	"github.com/latch-dev/latch/server/storetest"
 )
 
-// testThrottleAcrossInstances: failed logins count wherever they land.
+// testThrottleAcrossInstances: guesses count wherever they land; the
+// stranger's budget of an account is shared by every instance.
 func testThrottleAcrossInstances(t *testing.T, c *cluster) {
 	c.user("tess")
 	login := func(in *instance, pw string, i int) error {
-		// A new address each time: only the account's count can throttle.
+		// A new address each time: only the account's bucket can throttle.
 		_, err := in.svc.Login(bg, server.LoginInput{Username: "tess", Password: pw,
 			Meta: server.Meta{Addr: fmt.Sprintf("198.51.100.%d", i), Method: "test"}})
 		return err
 	}
-	// Five failures, alternating: neither instance saw more than three.
-	for i := range 5 {
+	// Ten failures, alternating: neither instance saw more than five.
+	for i := range 10 {
 		in := []*instance{c.a, c.b}[i%2]
 		err := login(in, "wrong password "+fmt.Sprint(i), i)
 		if k := server.ErrorKind(err); k != server.KindInvalidAuthentication {
@@ -30,20 +31,49 @@ func testThrottleAcrossInstances(t *testing.T, c *cluster) {
 		}
 	}
 	for i, in := range []*instance{c.a, c.b} {
-		err := login(in, password("tess"), 10+i)
+		err := login(in, password("tess"), 20+i)
 		var de *server.Error
-		if !errors.As(err, &de) || de.Kind != server.KindRateLimited || de.RetryAfter <= 0 {
-			t.Errorf("instance %s after 5 failures spread over both: %v, want RateLimited with Retry-After", in.name, err)
+		if !errors.As(err, &de) || de.Kind != server.KindRateLimited || de.RetryAfter <= 0 || de.RetryAfter > 24*time.Minute {
+			t.Errorf("instance %s after 10 failures spread over both: %v, want RateLimited with a Retry-After of at most 24 minutes", in.name, err)
 		}
 	}
-	c.clock.Advance(2 * time.Second)
-	if err := login(c.b, password("tess"), 20); err != nil {
+	// The bucket drains by itself: after one step, one guess more.
+	c.clock.Advance(24 * time.Minute)
+	if err := login(c.b, password("tess"), 30); err != nil {
 		t.Errorf("login once the wait is over: %v", err)
 	}
-	fs, err := c.a.store.Failures(bg, "account:tess")
-	must(t, err, "Failures")
-	if len(fs) != 0 {
-		t.Errorf("a success on B left the account's count: %+v", fs)
+}
+
+// testGuessBurstAcrossInstances: 100 wrong passwords at one account at
+// once, half on each instance: no more are evaluated than the account's
+// free guesses, as if they had come one after another to one server.
+func testGuessBurstAcrossInstances(t *testing.T, c *cluster) {
+	c.user("gus")
+	var mu sync.Mutex
+	counts := map[server.Kind]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			in := []*instance{c.a, c.b}[i%2]
+			_, err := in.svc.Login(bg, server.LoginInput{Username: "gus", Password: fmt.Sprintf("guess-%d", i),
+				Meta: server.Meta{Addr: fmt.Sprintf("198.51.100.%d", i), Method: "test"}})
+			mu.Lock()
+			counts[server.ErrorKind(err)]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	t.Logf("100 concurrent wrong passwords over two instances: %v", counts)
+	if ev := counts[server.KindInvalidAuthentication]; ev == 0 || ev > 10 {
+		t.Errorf("%d guesses evaluated over two instances, want at most the 10 free ones", ev)
+	}
+	if counts[server.KindInternal] != 0 {
+		t.Errorf("internal errors: %v", counts)
 	}
 }
 

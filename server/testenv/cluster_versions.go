@@ -26,7 +26,10 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 	}{
 		{"CreateOrg", func() error { return b.CreateOrg(bg, &org) }},
 		{"CreateUser", func() error { return b.CreateUser(bg, &u) }},
-		{"UpdateProfile", func() error { return b.UpdateProfile(bg, u.ID, "Vera", "v@example.org") }},
+		{"UpdateProfile", func() error {
+			name := "Vera"
+			return b.UpdateProfile(bg, u.ID, server.ProfileUpdate{FullName: &name})
+		}},
 		{"SetUserOrg", func() error { return b.SetUserOrg(bg, u.ID, org.ID) }},
 		{"UpdateOrg", func() error { org.Require2FA = true; return b.UpdateOrg(bg, org) }},
 		{"CreateProject", func() error {
@@ -39,8 +42,14 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		}},
 		{"RevokeToken", func() error { _, err := b.RevokeToken(bg, tok.ID, now, server.RevokedByUser); return err }},
 		{"AddEvent", func() error { return b.AddEvent(bg, server.Event{Time: now, UserID: u.ID, Type: server.EventLogout}) }},
-		{"RecordFailure", func() error { _, err := b.RecordFailure(bg, "account:vera", now, nil); return err }},
-		{"ResetFailures", func() error { return b.ResetFailures(bg, "account:vera") }},
+		{"ChargeGuess", func() error {
+			_, err := b.ChargeGuess(bg, []server.Bucket{{Key: "acct:vera", Burst: 5, Every: time.Minute}}, now)
+			return err
+		}},
+		{"RefundGuess", func() error {
+			return b.RefundGuess(bg, []server.Bucket{{Key: "acct:vera", Burst: 5, Every: time.Minute}}, now)
+		}},
+		{"MarkKnownAddress", func() error { return b.MarkKnownAddress(bg, "vera|192.0.2.1", now) }},
 		{"SetPendingTOTP", func() error { return b.SetPendingTOTP(bg, u.ID, "SECRET") }},
 		{"EnableTOTP", func() error {
 			_, err := b.EnableTOTP(bg, u.ID, "SECRET", 10, []string{"c1", "c2"}, nil, now)
@@ -48,9 +57,15 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		}},
 		{"UseTOTPStep", func() error { _, err := b.UseTOTPStep(bg, u.ID, 11); return err }},
 		{"UseBackupCode", func() error { _, err := b.UseBackupCode(bg, u.ID, "c1", now); return err }},
-		{"ReplaceBackupCodes", func() error { return b.ReplaceBackupCodes(bg, u.ID, []string{"c3"}) }},
+		{"ReplaceBackupCodes", func() error {
+			got, err := b.UserByID(bg, u.ID)
+			if err != nil {
+				return err
+			}
+			return b.ReplaceBackupCodes(bg, u.ID, got.BackupGen, []string{"c3"})
+		}},
 		{"SetPassword", func() error {
-			_, err := b.SetPassword(bg, u.ID, "h2", []server.TokenKind{server.KindSession}, now)
+			_, err := b.SetPassword(bg, u.ID, "", "h2", []server.TokenKind{server.KindSession}, now)
 			return err
 		}},
 		{"RevokeTokens", func() error {
@@ -77,24 +92,11 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 	}
 }
 
-// raceOn runs fn from storetest.Racers goroutines spread over both instances, released
-// at once, and counts true results.
-func (c *cluster) raceOn(fn func(in *instance, i int) (bool, error)) int {
-	c.t.Helper()
-	return storetest.Race(c.t, func(i int) (bool, error) {
-		in := c.a
-		if i%2 == 1 {
-			in = c.b
-		}
-		return fn(in, i)
-	})
-}
-
 // testStoreRacesAcrossInstances: the store's one-time operations hold when
 // the storetest.Racers come through two stores on one database.
 func testStoreRacesAcrossInstances(t *testing.T, c *cluster) {
 	u := storetest.MakeUser(t, c.a.store, "rosa")
-	must(t, c.a.store.ReplaceBackupCodes(bg, u.ID, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, c.a.store.ReplaceBackupCodes(bg, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
 	if wins := c.raceOn(func(in *instance, i int) (bool, error) {
 		return in.store.UseBackupCode(bg, u.ID, "h1", storetest.Base.Add(time.Duration(i)))
 	}); wins != 1 {
@@ -107,14 +109,13 @@ func testStoreRacesAcrossInstances(t *testing.T, c *cluster) {
 			t.Errorf("TOTP step %d through two stores was accepted %d times, want once", step, wins)
 		}
 	}
-	c.raceOn(func(in *instance, _ int) (bool, error) {
-		_, err := in.store.RecordFailure(bg, "account:rosa", storetest.Base, nil)
-		return true, err
-	})
-	fs, err := c.b.store.Failures(bg, "account:rosa")
-	must(t, err, "Failures")
-	if len(fs) != 1 || fs[0].Count != storetest.Racers {
-		t.Errorf("after %d failures through two stores: %+v", storetest.Racers, fs)
+	// Guesses charged through two stores at once: exactly the burst passes.
+	bucket := []server.Bucket{{Key: "acct:rosa", Burst: 3, Every: time.Hour}}
+	if wins := c.raceOn(func(in *instance, _ int) (bool, error) {
+		wait, err := in.store.ChargeGuess(bg, bucket, storetest.Base)
+		return wait == 0, err
+	}); wins != 3 {
+		t.Errorf("%d guesses charged through two stores at once, want the burst of 3", wins)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/latch-dev/latch/server"
 )
 
 type serveOptions struct {
@@ -19,6 +21,7 @@ type serveOptions struct {
 	stmtTimeout          time.Duration
 	ssh                  sshOptions
 	dxAPI                bool
+	limits               server.Options // the service's bounds (docs/security.md)
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -38,6 +41,10 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&o.poolSize, "pool-size", 0, "PostgreSQL: most database connections of this instance (default max(4, CPUs))")
 	f.DurationVar(&o.stmtTimeout, "statement-timeout", 0, "PostgreSQL: cancel a statement that runs longer (default 10s)")
 	o.ssh.addFlags(f)
+	f.IntVar(&o.limits.MaxHashing, "max-hashing", 0, "password hashes at once (default one per CPU)")
+	f.DurationVar(&o.limits.HashWait, "hash-wait", server.DefaultHashWait, "longest wait for a password hasher before answering 503")
+	f.IntVar(&o.limits.MaxStreamsPerToken, "max-streams-per-token", server.DefaultMaxStreamsPerToken, "open event streams per token")
+	f.IntVar(&o.limits.MaxStreamsPerUser, "max-streams-per-user", server.DefaultMaxStreamsPerUser, "open event streams per user, for sessions and again for API tokens")
 	f.BoolVar(&o.dxAPI, "dx-api", true, "also serve the platform client's endpoints: dx login, dx select, dx logout (docs/dx.md)")
 	a.completeFlag(cmd, "log-level", fixedCompletions("debug", "info", "warn", "error"))
 	return cmd
@@ -62,7 +69,7 @@ func (a *app) serve(o *serveOptions) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	stack, err := newServerStack(ctx, dbURL, withLogger(log))
+	stack, err := newServerStack(ctx, dbURL, withLogger(log), withLimits(o.limits))
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,14 @@ type stackOption func(*server.Options)
 
 func withLogger(l *slog.Logger) stackOption { return func(o *server.Options) { o.Logger = l } }
 
+// withLimits sets the service's bounds that `latch serve` takes as flags.
+func withLimits(l server.Options) stackOption {
+	return func(o *server.Options) {
+		o.MaxHashing, o.HashWait = l.MaxHashing, l.HashWait
+		o.MaxStreamsPerToken, o.MaxStreamsPerUser = l.MaxStreamsPerToken, l.MaxStreamsPerUser
+	}
+}
+
 // newServerStack opens the store named by db (a SQLite path, or a
 // postgres:// URL) and builds the service and handler on it.
 func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serverStack, error) {
