@@ -88,6 +88,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if err := s.checkState(ctx, &p.Token); err != nil {
 		return nil, err
 	}
+	if !p.User.LockedAt.IsZero() {
+		return nil, errLocked
+	}
 	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr})
 	return p, nil
 }
@@ -223,6 +226,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if !ok || !known {
 		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
 		return nil, errBadCredentials
+	}
+	if !u.LockedAt.IsZero() {
+		g.refund(ctx) // the password was right; the account is shut
+		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "account locked"})
+		return nil, errLocked
 	}
 	method := "password"
 	if u.TwoFactor == TwoFactorOn {

@@ -67,6 +67,7 @@ const (
 	ReasonIdle        Reason = "idle"         // the token's inactivity limit was reached
 	ReasonInvalid     Reason = "invalid"      // unknown token, wrong password, a code not accepted
 	ReasonReplayed    Reason = "replayed"     // a code already used
+	ReasonLocked      Reason = "locked"       // an administrator locked the account
 	ReasonScope       Reason = "scope"        // PermissionDenied: the credential may not do this
 	ReasonLimit       Reason = "limit"        // PermissionDenied: a new token would exceed a limit
 	ReasonEnroll      Reason = "enroll"       // EnrollmentRequired: only enrollment is allowed
@@ -74,7 +75,7 @@ const (
 )
 
 // Reasons lists every Reason, for the adapters' mapping tests.
-var Reasons = []Reason{ReasonRevoked, ReasonExpired, ReasonIdle, ReasonInvalid, ReasonReplayed,
+var Reasons = []Reason{ReasonRevoked, ReasonExpired, ReasonIdle, ReasonInvalid, ReasonReplayed, ReasonLocked,
 	ReasonScope, ReasonLimit, ReasonEnroll, ReasonProofNeeded}
 
 // Stores return these for the domain to translate.

@@ -127,6 +127,9 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 	if !ok {
 		return nil, &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "this SSH key is not registered for " + username}
 	}
+	if !u.LockedAt.IsZero() {
+		return nil, errLocked
+	}
 	// Holding the key is no guess: a lock earned by guessing passwords
 	// does not keep the owner out. A code is, charged to the owner's own
 	// budget (the key proves whose budget it is).

@@ -23,6 +23,8 @@ type Store interface {
 	// email change.
 	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate) error
 	SetUserOrg(ctx context.Context, userID, orgID int64) error
+	// SetUserLocked locks the account at t, or unlocks it (zero t).
+	SetUserLocked(ctx context.Context, userID int64, t time.Time) error
 
 	// SetPassword stores a new hash and, in the same transaction, revokes the
 	// user's tokens of the given kinds (reason RevokedByCredChange). It

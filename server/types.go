@@ -62,9 +62,10 @@ type User struct {
 	PasswordHash string // argon2id, PHC-encoded with its parameters
 	OrgID        int64  // 0: no org
 	TwoFactor    TwoFactorState
-	TOTPSecret   string // base32; pending or active
-	LastTOTPStep int64  // last accepted time step, never accepted again
-	BackupGen    int64  // the generation of the backup codes: a replacement names the one it replaces
+	TOTPSecret   string    // base32; pending or active
+	LastTOTPStep int64     // last accepted time step, never accepted again
+	BackupGen    int64     // the generation of the backup codes: a replacement names the one it replaces
+	LockedAt     time.Time // zero: not locked; else no sign-in and no token works
 	CreatedAt    time.Time
 }
 

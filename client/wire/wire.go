@@ -32,6 +32,7 @@ const (
 	ReasonIdle     Reason = "idle"     // inactivity limit reached
 	ReasonInvalid  Reason = "invalid"  // unknown token or wrong credentials; a code not accepted
 	ReasonReplayed Reason = "replayed" // TwoFactorRequired: that code was already used
+	ReasonLocked   Reason = "locked"   // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  Reason = "scope"  // the credential may not do this (a scoped token, say)
 	ReasonLimit  Reason = "limit"  // a new token would exceed its creator's limits or the user's level

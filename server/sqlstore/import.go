@@ -126,10 +126,10 @@ func (s *Store) importUser(ctx context.Context, tx *sqlx.Tx, src server.Store, u
 		}
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, username, full_name, email, password_hash, org_id,
-		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		two_factor, totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen, locked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		u.ID, u.Username, u.FullName, u.Email, u.PasswordHash, nullID(u.OrgID),
-		state, active, pending, u.LastTOTPStep, dbTime(u.CreatedAt), u.BackupGen); err != nil {
+		state, active, pending, u.LastTOTPStep, dbTime(u.CreatedAt), u.BackupGen, dbTime(u.LockedAt)); err != nil {
 		return err
 	}
 	st.Users++

@@ -2,8 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -12,7 +12,7 @@ import (
 )
 
 const userCols = `id, username, full_name, email, password_hash, org_id, two_factor,
-	totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen`
+	totp_secret, pending_totp_secret, last_totp_step, created_at, backup_gen, locked_at`
 
 // scanUser reads userCols. TOTPSecret is the active secret when 2FA is on,
 // the pending one when enrollment is pending.
@@ -23,7 +23,7 @@ func scanUser(row scanner) (server.User, error) {
 		active, pending sql.NullString
 	)
 	err := row.Scan(&u.ID, &u.Username, &u.FullName, &u.Email, &u.PasswordHash, &org,
-		&u.TwoFactor, &active, &pending, &u.LastTOTPStep, tm{&u.CreatedAt}, &u.BackupGen)
+		&u.TwoFactor, &active, &pending, &u.LastTOTPStep, tm{&u.CreatedAt}, &u.BackupGen, tm{&u.LockedAt})
 	if err != nil {
 		return server.User{}, err
 	}
@@ -86,6 +86,11 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, up server.Profi
 	}
 	return s.updateOne(ctx, "update profile", "user",
 		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, userID)...)
+}
+
+// SetUserLocked locks the account at t, or unlocks it (zero t).
+func (s *Store) SetUserLocked(ctx context.Context, userID int64, t time.Time) error {
+	return s.updateOne(ctx, "lock user", "user", `UPDATE users SET locked_at = ? WHERE id = ?`, dbTime(t), userID)
 }
 
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
