@@ -329,3 +329,14 @@ func TestDisableTwoFactor(t *testing.T) {
 		t.Fatal("still logged in")
 	}
 }
+
+// On a wide terminal the tokens show full dates, each with its zone and
+// none cut short.
+func TestWideTokenListShowsDatesWithTheirZone(t *testing.T) {
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
+	c := newConsole(t, srv, 160, 30)
+	c.login(t, "")
+	c.Keys("2")
+	c.Expect("tui session", "2026-11-25 09:00 UTC  2026-12-25 09:00 UTC  2026-11-25 09:00 UTC  active")
+}
