@@ -66,7 +66,7 @@ type Meta struct {
 	Method string // "http", "cli", "ssh", "tui"…
 }
 
-var errInvalidToken = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
+var errInvalidToken = &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid,
 	Message: "the token is not valid: log in again with `latch login`"}
 
 // Authenticate checks a bearer secret (rule 1) and records the use.
@@ -105,9 +105,9 @@ func (s *Service) checkState(ctx context.Context, tok *Token) error {
 	}
 	switch tok.State(now) {
 	case StateRevoked:
-		return &Error{Kind: KindInvalidAuthentication, Reason: "revoked", Message: revokedMessage(*tok)}
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonRevoked, Message: revokedMessage(*tok)}
 	case StateExpired:
-		return &Error{Kind: KindInvalidAuthentication, Reason: "expired",
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonExpired,
 			Message: fmt.Sprintf("the token expired on %s: log in again with `latch login`", tok.ExpiresAt.UTC().Format(time.RFC3339))}
 	case StateIdle:
 		if tok.RevokedAt.IsZero() {
@@ -132,7 +132,7 @@ func (s *Service) expireIdle(ctx context.Context, tok Token) {
 }
 
 func idleError(tok Token) *Error {
-	return &Error{Kind: KindInvalidAuthentication, Reason: "idle", IdleTimeout: tok.IdleTimeout,
+	return &Error{Kind: KindInvalidAuthentication, Reason: ReasonIdle, IdleTimeout: tok.IdleTimeout,
 		Message: fmt.Sprintf("logged out after %s of inactivity: run `latch login` to sign in again", humanDuration(tok.IdleTimeout))}
 }
 
@@ -190,7 +190,7 @@ type LoginResult struct {
 	Org    Org // ID 0 when none
 }
 
-var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
+var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid,
 	Message: "incorrect username or password"}
 
 // Login checks a password (and a second factor when on) and opens a session

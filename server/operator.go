@@ -112,6 +112,3 @@ func (e Ended) String() string {
 // errLocked answers every credential and sign-in of a locked account.
 var errLocked = &Error{Kind: KindInvalidAuthentication, Reason: ReasonLocked,
 	Message: "this account is locked by an administrator: ask them to unlock it"}
-
-// ReasonLocked refines InvalidAuthentication: the account is locked.
-const ReasonLocked = "locked"

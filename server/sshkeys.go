@@ -127,7 +127,7 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "this SSH key is not registered for " + username}
+		return nil, &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "this SSH key is not registered for " + username}
 	}
 	if !u.LockedAt.IsZero() {
 		return nil, errLocked
@@ -156,4 +156,26 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		s.log.Error("record ssh key use", "err", err)
 	}
 	return s.openSession(ctx, u, method, fp, time.Time{}, m)
+}
+
+// SSHKeyProof is what only the SSH layer can vouch for: the connection
+// that makes a request holds the private half of Key, and asked to be
+// Username. It travels in a request's context from that layer to the
+// in-process handler that logs in with it, never over the network.
+type SSHKeyProof struct {
+	Username string
+	Key      ssh.PublicKey
+}
+
+type keyProofKey struct{}
+
+// WithSSHKey marks ctx with the SSH layer's proof of a key.
+func WithSSHKey(ctx context.Context, p SSHKeyProof) context.Context {
+	return context.WithValue(ctx, keyProofKey{}, p)
+}
+
+// SSHKeyFrom returns the proof WithSSHKey put in ctx.
+func SSHKeyFrom(ctx context.Context) (SSHKeyProof, bool) {
+	p, ok := ctx.Value(keyProofKey{}).(SSHKeyProof)
+	return p, ok && p.Key != nil
 }

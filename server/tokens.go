@@ -100,10 +100,6 @@ func (s *Service) newTokenWithin(ctx context.Context, p *Principal, spec TokenSp
 	return tok, nil
 }
 
-// ReasonLimit refines PermissionDenied: a new token would exceed a limit
-// of the credential that asked for it or of the user's own access.
-const ReasonLimit = "limit"
-
 func limitError(format string, args ...any) error {
 	return &Error{Kind: KindPermissionDenied, Reason: ReasonLimit, Message: fmt.Sprintf(format, args...)}
 }

@@ -63,7 +63,7 @@ func normalizeCode(code string) string {
 	return strings.NewReplacer("-", "", " ", "").Replace(code)
 }
 
-var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
+var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
@@ -85,7 +85,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 			return "", fmt.Errorf("verify code: %w", err)
 		}
 		if !fresh {
-			return "", s.refused(ctx, &Error{Kind: KindTwoFactorRequired, Reason: "replayed",
+			return "", s.refused(ctx, &Error{Kind: KindTwoFactorRequired, Reason: ReasonReplayed,
 				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"},
 				Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
 		}
@@ -142,7 +142,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
 	if !ok {
-		return &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "the current password is not correct"}
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "the current password is not correct"}
 	}
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
@@ -182,10 +182,6 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 	p.User = u
 	return nil
 }
-
-// ReasonProofNeeded marks an error that asks for the fresh proof an
-// operation needs, so clients can prompt for it.
-const ReasonProofNeeded = "proof-needed"
 
 func codeClause(u User) string {
 	if u.TwoFactor == TwoFactorOn {
@@ -261,7 +257,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	}
 	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
 	if step < 0 {
-		return nil, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: "invalid", Message: "the code does not match the new secret. " + ClockSyncAdvice},
+		return nil, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
 			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
 	}
 	codes, hashes := s.newBackupCodes(p.User.ID)

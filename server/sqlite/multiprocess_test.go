@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latch-dev/latch/server/testenv"
+
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/sqlite"
 )
@@ -75,7 +77,7 @@ func TestAdminProcessBesideABusyServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := server.NewService(st, server.Options{FlushInterval: time.Hour,
-		Argon2: server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+		Argon2: testenv.CheapArgon2})
 	t.Cleanup(func() { svc.Close(); st.Close() })
 	ctx := context.Background()
 	if _, err := svc.CreateUser(ctx, server.NewUser{Username: "amy", Password: "amy-password-1"}); err != nil {

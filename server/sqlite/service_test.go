@@ -6,14 +6,14 @@ import (
 	"testing"
 
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/storetest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // TestTwoInstances runs the cross-instance suite on two stores over one
 // file, as `latch serve` and `latch admin` (or two servers on one machine)
 // share it.
 func TestTwoInstances(t *testing.T) {
-	storetest.RunService(t, func(t *testing.T) (server.Store, server.Store) {
+	testenv.RunService(t, func(t *testing.T) (server.Store, server.Store) {
 		path := filepath.Join(t.TempDir(), "latch.db")
 		return open(t, path), open(t, path)
 	})
@@ -22,7 +22,7 @@ func TestTwoInstances(t *testing.T) {
 // TestNoChangeWithoutItsEvent: with a trigger that refuses events, every
 // change fails and leaves the file as it was.
 func TestNoChangeWithoutItsEvent(t *testing.T) {
-	storetest.RunAudit(t, func(t *testing.T) (server.Store, func(t *testing.T)) {
+	testenv.RunAudit(t, func(t *testing.T) (server.Store, func(t *testing.T)) {
 		path := filepath.Join(t.TempDir(), "latch.db")
 		return open(t, path), func(t *testing.T) {
 			db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")

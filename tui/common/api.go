@@ -7,16 +7,16 @@ package common
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 )
 
 // API is what the screens need of the latch server, in wire types. The
-// console's adapter implements it over the client package; tests may
-// implement it in memory.
+// console's adapter implements it over the client package, whose errors
+// (client.Error, client.UnreachableError) the screens read; tests may
+// implement it in memory with the same errors.
 type API interface {
 	// Server is the server's address, shown to the person.
 	Server() string
@@ -42,78 +42,28 @@ type API interface {
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
 }
 
-// APIError is an error answered by the server, as the screens see it.
-type APIError struct {
-	Status      int
-	Type        string // wire.Err*
-	Message     string
-	Reason      string // wire.Reason*, or "replayed"
-	RetryAfter  int    // seconds
-	IdleTimeout int    // seconds
-}
-
-func (e *APIError) Error() string {
-	if e.Message != "" {
-		return e.Message
-	}
-	return fmt.Sprintf("the server answered %d (%s)", e.Status, e.Type)
-}
-
-// UnreachableError is a failure to get any answer from the server.
-type UnreachableError struct {
-	Addr string
-	Err  error
-}
-
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach the server at %s: %v", e.Addr, e.Err)
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
-
-// AsAPIError finds the server's answer in err's chain.
-func AsAPIError(err error) (*APIError, bool) {
-	var e *APIError
-	ok := errors.As(err, &e)
-	return e, ok
-}
-
-// IsType reports whether err is a server error of the wire type typ.
-func IsType(err error, typ string) bool {
-	e, ok := AsAPIError(err)
-	return ok && e.Type == typ
-}
-
-// IsUnreachable reports whether the server could not be reached at all.
-func IsUnreachable(err error) bool {
-	var u *UnreachableError
-	return errors.As(err, &u)
-}
-
 // RetryAfter reports a RateLimited error and how long to wait.
+// The screens read the server's errors as client.Error, the type the
+// command line reads too.
 func RetryAfter(err error) (time.Duration, bool) {
-	e, ok := AsAPIError(err)
-	if !ok || e.Type != wire.ErrRateLimited {
-		return 0, false
+	d, ok := client.RetryAfter(err)
+	if ok && d <= 0 {
+		d = time.Second // a wait the screen can count down
 	}
-	d := time.Duration(e.RetryAfter) * time.Second
-	if d <= 0 {
-		d = time.Second
-	}
-	return d, true
+	return d, ok
 }
 
 // SessionEnded tells whether err means the session's token no longer works
 // (revoked elsewhere, expired, idle), and a sentence saying why.
 func SessionEnded(err error) (string, bool) {
-	e, ok := AsAPIError(err)
+	e, ok := client.AsError(err)
 	if !ok || e.Type != wire.ErrInvalidAuthentication {
 		return "", false
 	}
 	switch e.Reason {
 	case wire.ReasonIdle:
 		if e.IdleTimeout > 0 {
-			return IdleLogoutMessage(time.Duration(e.IdleTimeout) * time.Second), true
+			return IdleLogoutMessage(e.IdleTimeout), true
 		}
 		return "Logged out after a period of inactivity.", true
 	case wire.ReasonRevoked:

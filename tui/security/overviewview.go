@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -43,7 +42,7 @@ func (o *overview) View() string {
 			row("Backup codes", codes)
 		}
 		if org := o.Ctx.Session.Org; org != nil {
-			row("Auto logout", common.HumanDuration(timeSeconds(org.AutoLogoutAfter))+" of inactivity ("+org.Name+")")
+			row("Auto logout", common.HumanDuration(org.AutoLogoutAfter.Std())+" of inactivity ("+org.Name+")")
 		} else if o.Ctx.Session.IdleTimeout > 0 {
 			row("Auto logout", common.HumanDuration(o.Ctx.Session.IdleTimeout)+" of inactivity")
 		}
@@ -137,5 +136,3 @@ func (o *overview) sessionsView(lines int) string {
 	}
 	return b.String()
 }
-
-func timeSeconds(n int) time.Duration { return time.Duration(n) * time.Second }

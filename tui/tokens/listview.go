@@ -3,6 +3,7 @@ package tokens
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -18,16 +19,19 @@ func (l *list) listHeight() int { return max(1, l.Height-chrome) }
 
 type cols struct {
 	name, scope int
+	date        int // width of a date column
 	fullDates   bool
 	id          bool
 }
 
 func (l *list) columns() cols {
-	c := cols{fullDates: l.Width >= 140, id: l.Width >= 180}
-	dateW := 9
+	c := cols{fullDates: l.Width >= 140, id: l.Width >= 180, date: 9}
 	if c.fullDates {
-		dateW = 16
+		// A date with its zone's name, and room for the name's other
+		// season (CET, CEST).
+		c.date = utf8.RuneCountInString(l.Ctx.Date(l.Ctx.Now())) + 1
 	}
+	dateW := c.date
 	fixed := 2 + 8 + 3*(dateW+1) + 8 + 2
 	if c.id {
 		fixed += 31
@@ -40,10 +44,7 @@ func (l *list) columns() cols {
 
 // prefix is a row up to its STATE column.
 func (l *list) prefix(c cols, mark, name, kind, scope, created, expires, used string) string {
-	dateW := 9
-	if c.fullDates {
-		dateW = 16
-	}
+	dateW := c.date
 	return mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
 		common.Pad(created, dateW) + " " + common.Pad(expires, dateW) + " " + common.Pad(used, dateW) + " "
 }
@@ -122,11 +123,11 @@ func (l *list) renderRow(c cols, i int) string {
 		}
 		return rel
 	}
-	created := fmtTime(common.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
-	expires := fmtTime(common.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
+	created := fmtTime(l.Ctx.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
+	expires := fmtTime(l.Ctx.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
 	used := "never"
 	if t.LastUsedAt != nil {
-		used = fmtTime(common.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
+		used = fmtTime(l.Ctx.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
 	}
 	mark := "  "
 	current := t.ID == currentID(l.Ctx)

@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/common"
@@ -267,7 +268,7 @@ func (m *Model) enrolled(msg enrolledMsg) tea.Cmd {
 	m.busy = false
 	if msg.err != nil {
 		text := msg.err.Error()
-		if e, ok := common.AsAPIError(msg.err); ok && e.Type == wire.ErrInvalidAuthentication {
+		if e, ok := client.AsError(msg.err); ok && e.Type == wire.ErrInvalidAuthentication {
 			text = "That password is not correct."
 		}
 		m.pass.Clear("password")
@@ -297,7 +298,7 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 	if msg.err != nil {
 		text := "That code was not accepted."
 		m.advice = true
-		if e, ok := common.AsAPIError(msg.err); ok && e.Type != wire.ErrInvalidInput {
+		if e, ok := client.AsError(msg.err); ok && e.Type != wire.ErrInvalidInput {
 			text, m.advice = msg.err.Error(), e.Type == wire.ErrTwoFactorRequired
 		}
 		m.verify.Clear("code")

@@ -266,12 +266,12 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fres
 	if err := st.local.SaveCredentials(creds); err != nil {
 		if fresh {
 			// Unsaved, the new session would be live and unknown: end it.
-			revokeQuietly(ctx, creds.Server, creds.Token)
+			revokeQuietly(ctx, st.e, creds.Server, creds.Token)
 		}
 		return fmt.Errorf("save credentials: %w", err)
 	}
 	if old != nil && old.Kind == wire.KindSession && old.Token != creds.Token {
-		revokeQuietly(ctx, old.Server, old.Token)
+		revokeQuietly(ctx, st.e, old.Server, old.Token)
 	}
 	cfg := st.res.Config
 	if cfg.Server != creds.Server {
@@ -323,8 +323,8 @@ func noteExpiringTokens(ctx context.Context, st *cliState, token string, w io.Wr
 
 // revokeQuietly logs a token out, best effort: it may have ended already,
 // or its server may be gone.
-func revokeQuietly(ctx context.Context, server, token string) {
-	c, err := newCLIClient(server, token)
+func revokeQuietly(ctx context.Context, e *env, server, token string) {
+	c, err := e.newClient(server, token)
 	if err != nil {
 		return
 	}
@@ -333,9 +333,9 @@ func revokeQuietly(ctx context.Context, server, token string) {
 	_ = c.Logout(rctx)
 }
 
-func idleNote(idleSecs int) string {
-	if idleSecs <= 0 {
+func idleNote(idle wire.Duration) string {
+	if idle <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (logged out after %s of inactivity)", humanDuration(time.Duration(idleSecs)*time.Second))
+	return fmt.Sprintf(" (logged out after %s of inactivity)", humanDuration(idle.Std()))
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latch-dev/latch/server/postgres/pgtest"
 	"github.com/latch-dev/latch/server/storetest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 func TestWithPostgresOptions(t *testing.T) {
@@ -60,9 +60,9 @@ func TestWithPostgresOptions(t *testing.T) {
 // (created empty), as an operator would give it to `latch admin migrate`.
 func pgSchemaURL(t *testing.T) (string, string) {
 	t.Helper()
-	base := pgtest.URL(t)
-	schema := pgtest.Schema(t)
-	pgtest.Exec(t, schema, `CREATE SCHEMA `+schema)
+	base := testenv.NeedPostgres(t)
+	schema := testenv.PostgresSchema(t)
+	testenv.PostgresExec(t, "public", `CREATE SCHEMA `+schema)
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -80,12 +80,12 @@ func TestAdminMigrateFromRelease(t *testing.T) {
 	pg, schema := pgSchemaURL(t)
 	file, rel := storetest.CopyRelease(t, filepath.Join("..", "..", "..", "server", "sqlite", "testdata"))
 	// The release had no key file: migrate makes the one PostgreSQL opens with.
-	code, out, errOut := runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg, "--secret-key-file", pgtest.KeyFile(t, schema))
+	code, out, errOut := runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg, "--secret-key-file", testenv.PostgresKeyFile(t, schema))
 	want := "copied 1 orgs, 2 users, 2 projects, 2 memberships, 5 tokens, 9 backup codes, 1 SSH keys, 12 events"
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("migrate: %d\n%s\n%s\nwant %q", code, out, errOut, want)
 	}
-	storetest.CheckRelease(t, pgtest.Open(t, schema), rel)
+	storetest.CheckRelease(t, testenv.OpenPostgres(t, schema), rel)
 }
 
 // TestAdminOnPostgres: `latch admin migrate` copies a SQLite database into

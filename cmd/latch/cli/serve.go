@@ -93,7 +93,7 @@ func (a *app) serve(o *serveOptions) error {
 	defer endStreams()
 	srv := &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return streams },
-		Handler:           ssh.handler(stack.Handler),
+		Handler:           stack.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -22,7 +22,8 @@ type serverStack struct {
 	KeyFile string // the server key file the store opened with
 	Store   server.Store
 	Service *server.Service
-	Handler http.Handler
+	API     *httpapi.API // its InProcess handler serves the SSH sessions
+	Handler http.Handler // the API, as listeners serve it
 }
 
 // stackConfig is what the stack options set: the service's options and
@@ -61,14 +62,16 @@ func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serve
 		return nil, err
 	}
 	svc := server.NewService(store, o.svc)
-	return &serverStack{KeyFile: keyFileFor(db, o.keyFile), Store: store, Service: svc, Handler: httpapi.New(svc, o.svc.Logger)}, nil
+	api := httpapi.New(svc, o.svc.Logger)
+	return &serverStack{KeyFile: keyFileFor(db, o.keyFile), Store: store, Service: svc, API: api, Handler: api}, nil
 }
 
 // setDXAPI serves the platform client's endpoints (`dx login` & co.,
 // docs/dx.md) on the stack's handler, or not; they are on unless turned
 // off. The handler is rebuilt: it holds no state of its own.
 func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
-	s.Handler = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	s.API = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	s.Handler = s.API
 }
 
 // Close flushes pending token uses and closes the store.

@@ -36,7 +36,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 			now := time.Now()
 			var within time.Duration
 			if expiring != "" {
-				d, err := parseSpan(expiring)
+				d, err := client.ParseDuration(expiring)
 				if err != nil || d <= 0 {
 					return usagef("--expiring %q: use a span like 7d or 48h", expiring)
 				}
@@ -59,7 +59,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 			names := projectNames(s.ctx, s.c)
 			return s.print(wire.TokenList{Tokens: shown}, func(w io.Writer) {
 				if wide {
-					printTokensWide(w, shown, names, now)
+					printTokensWide(s.e, w, shown, names)
 				} else {
 					printTokens(w, shown, names, now)
 				}
@@ -116,7 +116,7 @@ func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now 
 }
 
 // printTokensWide is every column, for a wide terminal or a report.
-func printTokensWide(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
+func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]string) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tSTATE")
 	for _, t := range toks {
@@ -126,10 +126,10 @@ func printTokensWide(out io.Writer, toks []wire.Token, names map[string]string, 
 		}
 		last := "never"
 		if t.LastUsedAt != nil {
-			last = fmtTime(*t.LastUsedAt)
+			last = e.fmtTime(*t.LastUsedAt)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, client.Printable(t.Name), t.Kind, scopeNames(t, names),
-			fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)), t.State)
+			e.fmtTime(t.CreatedAt), e.fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)), t.State)
 	}
 	w.Flush()
 }
@@ -244,9 +244,9 @@ func scopeString(s *wire.Scope) string {
 }
 
 // idleString is an inactivity limit for people.
-func idleString(secs int) string {
-	if secs <= 0 {
+func idleString(idle wire.Duration) string {
+	if idle <= 0 {
 		return "none"
 	}
-	return humanDuration(time.Duration(secs) * time.Second)
+	return humanDuration(idle.Std())
 }

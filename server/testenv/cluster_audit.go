@@ -1,4 +1,4 @@
-package storetest
+package testenv
 
 import (
 	"crypto/ed25519"
@@ -29,13 +29,13 @@ func RunAudit(t *testing.T, open OpenRefusing) {
 	in := c.a
 	c.user("amy")
 	bob := c.user("bob")
-	if _, err := in.svc.CreateOrg(ctx, "lab", 0, false); err != nil {
+	if _, err := in.svc.CreateOrg(bg, "lab", 0, false); err != nil {
 		t.Fatal(err)
 	}
-	proj, err := in.svc.CreateProject(ctx, "Genomes", false, false)
+	proj, err := in.svc.CreateProject(bg, "Genomes", false, false)
 	must(t, err, "CreateProject")
 	_, p := c.login(in, "amy")
-	tok, _, err := in.svc.CreateToken(ctx, p, server.TokenSpec{Name: "ci"}, meta)
+	tok, _, err := in.svc.CreateToken(bg, p, server.TokenSpec{Name: "ci"}, meta)
 	must(t, err, "CreateToken")
 	keyLine := newKeyLine(t)
 	bobSecret, _ := c.enroll("bob")
@@ -46,7 +46,7 @@ func RunAudit(t *testing.T, open OpenRefusing) {
 		must(t, err, "TOTPCode")
 		return code
 	}
-	res, err := in.svc.Login(ctx, server.LoginInput{Username: "bob", Password: password("bob"), Code: code(), Meta: meta})
+	res, err := in.svc.Login(bg, server.LoginInput{Username: "bob", Password: password("bob"), Code: code(), Meta: meta})
 	must(t, err, "bob's login with a code")
 	bobP := c.auth(in, res.Secret)
 	evsBefore := allEvents(t, st)
@@ -54,15 +54,15 @@ func RunAudit(t *testing.T, open OpenRefusing) {
 	refuse(t)
 
 	amyNow := func() server.User {
-		u, err := st.UserByName(ctx, "amy")
+		u, err := st.UserByName(bg, "amy")
 		must(t, err, "UserByName")
 		return u
 	}
 	before := amyNow()
 	tokens := func(name string) int {
-		u, err := st.UserByName(ctx, name)
+		u, err := st.UserByName(bg, name)
 		must(t, err, "UserByName")
-		toks, err := st.ListTokens(ctx, u.ID)
+		toks, err := st.ListTokens(bg, u.ID)
 		must(t, err, "ListTokens")
 		live := 0
 		for _, tk := range toks {
@@ -78,41 +78,41 @@ func RunAudit(t *testing.T, open OpenRefusing) {
 		do   func() error
 	}{
 		{"create a token", func() error {
-			_, _, err := in.svc.CreateToken(ctx, p, server.TokenSpec{Name: "more"}, meta)
+			_, _, err := in.svc.CreateToken(bg, p, server.TokenSpec{Name: "more"}, meta)
 			return err
 		}},
-		{"revoke a token", func() error { return in.svc.RevokeToken(ctx, p, tok.ID, meta) }},
-		{"revoke all tokens", func() error { _, _, err := in.svc.RevokeAll(ctx, p, nil, true, meta); return err }},
-		{"log out", func() error { return in.svc.Logout(ctx, p, meta) }},
+		{"revoke a token", func() error { return in.svc.RevokeToken(bg, p, tok.ID, meta) }},
+		{"revoke all tokens", func() error { _, _, err := in.svc.RevokeAll(bg, p, nil, true, meta); return err }},
+		{"log out", func() error { return in.svc.Logout(bg, p, meta) }},
 		{"log in", func() error {
-			_, err := in.svc.Login(ctx, server.LoginInput{Username: "amy", Password: password("amy"), Meta: meta})
+			_, err := in.svc.Login(bg, server.LoginInput{Username: "amy", Password: password("amy"), Meta: meta})
 			return err
 		}},
 		{"a wrong password", func() error {
-			_, err := in.svc.Login(ctx, server.LoginInput{Username: "amy", Password: "wrong-password", Meta: meta})
+			_, err := in.svc.Login(bg, server.LoginInput{Username: "amy", Password: "wrong-password", Meta: meta})
 			return err
 		}},
 		{"change the password", func() error {
-			_, err := in.svc.ChangePassword(ctx, p, password("amy"), "a-new-long-password", "", false, meta)
+			_, err := in.svc.ChangePassword(bg, p, password("amy"), "a-new-long-password", "", false, meta)
 			return err
 		}},
 		{"change the email", func() error {
-			_, err := in.svc.UpdateProfile(ctx, p, "Amy", "amy@example.org", password("amy"), "", false, meta)
+			_, err := in.svc.UpdateProfile(bg, p, "Amy", "amy@example.org", password("amy"), "", false, meta)
 			return err
 		}},
-		{"start 2FA", func() error { _, err := in.svc.BeginEnrollment(ctx, p, password("amy"), "", meta); return err }},
+		{"start 2FA", func() error { _, err := in.svc.BeginEnrollment(bg, p, password("amy"), "", meta); return err }},
 		{"add an SSH key", func() error {
-			_, err := in.svc.AddSSHKey(ctx, p, keyLine, server.FreshProof{Password: password("amy")}, meta)
+			_, err := in.svc.AddSSHKey(bg, p, keyLine, server.FreshProof{Password: password("amy")}, meta)
 			return err
 		}},
 		{"turn 2FA off", func() error {
-			_, err := in.svc.DisableTwoFactor(ctx, bobP, password("bob"), code(), false, meta)
+			_, err := in.svc.DisableTwoFactor(bg, bobP, password("bob"), code(), false, meta)
 			return err
 		}},
-		{"admin: reset a password", func() error { _, err := in.svc.ResetPassword(ctx, "amy", "an-admin-password", false); return err }},
-		{"admin: move to an org", func() error { return in.svc.SetUserOrg(ctx, "amy", "lab") }},
+		{"admin: reset a password", func() error { _, err := in.svc.ResetPassword(bg, "amy", "an-admin-password", false); return err }},
+		{"admin: move to an org", func() error { return in.svc.SetUserOrg(bg, "amy", "lab") }},
 		{"admin: add to a project", func() error {
-			_, err := in.svc.AddMember(ctx, proj.ID, "amy", server.LevelView)
+			_, err := in.svc.AddMember(bg, proj.ID, "amy", server.LevelView)
 			return err
 		}},
 	}
@@ -132,13 +132,13 @@ func RunAudit(t *testing.T, open OpenRefusing) {
 	if n := tokens("amy"); n != live {
 		t.Errorf("amy has %d live tokens, had %d", n, live)
 	}
-	if keys, err := st.ListSSHKeys(ctx, before.ID); err != nil || len(keys) != 0 {
+	if keys, err := st.ListSSHKeys(bg, before.ID); err != nil || len(keys) != 0 {
 		t.Errorf("SSH keys %v (%v), want none", keys, err)
 	}
-	if a, err := st.ProjectForUser(ctx, before.ID, proj.ID); err != nil || a.MemberLevel != server.LevelNone {
+	if a, err := st.ProjectForUser(bg, before.ID, proj.ID); err != nil || a.MemberLevel != server.LevelNone {
 		t.Errorf("amy's level in the project: %v (%v), want none", a.MemberLevel, err)
 	}
-	if u, err := st.UserByID(ctx, bob.ID); err != nil || u.TwoFactor != server.TwoFactorOn {
+	if u, err := st.UserByID(bg, bob.ID); err != nil || u.TwoFactor != server.TwoFactorOn {
 		t.Errorf("bob's 2FA is %q (%v), want still on", u.TwoFactor, err)
 	}
 	if got := allEvents(t, st); got != evsBefore {
@@ -148,11 +148,11 @@ func RunAudit(t *testing.T, open OpenRefusing) {
 
 func allEvents(t *testing.T, st server.Store) int {
 	t.Helper()
-	users, err := st.ListUsers(ctx)
+	users, err := st.ListUsers(bg)
 	must(t, err, "ListUsers")
 	n := 0
 	for _, id := range append([]int64{0}, ids(users)...) {
-		evs, err := st.ListEvents(ctx, id, 0, 0, 0)
+		evs, err := st.ListEvents(bg, id, 0, 0, 0)
 		must(t, err, "ListEvents")
 		n += len(evs)
 	}
