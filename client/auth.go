@@ -43,3 +43,15 @@ func (c *Client) Health(ctx context.Context) (*wire.Health, error) {
 	}
 	return &out, nil
 }
+
+// LoginWithSSHKey opens a session with the SSH key that the SSH server of
+// this process verified for the connection (it puts the proof in the
+// request's context); with 2FA on, code is asked like a password login's.
+// Only a client of that server's in-process handler can call it.
+func (c *Client) LoginWithSSHKey(ctx context.Context, req wire.KeyLoginRequest) (*wire.LoginResponse, error) {
+	var out wire.LoginResponse
+	if err := c.do(ctx, http.MethodPost, wire.PathSSHKeyLogin, nil, req, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -96,7 +96,7 @@ func TestErrorsAreTyped(t *testing.T) {
 			w.Header().Set("Retry-After", "7")
 			writeError(w, 429, wire.Error{Type: wire.ErrRateLimited, Message: "too many failed attempts: try again in 7 seconds"})
 		case "/v1/whoami":
-			writeError(w, 401, wire.Error{Type: wire.ErrInvalidAuthentication, Reason: wire.ReasonIdle, IdleTimeout: 900, Message: "logged out after 15 minutes of inactivity"})
+			writeError(w, 401, wire.Error{Type: wire.ErrInvalidAuthentication, Reason: wire.ReasonIdle, IdleTimeout: wire.Duration(15 * time.Minute), Message: "logged out after 15 minutes of inactivity"})
 		case "/v1/tokens":
 			writeError(w, 403, wire.Error{Type: wire.ErrTwoFactorEnrollment, Message: "enroll first"})
 		default:
@@ -118,7 +118,7 @@ func TestErrorsAreTyped(t *testing.T) {
 	if !ok || e.Status != 401 || e.Reason != wire.ReasonIdle || e.IdleTimeout != 15*time.Minute || !IsAuth(err) {
 		t.Fatalf("whoami: %#v", err)
 	}
-	if w := e.Wire(); w.IdleTimeout != 900 || w.Type != wire.ErrInvalidAuthentication {
+	if w := e.Wire(); w.IdleTimeout.Std() != 15*time.Minute || w.Type != wire.ErrInvalidAuthentication {
 		t.Fatalf("Wire() = %+v", w)
 	}
 	if _, err = c.Tokens(ctx); !IsEnrollmentRequired(err) {

@@ -9,18 +9,20 @@ import (
 	"os"
 	"runtime"
 	"time"
+
+	"github.com/latch-dev/latch/client/wire"
 )
 
 // Credentials is the saved token, with what is known of it. Server binds
 // the token to the server that issued it: it is never sent elsewhere.
 type Credentials struct {
-	Server      string    `json:"server"`
-	Token       string    `json:"token"`
-	TokenID     string    `json:"tokenId,omitempty"`
-	Username    string    `json:"username,omitempty"`
-	Kind        string    `json:"kind,omitempty"`        // session or api
-	ExpiresAt   time.Time `json:"expiresAt,omitzero"`    // as told at login
-	IdleTimeout int       `json:"idleTimeout,omitempty"` // seconds; 0: none
+	Server      string        `json:"server"`
+	Token       string        `json:"token"`
+	TokenID     string        `json:"tokenId,omitempty"`
+	Username    string        `json:"username,omitempty"`
+	Kind        string        `json:"kind,omitempty"`        // session or api
+	ExpiresAt   time.Time     `json:"expiresAt,omitzero"`    // as told at login
+	IdleTimeout wire.Duration `json:"idleTimeout,omitempty"` // 0: none
 }
 
 // ErrNoCredentials is returned when nothing is saved.

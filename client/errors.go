@@ -12,13 +12,14 @@ import (
 
 // Error is an error answered by the server: its HTTP status and the typed
 // body (wire.Error). Message is written for people and never holds a secret.
+// It is the one error type of the server's answers that the command line
+// and the console read.
 type Error struct {
 	Status  int    // HTTP status code
 	Type    string // wire.Err* constant
 	Message string
-	// Reason refines InvalidAuthentication and TwoFactorRequired
-	// (wire.Reason*, or "replayed" for a code already used).
-	Reason string
+	// Reason refines the type (wire.Reason*).
+	Reason wire.Reason
 	// RetryAfter is how long to wait before trying again, for RateLimited.
 	RetryAfter time.Duration
 	// IdleTimeout is the inactivity limit that ended the session, when
@@ -39,8 +40,8 @@ func (e *Error) Wire() wire.Error {
 		Type:        e.Type,
 		Message:     e.Message,
 		Reason:      e.Reason,
-		RetryAfter:  int(e.RetryAfter / time.Second),
-		IdleTimeout: int(e.IdleTimeout / time.Second),
+		RetryAfter:  wire.Duration(e.RetryAfter),
+		IdleTimeout: wire.Duration(e.IdleTimeout),
 	}
 }
 
@@ -51,8 +52,8 @@ func fromWire(status int, w wire.Error) *Error {
 		Type:        w.Type,
 		Message:     w.Message,
 		Reason:      w.Reason,
-		RetryAfter:  time.Duration(w.RetryAfter) * time.Second,
-		IdleTimeout: time.Duration(w.IdleTimeout) * time.Second,
+		RetryAfter:  w.RetryAfter.Std(),
+		IdleTimeout: w.IdleTimeout.Std(),
 	}
 }
 
@@ -135,13 +136,27 @@ func RetryAfter(err error) (time.Duration, bool) {
 	return e.RetryAfter, true
 }
 
-// Reason is the refinement of an authentication error ("revoked",
-// "expired", "idle", "invalid", "replayed"), or "".
-func Reason(err error) string {
+// Reason is the refinement of the server's error (wire.Reason*), or "".
+func Reason(err error) wire.Reason {
 	if e, ok := AsError(err); ok {
 		return e.Reason
 	}
 	return ""
+}
+
+// IsUnreachable reports whether the server could not be reached at all.
+func IsUnreachable(err error) bool { return errors.Is(err, ErrUnreachable) }
+
+// SessionEnded tells whether err means the caller's token no longer works
+// (revoked, expired, idle, unknown), as opposed to a refused password on a
+// request that checks one: reauth says the request carried a password, and
+// then "invalid" is about that password.
+func SessionEnded(err error, reauth bool) bool {
+	e, ok := AsError(err)
+	if !ok || e.Type != wire.ErrInvalidAuthentication {
+		return false
+	}
+	return !reauth || e.Reason != wire.ReasonInvalid
 }
 
 // ErrUnreachable is matched (errors.Is) by every failure to get an answer

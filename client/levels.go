@@ -2,22 +2,16 @@ package client
 
 import (
 	"strings"
-
-	"github.com/latch-dev/latch/client/wire"
 )
 
 // LevelRank orders access levels: VIEW 1 < UPLOAD 2 < CONTRIBUTE 3 <
 // ADMINISTER 4; anything else is 0.
 func LevelRank(level string) int {
-	switch strings.ToUpper(level) {
-	case wire.LevelView:
-		return 1
-	case wire.LevelUpload:
-		return 2
-	case wire.LevelContribute:
-		return 3
-	case wire.LevelAdminister:
-		return 4
+	l := strings.ToUpper(level)
+	for i, known := range Levels {
+		if l == known {
+			return i + 1
+		}
 	}
 	return 0
 }

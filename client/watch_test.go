@@ -66,7 +66,7 @@ func TestWatchStateEventsEnd(t *testing.T) {
 	if u := next(t, ch); !u.Open {
 		t.Fatalf("first update %+v, want Open", u)
 	}
-	if u := next(t, ch); u.State == nil || u.State.Credential != wire.CredPasswordSession || u.State.IdleTimeout != 900 {
+	if u := next(t, ch); u.State == nil || u.State.Credential != wire.CredPasswordSession || u.State.IdleTimeout.Std() != 15*time.Minute {
 		t.Fatalf("state %+v", u)
 	}
 	if u := next(t, ch); u.Event == nil || u.Event.ID != 7 || u.Event.Type != "token.created" {
@@ -121,7 +121,7 @@ func TestWatchReconnectsAndResumes(t *testing.T) {
 			}
 			kinds = append(kinds, "lost")
 		case u.End != nil:
-			kinds = append(kinds, Reason(u.End))
+			kinds = append(kinds, string(Reason(u.End)))
 		}
 	}
 	want := "[open state 41 lost open state 42 expired]"
@@ -207,7 +207,7 @@ func TestWatchRefusedTokenEnds(t *testing.T) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
-		writeError(w, 401, wire.Error{Type: wire.ErrInvalidAuthentication, Reason: wire.ReasonIdle, IdleTimeout: 900, Message: "idle"})
+		writeError(w, 401, wire.Error{Type: wire.ErrInvalidAuthentication, Reason: wire.ReasonIdle, IdleTimeout: wire.Duration(15 * time.Minute), Message: "idle"})
 	}))
 	defer srv.Close()
 	c, _ := New(srv.URL, "t")

@@ -24,7 +24,11 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	}
 	// Only if the password is still the one just proved: of two changes
 	// sent at once, one wins and the other is told.
-	n, err := s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now())
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
+	})
+	n, err := s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now(), audit)
 	if errors.Is(err, ErrConflict) {
 		return 0, Errorf(KindConflict, "your password was changed meanwhile (a second request?): sign in with the new one")
 	}
@@ -32,8 +36,6 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 		return 0, fmt.Errorf("change password: %w", err)
 	}
 	s.hub.notify(p.User.ID)
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%d tokens revoked", n)})
 	return n, nil
 }
 
@@ -72,20 +74,21 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 	if emailChanged {
 		up.Email = &email
 	}
-	if err := s.store.UpdateProfile(ctx, p.User.ID, up); err != nil {
+	var revoke []TokenKind
+	if emailChanged {
+		revoke = credKinds(revokeAPITokens) // in the same transaction as the new address
+	}
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", emailChanged, len(o.Revoked))}}
+	})
+	revoked, err := s.store.UpdateProfile(ctx, p.User.ID, up, revoke, s.clock.Now(), audit)
+	if err != nil {
 		return 0, fmt.Errorf("update profile: %w", err)
 	}
-	revoked := 0
-	if emailChanged {
-		ids, err := s.store.RevokeTokens(ctx, p.User.ID, credKinds(revokeAPITokens), "", s.clock.Now(), RevokedByCredChange)
-		if err != nil {
-			return 0, fmt.Errorf("email changed, but signing out its sessions failed: %w", err)
-		}
-		revoked = len(ids)
+	if revoked > 0 {
 		s.hub.notify(p.User.ID)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", emailChanged, revoked)})
 	p.User.FullName, p.User.Email = fullName, email
 	return revoked, nil
 }

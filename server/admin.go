@@ -72,13 +72,16 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
-	n, err := s.store.SetPassword(ctx, u.ID, "", hash, credKinds(revokeAPITokens), s.clock.Now())
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: u.ID, Username: u.Username, Type: EventPasswordReset, Method: "admin",
+			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
+	})
+	n, err := s.store.SetPassword(ctx, u.ID, "", hash, credKinds(revokeAPITokens), s.clock.Now(), audit)
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
 	s.hub.notify(u.ID)
 	s.clearGuesses(ctx, u.Username)
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventPasswordReset, Method: "admin", Detail: fmt.Sprintf("%d tokens revoked", n)})
 	return n, nil
 }
 
@@ -196,10 +199,24 @@ func (s *Service) UpdateOrg(ctx context.Context, name string, up OrgUpdate) (Org
 	if o == before {
 		return o, nil
 	}
-	if err := s.store.UpdateOrg(ctx, o); err != nil {
+	var members []User
+	detail := orgPolicyDetail(before, o)
+	audit := s.auditWith(func(out Outcome) []Event {
+		// Every member hears of it, in the change's transaction, so
+		// existing sessions react to the new policy at once.
+		members = out.Members
+		evs := make([]Event, len(members))
+		for i, u := range members {
+			evs[i] = Event{UserID: u.ID, Username: u.Username, Type: EventOrgPolicyChanged, Method: "admin", Detail: detail}
+		}
+		return evs
+	})
+	if err := s.store.UpdateOrg(ctx, o, audit); err != nil {
 		return Org{}, fmt.Errorf("update org: %w", err)
 	}
-	s.orgEvent(ctx, o, EventOrgPolicyChanged, orgPolicyDetail(before, o))
+	for _, u := range members {
+		s.hub.notify(u.ID)
+	}
 	return o, nil
 }
 
@@ -215,23 +232,6 @@ func orgPolicyDetail(before, after Org) string {
 		parts = append(parts, fmt.Sprintf("2FA grace %s → %s", before.TwoFactorGrace, after.TwoFactorGrace))
 	}
 	return fmt.Sprintf("org %q: %s", after.Name, strings.Join(parts, ", "))
-}
-
-// orgEvent records an event for every member of the org and wakes their
-// streams, so existing sessions react to the new policy at once.
-func (s *Service) orgEvent(ctx context.Context, o Org, typ, detail string) {
-	users, err := s.store.ListUsers(ctx)
-	if err != nil {
-		s.log.Error("org event: list members", "org", o.Name, "err", err)
-		return
-	}
-	for _, u := range users {
-		if u.OrgID != o.ID {
-			continue
-		}
-		s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: typ, Method: "admin", Detail: detail})
-		s.hub.notify(u.ID)
-	}
 }
 
 // ListOrgs lists every org.
@@ -253,11 +253,11 @@ func (s *Service) SetUserOrg(ctx context.Context, username, org string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetUserOrg(ctx, u.ID, o.ID); err != nil {
+	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: EventOrgMembership, Method: "admin",
+		Detail: fmt.Sprintf("now a member of org %q", o.Name)})
+	if err := s.store.SetUserOrg(ctx, u.ID, o.ID, audit); err != nil {
 		return fmt.Errorf("set org: %w", err)
 	}
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventOrgMembership, Method: "admin",
-		Detail: fmt.Sprintf("now a member of org %q", o.Name)})
 	s.hub.notify(u.ID)
 	return nil
 }
@@ -315,14 +315,14 @@ func (s *Service) AddMember(ctx context.Context, project, username string, level
 	if err != nil {
 		return Project{}, err
 	}
-	if err := s.store.SetMember(ctx, p.ID, u.ID, level); err != nil {
-		return Project{}, fmt.Errorf("add member: %w", err)
-	}
 	detail := fmt.Sprintf("%s on %s %q", level, p.ID, p.Name)
 	if level == LevelNone {
 		detail = fmt.Sprintf("removed from %s %q", p.ID, p.Name)
 	}
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventProjectMembership, Method: "admin", Detail: detail})
+	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: EventProjectMembership, Method: "admin", Detail: detail})
+	if err := s.store.SetMember(ctx, p.ID, u.ID, level, audit); err != nil {
+		return Project{}, fmt.Errorf("add member: %w", err)
+	}
 	s.hub.notify(u.ID)
 	return p, nil
 }

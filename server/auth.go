@@ -66,7 +66,7 @@ type Meta struct {
 	Method string // "http", "cli", "ssh", "tui"…
 }
 
-var errInvalidToken = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
+var errInvalidToken = &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid,
 	Message: "the token is not valid: log in again with `latch login`"}
 
 // Authenticate checks a bearer secret (rule 1) and records the use.
@@ -105,9 +105,9 @@ func (s *Service) checkState(ctx context.Context, tok *Token) error {
 	}
 	switch tok.State(now) {
 	case StateRevoked:
-		return &Error{Kind: KindInvalidAuthentication, Reason: "revoked", Message: revokedMessage(*tok)}
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonRevoked, Message: revokedMessage(*tok)}
 	case StateExpired:
-		return &Error{Kind: KindInvalidAuthentication, Reason: "expired",
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonExpired,
 			Message: fmt.Sprintf("the token expired on %s: log in again with `latch login`", tok.ExpiresAt.UTC().Format(time.RFC3339))}
 	case StateIdle:
 		if tok.RevokedAt.IsZero() {
@@ -119,20 +119,20 @@ func (s *Service) checkState(ctx context.Context, tok *Token) error {
 }
 
 func (s *Service) expireIdle(ctx context.Context, tok Token) {
-	ok, err := s.store.RevokeToken(ctx, tok.ID, s.clock.Now(), RevokedIdle)
+	audit := s.audit(Event{UserID: tok.UserID, Username: "", Type: EventSessionExpired,
+		Detail: fmt.Sprintf("%s %s idle for %s", tok.Kind, tok.ID, tok.IdleTimeout)})
+	ok, err := s.store.RevokeToken(ctx, tok.ID, s.clock.Now(), RevokedIdle, audit)
 	if err != nil {
 		s.log.Error("revoke idle token", "token", tok.ID, "err", err)
 		return
 	}
 	if ok {
 		s.hub.notify(tok.UserID)
-		s.event(ctx, Event{UserID: tok.UserID, Username: "", Type: EventSessionExpired,
-			Detail: fmt.Sprintf("%s %s idle for %s", tok.Kind, tok.ID, tok.IdleTimeout)})
 	}
 }
 
 func idleError(tok Token) *Error {
-	return &Error{Kind: KindInvalidAuthentication, Reason: "idle", IdleTimeout: tok.IdleTimeout,
+	return &Error{Kind: KindInvalidAuthentication, Reason: ReasonIdle, IdleTimeout: tok.IdleTimeout,
 		Message: fmt.Sprintf("logged out after %s of inactivity: run `latch login` to sign in again", humanDuration(tok.IdleTimeout))}
 }
 
@@ -190,7 +190,7 @@ type LoginResult struct {
 	Org    Org // ID 0 when none
 }
 
-var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: "invalid",
+var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid,
 	Message: "incorrect username or password"}
 
 // Login checks a password (and a second factor when on) and opens a session
@@ -206,8 +206,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 	if err := s.checkSessionExpiry(in.ExpiresAt); err != nil {
 		return nil, err
 	}
-	// The guess is charged before anything is checked, for unknown
-	// usernames alike: both look the same, in answer and in timing.
+	// A request the hashers cannot reach in time is shed before it costs
+	// a write; then the guess is charged before anything is checked, for
+	// unknown usernames alike: both look the same, in answer and timing.
+	release, err := s.hasher.Admit()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	g, err := s.chargeGuess(ctx, username, in.Addr, false)
 	if err != nil {
 		return nil, err
@@ -224,13 +230,18 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if !ok || !known {
-		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
-		return nil, errBadCredentials
+		who := username
+		if !known {
+			// A name that is no user may be a password typed in the
+			// wrong field: only its keyed hash is recorded.
+			who = s.keys.Ring().TagUsername(username)
+		}
+		return nil, s.refused(ctx, errBadCredentials, Event{UserID: u.ID, Username: who, Type: EventLoginFailure,
+			Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
 	}
 	if !u.LockedAt.IsZero() {
 		g.refund(ctx) // the password was right; the account is shut
-		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "account locked"})
-		return nil, errLocked
+		return nil, s.refused(ctx, errLocked, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "account locked"})
 	}
 	method := "password"
 	if u.TwoFactor == TwoFactorOn {
@@ -299,11 +310,11 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 	if m.Method != "" {
 		tok.Name = fmt.Sprintf("%s session (%s)", m.Method, method)
 	}
-	if err := s.store.CreateToken(ctx, tok); err != nil {
+	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
+	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
 		return nil, fmt.Errorf("login: create session: %w", err)
 	}
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
 	return &LoginResult{Secret: secret, Token: tok, User: u, Org: org}, nil
 }
 
@@ -312,12 +323,14 @@ func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
 	if err := s.authorize(ctx, p, OpLogout, authReq{meta: m}); err != nil {
 		return err
 	}
-	if _, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout); err != nil {
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%s %s%s", p.Token.Kind, p.Token.ID, withMade(o.Revoked))}}
+	})
+	if _, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout, audit); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	s.hub.notify(p.User.ID)
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s %s", p.Token.Kind, p.Token.ID)})
 	return nil
 }
 

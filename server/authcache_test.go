@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/sqlite"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // The auth cache must never outlive a change made by another process on the
@@ -14,12 +14,9 @@ import (
 func TestAuthCacheSeesOtherProcessesAtOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "latch.db")
 	open := func() (*server.Service, func()) {
-		st, err := sqlite.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := server.NewService(st, server.Options{Argon2: cheapArgon2, FlushInterval: time.Hour})
-		return svc, func() { svc.Close(); st.Close() }
+		st := testenv.SQLite(t, path)
+		svc := server.NewService(st, server.Options{Argon2: testenv.CheapArgon2, FlushInterval: time.Hour})
+		return svc, func() { svc.Close() }
 	}
 	serving, closeA := open()
 	defer closeA()

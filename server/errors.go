@@ -27,7 +27,7 @@ const (
 type Error struct {
 	Kind        Kind
 	Message     string
-	Reason      string        // refines InvalidAuthentication: revoked, expired, idle, invalid
+	Reason      Reason        // refines the kind (Reason* constants)
 	RetryAfter  time.Duration // for RateLimited
 	IdleTimeout time.Duration // for Reason idle
 	Err         error         // wrapped cause, for logs
@@ -55,6 +55,29 @@ func ErrorKind(err error) Kind {
 	}
 	return KindInternal
 }
+
+// Reason refines an error's kind, so that a client can tell a person why a
+// token stopped working or what to send instead. The HTTP adapter maps each
+// to the wire's reason of the same name.
+type Reason string
+
+const (
+	ReasonRevoked     Reason = "revoked"      // the token was revoked
+	ReasonExpired     Reason = "expired"      // the token is past its expiry
+	ReasonIdle        Reason = "idle"         // the token's inactivity limit was reached
+	ReasonInvalid     Reason = "invalid"      // unknown token, wrong password, a code not accepted
+	ReasonReplayed    Reason = "replayed"     // a TOTP code already accepted in its time step
+	ReasonUsed        Reason = "used"         // a backup code already used (each works once)
+	ReasonLocked      Reason = "locked"       // an administrator locked the account
+	ReasonScope       Reason = "scope"        // PermissionDenied: the credential may not do this
+	ReasonLimit       Reason = "limit"        // PermissionDenied: a new token would exceed a limit
+	ReasonEnroll      Reason = "enroll"       // EnrollmentRequired: only enrollment is allowed
+	ReasonProofNeeded Reason = "proof-needed" // a protected change needs the password (and a code)
+)
+
+// Reasons lists every Reason, for the adapters' mapping tests.
+var Reasons = []Reason{ReasonRevoked, ReasonExpired, ReasonIdle, ReasonInvalid, ReasonReplayed, ReasonUsed, ReasonLocked,
+	ReasonScope, ReasonLimit, ReasonEnroll, ReasonProofNeeded}
 
 // Stores return these for the domain to translate.
 var (

@@ -4,27 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/sqlite"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // A flood of logins from many addresses is shed (503 with Retry-After past
 // the wait bound) instead of queued, and the owner's login right after it
 // goes through.
 func TestLoginFloodIsShedNotQueued(t *testing.T) {
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "latch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.SQLite(t, "")
 	// Hashes that cost a few milliseconds, one at a time, a short wait.
 	svc := server.NewService(st, server.Options{MaxHashing: 1, HashWait: 20 * time.Millisecond, FlushInterval: time.Hour,
 		Argon2: server.Argon2Params{MemoryKiB: 4 << 10, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	t.Cleanup(func() { svc.Close(); st.Close() })
+	t.Cleanup(func() { svc.Close() })
 	ctx := context.Background()
 	if _, err := svc.CreateUser(ctx, server.NewUser{Username: "amy", Password: "amy-password-1"}); err != nil {
 		t.Fatal(err)

@@ -2,17 +2,12 @@ package server_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/sqlite"
+	"github.com/latch-dev/latch/server/testenv"
 )
-
-// cheapArgon2 keeps rule tests fast; TestPasswordHashRoundTrip covers the
-// production parameters.
-var cheapArgon2 = server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
@@ -25,20 +20,11 @@ type fixture struct {
 }
 
 // newFixture is a service on a real SQLite file in a temp dir, with a clock
-// the test moves.
+// the test moves (the shared test environment's).
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "latch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := server.NewManualClock(t0)
-	svc := server.NewService(st, server.Options{Clock: clock, Argon2: cheapArgon2, FlushInterval: time.Hour})
-	t.Cleanup(func() {
-		svc.Close()
-		st.Close()
-	})
-	return &fixture{t: t, ctx: context.Background(), store: st, svc: svc, clock: clock}
+	e := testenv.New(t, testenv.At(t0), testenv.ServiceOptions(func(o *server.Options) { o.FlushInterval = time.Hour }))
+	return &fixture{t: t, ctx: context.Background(), store: e.Store, svc: e.Svc, clock: e.Clock}
 }
 
 func (f *fixture) user(name, org string) server.User {

@@ -2,23 +2,18 @@ package server_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/sqlite"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // BenchmarkLoginFailure compares a wrong password with an unknown username
 // at the production argon2id cost: both hash once, so their times match and
 // timing tells nothing about which usernames exist (rule 8).
 func BenchmarkLoginFailure(b *testing.B) {
-	st, err := sqlite.Open(filepath.Join(b.TempDir(), "latch.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := testenv.SQLite(b, "")
 	clock := server.NewManualClock(t0)
 	svc := server.NewService(st, server.Options{Clock: clock})
 	defer svc.Close()

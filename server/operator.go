@@ -36,20 +36,17 @@ func (s *Service) AdminResetTwoFactor(ctx context.Context, username string, revo
 	if u.TwoFactor == TwoFactorOff {
 		return Ended{}, Errorf(KindInvalidInput, "%s has no two-factor authentication to reset", u.Username)
 	}
-	sessions, err := s.store.DisableTOTP(ctx, u.ID, []TokenKind{KindSession}, s.clock.Now())
-	if err != nil {
+	var ended Ended
+	audit := s.auditWith(func(o Outcome) []Event {
+		ended = endedOf(o)
+		return []Event{{UserID: u.ID, Username: u.Username, Type: Event2FAResetByAdmin, Method: "admin",
+			Detail: fmt.Sprintf("2FA off, secret and backup codes forgotten; %s", ended)}}
+	})
+	if _, err := s.store.DisableTOTP(ctx, u.ID, adminKinds(revokeTokens), RevokedByAdmin, s.clock.Now(), audit); err != nil {
 		return Ended{}, fmt.Errorf("reset 2FA: %w", err)
-	}
-	ended := Ended{Sessions: sessions}
-	if revokeTokens {
-		if ended.Tokens, err = s.revokeKind(ctx, u.ID, KindAPI, RevokedByAdmin); err != nil {
-			return ended, err
-		}
 	}
 	s.clearGuesses(ctx, u.Username)
 	s.hub.notify(u.ID)
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FAResetByAdmin, Method: "admin",
-		Detail: fmt.Sprintf("2FA off, secret and backup codes forgotten; %s", ended)})
 	return ended, nil
 }
 
@@ -61,16 +58,14 @@ func (s *Service) AdminEndSessions(ctx context.Context, username string, revokeT
 		return Ended{}, err
 	}
 	var ended Ended
-	if ended.Sessions, err = s.revokeKind(ctx, u.ID, KindSession, RevokedByAdmin); err != nil {
-		return ended, err
-	}
-	if revokeTokens {
-		if ended.Tokens, err = s.revokeKind(ctx, u.ID, KindAPI, RevokedByAdmin); err != nil {
-			return ended, err
-		}
+	audit := s.auditWith(func(o Outcome) []Event {
+		ended = endedOf(o)
+		return []Event{{UserID: u.ID, Username: u.Username, Type: EventSessionsEndedByAdmin, Method: "admin", Detail: ended.String()}}
+	})
+	if _, err := s.store.RevokeTokens(ctx, u.ID, adminKinds(revokeTokens), "", s.clock.Now(), RevokedByAdmin, audit); err != nil {
+		return Ended{}, fmt.Errorf("end sessions: %w", err)
 	}
 	s.hub.notify(u.ID)
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventSessionsEndedByAdmin, Method: "admin", Detail: ended.String()})
 	return ended, nil
 }
 
@@ -89,20 +84,25 @@ func (s *Service) AdminLock(ctx context.Context, username string, locked bool) e
 	if !locked {
 		at, typ = time.Time{}, EventAccountUnlocked
 	}
-	if err := s.store.SetUserLocked(ctx, u.ID, at); err != nil {
+	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: typ, Method: "admin"})
+	if err := s.store.SetUserLocked(ctx, u.ID, at, audit); err != nil {
 		return fmt.Errorf("lock account: %w", err)
 	}
 	s.hub.notify(u.ID)
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: typ, Method: "admin"})
 	return nil
 }
 
-func (s *Service) revokeKind(ctx context.Context, userID int64, kind TokenKind, reason string) (int, error) {
-	ids, err := s.store.RevokeTokens(ctx, userID, []TokenKind{kind}, "", s.clock.Now(), reason)
-	if err != nil {
-		return 0, fmt.Errorf("revoke %s tokens: %w", kind, err)
+// adminKinds are the tokens an operator's action ends: the sessions, and
+// the API tokens too when asked.
+func adminKinds(revokeTokens bool) []TokenKind {
+	if revokeTokens {
+		return []TokenKind{KindSession, KindAPI}
 	}
-	return len(ids), nil
+	return []TokenKind{KindSession}
+}
+
+func endedOf(o Outcome) Ended {
+	return Ended{Sessions: o.RevokedOf(KindSession), Tokens: o.RevokedOf(KindAPI)}
 }
 
 func (e Ended) String() string {
@@ -112,6 +112,3 @@ func (e Ended) String() string {
 // errLocked answers every credential and sign-in of a locked account.
 var errLocked = &Error{Kind: KindInvalidAuthentication, Reason: ReasonLocked,
 	Message: "this account is locked by an administrator: ask them to unlock it"}
-
-// ReasonLocked refines InvalidAuthentication: the account is locked.
-const ReasonLocked = "locked"

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -47,6 +48,9 @@ type PasswordHasher struct {
 
 	mu     sync.Mutex
 	byAddr map[string]int // requests hashing or waiting, per address
+
+	admitted atomic.Int64 // requests between Admit and their release
+	hashNS   atomic.Int64 // recent hash time (EWMA), to size the queue
 }
 
 // DefaultHashWait is how long a request may wait for a hasher.
@@ -69,6 +73,37 @@ func NewPasswordHasher(p Argon2Params, concurrent int, maxWait time.Duration) *P
 	}
 	h.dummy = dummy
 	return h
+}
+
+// Admit lets a request into the password-checking pipeline, or sheds it
+// at once (503 with Retry-After) when the queue already holds more than
+// the hashers can work through within the wait bound: such a request
+// would only time out later, after costing a store write. Call it before
+// anything is written; release when done.
+func (h *PasswordHasher) Admit() (release func(), err error) {
+	per := time.Duration(h.hashNS.Load())
+	if per <= 0 {
+		per = 50 * time.Millisecond
+	}
+	limit := int64(cap(h.slots)) * max(1, int64(h.maxWait/per))
+	if h.admitted.Add(1) > limit+int64(cap(h.slots)) {
+		h.admitted.Add(-1)
+		return nil, errBusy(time.Second, nil)
+	}
+	return func() { h.admitted.Add(-1) }, nil
+}
+
+// timed runs one hash and feeds its duration to the queue's sizing.
+func (h *PasswordHasher) timed(f func()) {
+	t0 := time.Now()
+	f()
+	d := int64(time.Since(t0))
+	old := h.hashNS.Load()
+	if old == 0 {
+		h.hashNS.Store(d)
+		return
+	}
+	h.hashNS.Store(old + (d-old)/8)
 }
 
 // errBusy answers a request that found no hasher in time.
@@ -153,7 +188,8 @@ func (h *PasswordHasher) Verify(ctx context.Context, addr, encoded, password str
 		return false, err
 	}
 	defer release()
-	ok, err := verifyArgon2(encoded, password)
+	var ok bool
+	h.timed(func() { ok, err = verifyArgon2(encoded, password) })
 	return ok && known, err
 }
 

@@ -217,12 +217,6 @@ func (s *Service) authorize(ctx context.Context, p *Principal, op Op, r authReq)
 	return nil
 }
 
-// Reasons that refine PermissionDenied and EnrollmentRequired errors.
-const (
-	ReasonScope  = "scope"
-	ReasonEnroll = "enroll"
-)
-
 func denied(p *Principal, cred Credential, rule Rule) error {
 	if cred == CredEnrollOnly {
 		return &Error{Kind: KindEnrollmentRequired, Reason: ReasonEnroll,

@@ -63,7 +63,13 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 	if grace > 0 {
 		graceEnd = now.Add(grace)
 	}
-	err = s.store.RotateToken(ctx, old.ID, next, graceEnd, now)
+	until := "revoked now"
+	if grace > 0 {
+		until = "works until " + graceEnd.UTC().Format(time.RFC3339)
+	}
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRotated, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%s %q → %s, expires %s; the old one %s", old.ID, old.Name, next.ID, next.ExpiresAt.UTC().Format(time.RFC3339), until)})
+	err = s.store.RotateToken(ctx, old.ID, next, graceEnd, now, audit)
 	if errors.Is(err, ErrConflict) {
 		return Token{}, "", Errorf(KindConflict, "token %s was rotated or revoked meanwhile (a second request?)", tokenID)
 	}
@@ -71,11 +77,5 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 		return Token{}, "", fmt.Errorf("rotate token: %w", err)
 	}
 	s.hub.notify(p.User.ID)
-	until := "revoked now"
-	if grace > 0 {
-		until = "works until " + graceEnd.UTC().Format(time.RFC3339)
-	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRotated, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s %q → %s, expires %s; the old one %s", old.ID, old.Name, next.ID, next.ExpiresAt.UTC().Format(time.RFC3339), until)})
 	return next, secret, nil
 }

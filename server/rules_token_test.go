@@ -22,7 +22,7 @@ func TestRule1TokenValidity(t *testing.T) {
 		name       string
 		secret     string
 		advance    time.Duration
-		wantReason string // "" = accepted
+		wantReason server.Reason // "" = accepted
 	}{
 		{"unknown token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0, "invalid"},
 		{"malformed token", "not-a-token", 0, "invalid"},
@@ -35,7 +35,7 @@ func TestRule1TokenValidity(t *testing.T) {
 	for _, tc := range cases {
 		f.clock.Advance(tc.advance)
 		_, err := f.svc.Authenticate(f.ctx, tc.secret, server.Meta{Addr: "198.51.100.7"})
-		got := ""
+		var got server.Reason
 		if err != nil {
 			de, ok := err.(*server.Error)
 			if !ok || de.Kind != server.KindInvalidAuthentication {

@@ -35,6 +35,7 @@ const (
 // admin CLI) call it; it calls nothing but the Store.
 type Service struct {
 	store   Store
+	keys    *Keys // the store's: secrets at rest (see KeyRing)
 	clock   Clock
 	log     *slog.Logger
 	hasher  *PasswordHasher
@@ -71,8 +72,14 @@ func NewService(store Store, opts Options) *Service {
 	if opts.SessionLifetime <= 0 {
 		opts.SessionLifetime = DefaultSessionLifetime
 	}
+	keys := store.Keys()
+	if keys == nil {
+		panic("server: NewService on a store opened without a server key ring")
+	}
+	keys.logTo(opts.Logger)
 	s := &Service{
 		store:   store,
+		keys:    keys,
 		clock:   opts.Clock,
 		log:     opts.Logger,
 		hasher:  NewPasswordHasher(opts.Argon2, opts.MaxHashing, opts.HashWait),
@@ -131,17 +138,6 @@ func (s *Service) FlushUsage(ctx context.Context) {
 	if err := s.store.TouchTokens(ctx, uses); err != nil {
 		s.log.Error("flush token usage", "err", err, "tokens", len(uses))
 		s.usage.restore(uses)
-	}
-}
-
-// event records an audit event; failure to record is logged, not fatal to
-// the request that caused it.
-func (s *Service) event(ctx context.Context, e Event) {
-	if e.Time.IsZero() {
-		e.Time = s.clock.Now()
-	}
-	if err := s.store.AddEvent(ctx, e); err != nil {
-		s.log.Error("record event", "type", e.Type, "user", e.Username, "err", err)
 	}
 }
 

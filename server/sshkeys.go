@@ -52,13 +52,13 @@ func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proo
 	now := s.clock.Now()
 	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: now,
 		AddedWith: p.Credential(now).String()}
-	if err := s.store.AddSSHKey(ctx, k); err != nil {
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Detail: fp})
+	if err := s.store.AddSSHKey(ctx, k, audit); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return SSHKey{}, Errorf(KindConflict, "the key %s is already registered", fp)
 		}
 		return SSHKey{}, fmt.Errorf("add ssh key: %w", err)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Detail: fp})
 	return k, nil
 }
 
@@ -80,7 +80,11 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 	if err := s.authorize(ctx, p, OpRemoveSSHKey, authReq{meta: m}); err != nil {
 		return err
 	}
-	ok, ended, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint, s.clock.Now())
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%s, %d sessions ended", fingerprint, len(o.Revoked))}}
+	})
+	ok, ended, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint, s.clock.Now(), audit)
 	if err != nil {
 		return fmt.Errorf("remove ssh key: %w", err)
 	}
@@ -90,8 +94,6 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 	if len(ended) > 0 {
 		s.hub.notify(p.User.ID)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s, %d sessions ended", fingerprint, len(ended))})
 	return nil
 }
 
@@ -125,7 +127,7 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "this SSH key is not registered for " + username}
+		return nil, &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "this SSH key is not registered for " + username}
 	}
 	if !u.LockedAt.IsZero() {
 		return nil, errLocked
@@ -154,4 +156,26 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		s.log.Error("record ssh key use", "err", err)
 	}
 	return s.openSession(ctx, u, method, fp, time.Time{}, m)
+}
+
+// SSHKeyProof is what only the SSH layer can vouch for: the connection
+// that makes a request holds the private half of Key, and asked to be
+// Username. It travels in a request's context from that layer to the
+// in-process handler that logs in with it, never over the network.
+type SSHKeyProof struct {
+	Username string
+	Key      ssh.PublicKey
+}
+
+type keyProofKey struct{}
+
+// WithSSHKey marks ctx with the SSH layer's proof of a key.
+func WithSSHKey(ctx context.Context, p SSHKeyProof) context.Context {
+	return context.WithValue(ctx, keyProofKey{}, p)
+}
+
+// SSHKeyFrom returns the proof WithSSHKey put in ctx.
+func SSHKeyFrom(ctx context.Context) (SSHKeyProof, bool) {
+	p, ok := ctx.Value(keyProofKey{}).(SSHKeyProof)
+	return p, ok && p.Key != nil
 }

@@ -8,7 +8,9 @@ import (
 // Store is what the domain needs from storage. SQLite and PostgreSQL
 // implement it; every method is atomic on its own, and methods that must
 // hold under concurrency (one-time codes, revocation) are single conditional
-// statements or transactions inside the store.
+// statements or transactions inside the store. A method that changes what
+// an audit event records takes the Audit that names the event, and writes
+// it in the change's transaction (see Audit).
 //
 // Lookups of a missing row return an error wrapping ErrNotFound; inserting a
 // duplicate unique key returns an error wrapping ErrConflict.
@@ -20,11 +22,12 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]User, error)
 	// UpdateProfile writes the fields that are set, and only them, so a
 	// name change never writes back an email read before a concurrent
-	// email change.
-	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate) error
-	SetUserOrg(ctx context.Context, userID, orgID int64) error
+	// email change; in the same transaction it revokes the user's tokens
+	// of the given kinds (an email change) and returns how many.
+	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate, revoke []TokenKind, now time.Time, audit Audit) (int, error)
+	SetUserOrg(ctx context.Context, userID, orgID int64, audit Audit) error
 	// SetUserLocked locks the account at t, or unlocks it (zero t).
-	SetUserLocked(ctx context.Context, userID int64, t time.Time) error
+	SetUserLocked(ctx context.Context, userID int64, t time.Time, audit Audit) error
 
 	// SetPassword stores a new hash and, in the same transaction, revokes the
 	// user's tokens of the given kinds (reason RevokedByCredChange). It
@@ -32,13 +35,14 @@ type Store interface {
 	// happens only if the stored hash is still oldHash (ErrConflict
 	// otherwise): of two concurrent changes proved with one password, one
 	// wins.
-	SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []TokenKind, now time.Time) (int, error)
+	SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []TokenKind, now time.Time, audit Audit) (int, error)
 
 	// Orgs
 	CreateOrg(ctx context.Context, o *Org) error // sets o.ID
 	OrgByID(ctx context.Context, id int64) (Org, error)
 	OrgByName(ctx context.Context, name string) (Org, error)
-	UpdateOrg(ctx context.Context, o Org) error
+	// UpdateOrg stores o; its audit hears the org's members (Outcome.Members).
+	UpdateOrg(ctx context.Context, o Org, audit Audit) error
 	ListOrgs(ctx context.Context) ([]Org, error)
 
 	// Projects
@@ -47,7 +51,7 @@ type Store interface {
 	ProjectsByName(ctx context.Context, name string) ([]Project, error)
 	ListProjects(ctx context.Context) ([]Project, error)
 	// SetMember adds the user or changes their level; LevelNone removes them.
-	SetMember(ctx context.Context, projectID string, userID int64, level Level) error
+	SetMember(ctx context.Context, projectID string, userID int64, level Level, audit Audit) error
 	// ProjectsForUser lists the projects the user is a member of, and when
 	// includePublic also every public project (MemberLevel LevelNone where
 	// the user is not a member), ordered by name then id.
@@ -57,26 +61,28 @@ type Store interface {
 	ProjectForUser(ctx context.Context, userID int64, projectID string) (ProjectAccess, error)
 
 	// Tokens
-	CreateToken(ctx context.Context, t Token) error
+	CreateToken(ctx context.Context, t Token, audit Audit) error
 	TokenByHash(ctx context.Context, secretHash string) (Token, error)
 	TokenByID(ctx context.Context, tokenID string) (Token, error)
 	ListTokens(ctx context.Context, userID int64) ([]Token, error) // newest first
 	// RevokeToken marks one not-yet-revoked token revoked, and in the same
 	// transaction every token made with it, and with those, not yet revoked
-	// (reason RevokedWithParent); false when it was already revoked.
-	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error)
+	// (reason RevokedWithParent); false when it was already revoked. The
+	// audit hears every token it revoked, the first one first.
+	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string, audit Audit) (bool, error)
 	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
-	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string) ([]string, error)
+	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string, audit Audit) ([]string, error)
 	// RotateToken stores next, which replaces old, in one transaction: the
 	// tokens made with old now hang from next; old is revoked (reason
 	// RevokedRotated) or, with a grace period, expires at graceEnd if that
 	// is sooner. ErrConflict when old is no longer active (a second rotate).
-	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time) error
+	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time, audit Audit) error
 	// TouchTokens records uses; a use never moves LastUsedAt backwards.
 	TouchTokens(ctx context.Context, uses []TokenUsage) error
 
-	// Events
+	// Events. A change's events go with the change (its Audit); AddEvent
+	// records what changes nothing else (a refused password or code).
 	AddEvent(ctx context.Context, e Event) error
 	// ListEvents returns the user's events newest first, with ID < before
 	// (0: no bound) and ID > after (0: no bound), at most limit.
@@ -103,43 +109,66 @@ type Store interface {
 	// Two-factor authentication
 	// SetPendingTOTP stores a new secret in state pending (2FA stays as it is
 	// when already on; the secret becomes active only through EnableTOTP).
-	SetPendingTOTP(ctx context.Context, userID int64, secret string) error
+	SetPendingTOTP(ctx context.Context, userID int64, secret string, audit Audit) error
 	PendingTOTP(ctx context.Context, userID int64) (string, error) // ErrNotFound when none
 	// EnableTOTP turns 2FA on with the pending secret, replaces the backup
 	// codes, records step as used, clears the pending secret and revokes the
 	// user's tokens of the given kinds, in one transaction.
-	EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []TokenKind, now time.Time) (int, error)
+	EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []TokenKind, now time.Time, audit Audit) (int, error)
 	// DisableTOTP turns 2FA off, forgets secret and backup codes, and revokes
-	// the user's tokens of the given kinds, in one transaction.
-	DisableTOTP(ctx context.Context, userID int64, revoke []TokenKind, now time.Time) (int, error)
+	// the user's tokens of the given kinds (for reason), in one transaction.
+	DisableTOTP(ctx context.Context, userID int64, revoke []TokenKind, reason string, now time.Time, audit Audit) (int, error)
 	// UseTOTPStep records step as used when it is later than the last used
 	// one; false when it was not (a replay).
 	UseTOTPStep(ctx context.Context, userID int64, step int64) (bool, error)
 	// UnusedBackupCodes lists the hashes of the user's unused backup codes.
 	UnusedBackupCodes(ctx context.Context, userID int64) ([]string, error)
 	// UseBackupCode marks the code used if still unused; false otherwise.
-	UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time) (bool, error)
-	// BackupCodeUsed reports whether hash is one of the user's current
-	// backup codes, used already (a refusal can then say so).
-	BackupCodeUsed(ctx context.Context, userID int64, hash string) (bool, error)
+	// Its audit hears how many codes stay unused (Outcome.CodesLeft).
+	UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time, audit Audit) (bool, error)
+	// UsedBackupCodes lists the hashes of the user's current backup codes
+	// that were used already, so a refusal can say "used" (not "wrong").
+	UsedBackupCodes(ctx context.Context, userID int64) ([]string, error)
 	// ReplaceBackupCodes replaces the codes of generation gen (ErrConflict
 	// when another replacement came first) and moves to the next one.
-	ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string) error
+	ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string, audit Audit) error
 
 	// SSH public keys (authorized keys in OpenSSH format, by fingerprint)
-	AddSSHKey(ctx context.Context, k SSHKey) error
+	AddSSHKey(ctx context.Context, k SSHKey, audit Audit) error
 	ListSSHKeys(ctx context.Context, userID int64) ([]SSHKey, error)
 	SSHKeyByFingerprint(ctx context.Context, fingerprint string) (SSHKey, error)
 	// RemoveSSHKey deletes the user's key and, in the same transaction,
 	// revokes the live tokens opened with it (reason RevokedKeyRemoved),
 	// returning whether the key existed and the ids revoked.
-	RemoveSSHKey(ctx context.Context, userID int64, fingerprint string, now time.Time) (bool, []string, error)
+	RemoveSSHKey(ctx context.Context, userID int64, fingerprint string, now time.Time, audit Audit) (bool, []string, error)
 	// TouchSSHKey records a login with the key.
 	TouchSSHKey(ctx context.Context, fingerprint string, now time.Time) error
+
+	// Server keys (see KeyRing). Keys is the ring the store was opened
+	// with, checked against the key check values the database keeps.
+	Keys() *Keys
+	// ResealSecrets gives every stored TOTP secret, active and pending, to
+	// reseal, and stores the values it changes, a batch of users per
+	// write transaction; it returns how many values it changed.
+	ResealSecrets(ctx context.Context, reseal func(userID int64, stored string) (string, bool, error)) (int, error)
+	// KeyUses counts, for each key id given ("" for values made without a
+	// key), the stored values that name it.
+	KeyUses(ctx context.Context, ids []string) (map[string]KeyUse, error)
 
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// KeyUse counts the stored values made with one server key.
+type KeyUse struct {
+	TOTPSecrets int // sealed secrets, active and pending
+	BackupCodes int // keyed hashes (used ones too: they are checked to say "used")
+	Events      int // usernames of unknown users, as keyed hashes
+	Throttle    int // throttling buckets and known addresses of a username
+}
+
+// Total is how many values name the key.
+func (u KeyUse) Total() int { return u.TOTPSecrets + u.BackupCodes + u.Events + u.Throttle }
 
 // ProfileUpdate names the profile fields to write; nil ones stay.
 type ProfileUpdate struct {

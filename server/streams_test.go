@@ -3,14 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/sqlite"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // 200 streams opened at once on one token: exactly the cap is accepted,
@@ -101,14 +100,11 @@ func (c *countingStore) ListEvents(ctx context.Context, userID int64, before, af
 // 100 idle streams cost one change-version read per poll interval, not a
 // read of each token and its events: one loop serves them all.
 func TestIdleStreamsShareOnePoll(t *testing.T) {
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "latch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.SQLite(t, "")
 	cs := &countingStore{Store: st, cv: st}
-	svc := server.NewService(cs, server.Options{Argon2: cheapArgon2, FlushInterval: time.Hour,
+	svc := server.NewService(cs, server.Options{Argon2: testenv.CheapArgon2, FlushInterval: time.Hour,
 		MaxStreamsPerToken: 100, MaxStreamsPerUser: 100})
-	t.Cleanup(func() { svc.Close(); st.Close() })
+	t.Cleanup(func() { svc.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var streams []<-chan server.StreamUpdate

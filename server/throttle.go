@@ -13,6 +13,12 @@ import (
 // every instance. A right guess, or a request that only lacked its code,
 // gets its charge back. Buckets drain by themselves, so failures age out.
 //
+// Buckets and known addresses are kept under a keyed hash of the username
+// (KeyRing.TagUsername), for every name alike, never its text: people type
+// passwords into the username field, and a throttle is checked before the
+// name is looked up. A key rotation starts new buckets under the new key;
+// known addresses are looked up under every key.
+//
 // An account has two buckets: one for strangers, and one for addresses that
 // signed in to it successfully in the last 30 days (and for a second factor
 // sent with a verified SSH key), so a stranger's guessing cannot lock the
@@ -46,10 +52,10 @@ func (r bucketRule) bucket(key string) Bucket {
 
 // guess is one request's charge to its buckets.
 type guess struct {
-	s        *Service
-	username string
-	addr     string
-	buckets  []Bucket
+	s       *Service
+	tag     string // the username's keyed hash, under the current key
+	addr    string
+	buckets []Bucket
 }
 
 // chargeGuess charges a guess at username's secrets from addr before
@@ -58,19 +64,24 @@ type guess struct {
 // the limit it answers RateLimited with the wait, and nothing is checked.
 func (s *Service) chargeGuess(ctx context.Context, username, addr string, asOwner bool) (*guess, error) {
 	now := s.clock.Now()
-	g := &guess{s: s, username: username, addr: addr}
+	ring := s.keys.Ring()
+	g := &guess{s: s, tag: ring.TagUsername(username), addr: addr}
 	owner := asOwner
 	if !owner && addr != "" {
-		known, err := s.store.KnownAddress(ctx, knownKey(username, addr), now.Add(-KnownAddressFor))
-		if err != nil {
-			return nil, fmt.Errorf("throttle: %w", err)
+		for _, tag := range ring.usernameTags(username) {
+			known, err := s.store.KnownAddress(ctx, knownKey(tag, addr), now.Add(-KnownAddressFor))
+			if err != nil {
+				return nil, fmt.Errorf("throttle: %w", err)
+			}
+			if owner = known; owner {
+				break
+			}
 		}
-		owner = known
 	}
 	if owner {
-		g.buckets = append(g.buckets, ownerBucket.bucket(username))
+		g.buckets = append(g.buckets, ownerBucket.bucket(g.tag))
 	} else {
-		g.buckets = append(g.buckets, strangerBucket.bucket(username))
+		g.buckets = append(g.buckets, strangerBucket.bucket(g.tag))
 	}
 	if addr != "" {
 		g.buckets = append(g.buckets, addressBucket.bucket(addr))
@@ -95,7 +106,9 @@ func rateLimited(wait time.Duration) error {
 		Message: fmt.Sprintf("too many failed attempts: try again in %s", humanDuration(say))}
 }
 
-func knownKey(username, addr string) string { return username + "|" + addr }
+// knownKey names an address that signed in to the account whose username
+// has tag.
+func knownKey(tag, addr string) string { return tag + "|" + addr }
 
 // refund gives the charge back: the guess was right, or no guess at all.
 func (g *guess) refund(ctx context.Context) {
@@ -111,7 +124,7 @@ func (g *guess) signedIn(ctx context.Context) {
 	if g.addr == "" {
 		return
 	}
-	if err := g.s.store.MarkKnownAddress(ctx, knownKey(g.username, g.addr), g.s.clock.Now()); err != nil {
+	if err := g.s.store.MarkKnownAddress(ctx, knownKey(g.tag, g.addr), g.s.clock.Now()); err != nil {
 		g.s.log.Error("remember a sign-in address", "err", err)
 	}
 }
@@ -119,7 +132,10 @@ func (g *guess) signedIn(ctx context.Context) {
 // clearGuesses empties an account's buckets (an operator reset its
 // password: the owner is back in control).
 func (s *Service) clearGuesses(ctx context.Context, username string) {
-	keys := []string{strangerBucket.prefix + username, ownerBucket.prefix + username}
+	var keys []string
+	for _, tag := range s.keys.Ring().usernameTags(username) {
+		keys = append(keys, strangerBucket.prefix+tag, ownerBucket.prefix+tag)
+	}
 	if err := s.store.ClearGuesses(ctx, keys); err != nil {
 		s.log.Error("clear guesses after a password reset", "err", err)
 	}

@@ -32,11 +32,11 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	}
 	secret := NewTokenSecret()
 	tok.SecretHash = HashSecret(secret)
-	if err := s.store.CreateToken(ctx, tok); err != nil {
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenCreated, Addr: m.Addr, Method: m.Method,
+		Detail: fmt.Sprintf("%s %q expires %s, scope %s", tok.ID, tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339), ScopeString(tok.Scope))})
+	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenCreated, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s %q expires %s, scope %s", tok.ID, tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339), ScopeString(tok.Scope))})
 	return tok, secret, nil
 }
 
@@ -99,10 +99,6 @@ func (s *Service) newTokenWithin(ctx context.Context, p *Principal, spec TokenSp
 	}
 	return tok, nil
 }
-
-// ReasonLimit refines PermissionDenied: a new token would exceed a limit
-// of the credential that asked for it or of the user's own access.
-const ReasonLimit = "limit"
 
 func limitError(format string, args ...any) error {
 	return &Error{Kind: KindPermissionDenied, Reason: ReasonLimit, Message: fmt.Sprintf(format, args...)}
@@ -215,7 +211,11 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
-	ok, err := s.store.RevokeToken(ctx, tokenID, s.clock.Now(), RevokedByUser)
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRevoked, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%s %s %q%s", tok.Kind, tok.ID, tok.Name, withMade(o.Revoked))}}
+	})
+	ok, err := s.store.RevokeToken(ctx, tokenID, s.clock.Now(), RevokedByUser, audit)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
@@ -223,8 +223,6 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 		return Errorf(KindConflict, "token %s was already revoked", tokenID)
 	}
 	s.hub.notify(p.User.ID)
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRevoked, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s %s %q", tok.Kind, tok.ID, tok.Name)})
 	return nil
 }
 
@@ -282,7 +280,11 @@ func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind
 	if exceptCurrent {
 		except = p.Token.ID
 	}
-	ids, err := s.store.RevokeTokens(ctx, p.User.ID, kinds, except, s.clock.Now(), RevokedByUser)
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventTokensRevoked, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%d tokens (%s)", len(o.Revoked), kindsString(kinds))}}
+	})
+	ids, err := s.store.RevokeTokens(ctx, p.User.ID, kinds, except, s.clock.Now(), RevokedByUser, audit)
 	if err != nil {
 		return 0, false, fmt.Errorf("revoke tokens: %w", err)
 	}
@@ -291,9 +293,16 @@ func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind
 		self = self || id == p.Token.ID
 	}
 	s.hub.notify(p.User.ID)
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokensRevoked, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%d tokens (%s)", len(ids), kindsString(kinds))})
 	return len(ids), self, nil
+}
+
+// withMade names, for an event, the tokens revoked along with the first
+// of revoked (those made with it).
+func withMade(revoked []RevokedToken) string {
+	if len(revoked) <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(", and %d tokens made with it", len(revoked)-1)
 }
 
 func kindsString(kinds []TokenKind) string {

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -65,30 +63,10 @@ func normalizeCode(code string) string {
 	return strings.NewReplacer("-", "", " ", "").Replace(code)
 }
 
-// hashBackupCode binds the code to its user so equal codes of two users hash
-// differently.
-func hashBackupCode(userID int64, code string) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("latch-backup-code:%d:%s", userID, normalizeCode(code))))
-	return hex.EncodeToString(sum[:])
-}
-
-// newBackupCodes makes ten codes like "k7q2p-9xv3m" (50 bits each) for a
-// user, and the hashes that are all the store keeps of them.
-func newBackupCodes(userID int64) (codes, hashes []string) {
-	codes = make([]string, BackupCodeCount)
-	hashes = make([]string, BackupCodeCount)
-	for i := range codes {
-		raw := randomString("23456789abcdefghjkmnpqrstuvwxyz", 10)
-		codes[i] = raw[:5] + "-" + raw[5:]
-		hashes[i] = hashBackupCode(userID, codes[i])
-	}
-	return codes, hashes
-}
-
-var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
+var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
-var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: "used",
+var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
 	Message: "that backup code was already used (each works once): use another one, or a code from your authenticator app"}
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
@@ -97,36 +75,37 @@ var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: "used",
 func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta) (string, error) {
 	code = normalizeCode(code)
 	if isTOTPShape(code) {
-		step := matchTOTP(u.TOTPSecret, code, s.clock.Now())
+		secret, err := s.openTOTP(u.ID, u.TOTPSecret)
+		if err != nil {
+			return "", fmt.Errorf("verify code: %w", err)
+		}
+		step := matchTOTP(secret, code, s.clock.Now())
 		if step < 0 {
-			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
-			return "", errCodeRejected
+			return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
 		}
 		fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)
 		if err != nil {
 			return "", fmt.Errorf("verify code: %w", err)
 		}
 		if !fresh {
-			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
-			return "", &Error{Kind: KindTwoFactorRequired, Reason: "replayed",
-				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"}
+			return "", s.refused(ctx, &Error{Kind: KindTwoFactorRequired, Reason: ReasonReplayed,
+				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"},
+				Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
 		}
 		u.LastTOTPStep = step
 		return "totp", nil
 	}
-	hash := hashBackupCode(u.ID, code)
 	unused, err := s.store.UnusedBackupCodes(ctx, u.ID)
 	if err != nil {
 		return "", fmt.Errorf("verify backup code: %w", err)
 	}
-	found := false
-	for _, h := range unused {
-		if equalConstantTime(h, hash) {
-			found = true
-		}
-	}
+	hash, found := s.findBackupCode(u.ID, code, unused)
 	if found {
-		ok, err := s.store.UseBackupCode(ctx, u.ID, hash, s.clock.Now())
+		audit := s.auditWith(func(o Outcome) []Event {
+			return []Event{{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method,
+				Detail: fmt.Sprintf("%d backup codes remain", o.CodesLeft)}}
+		})
+		ok, err := s.store.UseBackupCode(ctx, u.ID, hash, s.clock.Now(), audit)
 		if err != nil {
 			return "", fmt.Errorf("use backup code: %w", err)
 		}
@@ -136,19 +115,15 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		// A code that worked once is told apart from a wrong one, so the
 		// person is not sent to fix the phone's clock. Only someone past
 		// the password gets here, and a used code opens nothing.
-		used, err := s.store.BackupCodeUsed(ctx, u.ID, hash)
+		used, err := s.backupCodeUsed(ctx, u.ID, code)
 		if err != nil {
-			return "", fmt.Errorf("verify backup code: %w", err)
+			return "", err
 		}
 		if used {
-			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
-			return "", errBackupCodeUsed
+			return "", s.refused(ctx, errBackupCodeUsed, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
 		}
-		s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
-		return "", errCodeRejected
+		return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
 	}
-	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%d backup codes remain", len(unused)-1)})
 	return "backup-code", nil
 }
 
@@ -160,6 +135,11 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonProofNeeded,
 			Message: fmt.Sprintf("to %s, give your current password%s", does, codeClause(p.User))}
 	}
+	release, err := s.hasher.Admit() // shed before any write, as a login is
+	if err != nil {
+		return err
+	}
+	defer release()
 	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
 	if err != nil {
 		return err
@@ -175,7 +155,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
 	if !ok {
-		return &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "the current password is not correct"}
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "the current password is not correct"}
 	}
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
@@ -216,10 +196,6 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 	return nil
 }
 
-// ReasonProofNeeded marks an error that asks for the fresh proof an
-// operation needs, so clients can prompt for it.
-const ReasonProofNeeded = "proof-needed"
-
 func codeClause(u User) string {
 	if u.TwoFactor == TwoFactorOn {
 		return " and a two-factor code (or a backup code)"
@@ -247,10 +223,14 @@ func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, c
 	if err != nil {
 		return nil, fmt.Errorf("generate TOTP secret: %w", err)
 	}
-	if err := s.store.SetPendingTOTP(ctx, p.User.ID, key.Secret()); err != nil {
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method})
+	sealed, err := s.keys.Ring().SealTOTP(p.User.ID, key.Secret())
+	if err != nil {
+		return nil, fmt.Errorf("seal the new secret: %w", err)
+	}
+	if err := s.store.SetPendingTOTP(ctx, p.User.ID, sealed, audit); err != nil {
 		return nil, fmt.Errorf("store pending secret: %w", err)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method})
 	return &Enrollment{Secret: key.Secret(), URL: otpauthURL(s.issuer, p.User.Username, key.Secret())}, nil
 }
 
@@ -273,10 +253,14 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	if err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m}); err != nil {
 		return nil, err
 	}
-	secret, err := s.store.PendingTOTP(ctx, p.User.ID)
+	sealed, err := s.store.PendingTOTP(ctx, p.User.ID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
 	}
+	if err != nil {
+		return nil, fmt.Errorf("confirm enrollment: %w", err)
+	}
+	secret, err := s.openTOTP(p.User.ID, sealed)
 	if err != nil {
 		return nil, fmt.Errorf("confirm enrollment: %w", err)
 	}
@@ -286,12 +270,15 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	}
 	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
 	if step < 0 {
-		s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
-		return nil, &Error{Kind: KindInvalidInput, Reason: "invalid",
-			Message: "the code does not match the new secret. " + ClockSyncAdvice}
+		return nil, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
+			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
 	}
-	codes, hashes := newBackupCodes(p.User.ID)
-	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now())
+	codes, hashes := s.newBackupCodes(p.User.ID)
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%d sessions signed out", len(o.Revoked))}}
+	})
+	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, []TokenKind{KindSession}, s.clock.Now(), audit)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		// A concurrent confirm (a double submit) won, or a new enrollment
 		// replaced this one: the client's view is out of date, not broken,
@@ -303,9 +290,9 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 		return nil, fmt.Errorf("enable 2FA: %w", err)
 	}
 	g.refund(ctx)
-	s.hub.notify(p.User.ID)
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%d sessions signed out", revoked)})
+	if revoked > 0 {
+		s.hub.notify(p.User.ID)
+	}
 	return codes, nil
 }
 
@@ -328,13 +315,15 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 	if revokeAPITokens {
 		kinds = append(kinds, KindAPI)
 	}
-	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, s.clock.Now())
+	audit := s.auditWith(func(o Outcome) []Event {
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
+			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
+	})
+	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, RevokedByCredChange, s.clock.Now(), audit)
 	if err != nil {
 		return 0, fmt.Errorf("disable 2FA: %w", err)
 	}
 	s.hub.notify(p.User.ID)
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%d tokens revoked", n)})
 	return n, nil
 }
 
@@ -349,17 +338,17 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 	if err != nil {
 		return nil, err
 	}
-	codes, hashes := newBackupCodes(p.User.ID)
+	codes, hashes := s.newBackupCodes(p.User.ID)
 	// The generation read with the proof: of two regenerations at once, one
 	// wins; the other's codes would never have worked, so it is told.
-	err = s.store.ReplaceBackupCodes(ctx, p.User.ID, p.User.BackupGen, hashes)
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})
+	err = s.store.ReplaceBackupCodes(ctx, p.User.ID, p.User.BackupGen, hashes, audit)
 	if errors.Is(err, ErrConflict) {
 		return nil, Errorf(KindConflict, "your backup codes were replaced meanwhile (a second request?): the codes from that request are the ones that work")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("regenerate backup codes: %w", err)
 	}
-	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})
 	return codes, nil
 }
 

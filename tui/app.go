@@ -23,9 +23,12 @@ type API = common.API
 
 // Options configure one console program.
 type Options struct {
-	API      API             // required, without a token
-	Context  context.Context // ends the program's calls; default Background
-	Now      func() time.Time
+	API     API             // required, without a token
+	Context context.Context // ends the program's calls; default Background
+	Now     func() time.Time
+	// Location is the person's time zone (default time.Local); over SSH
+	// the session's TZ, else UTC.
+	Location *time.Location
 	Username string             // last username, prefilled
 	Project  *common.ProjectRef // current project
 	Persist  common.Persist     // saves the project and username; may be nil
@@ -55,6 +58,19 @@ type Options struct {
 	// OfferCodes, when set, keeps backup codes for a one-time download
 	// and returns the command that fetches them (shown to the person).
 	OfferCodes func(codes []string) (command string, err error)
+	// OnSignIn, when set, hears of each sign-in (password, key or saved
+	// token) before the session's screens open. An error refuses it: the
+	// console logs that session out and ends, and the host tells why. The
+	// SSH server counts the session for its user here, and keeps its API
+	// to log it out when the connection ends.
+	OnSignIn func(SignIn) error
+}
+
+// SignIn is a session the console is about to open.
+type SignIn struct {
+	User    wire.User
+	TokenID string
+	API     API // authenticates with the session's token
 }
 
 type tab int
@@ -117,6 +133,9 @@ const keepAliveAfter = 20 * time.Second
 func New(o Options) *Model {
 	ctx := common.NewContext(o.Context, o.API, o.Now)
 	ctx.Styles = common.NewStyles(o.Dark)
+	if o.Location != nil {
+		ctx.Loc = o.Location
+	}
 	ctx.Username = o.Username
 	ctx.Project = o.Project
 	ctx.Persist = o.Persist
@@ -163,7 +182,7 @@ func (m *Model) resume(token string) tea.Cmd {
 		}
 		return resumeMsg{session: &common.Session{
 			API: api, TokenID: who.Token.ID, User: who.User, Org: who.Org,
-			IdleTimeout: time.Duration(who.Token.IdleTimeout) * time.Second, External: true,
+			IdleTimeout: who.Token.IdleTimeout.Std(), External: true,
 		}}
 	}
 }

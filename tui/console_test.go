@@ -9,6 +9,7 @@ import (
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server/testenv"
 	"github.com/latch-dev/latch/tui"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/internal/tuitest"
@@ -17,7 +18,7 @@ import (
 // console is a console program against srv, driven synchronously.
 type console struct {
 	*tuitest.Driver
-	srv     *tuitest.Server
+	srv     *testenv.Env
 	persist *memPersist
 }
 
@@ -29,7 +30,7 @@ type memPersist struct {
 func (p *memPersist) SaveProject(id, name string) error { p.project = name; return nil }
 func (p *memPersist) SaveUsername(u string) error       { p.username = u; return nil }
 
-func newConsole(t *testing.T, srv *tuitest.Server, w, h int, mod ...func(*tui.Options)) *console {
+func newConsole(t *testing.T, srv *testenv.Env, w, h int, mod ...func(*tui.Options)) *console {
 	t.Helper()
 	c, err := client.New(srv.URL, "", client.WithClientName("tui"))
 	if err != nil {
@@ -55,7 +56,7 @@ func (c *console) session() *common.Session { return c.model().Context().Session
 // login signs amy in with the password (and code when given).
 func (c *console) login(t *testing.T, code string) {
 	t.Helper()
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	if code != "" {
 		c.Expect("enter the 6-digit code")
@@ -70,16 +71,16 @@ func (c *console) login(t *testing.T, code string) {
 
 // enable2FA turns 2FA on for amy through the API and returns the secret
 // and the backup codes.
-func enable2FA(t *testing.T, srv *tuitest.Server) (string, []string) {
+func enable2FA(t *testing.T, srv *testenv.Env) (string, []string) {
 	t.Helper()
 	ctx := context.Background()
 	c, _ := client.New(srv.URL, "")
-	lr, err := c.Login(ctx, wire.LoginRequest{Username: "amy", Password: tuitest.Password})
+	lr, err := c.Login(ctx, wire.LoginRequest{Username: "amy", Password: testenv.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ac := c.WithToken(lr.Token)
-	en, err := ac.EnrollTwoFactor(ctx, wire.ReauthRequest{Password: tuitest.Password})
+	en, err := ac.EnrollTwoFactor(ctx, wire.ReauthRequest{Password: testenv.Password})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,13 +13,12 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/latch-dev/latch/client"
-	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/tui/internal/tuitest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 func TestProjectsSelectAndToggles(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Expect("CONTRIBUTE or higher", "SAM importer test", "CONTRIBUTE", "Scratch Project", "ADMINISTER", "PHI")
@@ -40,8 +39,8 @@ func TestProjectsSelectAndToggles(t *testing.T) {
 }
 
 func TestCreateAndRevokeToken(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Keys("2")
@@ -95,7 +94,7 @@ func TestCreateAndRevokeToken(t *testing.T) {
 	}
 }
 
-func mustClient(t *testing.T, srv *tuitest.Server, token string) *client.Client {
+func mustClient(t *testing.T, srv *testenv.Env, token string) *client.Client {
 	c, err := client.New(srv.URL, token)
 	if err != nil {
 		t.Fatal(err)
@@ -106,8 +105,8 @@ func mustClient(t *testing.T, srv *tuitest.Server, token string) *client.Client 
 func TestTwoFactorWizard(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Keys("3")
@@ -119,7 +118,7 @@ func TestTwoFactorWizard(t *testing.T) {
 	c.Type("not my password")
 	c.Keys("enter")
 	c.Expect("That password is not correct.")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	// 80x24 holds the QR code, with the secret beside it.
 	c.Expect("3 Scan", "Scan this code with Microsoft", "Authenticator.", "█")
@@ -198,8 +197,8 @@ func TestTwoFactorWizard(t *testing.T) {
 }
 
 func TestInactivityLogout(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	srv.Clock.Advance(10 * time.Minute)
@@ -216,20 +215,18 @@ func TestInactivityLogout(t *testing.T) {
 }
 
 func TestTokenRevokedElsewhere(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
-	if _, err := srv.Store.RevokeToken(context.Background(), c.session().TokenID, srv.Clock.Now(), server.RevokedByAdmin); err != nil {
-		t.Fatal(err)
-	}
+	srv.RevokeAsAdmin(t, c.session().TokenID)
 	c.Keys("r")
 	c.Expect("Sign in to latch", "Your session was revoked by an administrator")
 }
 
 func TestChangePasswordLogsOut(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Keys("3", "down", "enter")
@@ -246,7 +243,7 @@ func TestChangePasswordLogsOut(t *testing.T) {
 	if !strings.Contains(c.Screen(), "┃ Current") {
 		t.Fatalf("the focus is not on the current password:\n%s", c.Screen())
 	}
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("ctrl+s")
 	c.Expect("Sign in to latch", "Your password was changed")
 	c.Type("brand new password")
@@ -255,8 +252,8 @@ func TestChangePasswordLogsOut(t *testing.T) {
 }
 
 func TestDisableTwoFactorBlockedByOrg(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, true)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{Require2FA: true})
 	secret, _ := enable2FA(t, srv)
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, srv.Code(t, secret, 0))
@@ -267,8 +264,8 @@ func TestDisableTwoFactorBlockedByOrg(t *testing.T) {
 }
 
 func TestSignOutEverywhere(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Keys("3", "down", "down", "enter")
@@ -280,8 +277,8 @@ func TestSignOutEverywhere(t *testing.T) {
 // A token with a date of one's own and an inactivity limit; each bad value
 // is named, and the focus goes to its field.
 func TestCreateTokenCustomDateAndLimit(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Keys("2", "n")
@@ -314,23 +311,24 @@ func TestCreateTokenCustomDateAndLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := time.Date(2027, 3, 31, 0, 0, 0, 0, time.Local)
-	if !who.Token.ExpiresAt.Equal(want) || who.Token.IdleTimeout != int((2*time.Hour)/time.Second) {
-		t.Fatalf("expires %s, idle %ds", who.Token.ExpiresAt, who.Token.IdleTimeout)
+	// A date means through the end of that day, in the person's zone.
+	want := time.Date(2027, 3, 31, 23, 59, 59, 0, time.Local)
+	if !who.Token.ExpiresAt.Equal(want) || who.Token.IdleTimeout.Std() != 2*time.Hour {
+		t.Fatalf("expires %s, idle %s", who.Token.ExpiresAt, who.Token.IdleTimeout.Std())
 	}
 }
 
 // Turning 2FA off: a refused code is named, emptied and focused; the
 // right one signs every session out.
 func TestDisableTwoFactor(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	secret, _ := enable2FA(t, srv)
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, srv.Code(t, secret, 0))
 	c.Keys("3", "enter")
 	c.Expect("Turn off two-factor authentication", "Password", "Code", "Also revoke my API tokens")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("tab")
 	c.Type("000000")
 	c.Keys("enter", "enter")
@@ -342,4 +340,15 @@ func TestDisableTwoFactor(t *testing.T) {
 	if c.session() != nil {
 		t.Fatal("still logged in")
 	}
+}
+
+// On a wide terminal the tokens show full dates, each with its zone and
+// none cut short.
+func TestWideTokenListShowsDatesWithTheirZone(t *testing.T) {
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
+	c := newConsole(t, srv, 160, 30)
+	c.login(t, "")
+	c.Keys("2")
+	c.Expect("tui session", "2026-11-25 09:00 UTC  2026-12-25 09:00 UTC  2026-11-25 09:00 UTC  active")
 }

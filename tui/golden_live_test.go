@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/client/wire"
-	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/tui/internal/tuitest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // Golden screens, at 80×24, of the states the console reaches by itself
@@ -65,10 +64,7 @@ func TestScreenPolicyCountdown(t *testing.T) {
 	srv := seeded(t)
 	st := newScreenTest(t, srv)
 	st.login()
-	five := 5 * time.Minute
-	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{AutoLogoutAfter: &five}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetAutoLogout(t, testenv.OrgName, 5*time.Minute)
 	st.wait("auto-logout in 5:00")
 	st.golden()
 }
@@ -77,10 +73,7 @@ func TestScreenEnrollOnlySwitch(t *testing.T) {
 	srv := seeded(t)
 	st := newScreenTest(t, srv)
 	st.login()
-	on := true
-	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{Require2FA: &on}); err != nil {
-		t.Fatal(err)
-	}
+	srv.Require2FA(t, testenv.OrgName, 0)
 	st.wait("requires 2FA")
 	st.wait("Required")
 	st.golden()
@@ -150,7 +143,7 @@ func TestScreenSignOutSession(t *testing.T) {
 func TestScreenWizardPasswordAccepted(t *testing.T) {
 	st := newScreenTest(t, seeded(t))
 	st.wizardPassword()
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("Scan this code")
 	st.keys("esc")
@@ -163,12 +156,12 @@ func TestScreenLeaveUnsavedCodes(t *testing.T) {
 	srv := seeded(t)
 	st := newScreenTest(t, srv)
 	st.wizardPassword()
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("Scan this code")
 	st.keys("enter")
 	st.wait("4 Verify")
-	st.tm.Type(srv.Code(t, pendingSecret(t, srv), 0))
+	st.tm.Type(srv.Code(t, srv.PendingSecret(t, "amy"), 0))
 	st.keys("enter")
 	st.wait("I saved my backup codes")
 	st.keys("ctrl+c")

@@ -1,7 +1,6 @@
 package tui_test
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/latch-dev/latch/client"
-	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/testenv"
 	"github.com/latch-dev/latch/tui"
 	"github.com/latch-dev/latch/tui/internal/tuitest"
 )
@@ -24,7 +23,7 @@ import (
 type screenTest struct {
 	t   *testing.T
 	tm  *teatest.TestModel
-	srv *tuitest.Server
+	srv *testenv.Env
 
 	mu     sync.Mutex
 	screen string
@@ -32,7 +31,7 @@ type screenTest struct {
 
 type nudge struct{}
 
-func newScreenTest(t *testing.T, srv *tuitest.Server, mod ...func(*tui.Options)) *screenTest {
+func newScreenTest(t *testing.T, srv *testenv.Env, mod ...func(*tui.Options)) *screenTest {
 	t.Helper()
 	c, err := client.New(srv.URL, "", client.WithClientName("tui"))
 	if err != nil {
@@ -86,7 +85,7 @@ func (st *screenTest) keys(names ...string) {
 
 func (st *screenTest) login() {
 	st.wait("Sign in to latch")
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("SAM importer test")
 }
@@ -101,14 +100,14 @@ func (st *screenTest) golden() {
 	teatest.RequireEqualOutput(st.t, []byte(tuitest.Normalize(ansi.Strip(m.Render()))+"\n"))
 }
 
-func seeded(t *testing.T) *tuitest.Server {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+func seeded(t *testing.T) *testenv.Env {
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	return srv
 }
 
 func TestScreenLogin(t *testing.T) {
-	st := newScreenTest(t, seeded(t), func(o *tui.Options) { o.Notice = "Demo server. Sign in as amy, password " + tuitest.Password })
+	st := newScreenTest(t, seeded(t), func(o *tui.Options) { o.Notice = "Demo server. Sign in as amy, password " + testenv.Password })
 	st.wait("Sign in to latch")
 	st.golden()
 }
@@ -118,20 +117,17 @@ func TestScreenLoginCode(t *testing.T) {
 	enable2FA(t, srv)
 	st := newScreenTest(t, srv)
 	st.wait("Sign in to latch")
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("6-digit code from")
 	st.golden()
 }
 
 func TestScreenFirstRun(t *testing.T) {
-	srv := tuitest.NewServer(t)
+	srv := testenv.New(t)
 	st := newScreenTest(t, srv, func(o *tui.Options) {
 		o.Username, o.NeedsSetup = "", true
-		o.CreateFirstUser = func(ctx context.Context, u, n, p string) error {
-			_, err := srv.Svc.CreateUser(ctx, server.NewUser{Username: u, FullName: n, Password: p})
-			return err
-		}
+		o.CreateFirstUser = srv.CreateUser
 	})
 	st.wait("Welcome to latch")
 	st.golden()
@@ -160,24 +156,15 @@ func TestScreenTokens(t *testing.T) {
 	enable2FA(t, srv) // leaves one session behind, signed out by the enrollment
 	st := newScreenTest(t, srv)
 	st.wait("Sign in to latch")
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("6-digit code")
-	st.tm.Type(srv.Code(t, mustSecret(t, srv), 1))
+	st.tm.Type(srv.Code(t, srv.TOTPSecret(t, "amy"), 1))
 	st.keys("enter")
 	st.wait("SAM importer test")
 	st.keys("2", "a")
 	st.wait("1 active, 2 in all") // "0 … in all" shows before the tokens arrive
 	st.golden()
-}
-
-// mustSecret reads amy's TOTP secret from the store (tests only).
-func mustSecret(t *testing.T, srv *tuitest.Server) string {
-	u, err := srv.Store.UserByName(context.Background(), "amy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.TOTPSecret
 }
 
 func TestScreenTokenForm(t *testing.T) {
@@ -236,7 +223,7 @@ func TestScreenWizardScanTooSmall(t *testing.T) {
 	// 80x24 holds the QR code; a smaller window says so and shows the
 	// secret alone.
 	st.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 18})
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("too small for the QR code")
 	st.golden()
@@ -247,19 +234,12 @@ func TestScreenWizardBackupCodes(t *testing.T) {
 	srv := seeded(t)
 	st := newScreenTest(t, srv)
 	st.wizardPassword()
-	st.tm.Type(tuitest.Password)
+	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("Scan this code")
 	st.keys("enter")
 	st.wait("4 Verify")
-	u, err := srv.Store.UserByName(context.Background(), "amy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err := srv.Store.PendingTOTP(context.Background(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret := srv.PendingSecret(t, "amy")
 	st.tm.Type(srv.Code(t, secret, 0))
 	st.keys("enter")
 	st.wait("I saved my backup codes")

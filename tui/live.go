@@ -103,7 +103,7 @@ func (m *Model) onLive(msg liveMsg) tea.Cmd {
 			if len(events) > 0 {
 				cmds = append(cmds, m.broadcast(common.AccountEventsMsg{Events: events}))
 			}
-			return tea.Batch(append(cmds, m.streamEnded(convert(u.End)))...)
+			return tea.Batch(append(cmds, m.streamEnded(u.End))...)
 		}
 		if !m.loggedIn() {
 			return tea.Batch(cmds...)
@@ -126,7 +126,7 @@ func (m *Model) lost(u client.WatchUpdate) {
 		m.offline = &offline{since: now}
 		m.layout()
 	}
-	m.offline.err, m.offline.retryAt = convert(u.Err), now.Add(u.Retry)
+	m.offline.err, m.offline.retryAt = u.Err, now.Add(u.Retry)
 }
 
 // backOnline takes the banner down and has every screen reload what it
@@ -149,7 +149,7 @@ func (m *Model) applyState(st wire.CredentialState) tea.Cmd {
 	m.stateSeen = true
 	s.ExpiresAt, s.TwoFactorDeadline = st.ExpiresAt, st.TwoFactorDeadline
 	var cmds []tea.Cmd
-	idle := time.Duration(st.IdleTimeout) * time.Second
+	idle := st.IdleTimeout.Std()
 	if idle != s.IdleTimeout {
 		if !first || s.IdleTimeout > 0 {
 			m.setFlash(idleChangeText(idle), false)
@@ -172,7 +172,7 @@ func (m *Model) applyState(st wire.CredentialState) tea.Cmd {
 		m.layout()
 		cmds = append(cmds, m.broadcast(common.RefreshMsg{}), m.refreshWho())
 	case !first && st.TwoFactorDeadline != nil && !s.EnrollOnly:
-		m.setFlash("2FA required from "+common.Date(*st.TwoFactorDeadline)+": enable it on Security.", true)
+		m.setFlash("2FA required from "+m.ctx.Date(*st.TwoFactorDeadline)+": see Security.", true)
 		cmds = append(cmds, m.refreshWho())
 	}
 	return tea.Batch(cmds...)

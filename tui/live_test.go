@@ -9,16 +9,15 @@ import (
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
-	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/testenv"
 	"github.com/latch-dev/latch/tui/common"
-	"github.com/latch-dev/latch/tui/internal/tuitest"
 )
 
 // elsewhere is amy in another terminal: her own session, over HTTP.
-func elsewhere(t *testing.T, srv *tuitest.Server) *client.Client {
+func elsewhere(t *testing.T, srv *testenv.Env) *client.Client {
 	t.Helper()
 	c, _ := client.New(srv.URL, "", client.WithClientName("cli"))
-	lr, err := c.Login(context.Background(), wire.LoginRequest{Username: "amy", Password: tuitest.Password})
+	lr, err := c.Login(context.Background(), wire.LoginRequest{Username: "amy", Password: testenv.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +45,7 @@ func TestLiveRevokedElsewhere(t *testing.T) {
 	c.Keys("n", "x")
 	c.Expect("Keys typed until then")
 	c.Keys("enter")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	if c.session() == nil {
 		t.Fatalf("the keys typed before enter reached the password field:\n%s", c.Screen())
@@ -61,7 +60,7 @@ func TestLivePasswordChangedElsewhere(t *testing.T) {
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	_, err := elsewhere(t, srv).ChangePassword(context.Background(), wire.ChangePasswordRequest{
-		CurrentPassword: tuitest.Password, NewPassword: "another good password"})
+		CurrentPassword: testenv.Password, NewPassword: "another good password"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +114,7 @@ func TestLiveServerLostAndBack(t *testing.T) {
 	c.Expect("tui session", "Offline")
 	c.Refute("connection refused")
 	// Meanwhile a token is made on the server's database.
-	if _, _, err := srv.Svc.CreateToken(context.Background(), sessionOf(t, srv), server.TokenSpec{Name: "made while away"}, server.Meta{}); err != nil {
-		t.Fatal(err)
-	}
+	srv.TokenOnService(t, "amy", "made while away")
 	srv.Start(t)
 	took := c.WaitFor("Back online")
 	t.Logf("server back → banner down: %s", took.Round(time.Millisecond))
@@ -136,25 +133,18 @@ func TestLivePolicyChange(t *testing.T) {
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Expect("auto-logout in 15:00")
-	five := 5 * time.Minute
-	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{AutoLogoutAfter: &five}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetAutoLogout(t, testenv.OrgName, 5*time.Minute)
 	c.WaitFor("auto-logout in 5:00")
 	c.Expect("auto-logout after 5 minutes")
 	// 2FA required with two days' grace: the console says from when.
-	on, grace, none := true, 48*time.Hour, time.Duration(0)
-	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{Require2FA: &on, TwoFactorGrace: &grace}); err != nil {
-		t.Fatal(err)
-	}
+	srv.Require2FA(t, testenv.OrgName, 48*time.Hour)
 	c.WaitFor("2FA required from 2026-11-27 09:00")
 	c.Keys("3")
-	c.Expect("Required", "from 2026-11-27 09:00 (in 2d)")
+	c.Expect("Required", "from 2026-11-27 09:00 UTC (in 2d)")
+	c.Expect("2FA required from 2026-11-27 09:00 UTC: see Security.") // whole, beside the countdown
 	c.Keys("1")
 	// The grace ends: enroll-only at once.
-	if _, err := srv.Svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{TwoFactorGrace: &none}); err != nil {
-		t.Fatal(err)
-	}
+	srv.SetTwoFactorGrace(t, testenv.OrgName, 0)
 	c.WaitFor("enable it to continue")
 	c.Expect("Account security", "Enable two-factor authentication")
 	c.Refute("Change password")
@@ -173,10 +163,10 @@ func TestLiveBackupCodesStayAfterTheEnd(t *testing.T) {
 	c := newConsole(t, srv, 100, 40)
 	c.login(t, "")
 	c.Keys("3", "enter", "enter")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	c.Expect("Scan this code")
-	secret := pendingSecret(t, srv)
+	secret := srv.PendingSecret(t, "amy")
 	c.Keys("enter")
 	c.Type(srv.Code(t, secret, 0))
 	c.Keys("enter")
@@ -193,33 +183,6 @@ func TestLiveBackupCodesStayAfterTheEnd(t *testing.T) {
 	c.Expect("All set.")
 	c.Keys("enter")
 	c.Expect("Sign in to latch", "Two-factor authentication is on")
-}
-
-// sessionOf is a session of amy for calls made straight on the service.
-func sessionOf(t *testing.T, srv *tuitest.Server) *server.Principal {
-	t.Helper()
-	res, err := srv.Svc.Login(context.Background(), server.LoginInput{Username: "amy", Password: tuitest.Password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := srv.Svc.Authenticate(context.Background(), res.Secret, server.Meta{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func pendingSecret(t *testing.T, srv *tuitest.Server) string {
-	t.Helper()
-	u, err := srv.Store.UserByName(context.Background(), "amy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err := srv.Store.PendingTOTP(context.Background(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return secret
 }
 
 // The time from a revoke in another terminal to the login screen, over
@@ -255,9 +218,7 @@ func TestLiveAccountLocked(t *testing.T) {
 	srv := seeded(t)
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
-	if err := srv.Svc.AdminLock(context.Background(), "amy", true); err != nil {
-		t.Fatal(err)
-	}
+	srv.Lock(t, "amy")
 	c.WaitFor("Sign in to latch")
 	c.Expect("locked by an administrator")
 }

@@ -2,25 +2,25 @@ package tui_test
 
 import (
 	"context"
+	"errors"
 
-	"github.com/latch-dev/latch/server"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/server/testenv"
 	"github.com/latch-dev/latch/tui"
-	"github.com/latch-dev/latch/tui/internal/tuitest"
 )
 
 func TestLoginWithTwoFactorCode(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	secret, _ := enable2FA(t, srv)
 	c := newConsole(t, srv, 80, 24)
 	c.Expect("Sign in to latch", "Server", "127.0.0.1", "amy")
 
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	c.Expect("Two-factor authentication is on", "Code")
 	if c.session() != nil {
@@ -42,11 +42,11 @@ func TestLoginWithTwoFactorCode(t *testing.T) {
 }
 
 func TestLoginWithBackupCode(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	_, codes := enable2FA(t, srv)
 	c := newConsole(t, srv, 80, 24)
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter", "ctrl+b")
 	c.Expect("Enter one of your backup codes")
 	c.Type(codes[3])
@@ -57,7 +57,7 @@ func TestLoginWithBackupCode(t *testing.T) {
 	}
 	// The same code again is called used, not blamed on the clock.
 	c.Keys("L")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter", "ctrl+b")
 	c.Type(codes[3])
 	c.Keys("enter")
@@ -66,8 +66,8 @@ func TestLoginWithBackupCode(t *testing.T) {
 }
 
 func TestLoginErrors(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.Type("wrong password")
 	c.Keys("enter")
@@ -79,7 +79,7 @@ func TestLoginErrors(t *testing.T) {
 		c.Keys("enter")
 	}
 	c.Expect("Too many failed attempts. Try again in 2")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	if c.session() != nil {
 		t.Fatal("a throttled login went through")
@@ -91,7 +91,7 @@ func TestLoginServerUnreachable(t *testing.T) {
 	url := dead.URL
 	dead.Close()
 	cl, _ := client.New(url, "")
-	srv := tuitest.NewServer(t)
+	srv := testenv.New(t)
 	c := newConsole(t, srv, 80, 24, func(o *tui.Options) { o.API = tui.ClientAPI(cl) })
 	c.Type("whatever1")
 	c.Keys("enter")
@@ -102,15 +102,14 @@ func TestLoginServerUnreachable(t *testing.T) {
 }
 
 func TestFirstRunCreatesAccount(t *testing.T) {
-	srv := tuitest.NewServer(t)
+	srv := testenv.New(t)
 	var made string
 	c := newConsole(t, srv, 80, 24, func(o *tui.Options) {
 		o.Username = ""
 		o.NeedsSetup = true
 		o.CreateFirstUser = func(ctx context.Context, username, fullName, password string) error {
 			made = username
-			_, err := srv.Svc.CreateUser(ctx, server.NewUser{Username: username, FullName: fullName, Password: password})
-			return err
+			return srv.CreateUser(ctx, username, fullName, password)
 		}
 	})
 	c.Expect("Welcome to latch", "no account yet")
@@ -127,5 +126,33 @@ func TestFirstRunCreatesAccount(t *testing.T) {
 	c.Keys("enter")
 	if made != "zoe" || c.session() == nil {
 		t.Fatalf("first account not made and used (%q):\n%s", made, c.Screen())
+	}
+}
+
+// The host hears of each sign-in; when it refuses one (the SSH server's
+// per-user cap), the console logs that session out and ends.
+func TestOnSignInHookAcceptsAndRefuses(t *testing.T) {
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
+	var heard []tui.SignIn
+	c := newConsole(t, srv, 80, 24, func(o *tui.Options) {
+		o.OnSignIn = func(s tui.SignIn) error { heard = append(heard, s); return nil }
+	})
+	c.login(t, "")
+	if len(heard) != 1 || heard[0].User.Username != "amy" || heard[0].TokenID != c.session().TokenID || heard[0].API == nil {
+		t.Fatalf("heard %+v", heard)
+	}
+
+	var refused tui.SignIn
+	r := newConsole(t, srv, 80, 24, func(o *tui.Options) {
+		o.OnSignIn = func(s tui.SignIn) error { refused = s; return errors.New("too many sessions") }
+	})
+	r.Type(testenv.Password)
+	r.Keys("enter")
+	if !r.Quit || r.session() != nil {
+		t.Fatalf("a refused sign-in opened the console (quit %v):\n%s", r.Quit, r.Screen())
+	}
+	if _, err := refused.API.Whoami(context.Background()); !client.IsAuth(err) {
+		t.Fatalf("the refused session still works: %v", err)
 	}
 }

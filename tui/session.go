@@ -14,6 +14,18 @@ import (
 	"github.com/latch-dev/latch/tui/tokens"
 )
 
+// signIn asks the host (OnSignIn) before opening the session: a refused
+// session is logged out and the console ends.
+func (m *Model) signIn(s *common.Session) tea.Cmd {
+	if h := m.opts.OnSignIn; h != nil {
+		if err := h(SignIn{User: s.User, TokenID: s.TokenID, API: s.API}); err != nil {
+			m.quitting = true
+			return tea.Sequence(logoutCmd(m.ctx.Base, s.API), tea.Quit)
+		}
+	}
+	return m.loggedInAs(s)
+}
+
 // loggedInAs opens the screens of a new session. Screens are built anew
 // for each session so nothing of one person's state outlives it.
 func (m *Model) loggedInAs(s *common.Session) tea.Cmd {

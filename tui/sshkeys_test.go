@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"errors"
 	"os"
 	"regexp"
 	"strings"
@@ -16,10 +15,8 @@ import (
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
-	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/testenv"
 	"github.com/latch-dev/latch/tui"
-	"github.com/latch-dev/latch/tui/common"
-	"github.com/latch-dev/latch/tui/internal/tuitest"
 	"github.com/latch-dev/latch/tui/login"
 )
 
@@ -37,8 +34,8 @@ func newKeyLine(t *testing.T, comment string) (line, fp string) {
 }
 
 func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 100, 30)
 	c.login(t, "")
 	c.Keys("3")
@@ -49,7 +46,7 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	// A private key is refused before it is sent anywhere.
 	c.Send(tea.PasteMsg{Content: "-----BEGIN OPENSSH PRIVATE KEY-----"})
 	c.Keys("enter")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	c.Expect("That is a private key")
 
@@ -61,7 +58,7 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	c.Type("not-the-password")
 	c.Keys("enter")
 	c.Expect("That password is not correct")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	c.Expect("Added SSH key "+fp, "SSH keys (1)", "amy@laptop")
 	amy, err := srv.Store.UserByName(context.Background(), "amy")
@@ -77,7 +74,7 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	c.Keys("enter")
 	c.Send(tea.PasteMsg{Content: line})
 	c.Keys("enter")
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("enter")
 	c.Expect("already registered")
 	c.Keys("esc")
@@ -96,21 +93,13 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 }
 
 // keyLogin is what the SSH layer gives the console: a login with the
-// verified key, errors as the screens see them.
-func keyLogin(t *testing.T, srv *tuitest.Server, pk ssh.PublicKey) *login.KeyLogin {
+// verified key through a client of the API in process, as an SSH session's.
+func keyLogin(t *testing.T, srv *testenv.Env, pk ssh.PublicKey) *login.KeyLogin {
+	c := srv.SSHClient(t, "192.0.2.1", "amy", pk)
 	return &login.KeyLogin{
 		Fingerprint: ssh.FingerprintSHA256(pk),
 		Login: func(ctx context.Context, code string) (*wire.LoginResponse, error) {
-			res, err := srv.Svc.LoginWithKey(ctx, "amy", pk, code, server.Meta{Addr: "192.0.2.1", Method: "ssh"})
-			if err != nil {
-				var e *server.Error
-				if errors.As(err, &e) {
-					return nil, &common.APIError{Type: string(e.Kind), Message: e.Message, Reason: e.Reason}
-				}
-				return nil, err
-			}
-			return &wire.LoginResponse{Token: res.Secret, TokenID: res.Token.ID, User: wire.User{Username: res.User.Username},
-				IdleTimeout: int(res.Token.IdleTimeout / time.Second)}, nil
+			return c.LoginWithSSHKey(ctx, wire.KeyLoginRequest{Code: code})
 		},
 	}
 }
@@ -120,16 +109,16 @@ func keyLogin(t *testing.T, srv *tuitest.Server, pk ssh.PublicKey) *login.KeyLog
 func noTick(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 // registerKey makes a key and registers it for amy.
-func registerKey(t *testing.T, srv *tuitest.Server) ssh.PublicKey {
+func registerKey(t *testing.T, srv *testenv.Env) ssh.PublicKey {
 	t.Helper()
 	line, _ := newKeyLine(t, "amy@laptop")
 	ctx := context.Background()
 	c, _ := client.New(srv.URL, "")
-	lr, err := c.Login(ctx, wire.LoginRequest{Username: "amy", Password: tuitest.Password})
+	lr, err := c.Login(ctx, wire.LoginRequest{Username: "amy", Password: testenv.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WithToken(lr.Token).AddSSHKey(ctx, wire.AddSSHKeyRequest{PublicKey: line, Password: tuitest.Password}); err != nil {
+	if _, err := c.WithToken(lr.Token).AddSSHKey(ctx, wire.AddSSHKeyRequest{PublicKey: line, Password: testenv.Password}); err != nil {
 		t.Fatal(err)
 	}
 	pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
@@ -140,8 +129,8 @@ func registerKey(t *testing.T, srv *tuitest.Server) ssh.PublicKey {
 }
 
 func TestKeyLoginWithoutTwoFactor(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	pk := registerKey(t, srv)
 	c := newConsole(t, srv, 80, 24, func(o *tui.Options) { o.KeyLogin = keyLogin(t, srv, pk); o.Remote = true; o.Tick = noTick })
 	if c.session() == nil {
@@ -151,8 +140,8 @@ func TestKeyLoginWithoutTwoFactor(t *testing.T) {
 }
 
 func TestKeyLoginAsksForTheCode(t *testing.T) {
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	pk := registerKey(t, srv)
 	secret, backup := enable2FA(t, srv)
 	c := newConsole(t, srv, 80, 24, func(o *tui.Options) { o.KeyLogin = keyLogin(t, srv, pk); o.Remote = true; o.Tick = noTick })
@@ -182,8 +171,8 @@ func TestKeyLoginAsksForTheCode(t *testing.T) {
 func TestRemoteBackupCodesAreNotSavedOnTheServer(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	srv := tuitest.NewServer(t)
-	srv.SeedAmy(t, false)
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
 	secret, _ := enable2FA(t, srv)
 	var offered []string
 	c := newConsole(t, srv, 80, 24, func(o *tui.Options) {
@@ -195,7 +184,7 @@ func TestRemoteBackupCodesAreNotSavedOnTheServer(t *testing.T) {
 	})
 	c.login(t, srv.Code(t, secret, 0))
 	c.Keys("3", "down", "enter") // Regenerate backup codes
-	c.Type(tuitest.Password)
+	c.Type(testenv.Password)
 	c.Keys("tab")
 	c.Type(srv.Code(t, secret, 1))
 	c.Keys("enter")

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -29,7 +28,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case common.LoggedInMsg:
-		return m, m.loggedInAs(msg.Session)
+		return m, m.signIn(msg.Session)
 	case resumeMsg:
 		if msg.err != nil {
 			reason, ok := common.SessionEnded(msg.err)
@@ -40,13 +39,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.layout()
 			return m, nil
 		}
-		return m, m.loggedInAs(msg.session)
+		return m, m.signIn(msg.session)
 	case whoamiMsg:
 		if msg.err == nil && m.ctx.Session != nil {
 			m.ctx.Session.Org = msg.who.Org
 			m.ctx.Session.User = msg.who.User
 			if msg.who.Token.IdleTimeout > 0 {
-				m.ctx.Session.IdleTimeout = time.Duration(msg.who.Token.IdleTimeout) * time.Second
+				m.ctx.Session.IdleTimeout = msg.who.Token.IdleTimeout.Std()
 			}
 		}
 		return m, nil

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/tui/common"
 )
 
@@ -200,7 +201,7 @@ func (m *Model) offlineBanner() string {
 	s := m.ctx.Styles
 	o := m.offline
 	what := "Offline"
-	if !common.IsUnreachable(o.err) && o.err != nil {
+	if !client.IsUnreachable(o.err) && o.err != nil {
 		what = "Server unavailable"
 	}
 	retry := "retrying now"

@@ -25,3 +25,14 @@ type AddSSHKeyRequest struct {
 	Password  string `json:"password"`
 	Code      string `json:"code,omitempty"`
 }
+
+// PathSSHKeyLogin is the login with an SSH key that the SSH server verified.
+// Only that server, in the same process, can call it: it is on no network
+// listener, and the key's proof travels in the request's context.
+const PathSSHKeyLogin = "/internal/ssh/login"
+
+// KeyLoginRequest is the body of PathSSHKeyLogin: a TOTP or backup code
+// when the account has 2FA on. The answer is a LoginResponse.
+type KeyLoginRequest struct {
+	Code string `json:"code,omitempty"`
+}

@@ -21,23 +21,26 @@ const (
 	ErrUnavailable           = "ServiceUnavailable"
 )
 
-// Reasons refine InvalidAuthentication so a client can tell a person why a
-// token stopped working.
+// Reason refines an error's type, so a client can tell a person why a token
+// stopped working or what to send instead. Clients compare it with these
+// constants, never with literals.
+type Reason string
+
 const (
-	ReasonRevoked = "revoked" // revoked by the user, an admin or a credentials change
-	ReasonExpired = "expired" // past its expiry date
-	ReasonIdle    = "idle"    // inactivity limit reached
-	ReasonInvalid = "invalid" // unknown token or wrong credentials
-	ReasonLocked  = "locked"  // an administrator locked the account
+	ReasonRevoked  Reason = "revoked"  // revoked by the user, an admin or a credentials change
+	ReasonExpired  Reason = "expired"  // past its expiry date
+	ReasonIdle     Reason = "idle"     // inactivity limit reached
+	ReasonInvalid  Reason = "invalid"  // unknown token or wrong credentials; a code not accepted
+	ReasonReplayed Reason = "replayed" // TwoFactorRequired: that code was already used
+	ReasonLocked   Reason = "locked"   // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
-	ReasonScope  = "scope"  // the credential may not do this (a scoped token, say)
-	ReasonLimit  = "limit"  // a new token would exceed its creator's limits or the user's level
-	ReasonEnroll = "enroll" // the org requires 2FA: only enrollment is allowed
+	ReasonScope  Reason = "scope"  // the credential may not do this (a scoped token, say)
+	ReasonLimit  Reason = "limit"  // a new token would exceed its creator's limits or the user's level
+	ReasonEnroll Reason = "enroll" // the org requires 2FA: only enrollment is allowed
 	// InvalidAuthentication and TwoFactorRequired on a protected change:
-	ReasonProofNeeded = "proof-needed" // send the password (and a code with 2FA on) with the request
-	// TwoFactorRequired, for a code that was right once:
-	ReasonReplayed = "replayed" // a TOTP code already accepted in its time step
-	ReasonUsed     = "used"     // a backup code already used (each works once)
+	ReasonProofNeeded Reason = "proof-needed" // send the password (and a code with 2FA on) with the request
+	// TwoFactorRequired, for a backup code that was right once:
+	ReasonUsed Reason = "used" // a backup code already used (each works once)
 )
 
 // Credentials as the authorization policy tells them apart.
@@ -58,12 +61,12 @@ type ErrorBody struct {
 type Error struct {
 	Type    string `json:"type"`
 	Message string `json:"message"`
-	// Reason refines InvalidAuthentication (see Reason* constants).
-	Reason string `json:"reason,omitempty"`
-	// RetryAfter is set, in whole seconds, for RateLimited.
-	RetryAfter int `json:"retryAfter,omitempty"`
-	// IdleTimeout is the inactivity limit, in seconds, when Reason is idle.
-	IdleTimeout int `json:"idleTimeout,omitempty"`
+	// Reason refines the type (see the Reason* constants).
+	Reason Reason `json:"reason,omitempty"`
+	// RetryAfter is set for RateLimited (in seconds on the wire).
+	RetryAfter Duration `json:"retryAfter,omitempty"`
+	// IdleTimeout is the inactivity limit when Reason is idle.
+	IdleTimeout Duration `json:"idleTimeout,omitempty"`
 }
 
 // Levels of project access, lowest first.
@@ -101,7 +104,7 @@ type LoginResponse struct {
 	Token       string    `json:"token"`
 	TokenID     string    `json:"tokenId"`
 	ExpiresAt   time.Time `json:"expiresAt"`
-	IdleTimeout int       `json:"idleTimeout"` // seconds; 0 means none
+	IdleTimeout Duration  `json:"idleTimeout"` // 0 means none
 	User        User      `json:"user"`
 	// EnrollOnly is true when the org requires 2FA and the user has none:
 	// the session may only enroll.
@@ -119,10 +122,10 @@ type User struct {
 
 // Org is the public view of an organisation and its policies.
 type Org struct {
-	Name            string `json:"name"`
-	AutoLogoutAfter int    `json:"autoLogoutAfter"` // seconds
-	Require2FA      bool   `json:"require2FA"`
-	TwoFactorGrace  int    `json:"twoFactorGrace,omitempty"` // seconds after require2FA was switched on
+	Name            string   `json:"name"`
+	AutoLogoutAfter Duration `json:"autoLogoutAfter"`
+	Require2FA      bool     `json:"require2FA"`
+	TwoFactorGrace  Duration `json:"twoFactorGrace,omitempty"` // after require2FA was switched on
 }
 
 // Whoami is GET /v1/whoami.
@@ -142,7 +145,7 @@ type Whoami struct {
 type CredentialState struct {
 	Credential        string     `json:"credential"`
 	ExpiresAt         time.Time  `json:"expiresAt"`
-	IdleTimeout       int        `json:"idleTimeout,omitempty"` // seconds
+	IdleTimeout       Duration   `json:"idleTimeout,omitempty"`
 	TwoFactorDeadline *time.Time `json:"twoFactorDeadline,omitempty"`
 }
 
@@ -160,7 +163,7 @@ type Token struct {
 	Scope        *Scope     `json:"scope,omitempty"` // nil: all projects
 	CreatedAt    time.Time  `json:"createdAt"`
 	ExpiresAt    time.Time  `json:"expiresAt"`
-	IdleTimeout  int        `json:"idleTimeout,omitempty"` // seconds
+	IdleTimeout  Duration   `json:"idleTimeout,omitempty"`
 	LastUsedAt   *time.Time `json:"lastUsedAt,omitempty"`
 	LastUsedAddr string     `json:"lastUsedAddr,omitempty"`
 	RevokedAt    *time.Time `json:"revokedAt,omitempty"`
@@ -186,7 +189,7 @@ type TokenList struct {
 }
 
 // CreateTokenRequest is POST /v1/tokens. ExpiresAt absent means one month;
-// IdleTimeout is a duration such as "2h" (or a number of seconds).
+// IdleTimeout is sent as seconds (a string such as "2h" is read too).
 type CreateTokenRequest struct {
 	Name        string     `json:"name"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`

@@ -160,7 +160,7 @@ func (a *API) withPrincipal(h func(http.ResponseWriter, *http.Request, *server.P
 	return func(w http.ResponseWriter, r *http.Request) error {
 		secret, ok := bearer(r)
 		if !ok {
-			return &server.Error{Kind: server.KindInvalidAuthentication, Reason: wire.ReasonInvalid,
+			return &server.Error{Kind: server.KindInvalidAuthentication, Reason: server.ReasonInvalid,
 				Message: "authentication required: send Authorization: Bearer <token> (run `latch login`)"}
 		}
 		p, err := a.svc.Authenticate(r.Context(), secret, meta(r))

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +14,8 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/httpapi"
-	"github.com/latch-dev/latch/server/sqlite"
+	"github.com/latch-dev/latch/server/testenv"
 )
-
-var cheapArgon2 = server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 type env struct {
 	t     testing.TB
@@ -28,28 +25,16 @@ type env struct {
 	clock *server.ManualClock
 }
 
-func newEnv(t testing.TB) *env {
-	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "latch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return newEnvOn(t, st)
-}
+func newEnv(t testing.TB) *env { return newEnvWith(t) }
 
-// newEnvOn serves the real handler over st, with amy, ADMINISTER on
-// "Scratch Project".
-func newEnvOn(t testing.TB, st server.Store) *env {
+// newEnvOn serves the real handler over st (the shared test environment),
+// with amy, ADMINISTER on "Scratch Project".
+func newEnvOn(t testing.TB, st server.Store) *env { return newEnvWith(t, testenv.OnStore(st)) }
+
+func newEnvWith(t testing.TB, opts ...testenv.Option) *env {
 	t.Helper()
-	clock := server.NewManualClock(time.Now())
-	svc := server.NewService(st, server.Options{Clock: clock, Argon2: cheapArgon2})
-	api := httpapi.New(svc, nil)
-	srv := httptest.NewServer(api)
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
+	te := testenv.New(t, append([]testenv.Option{testenv.At(time.Now())}, opts...)...)
+	svc, api, srv, clock := te.Svc, te.API, te.HTTP, te.Clock
 	ctx := context.Background()
 	if _, err := svc.CreateUser(ctx, server.NewUser{Username: "amy", Password: "amy-password"}); err != nil {
 		t.Fatal(err)
@@ -100,7 +85,7 @@ func (e *env) login() wire.LoginResponse {
 func TestFlowThroughHTTP(t *testing.T) {
 	e := newEnv(t)
 	lr := e.login()
-	if lr.TokenID == "" || len(lr.Token) != 32 || lr.IdleTimeout != 900 || lr.ExpiresAt.IsZero() {
+	if lr.TokenID == "" || len(lr.Token) != 32 || lr.IdleTimeout.Std() != 15*time.Minute || lr.ExpiresAt.IsZero() {
 		t.Fatalf("login answer %+v", lr)
 	}
 	var who wire.Whoami

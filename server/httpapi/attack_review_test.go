@@ -204,8 +204,8 @@ func TestReviewCachedSessionKeepsTheOldInactivityLimit(t *testing.T) {
 	for i := range 3 {
 		var who wire.Whoami
 		e.do("GET", "/v1/whoami", lr.Token, "", &who)
-		if who.Token.IdleTimeout != 300 {
-			t.Errorf("whoami #%d right after autoLogoutAfter became 5m reports an inactivity limit of %ds", i+1, who.Token.IdleTimeout)
+		if who.Token.IdleTimeout.Std() != 5*time.Minute {
+			t.Errorf("whoami #%d right after autoLogoutAfter became 5m reports an inactivity limit of %s", i+1, who.Token.IdleTimeout.Std())
 		}
 	}
 	e.clock.Advance(10 * time.Minute)

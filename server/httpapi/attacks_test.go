@@ -32,7 +32,7 @@ func viewToken(t *testing.T, e *env) (session wire.LoginResponse, pid, view stri
 	return session, pid, created.Token
 }
 
-func wantRefused(t *testing.T, e *env, what, method, path, token, body string, status int, reason string) {
+func wantRefused(t *testing.T, e *env, what, method, path, token, body string, status int, reason wire.Reason) {
 	t.Helper()
 	var eb wire.ErrorBody
 	code, _ := e.do(method, path, token, body, &eb)
@@ -101,7 +101,7 @@ func TestTokenMadeWithATokenStaysInsideIt(t *testing.T) {
 	if code, _ := e.do("POST", "/v1/tokens", api.Token, `{"name":"child"}`, &child); code != 201 {
 		t.Fatalf("child: %d", code)
 	}
-	if !child.Info.ExpiresAt.Equal(api.Info.ExpiresAt) || child.Info.IdleTimeout != 7200 {
+	if !child.Info.ExpiresAt.Equal(api.Info.ExpiresAt) || child.Info.IdleTimeout.Std() != 2*time.Hour {
 		t.Errorf("child %+v, want the parent's expiry %v and 2h inactivity", child.Info, api.Info.ExpiresAt)
 	}
 	// Asked for more, it is refused with the limit named.

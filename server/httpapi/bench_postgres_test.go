@@ -6,14 +6,14 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/latch-dev/latch/server/postgres/pgtest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // newPostgresEnv is newEnv on a PostgreSQL store (a fresh schema of the
 // LATCH_TEST_POSTGRES server); it skips without one.
 func newPostgresEnv(t testing.TB) *env {
 	t.Helper()
-	return newEnvOn(t, pgtest.Open(t, pgtest.Schema(t)))
+	return newEnvOn(t, testenv.OpenPostgres(t, testenv.PostgresSchema(t)))
 }
 
 // BenchmarkWhoamiPostgres is BenchmarkWhoamiSQLite on PostgreSQL: run the

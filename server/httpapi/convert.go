@@ -11,12 +11,21 @@ func wireUser(u server.User, org server.Org) wire.User {
 	return wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, Org: org.Name, TwoFactor: string(u.TwoFactor)}
 }
 
+// wireLogin is the answer to every login: password, or an SSH key.
+func wireLogin(res *server.LoginResult) wire.LoginResponse {
+	return wire.LoginResponse{
+		Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
+		IdleTimeout: wire.Duration(res.Token.IdleTimeout), User: wireUser(res.User, res.Org),
+		EnrollOnly: res.Token.EnrollOnly,
+	}
+}
+
 func wireOrg(o server.Org) *wire.Org {
 	if o.ID == 0 {
 		return nil
 	}
-	return &wire.Org{Name: o.Name, AutoLogoutAfter: int(o.AutoLogoutAfter.Seconds()), Require2FA: o.Require2FA,
-		TwoFactorGrace: int(o.TwoFactorGrace.Seconds())}
+	return &wire.Org{Name: o.Name, AutoLogoutAfter: wire.Duration(o.AutoLogoutAfter), Require2FA: o.Require2FA,
+		TwoFactorGrace: wire.Duration(o.TwoFactorGrace)}
 }
 
 var wireCredential = map[server.Credential]string{
@@ -29,7 +38,7 @@ var wireCredential = map[server.Credential]string{
 
 func wireCredentialState(st server.CredentialState) wire.CredentialState {
 	out := wire.CredentialState{Credential: wireCredential[st.Credential], ExpiresAt: st.ExpiresAt,
-		IdleTimeout: int(st.IdleTimeout.Seconds())}
+		IdleTimeout: wire.Duration(st.IdleTimeout)}
 	if !st.TwoFactorDeadline.IsZero() || st.Credential == server.CredEnrollOnly {
 		out.TwoFactorDeadline = timePtr(st.TwoFactorDeadline)
 	}
@@ -40,7 +49,7 @@ func wireToken(t server.Token, now time.Time, currentID string) wire.Token {
 	out := wire.Token{
 		ID: t.ID, Name: t.Name, Kind: string(t.Kind),
 		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
-		IdleTimeout:  int(t.IdleTimeout.Seconds()),
+		IdleTimeout:  wire.Duration(t.IdleTimeout),
 		LastUsedAt:   timePtr(t.LastUsedAt),
 		LastUsedAddr: t.LastUsedAddr,
 		RevokedAt:    timePtr(t.RevokedAt),

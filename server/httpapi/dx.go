@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/latch-dev/latch/client/wire"
@@ -144,24 +143,15 @@ func (a *API) writeDXError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: typ, Message: he.msg}})
 		return
 	}
-	var de *server.Error
-	if !errors.As(err, &de) {
-		if r.Context().Err() != nil {
-			return
-		}
-		a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		de = &server.Error{Kind: server.KindInternal, Message: "internal error; the server log has the details"}
+	de, ok := a.domainError(r, err)
+	if !ok {
+		return
 	}
 	st, ok := dxStatus[de.Kind]
 	if !ok {
 		st = dxStatus[server.KindInternal]
 	}
-	if de.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())))
-	}
-	if st.status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="latch"`)
-	}
+	setErrorHeaders(w, st.status, wire.Duration(de.RetryAfter))
 	msg := strings.ReplaceAll(de.Message, "`latch login`", "`dx login`")
 	writeJSON(w, st.status, wire.ErrorBody{Error: wire.Error{Type: st.typ, Message: msg}})
 }

@@ -158,7 +158,7 @@ func TestDXLoginTwoFactorRoundTrip(t *testing.T) {
 		if code, _ := e.do("GET", "/v1/whoami", tok, "", &who); code != 200 {
 			t.Fatalf("whoami with the dx session: %d", code)
 		}
-		if who.Token.Kind != "session" || who.Token.IdleTimeout != 600 || !who.Token.ExpiresAt.Equal(expires) ||
+		if who.Token.Kind != "session" || who.Token.IdleTimeout.Std() != 10*time.Minute || !who.Token.ExpiresAt.Equal(expires) ||
 			who.Token.AuthMethod != "password+totp" || !strings.HasPrefix(who.Token.Name, "dx session") || who.Credential != wire.CredPasswordSession {
 			t.Errorf("the dx session is %+v (credential %s)", who.Token, who.Credential)
 		}

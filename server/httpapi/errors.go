@@ -11,6 +11,9 @@ import (
 	"github.com/latch-dev/latch/server"
 )
 
+// The one mapping of domain errors to the wire: a kind's status and type,
+// a reason's wire twin. Every answer, stream end and dialect goes through
+// wireError.
 var statusOf = map[server.Kind]int{
 	server.KindInvalidAuthentication: http.StatusUnauthorized,
 	server.KindTwoFactorRequired:     http.StatusUnauthorized,
@@ -24,6 +27,75 @@ var statusOf = map[server.Kind]int{
 	server.KindInternal:              http.StatusInternalServerError,
 }
 
+var typeOf = map[server.Kind]string{
+	server.KindInvalidAuthentication: wire.ErrInvalidAuthentication,
+	server.KindTwoFactorRequired:     wire.ErrTwoFactorRequired,
+	server.KindEnrollmentRequired:    wire.ErrTwoFactorEnrollment,
+	server.KindPermissionDenied:      wire.ErrPermissionDenied,
+	server.KindInvalidInput:          wire.ErrInvalidInput,
+	server.KindNotFound:              wire.ErrNotFound,
+	server.KindConflict:              wire.ErrConflict,
+	server.KindRateLimited:           wire.ErrRateLimited,
+	server.KindUnavailable:           wire.ErrUnavailable,
+	server.KindInternal:              wire.ErrInternal,
+}
+
+var reasonOf = map[server.Reason]wire.Reason{
+	server.ReasonRevoked:     wire.ReasonRevoked,
+	server.ReasonExpired:     wire.ReasonExpired,
+	server.ReasonIdle:        wire.ReasonIdle,
+	server.ReasonInvalid:     wire.ReasonInvalid,
+	server.ReasonReplayed:    wire.ReasonReplayed,
+	server.ReasonUsed:        wire.ReasonUsed,
+	server.ReasonLocked:      wire.ReasonLocked,
+	server.ReasonScope:       wire.ReasonScope,
+	server.ReasonLimit:       wire.ReasonLimit,
+	server.ReasonEnroll:      wire.ReasonEnroll,
+	server.ReasonProofNeeded: wire.ReasonProofNeeded,
+}
+
+// internalError is what a client sees of an error that is no domain error.
+var internalError = &server.Error{Kind: server.KindInternal, Message: "internal error; the server log has the details"}
+
+// domainError is err as the domain's error; anything else is logged with
+// its cause and becomes internalError. ok is false when the client went
+// away, so nobody reads an answer.
+func (a *API) domainError(r *http.Request, err error) (de *server.Error, ok bool) {
+	if errors.As(err, &de) {
+		return de, true
+	}
+	if r.Context().Err() != nil {
+		return nil, false
+	}
+	a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	return internalError, true
+}
+
+// wireError is the status and the JSON shape of a domain error.
+func wireError(de *server.Error) (int, wire.Error) {
+	status, ok := statusOf[de.Kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	typ, ok := typeOf[de.Kind]
+	if !ok {
+		typ = wire.ErrInternal
+	}
+	return status, wire.Error{Type: typ, Message: de.Message, Reason: reasonOf[de.Reason],
+		RetryAfter: wire.Duration(de.RetryAfter), IdleTimeout: wire.Duration(de.IdleTimeout)}
+}
+
+// setErrorHeaders adds what HTTP itself says of an error: when to retry,
+// and how to authenticate.
+func setErrorHeaders(w http.ResponseWriter, status int, retryAfter wire.Duration) {
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(retryAfter.Seconds(), 10))
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="latch"`)
+	}
+}
+
 // writeError answers with the typed JSON error. Internal errors are logged
 // with their cause and answered without it.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -32,29 +104,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: he.typ, Message: he.msg}})
 		return
 	}
-	var de *server.Error
-	if !errors.As(err, &de) {
-		if r.Context().Err() != nil {
-			return // the client went away; nobody reads the answer
-		}
-		a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		de = &server.Error{Kind: server.KindInternal, Message: "internal error; the server log has the details"}
-	}
-	body := wire.Error{Type: string(de.Kind), Message: de.Message, Reason: de.Reason}
-	if de.RetryAfter > 0 {
-		body.RetryAfter = int(de.RetryAfter.Seconds())
-		w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
-	}
-	if de.IdleTimeout > 0 {
-		body.IdleTimeout = int(de.IdleTimeout.Seconds())
-	}
-	status, ok := statusOf[de.Kind]
+	de, ok := a.domainError(r, err)
 	if !ok {
-		status = http.StatusInternalServerError
+		return
 	}
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="latch"`)
-	}
+	status, body := wireError(de)
+	setErrorHeaders(w, status, body.RetryAfter)
 	writeJSON(w, status, wire.ErrorBody{Error: body})
 }
 

@@ -159,7 +159,7 @@ func writeEnd(w http.ResponseWriter, err error) {
 	body := wire.Error{Type: wire.ErrInvalidAuthentication, Message: "the stream's token is no longer valid"}
 	var de *server.Error
 	if errors.As(err, &de) {
-		body = wire.Error{Type: string(de.Kind), Message: de.Message, Reason: de.Reason, IdleTimeout: int(de.IdleTimeout.Seconds())}
+		_, body = wireError(de)
 	}
 	b, _ := json.Marshal(body)
 	fmt.Fprintf(w, "event: end\ndata: %s\n\n", b)

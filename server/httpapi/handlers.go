@@ -19,11 +19,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.LoginResponse{
-		Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
-		IdleTimeout: int(res.Token.IdleTimeout.Seconds()), User: wireUser(res.User, res.Org),
-		EnrollOnly: res.Token.EnrollOnly,
-	})
+	writeJSON(w, http.StatusOK, wireLogin(res))
 	return nil
 }
 

@@ -261,7 +261,7 @@ func (w *policyWorld) subject(c cred, twoFactor bool) *subject {
 		pk, line := newKey(t)
 		fp, norm, _, _ := server.ParseAuthorizedKey(line)
 		u, _ := svc.Store().UserByName(ctx, s.name)
-		if err := svc.Store().AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: fp, PublicKey: norm, CreatedAt: w.e.clock.Now()}); err != nil {
+		if err := svc.Store().AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: fp, PublicKey: norm, CreatedAt: w.e.clock.Now()}, nil); err != nil {
 			t.Fatal(err)
 		}
 		res, err := svc.LoginWithKey(ctx, s.name, pk, s.code(), server.Meta{Method: "ssh"})
@@ -278,7 +278,7 @@ func (w *policyWorld) subject(c cred, twoFactor bool) *subject {
 		s.secret = server.NewTokenSecret()
 		now := w.e.clock.Now()
 		if err := svc.Store().CreateToken(ctx, server.Token{ID: server.NewTokenID(), UserID: u.ID, Name: "expired", Kind: server.KindAPI,
-			SecretHash: server.HashSecret(s.secret), CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}); err != nil {
+			SecretHash: server.HashSecret(s.secret), CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}, nil); err != nil {
 			t.Fatal(err)
 		}
 	case credRevoked:
@@ -354,7 +354,7 @@ func (s *subject) newVictim() server.Token {
 	now := s.w.e.clock.Now()
 	tok := server.Token{ID: server.NewTokenID(), UserID: s.helper.User.ID, Name: "victim", Kind: server.KindAPI,
 		SecretHash: server.HashSecret(server.NewTokenSecret()), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := s.w.e.svc.Store().CreateToken(s.w.ctx, tok); err != nil {
+	if err := s.w.e.svc.Store().CreateToken(s.w.ctx, tok, nil); err != nil {
 		s.w.t.Fatal(err)
 	}
 	return tok
@@ -365,7 +365,7 @@ func (s *subject) spareKey() string {
 	_, line := newKey(s.w.t)
 	fp, norm, _, _ := server.ParseAuthorizedKey(line)
 	if err := s.w.e.svc.Store().AddSSHKey(s.w.ctx, server.SSHKey{UserID: s.helper.User.ID, Fingerprint: fp, PublicKey: norm,
-		CreatedAt: s.w.e.clock.Now()}); err != nil {
+		CreatedAt: s.w.e.clock.Now()}, nil); err != nil {
 		s.w.t.Fatal(err)
 	}
 	return fp

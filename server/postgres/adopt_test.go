@@ -7,8 +7,8 @@ import (
 
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/postgres"
-	"github.com/latch-dev/latch/server/postgres/pgtest"
 	"github.com/latch-dev/latch/server/storetest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // TestAdoptsOldRunnerSchema: a schema migrated by the runner before goose —
@@ -16,16 +16,16 @@ import (
 // schema_migrations (version, applied_at) — is continued: the later steps
 // are applied and recorded beside it, nothing is re-created, the data stays.
 func TestAdoptsOldRunnerSchema(t *testing.T) {
-	schema := pgtest.Schema(t)
-	pgtest.Exec(t, schema, `CREATE SCHEMA `+schema)
-	pgtest.Exec(t, schema, `BEGIN;
+	schema := testenv.PostgresSchema(t)
+	testenv.PostgresExec(t, schema, `CREATE SCHEMA `+schema)
+	testenv.PostgresExec(t, schema, `BEGIN;
 		CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
 		`+postgres.MigrationSQL("0001_init.sql")+`;
 		INSERT INTO schema_migrations (version, applied_at) VALUES (1, '2026-11-20T10:00:00.000000000Z');
 		INSERT INTO users (username, created_at) VALUES ('olde', '2026-11-20T10:00:00.000000000Z');
 		COMMIT`)
 
-	s := pgtest.Open(t, schema)
+	s := testenv.OpenPostgres(t, schema)
 	var got []int64
 	rows, err := s.Pool().Query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
 	if err != nil {

@@ -52,6 +52,11 @@ type Options struct {
 	// Schema puts latch's tables in that schema, created when missing
 	// (default: the URL's search_path, else the server's, usually public).
 	Schema string
+	// KeyFile is the server key file, required: every instance reads the
+	// same one (`latch serve --secret-key-file`). It is made when missing
+	// and the database has no key yet (the first instance); copy it to the
+	// others. An instance with another key file refuses to start.
+	KeyFile string
 }
 
 // DefaultStatementTimeout bounds every statement when neither the URL nor
@@ -109,6 +114,14 @@ func IsURL(db string) bool {
 // to date under an advisory lock, so that instances starting together
 // migrate once, and returns the store.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	s, err := open(ctx, url, opts)
+	return s, RedactError(err, url)
+}
+
+func open(ctx context.Context, url string, opts Options) (*Store, error) {
+	if opts.KeyFile == "" {
+		return nil, errors.New("postgres: a server key file is required (--secret-key-file): every instance must read the same one")
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -159,6 +172,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	s := &Store{Store: sqlstore.New(db, db, dialect), pool: pool, db: db}
 	s.version = &versionReader{s: s, maxInflight: maxVersionReads}
+	if err := s.UseKeys(ctx, opts.KeyFile, true); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

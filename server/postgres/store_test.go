@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,11 +15,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/httpapi"
 	"github.com/latch-dev/latch/server/postgres"
-	"github.com/latch-dev/latch/server/postgres/pgtest"
-	"github.com/latch-dev/latch/server/sqlite"
 	"github.com/latch-dev/latch/server/storetest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 var ctx = context.Background()
@@ -29,7 +25,7 @@ var ctx = context.Background()
 // TestMigrateConcurrently: instances starting at once on an empty schema
 // all come up, and the schema is migrated exactly once.
 func TestMigrateConcurrently(t *testing.T) {
-	schema := pgtest.Schema(t)
+	schema := testenv.PostgresSchema(t)
 	const n = 8
 	stores := make([]*postgres.Store, n)
 	errs := make([]error, n)
@@ -38,7 +34,7 @@ func TestMigrateConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			stores[i], errs[i] = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, PoolSize: 2})
+			stores[i], errs[i] = postgres.Open(ctx, testenv.NeedPostgres(t), postgres.Options{Schema: schema, KeyFile: testenv.PostgresKeyFile(t, schema), PoolSize: 2})
 		}()
 	}
 	wg.Wait()
@@ -66,10 +62,10 @@ func TestMigrateConcurrently(t *testing.T) {
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
-	schema := pgtest.Schema(t)
-	pgtest.Open(t, schema).Close()
-	pgtest.Exec(t, schema, `INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'x')`)
-	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema})
+	schema := testenv.PostgresSchema(t)
+	testenv.OpenPostgres(t, schema).Close()
+	testenv.PostgresExec(t, schema, `INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'x')`)
+	s, err := postgres.Open(ctx, testenv.NeedPostgres(t), postgres.Options{Schema: schema, KeyFile: testenv.PostgresKeyFile(t, schema)})
 	if err == nil {
 		s.Close()
 		t.Fatal("Open accepted a database from a newer version")
@@ -92,14 +88,14 @@ func version(t *testing.T, s *postgres.Store) int64 {
 // bump the counter itself, still changes ChangeVersion (statement
 // triggers), so the instances' caches never hide it.
 func TestWritesOutsideLatchChangeVersion(t *testing.T) {
-	schema := pgtest.Schema(t)
-	s := pgtest.Open(t, schema)
+	schema := testenv.PostgresSchema(t)
+	s := testenv.OpenPostgres(t, schema)
 	u := server.User{Username: "olga", CreatedAt: storetest.Base}
 	if err := s.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
 	tok := server.Token{ID: "token-o", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-o", CreatedAt: storetest.Base, ExpiresAt: storetest.Base.Add(time.Hour)}
-	if err := s.CreateToken(ctx, tok); err != nil {
+	if err := s.CreateToken(ctx, tok, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
@@ -110,7 +106,7 @@ func TestWritesOutsideLatchChangeVersion(t *testing.T) {
 		`TRUNCATE backup_codes`,
 	} {
 		before := version(t, s)
-		pgtest.Exec(t, schema, sql)
+		testenv.PostgresExec(t, schema, sql)
 		if version(t, s) == before {
 			t.Errorf("%s left the change version at %d", sql, before)
 		}
@@ -120,24 +116,24 @@ func TestWritesOutsideLatchChangeVersion(t *testing.T) {
 // TestNoChangeKeepsVersion: writes that change nothing roll back instead of
 // emptying every instance's cache; reads never change the version.
 func TestNoChangeKeepsVersion(t *testing.T) {
-	s := pgtest.Open(t, pgtest.Schema(t))
+	s := testenv.OpenPostgres(t, testenv.PostgresSchema(t))
 	u := server.User{Username: "nils", CreatedAt: storetest.Base}
 	if err := s.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
 	now := storetest.Base
-	if err := s.CreateToken(ctx, server.Token{ID: "token-n", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-n", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RevokedAt: now}); err != nil {
+	if err := s.CreateToken(ctx, server.Token{ID: "token-n", UserID: u.ID, Kind: server.KindAPI, SecretHash: "h-n", CreatedAt: now, ExpiresAt: now.Add(time.Hour), RevokedAt: now}, nil); err != nil {
 		t.Fatal(err)
 	}
 	before := version(t, s)
 	for name, fn := range map[string]func() error{
-		"RevokeToken again": func() error { _, err := s.RevokeToken(ctx, "token-n", now, server.RevokedByUser); return err },
+		"RevokeToken again": func() error { _, err := s.RevokeToken(ctx, "token-n", now, server.RevokedByUser, nil); return err },
 		"RevokeTokens none": func() error {
-			_, err := s.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindSession}, "", now, "x")
+			_, err := s.RevokeTokens(ctx, u.ID, []server.TokenKind{server.KindSession}, "", now, "x", nil)
 			return err
 		},
 		"UseTOTPStep old":       func() error { _, err := s.UseTOTPStep(ctx, u.ID, 0); return err },
-		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now); return err },
+		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now, nil); return err },
 		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}) },
 		"ClearGuesses none":     func() error { return s.ClearGuesses(ctx, []string{"acct:nils"}) },
 		"RefundGuess empty": func() error {
@@ -158,7 +154,7 @@ func TestNoChangeKeepsVersion(t *testing.T) {
 
 // TestOptions: pool size and statement timeout, from Options or the URL.
 func TestOptions(t *testing.T) {
-	schema := pgtest.Schema(t)
+	schema := testenv.PostgresSchema(t)
 	check := func(s *postgres.Store, pool int32, timeout string) {
 		t.Helper()
 		defer s.Close()
@@ -173,7 +169,7 @@ func TestOptions(t *testing.T) {
 			t.Errorf("statement_timeout %q, want %q", got, timeout)
 		}
 	}
-	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema, PoolSize: 3, StatementTimeout: 250 * time.Millisecond})
+	s, err := postgres.Open(ctx, testenv.NeedPostgres(t), postgres.Options{Schema: schema, KeyFile: testenv.PostgresKeyFile(t, schema), PoolSize: 3, StatementTimeout: 250 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +180,7 @@ func TestOptions(t *testing.T) {
 	}
 	check(s, 3, "250ms")
 
-	u, err := url.Parse(pgtest.URL(t))
+	u, err := url.Parse(testenv.NeedPostgres(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,13 +188,13 @@ func TestOptions(t *testing.T) {
 	q.Set("pool_max_conns", "5")
 	q.Set("statement_timeout", "1500")
 	u.RawQuery = q.Encode()
-	s, err = postgres.Open(ctx, u.String(), postgres.Options{Schema: schema})
+	s, err = postgres.Open(ctx, u.String(), postgres.Options{Schema: schema, KeyFile: testenv.PostgresKeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	check(s, 5, "1500ms")
 
-	s, err = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: schema})
+	s, err = postgres.Open(ctx, testenv.NeedPostgres(t), postgres.Options{Schema: schema, KeyFile: testenv.PostgresKeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +210,8 @@ func TestOptions(t *testing.T) {
 // connection of the pool is taken), Ping fails within PingTimeout instead
 // of hanging a health probe.
 func TestPingBounded(t *testing.T) {
-	s, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{Schema: pgtest.Schema(t), PoolSize: 1})
+	schema := testenv.PostgresSchema(t)
+	s, err := postgres.Open(ctx, testenv.NeedPostgres(t), postgres.Options{Schema: schema, PoolSize: 1, KeyFile: testenv.PostgresKeyFile(t, schema)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,13 +237,10 @@ func TestPingBounded(t *testing.T) {
 
 // TestHealthz: /healthz reports the PostgreSQL store's health.
 func TestHealthz(t *testing.T) {
-	s := pgtest.Open(t, pgtest.Schema(t))
-	svc := server.NewService(s, server.Options{})
-	defer svc.Close()
-	srv := httptest.NewServer(httpapi.New(svc, nil))
-	defer srv.Close()
+	s := testenv.OpenPostgres(t, testenv.PostgresSchema(t))
+	e := testenv.New(t, testenv.OnStore(s), testenv.RealTime())
 	get := func() int {
-		resp, err := http.Get(srv.URL + "/healthz")
+		resp, err := http.Get(e.URL + "/healthz")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,8 +260,8 @@ func TestHealthz(t *testing.T) {
 // event stream does) never skips one, however the instances' writes
 // interleave: ids are handed out in commit order.
 func TestEventIDsInCommitOrder(t *testing.T) {
-	schema := pgtest.Schema(t)
-	a, b := pgtest.Open(t, schema), pgtest.Open(t, schema)
+	schema := testenv.PostgresSchema(t)
+	a, b := testenv.OpenPostgres(t, schema), testenv.OpenPostgres(t, schema)
 	u := server.User{Username: "evan", CreatedAt: storetest.Base}
 	if err := a.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
@@ -319,14 +313,13 @@ func TestEventIDsInCommitOrder(t *testing.T) {
 // PostgreSQL: the same users, tokens (secrets keep working), 2FA state,
 // memberships, keys and audit log, with ids kept and new ids after them.
 func TestImportFromSQLite(t *testing.T) {
-	pgtest.URL(t)
-	src, err := sqlite.Open(filepath.Join(t.TempDir(), "latch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	clock := server.NewManualClock(storetest.Base)
-	svc := server.NewService(src, server.Options{Clock: clock, Argon2: server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	testenv.NeedPostgres(t)
+	// The SQLite file's key file is the one PostgreSQL opens with, as
+	// `latch admin migrate` has it.
+	schema := testenv.PostgresSchema(t)
+	te := testenv.New(t, testenv.At(storetest.Base),
+		testenv.OnStore(testenv.SQLiteWithKey(t, "", testenv.PostgresKeyFile(t, schema))))
+	src, svc, clock := te.Store, te.Svc, te.Clock
 	org, err := svc.CreateOrg(ctx, "acme", 20*time.Minute, false)
 	if err != nil {
 		t.Fatal(err)
@@ -389,13 +382,16 @@ func TestImportFromSQLite(t *testing.T) {
 		t.Fatal("unknown user logged in")
 	}
 	if err := src.AddSSHKey(ctx, server.SSHKey{UserID: pBob.User.ID, Fingerprint: "SHA256:bob", PublicKey: "ssh-ed25519 AAAA bob@x",
-		Comment: "bob@x", CreatedAt: storetest.Base.Add(7)}); err != nil {
+		Comment: "bob@x", CreatedAt: storetest.Base.Add(7)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	svc.Close() // flushes token uses
 
-	schema := pgtest.Schema(t)
-	dst := pgtest.Open(t, schema)
+	// Into a database with another key file, nothing: no 2FA would work.
+	if _, err := testenv.OpenPostgres(t, testenv.PostgresSchema(t)).Import(ctx, src); err == nil || !strings.Contains(err.Error(), "same key file") {
+		t.Errorf("an import under another key: %v", err)
+	}
+	dst := testenv.OpenPostgres(t, schema)
 	stats, err := dst.Import(ctx, src)
 	if err != nil {
 		t.Fatalf("Import: %v", err)
@@ -459,6 +455,13 @@ func TestImportFromSQLite(t *testing.T) {
 	if p, err := svc2.Authenticate(ctx, apiSecret, server.Meta{}); err != nil || p.User.Username != "bob" {
 		t.Errorf("the imported API token: %v", err)
 	}
+	clock.Advance(time.Minute) // a TOTP step not used yet
+	code, _ = server.TOTPCode(enr.Secret, server.TOTPStep(clock.Now()))
+	for _, c := range []string{code, codes[1]} {
+		if _, err := svc2.Login(ctx, server.LoginInput{Username: "ann", Password: "pw-ann-long-enough", Code: c}); err != nil {
+			t.Errorf("ann's 2FA login with %q after the import: %v", c, err)
+		}
+	}
 	u := server.User{Username: "dan", CreatedAt: storetest.Base}
 	if err := dst.CreateUser(ctx, &u); err != nil {
 		t.Fatalf("a new user after the import: %v", err)
@@ -474,12 +477,12 @@ func TestImportFromSQLite(t *testing.T) {
 // TestChangeVersionFresh: however many callers share version reads, each
 // sees every commit that returned, on any instance, before it called.
 func TestChangeVersionFresh(t *testing.T) {
-	pgtest.URL(t)
+	testenv.NeedPostgres(t)
 	for _, k := range []int{1, 2} {
 		t.Run(fmt.Sprint(k), func(t *testing.T) {
 			defer postgres.SetMaxVersionReads(k)()
-			schema := pgtest.Schema(t)
-			a, b := pgtest.Open(t, schema), pgtest.Open(t, schema)
+			schema := testenv.PostgresSchema(t)
+			a, b := testenv.OpenPostgres(t, schema), testenv.OpenPostgres(t, schema)
 			var floor atomic.Int64 // the version after the last write that returned
 			stop := make(chan struct{})
 			var wg sync.WaitGroup

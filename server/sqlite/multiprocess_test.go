@@ -6,10 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/latch-dev/latch/server/testenv"
 
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/sqlite"
@@ -27,10 +30,13 @@ func TestMain(m *testing.M) {
 }
 
 // adminChild opens the database as a separate process would, reads and
-// writes, closes, and again: what `latch admin user list` and `project
-// create` do beside a running server.
+// writes, closes, and again: what `latch admin user list`, `project
+// create` and `project add-member` do beside a running server. It prints
+// how many memberships it changed, each of which must have its event.
 func adminChild(db string) int {
 	ctx := context.Background()
+	members := 0
+	defer func() { fmt.Printf("memberships %d\n", members) }()
 	for i := range 20 {
 		st, err := sqlite.Open(db)
 		if err != nil {
@@ -39,7 +45,12 @@ func adminChild(db string) int {
 		}
 		svc := server.NewService(st, server.Options{FlushInterval: time.Hour})
 		_, err1 := svc.ListUsers(ctx)
-		_, err2 := svc.CreateProject(ctx, fmt.Sprintf("admin project %d", i), false, false)
+		p, err2 := svc.CreateProject(ctx, fmt.Sprintf("admin project %d", i), false, false)
+		if err2 == nil {
+			if _, err2 = svc.AddMember(ctx, p.ID, "amy", server.LevelView); err2 == nil {
+				members++
+			}
+		}
 		svc.Close()
 		err3 := st.Close()
 		for _, err := range []error{err1, err2, err3} {
@@ -52,8 +63,9 @@ func adminChild(db string) int {
 	return 0
 }
 
-// `latch admin` beside a busy server on one SQLite file: no request fails
-// and every acknowledged token has its event. (Before the -shm file was
+// `latch admin` beside a busy server on one SQLite file: no request fails,
+// and every acknowledged change has its event — tokens made and revoked,
+// logins, and the admin process's memberships. (Before the -shm file was
 // kept open, closing it dropped SQLite's locks, the admin process reset
 // the WAL index, and 17-45 requests in 20 admin runs failed with disk I/O
 // error 8714.)
@@ -65,7 +77,7 @@ func TestAdminProcessBesideABusyServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := server.NewService(st, server.Options{FlushInterval: time.Hour,
-		Argon2: server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+		Argon2: testenv.CheapArgon2})
 	t.Cleanup(func() { svc.Close(); st.Close() })
 	ctx := context.Background()
 	if _, err := svc.CreateUser(ctx, server.NewUser{Username: "amy", Password: "amy-password-1"}); err != nil {
@@ -90,8 +102,12 @@ func TestAdminProcessBesideABusyServer(t *testing.T) {
 	childDone := make(chan error, 1)
 	go func() { childDone <- child.Wait() }()
 
-	var created, failed atomic.Int64
+	var created, revoked, logins, failed atomic.Int64
 	var firstErr atomic.Value
+	fail := func(err error) {
+		failed.Add(1)
+		firstErr.CompareAndSwap(nil, err.Error())
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range 4 {
@@ -104,11 +120,25 @@ func TestAdminProcessBesideABusyServer(t *testing.T) {
 					return
 				default:
 				}
-				if _, _, err := svc.CreateToken(ctx, p, server.TokenSpec{Name: fmt.Sprintf("w%d-%d", w, i)}, server.Meta{}); err != nil {
-					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
-				} else {
-					created.Add(1)
+				tok, _, err := svc.CreateToken(ctx, p, server.TokenSpec{Name: fmt.Sprintf("w%d-%d", w, i)}, server.Meta{})
+				if err != nil {
+					fail(err)
+					continue
+				}
+				created.Add(1)
+				switch i % 4 {
+				case 1: // every fourth token is revoked again
+					if err := svc.RevokeToken(ctx, p, tok.ID, server.Meta{}); err != nil {
+						fail(err)
+					} else {
+						revoked.Add(1)
+					}
+				case 3: // and as often someone logs in
+					if _, err := svc.Login(ctx, server.LoginInput{Username: "amy", Password: "amy-password-1"}); err != nil {
+						fail(err)
+					} else {
+						logins.Add(1)
+					}
 				}
 			}
 		}()
@@ -124,22 +154,39 @@ func TestAdminProcessBesideABusyServer(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	t.Logf("beside 20 admin runs: %d tokens created, %d failed", created.Load(), failed.Load())
-	if failed.Load() != 0 {
-		t.Fatalf("%d token creations failed, the first: %v", failed.Load(), firstErr.Load())
+	var members int64
+	report := out.String()
+	if i := strings.LastIndex(report, "memberships "); i >= 0 {
+		report = report[i:]
 	}
-	evs, err := st.ListEvents(ctx, p.User.ID, 0, 0, 100000)
+	if _, err := fmt.Sscanf(report, "memberships %d", &members); err != nil || members != 20 {
+		t.Errorf("the admin process reports %d memberships (%v), want 20:\n%s", members, err, out.String())
+	}
+	t.Logf("beside 20 admin runs: %d tokens created, %d revoked, %d logins, %d failed; %d memberships by the admin process",
+		created.Load(), revoked.Load(), logins.Load(), failed.Load(), members)
+	if failed.Load() != 0 {
+		t.Fatalf("%d changes failed, the first: %v", failed.Load(), firstErr.Load())
+	}
+	evs, err := st.ListEvents(ctx, p.User.ID, 0, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := int64(0)
+	count := map[string]int64{}
 	for _, e := range evs {
-		if e.Type == server.EventTokenCreated {
-			n++
-		}
+		count[e.Type]++
 	}
-	if n != created.Load() {
-		t.Fatalf("%d token.created events for %d acknowledged tokens", n, created.Load())
+	for _, want := range []struct {
+		typ   string
+		acked int64
+	}{
+		{server.EventTokenCreated, created.Load()},
+		{server.EventTokenRevoked, revoked.Load()},
+		{server.EventLoginSuccess, logins.Load() + 1}, // and the first login
+		{server.EventProjectMembership, members},
+	} {
+		if count[want.typ] != want.acked {
+			t.Errorf("%d %s events for %d acknowledged changes", count[want.typ], want.typ, want.acked)
+		}
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/keyfile"
 	"github.com/latch-dev/latch/server/sqlstore"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -44,6 +45,15 @@ var dialect = sqlstore.Dialect{
 	BytewiseText: true, // BINARY, the default collation
 	Classify:     classify,
 	TableExists:  `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
+	Locked:       isBusy,
+	LockWait:     busyTimeout,
+}
+
+// isBusy: the write found the database locked (SQLITE_BUSY and its
+// extended codes); nothing was written.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Store implements server.Store and server.ChangeVersioner.
@@ -61,14 +71,34 @@ var (
 	_ server.ChangeVersioner = (*Store)(nil)
 )
 
-// Open opens (creating when missing) the database file at path, its parent
-// directory with mode 0700, and brings the schema up to date.
-func Open(path string) (*Store, error) {
+// Options tune OpenWith.
+type Options struct {
+	// KeyFile is the server key file (default: keyfile.DefaultPath, beside
+	// the database), made on first start.
+	KeyFile string
+}
+
+// Open opens the database file at path with its key file beside it (see
+// OpenWith).
+func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
+
+// OpenWith opens (creating when missing) the database file at path, its
+// parent directory with mode 0700 and the file itself with mode 0600 (and
+// with it SQLite's -wal and -shm, which take the database's mode), brings
+// the schema up to date and opens the server key file (see
+// sqlstore.UseKeys).
+func OpenWith(path string, o Options) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("sqlite: open: need a plain file path, got %q", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	if o.KeyFile == "" {
+		o.KeyFile = keyfile.DefaultPath(path)
 	}
 	ctx := context.Background()
 	w, err := openWriter(ctx, path)
@@ -106,7 +136,25 @@ func Open(path string) (*Store, error) {
 	if shm, err := openShmWatch(path); err == nil {
 		st.shm = shm
 	}
+	if err := st.UseKeys(ctx, o.KeyFile, true); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return st, nil
+}
+
+// createPrivate makes the database file, empty, with mode 0600 when it
+// does not exist: SQLite would make it with 0644 less the umask, and it
+// gives its -wal and -shm files the mode of the database.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // openWriter opens the pool of the one writing connection and connects.
@@ -126,8 +174,7 @@ func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	deadline := time.Now().Add(busyTimeout)
 	for {
 		err = w.PingContext(ctx)
-		var se *sqlite.Error
-		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+		if !isBusy(err) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -140,13 +187,18 @@ func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // busyTimeout is how long a statement waits for a lock another connection
-// holds.
+// holds. The writer waits in sqlstore (Dialect.Locked), looking often, not
+// in SQLite's busy handler.
 const busyTimeout = 5 * time.Second
 
 // dsn sets the pragmas on every connection of the pool.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	wait := busyTimeout
+	if !readOnly {
+		wait = 0
+	}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", wait.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")

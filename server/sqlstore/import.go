@@ -32,7 +32,18 @@ var ErrNotEmpty = errors.New("the database already holds latch data: import into
 // minutes) and backup codes already used (they can never be used again).
 //
 // Stop the servers on src first: writes made during the copy are lost.
+//
+// Sealed secrets and keyed hashes are copied as they are: the destination
+// must have been opened with the source's key file (its ring holds every
+// key of the source's, the same), or nothing of 2FA would work there.
 func (s *Store) Import(ctx context.Context, src server.Store) (ImportStats, error) {
+	from, to := src.Keys().Ring(), s.keys.Ring()
+	for _, id := range from.IDs() {
+		want, _ := from.CheckValue(id)
+		if got, ok := to.CheckValue(id); !ok || got != want {
+			return ImportStats{}, fmt.Errorf("%s: import: the source's server key %s is not in this store's key file: open both with the same key file", s.d.Name, id)
+		}
+	}
 	var st ImportStats
 	err := s.write(ctx, "import", func(tx *sqlx.Tx) error {
 		var used bool

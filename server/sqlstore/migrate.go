@@ -37,10 +37,15 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect, locker lock
 		return fmt.Errorf("%s: migrate: %w", d.Name, err)
 	}
 	table.known = SchemaVersion(fsys)
+	deadline := time.Now().Add(d.LockWait)
 	for {
 		_, err := p.Up(ctx)
 		if err == nil {
 			return nil
+		}
+		if d.Locked != nil && d.Locked(err) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond) // another process is writing: look again soon
+			continue
 		}
 		// Without a locker (SQLite), processes opening a new file at once
 		// may try the same step; the one that loses fails on what the other

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
 )
 
@@ -57,18 +58,28 @@ func (s *Store) ListProjects(ctx context.Context) ([]server.Project, error) {
 	return ps, s.wrap("list projects", err)
 }
 
-func (s *Store) SetMember(ctx context.Context, projectID string, userID int64, level server.Level) error {
+// SetMember adds, changes or (LevelNone) removes a membership; its events
+// are recorded even when the level was already that one (the request is
+// on record).
+func (s *Store) SetMember(ctx context.Context, projectID string, userID int64, level server.Level, audit server.Audit) error {
 	if level < server.LevelNone || level > server.LevelAdminister {
 		return fmt.Errorf("%s: set member: invalid level %d", s.d.Name, int(level))
 	}
-	var err error
-	if level == server.LevelNone {
-		_, err = s.exec(ctx, "set member", `DELETE FROM project_members WHERE project_id = ? AND user_id = ?`, projectID, userID)
-	} else {
-		_, err = s.exec(ctx, "set member", `INSERT INTO project_members (project_id, user_id, level) VALUES (?, ?, ?)
-			ON CONFLICT (project_id, user_id) DO UPDATE SET level = excluded.level`, projectID, userID, int(level))
+	query, args := `DELETE FROM project_members WHERE project_id = ? AND user_id = ?`, []any{projectID, userID}
+	if level != server.LevelNone {
+		query, args = `INSERT INTO project_members (project_id, user_id, level) VALUES (?, ?, ?)
+			ON CONFLICT (project_id, user_id) DO UPDATE SET level = excluded.level`, []any{projectID, userID, int(level)}
 	}
-	return err
+	if audit == nil {
+		_, err := s.exec(ctx, "set member", query, args...)
+		return err
+	}
+	return s.write(ctx, "set member", func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
 }
 
 const accessQuery = `SELECT ` + projectCols + `, COALESCE(m.level, 0) FROM projects p

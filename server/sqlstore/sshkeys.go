@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -24,8 +23,8 @@ func scanSSHKey(row scanner) (server.SSHKey, error) {
 }
 
 // AddSSHKey stores k; a fingerprint already registered (by anyone) is ErrConflict.
-func (s *Store) AddSSHKey(ctx context.Context, k server.SSHKey) error {
-	_, err := s.exec(ctx, "add ssh key", insertSSHKey, sshKeyArgs(k)...)
+func (s *Store) AddSSHKey(ctx context.Context, k server.SSHKey, audit server.Audit) error {
+	_, err := s.execAudited(ctx, "add ssh key", audit, insertSSHKey, sshKeyArgs(k)...)
 	return err
 }
 
@@ -46,7 +45,7 @@ func (s *Store) SSHKeyByFingerprint(ctx context.Context, fingerprint string) (se
 
 // RemoveSSHKey deletes the user's key and revokes the live tokens it
 // opened, in one transaction; false when they have no such key.
-func (s *Store) RemoveSSHKey(ctx context.Context, userID int64, fingerprint string, now time.Time) (bool, []string, error) {
+func (s *Store) RemoveSSHKey(ctx context.Context, userID int64, fingerprint string, now time.Time, audit server.Audit) (bool, []string, error) {
 	var (
 		done bool
 		ids  []string
@@ -59,14 +58,18 @@ func (s *Store) RemoveSSHKey(ctx context.Context, userID int64, fingerprint stri
 		if done = n == 1; !done {
 			return errNoChange
 		}
-		return tx.SelectContext(ctx, &ids, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-			WHERE user_id = ? AND ssh_key = ? AND revoked_at IS NULL RETURNING id`),
+		revoked, err := revokedRows(ctx, tx, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+			WHERE user_id = ? AND ssh_key = ? AND revoked_at IS NULL RETURNING id, kind`),
 			dbTime(now), server.RevokedKeyRemoved, userID, fingerprint)
+		if err != nil {
+			return err
+		}
+		ids = tokenIDs(revoked)
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: revoked})
 	})
 	if err != nil {
 		return false, nil, err
 	}
-	slices.Sort(ids)
 	return done, ids, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,15 @@ type Dialect struct {
 	// AfterImport runs at the end of Import (PostgreSQL: move identity
 	// sequences past the copied ids).
 	AfterImport []string
+	// Locked, when set, tells that a write found the database locked by
+	// another process and changed nothing (SQLite's SQLITE_BUSY, answered
+	// at once: the writer has no busy timeout). The store tries again
+	// every millisecond or so, for LockWait. SQLite's own busy wait backs
+	// off to 100 ms between looks, and a process beside a busy server
+	// (`latch admin`) could look for seconds without once finding the
+	// lock free between the server's transactions; frequent looks find it.
+	Locked   func(error) bool
+	LockWait time.Duration
 }
 
 // PingTimeout bounds Ping, so a health check answers quickly when the
@@ -64,6 +74,7 @@ const PingTimeout = 2 * time.Second
 type Store struct {
 	r, w *sqlx.DB
 	d    Dialect
+	keys *server.Keys // see UseKeys
 
 	rebound sync.Map // query as written → query for this engine
 }
@@ -122,7 +133,11 @@ var errNoChange = errors.New("no change")
 // write runs fn in one write transaction and commits it; fn returning
 // errNoChange rolls it back and write returns nil.
 func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.w.BeginTxx(ctx, nil)
+	var tx *sqlx.Tx
+	err := s.untilFree(ctx, func() (err error) {
+		tx, err = s.w.BeginTxx(ctx, nil)
+		return err
+	})
 	if err != nil {
 		return s.wrap(op, err)
 	}
@@ -149,7 +164,11 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 // admin` beside a busy server gets its turn.
 func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	if s.d.BeginWrite == "" {
-		n, err := affected(s.w.ExecContext(ctx, s.q(query), args...))
+		var n int64
+		err := s.untilFree(ctx, func() (err error) {
+			n, err = affected(s.w.ExecContext(ctx, s.q(query), args...))
+			return err
+		})
 		return n, s.wrap(op, err)
 	}
 	var n int64
@@ -168,12 +187,78 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64,
 func (s *Store) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
 	var id int64
 	if s.d.BeginWrite == "" {
-		return id, s.wrap(op, s.w.QueryRowContext(ctx, s.q(query), args...).Scan(&id))
+		return id, s.wrap(op, s.untilFree(ctx, func() error { return s.w.QueryRowContext(ctx, s.q(query), args...).Scan(&id) }))
 	}
 	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
 		return tx.QueryRowContext(ctx, s.q(query), args...).Scan(&id)
 	})
 	return id, err
+}
+
+// untilFree runs try, and again while the database is locked by another
+// process (Dialect.Locked), for at most LockWait.
+func (s *Store) untilFree(ctx context.Context, try func() error) error {
+	err := try()
+	if s.d.Locked == nil || err == nil || !s.d.Locked(err) {
+		return err
+	}
+	deadline := time.Now().Add(s.d.LockWait)
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for s.d.Locked(err) && time.Now().Before(deadline) {
+		t.Reset(time.Duration(200+rand.IntN(800)) * time.Microsecond)
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		err = try()
+	}
+	return err
+}
+
+// record inserts, in tx, the events audit names for what the change did
+// (see server.Audit).
+func (s *Store) record(ctx context.Context, tx *sqlx.Tx, audit server.Audit, o server.Outcome) error {
+	if audit == nil {
+		return nil
+	}
+	evs := audit(o)
+	return s.insertRows(ctx, tx, insertEvent, len(evs), func(i int) []any { return eventArgs(evs[i]) })
+}
+
+// execAudited is exec of a change with its events: one transaction when
+// there are events to write (none when the statement changed nothing), the
+// statement by itself when audit is nil.
+func (s *Store) execAudited(ctx context.Context, op string, audit server.Audit, query string, args ...any) (int64, error) {
+	if audit == nil {
+		return s.exec(ctx, op, query, args...)
+	}
+	var n int64
+	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
+		var err error
+		if n, err = affected(tx.ExecContext(ctx, s.q(query), args...)); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errNoChange
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
+	return n, err
+}
+
+// updateAudited is updateOne with the change's events in its transaction.
+func (s *Store) updateAudited(ctx context.Context, op, what string, audit server.Audit, query string, args ...any) error {
+	if audit == nil {
+		return s.updateOne(ctx, op, what, query, args...)
+	}
+	return s.write(ctx, op, func(tx *sqlx.Tx) error {
+		if err := s.mustUpdate(ctx, tx, what, query, args...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
 }
 
 // change is exec answering whether a row changed.

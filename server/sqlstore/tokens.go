@@ -60,12 +60,12 @@ func scanToken(row scanner) (server.Token, error) {
 // CreateToken inserts t; a nil Scope (all projects) is stored as NULL.
 // Token names need not be unique: two tokens of one user may share a name,
 // and are told apart by id.
-func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
+func (s *Store) CreateToken(ctx context.Context, t server.Token, audit server.Audit) error {
 	args, err := tokenArgs(t)
 	if err != nil {
 		return s.wrap("create token", err)
 	}
-	_, err = s.exec(ctx, "create token", insertToken, args...)
+	_, err = s.execAudited(ctx, "create token", audit, insertToken, args...)
 	return err
 }
 
@@ -87,9 +87,9 @@ func (s *Store) ListTokens(ctx context.Context, userID int64) ([]server.Token, e
 	return toks, s.wrap("list tokens", err)
 }
 
-// RevokeToken revokes one token; false when it was already revoked,
-// ErrNotFound when there is no such token.
-func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error) {
+// RevokeToken revokes one token and the tokens made with it; false when
+// it was already revoked, ErrNotFound when there is no such token.
+func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string, audit server.Audit) (bool, error) {
 	var done bool
 	err := s.write(ctx, "revoke token", func(tx *sqlx.Tx) error {
 		n, err := affected(tx.ExecContext(ctx, s.rewrite(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
@@ -97,61 +97,86 @@ func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, 
 		if done = n == 1; err != nil {
 			return err
 		}
-		if done {
-			// The tokens it made, and those they made, go with it.
-			_, err := tx.ExecContext(ctx, s.rewrite(`WITH RECURSIVE made(id) AS (
-					SELECT id FROM tokens WHERE parent_id = ?
-					UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
-				UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-				WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`),
-				tokenID, dbTime(now), server.RevokedWithParent)
+		if !done {
+			if err := s.exists(ctx, tx, `SELECT 1 FROM tokens WHERE id = ?`, tokenID); err != nil {
+				return err
+			}
+			return errNoChange
+		}
+		// The tokens it made, and those they made, go with it.
+		first, err := revokedRows(ctx, tx, s.q(`SELECT id, kind FROM tokens WHERE id = ?`), tokenID)
+		if err != nil {
 			return err
 		}
-		if err := s.exists(ctx, tx, `SELECT 1 FROM tokens WHERE id = ?`, tokenID); err != nil {
+		made, err := revokedRows(ctx, tx, s.rewrite(`WITH RECURSIVE made(id) AS (
+				SELECT id FROM tokens WHERE parent_id = ?
+				UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
+			UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+			WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL RETURNING id, kind`),
+			tokenID, dbTime(now), server.RevokedWithParent)
+		if err != nil {
 			return err
 		}
-		return errNoChange
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: append(first, made...)})
 	})
 	return done, err
 }
 
-func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]string, error) {
+func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string, audit server.Audit) ([]string, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
-	var ids []string
+	var revoked []server.RevokedToken
 	err := s.write(ctx, "revoke tokens", func(tx *sqlx.Tx) error {
 		var err error
-		ids, err = s.revokeKinds(ctx, tx, userID, kinds, exceptID, now, reason)
-		if err == nil && len(ids) == 0 {
+		revoked, err = s.revokeKinds(ctx, tx, userID, kinds, exceptID, now, reason)
+		if err != nil {
+			return err
+		}
+		if len(revoked) == 0 && audit == nil {
 			return errNoChange
 		}
-		return err
+		// Asked and done, even when nothing was left to revoke: the
+		// request is on record.
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: revoked})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return ids, nil
+	return tokenIDs(revoked), nil
 }
 
 // revokeKinds revokes, in tx, the user's live tokens of the given kinds
-// except exceptID, and returns their ids sorted.
-func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]string, error) {
+// except exceptID, and returns them sorted by id.
+func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]server.RevokedToken, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
 	query, args, err := s.in(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
 		WHERE user_id = ? AND revoked_at IS NULL AND id <> ? AND kind IN (?)
-		RETURNING id`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
+		RETURNING id, kind`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	if err := tx.SelectContext(ctx, &ids, query, args...); err != nil {
-		return nil, err
+	return revokedRows(ctx, tx, query, args...)
+}
+
+// revokedRows reads (id, kind) rows, sorted by id.
+func revokedRows(ctx context.Context, tx *sqlx.Tx, query string, args ...any) ([]server.RevokedToken, error) {
+	out, err := all(ctx, tx, func(row scanner) (server.RevokedToken, error) {
+		var t server.RevokedToken
+		return t, row.Scan(&t.ID, &t.Kind)
+	}, query, args...)
+	slices.SortFunc(out, func(a, b server.RevokedToken) int { return strings.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+func tokenIDs(ts []server.RevokedToken) []string {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
 	}
-	slices.Sort(ids)
-	return ids, nil
+	return ids
 }
 
 // touchBatch bounds the uses one statement records (three values each).
@@ -210,7 +235,7 @@ func latestUses(uses []server.TokenUsage) []server.TokenUsage {
 
 // RotateToken stores next in place of old, in one transaction (see
 // server.Store).
-func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, graceEnd, now time.Time) error {
+func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, graceEnd, now time.Time, audit server.Audit) error {
 	args, err := tokenArgs(next)
 	if err != nil {
 		return s.wrap("rotate token", err)
@@ -234,7 +259,9 @@ func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, 
 		if _, err := tx.ExecContext(ctx, s.q(insertToken), args...); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET parent_id = ? WHERE parent_id = ?`), next.ID, old)
-		return err
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET parent_id = ? WHERE parent_id = ?`), next.ID, old); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
 	})
 }

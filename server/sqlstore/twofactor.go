@@ -12,8 +12,8 @@ import (
 
 // SetPendingTOTP stores secret as the pending one; a user with 2FA off goes
 // to pending, one with 2FA on stays on with the active secret.
-func (s *Store) SetPendingTOTP(ctx context.Context, userID int64, secret string) error {
-	return s.updateOne(ctx, "set pending totp", "user", `UPDATE users SET pending_totp_secret = ?,
+func (s *Store) SetPendingTOTP(ctx context.Context, userID int64, secret string, audit server.Audit) error {
+	return s.updateAudited(ctx, "set pending totp", "user", audit, `UPDATE users SET pending_totp_secret = ?,
 		two_factor = CASE WHEN two_factor = 'on' THEN 'on' ELSE 'pending' END
 		WHERE id = ?`, secret, userID)
 }
@@ -34,8 +34,8 @@ func (s *Store) PendingTOTP(ctx context.Context, userID int64) (string, error) {
 // (ErrNotFound when there is none, ErrConflict when another enrollment
 // replaced it). Writes are serialized, so the secret read is still the
 // pending one when the transaction commits.
-func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []server.TokenKind, now time.Time) (int, error) {
-	return s.credChange(ctx, "enable totp", userID, revoke, now, func(tx *sqlx.Tx) error {
+func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, step int64, backupHashes []string, revoke []server.TokenKind, now time.Time, audit server.Audit) (int, error) {
+	return s.credChange(ctx, "enable totp", userID, revoke, server.RevokedByCredChange, now, audit, func(tx *sqlx.Tx) error {
 		var pending sql.NullString
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT pending_totp_secret FROM users WHERE id = ?`), userID).Scan(&pending); err != nil {
 			return err
@@ -54,8 +54,8 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret string, ste
 	})
 }
 
-func (s *Store) DisableTOTP(ctx context.Context, userID int64, revoke []server.TokenKind, now time.Time) (int, error) {
-	return s.credChange(ctx, "disable totp", userID, revoke, now, func(tx *sqlx.Tx) error {
+func (s *Store) DisableTOTP(ctx context.Context, userID int64, revoke []server.TokenKind, reason string, now time.Time, audit server.Audit) (int, error) {
+	return s.credChange(ctx, "disable totp", userID, revoke, reason, now, audit, func(tx *sqlx.Tx) error {
 		if err := s.mustUpdate(ctx, tx, "user", `UPDATE users SET two_factor = 'off', totp_secret = NULL,
 			pending_totp_secret = NULL WHERE id = ?`, userID); err != nil {
 			return err
@@ -86,23 +86,42 @@ func (s *Store) UnusedBackupCodes(ctx context.Context, userID int64) ([]string, 
 	return out, s.wrap("unused backup codes", err)
 }
 
-// UseBackupCode is one conditional UPDATE on an unused code.
-func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time) (bool, error) {
+// UseBackupCode is one conditional UPDATE on an unused code, and with an
+// audit its events, which hear how many codes are left.
+func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time, audit server.Audit) (bool, error) {
 	if now.IsZero() {
 		return false, fmt.Errorf("%s: use backup code: zero time", s.d.Name)
 	}
-	return s.change(ctx, "use backup code", `UPDATE backup_codes SET used_at = ? WHERE user_id = ? AND hash = ? AND used_at IS NULL`,
-		dbTime(now), userID, hash)
+	const use = `UPDATE backup_codes SET used_at = ? WHERE user_id = ? AND hash = ? AND used_at IS NULL`
+	if audit == nil {
+		return s.change(ctx, "use backup code", use, dbTime(now), userID, hash)
+	}
+	var done bool
+	err := s.write(ctx, "use backup code", func(tx *sqlx.Tx) error {
+		n, err := affected(tx.ExecContext(ctx, s.q(use), dbTime(now), userID, hash))
+		if err != nil {
+			return err
+		}
+		if done = n == 1; !done {
+			return errNoChange
+		}
+		var left int
+		if err := tx.GetContext(ctx, &left, s.q(`SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND used_at IS NULL`), userID); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{CodesLeft: left})
+	})
+	return done, err
 }
 
-func (s *Store) BackupCodeUsed(ctx context.Context, userID int64, hash string) (bool, error) {
-	var n int
-	err := s.r.GetContext(ctx, &n, s.q(`SELECT COUNT(*) FROM backup_codes WHERE user_id = ? AND hash = ? AND used_at IS NOT NULL`),
-		userID, hash)
-	return n > 0, s.wrap("backup code used", err)
+func (s *Store) UsedBackupCodes(ctx context.Context, userID int64) ([]string, error) {
+	var out []string
+	err := s.r.SelectContext(ctx, &out, s.q(`SELECT hash FROM backup_codes WHERE user_id = ? AND used_at IS NOT NULL
+		ORDER BY hash COLLATE "C"`), userID)
+	return out, s.wrap("used backup codes", err)
 }
 
-func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string) error {
+func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string, audit server.Audit) error {
 	return s.write(ctx, "replace backup codes", func(tx *sqlx.Tx) error {
 		n, err := affected(tx.ExecContext(ctx, s.q(`UPDATE users SET backup_gen = backup_gen + 1 WHERE id = ? AND backup_gen = ?`),
 			userID, gen))
@@ -115,7 +134,10 @@ func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, gen int64,
 			}
 			return fmt.Errorf("the backup codes were replaced meanwhile: %w", server.ErrConflict)
 		}
-		return s.replaceCodes(ctx, tx, userID, hashes)
+		if err := s.replaceCodes(ctx, tx, userID, hashes); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
 	})
 }
 

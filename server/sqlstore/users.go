@@ -71,7 +71,10 @@ func (s *Store) ListUsers(ctx context.Context) ([]server.User, error) {
 	return users, s.wrap("list users", err)
 }
 
-func (s *Store) UpdateProfile(ctx context.Context, userID int64, up server.ProfileUpdate) error {
+// UpdateProfile writes the fields that are set and, in the same
+// transaction, revokes the user's tokens of the given kinds (an email
+// change is a credentials change); it returns how many it revoked.
+func (s *Store) UpdateProfile(ctx context.Context, userID int64, up server.ProfileUpdate, revoke []server.TokenKind, now time.Time, audit server.Audit) (int, error) {
 	var sets []string
 	var args []any
 	if up.FullName != nil {
@@ -81,26 +84,27 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, up server.Profi
 		sets, args = append(sets, "email = ?"), append(args, *up.Email)
 	}
 	if len(sets) == 0 {
-		_, err := s.UserByID(ctx, userID)
-		return err
+		// Nothing to write, but the events still say it was asked.
+		sets = []string{"id = id"}
 	}
-	return s.updateOne(ctx, "update profile", "user",
-		`UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, userID)...)
+	return s.credChange(ctx, "update profile", userID, revoke, server.RevokedByCredChange, now, audit, func(tx *sqlx.Tx) error {
+		return s.mustUpdate(ctx, tx, "user", `UPDATE users SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, userID)...)
+	})
 }
 
 // SetUserLocked locks the account at t, or unlocks it (zero t).
-func (s *Store) SetUserLocked(ctx context.Context, userID int64, t time.Time) error {
-	return s.updateOne(ctx, "lock user", "user", `UPDATE users SET locked_at = ? WHERE id = ?`, dbTime(t), userID)
+func (s *Store) SetUserLocked(ctx context.Context, userID int64, t time.Time, audit server.Audit) error {
+	return s.updateAudited(ctx, "lock user", "user", audit, `UPDATE users SET locked_at = ? WHERE id = ?`, dbTime(t), userID)
 }
 
 // SetUserOrg puts the user in the org; orgID 0 takes them out of any.
-func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64) error {
-	return s.updateOne(ctx, "set user org", "user",
+func (s *Store) SetUserOrg(ctx context.Context, userID, orgID int64, audit server.Audit) error {
+	return s.updateAudited(ctx, "set user org", "user", audit,
 		`UPDATE users SET org_id = ? WHERE id = ?`, nullID(orgID), userID)
 }
 
-func (s *Store) SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []server.TokenKind, now time.Time) (int, error) {
-	return s.credChange(ctx, "set password", userID, revoke, now, func(tx *sqlx.Tx) error {
+func (s *Store) SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []server.TokenKind, now time.Time, audit server.Audit) (int, error) {
+	return s.credChange(ctx, "set password", userID, revoke, server.RevokedByCredChange, now, audit, func(tx *sqlx.Tx) error {
 		if oldHash == "" {
 			return s.mustUpdate(ctx, tx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 		}
@@ -117,17 +121,20 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, oldHash, hash str
 }
 
 // credChange runs change in a write transaction and, in the same one,
-// revokes the user's tokens of the given kinds (RevokedByCredChange); it
-// returns how many it revoked.
-func (s *Store) credChange(ctx context.Context, op string, userID int64, revoke []server.TokenKind, now time.Time, change func(tx *sqlx.Tx) error) (int, error) {
+// revokes the user's tokens of the given kinds (for reason) and records
+// the events of audit; it returns how many tokens it revoked.
+func (s *Store) credChange(ctx context.Context, op string, userID int64, revoke []server.TokenKind, reason string, now time.Time, audit server.Audit, change func(tx *sqlx.Tx) error) (int, error) {
 	var n int
 	err := s.write(ctx, op, func(tx *sqlx.Tx) error {
 		if err := change(tx); err != nil {
 			return err
 		}
-		ids, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, server.RevokedByCredChange)
-		n = len(ids)
-		return err
+		revoked, err := s.revokeKinds(ctx, tx, userID, revoke, "", now, reason)
+		if err != nil {
+			return err
+		}
+		n = len(revoked)
+		return s.record(ctx, tx, audit, server.Outcome{Revoked: revoked})
 	})
 	if err != nil {
 		return 0, err
@@ -177,11 +184,23 @@ func (s *Store) OrgByName(ctx context.Context, name string) (server.Org, error) 
 	return o, s.wrap("org by name", err)
 }
 
-// UpdateOrg stores every field of o, found by o.ID.
-func (s *Store) UpdateOrg(ctx context.Context, o server.Org) error {
-	return s.updateOne(ctx, "update org", "org",
-		`UPDATE orgs SET name = ?, auto_logout_ns = ?, require_2fa = ?, require_2fa_since = ?, two_factor_grace_ns = ?
-		WHERE id = ?`, append(orgArgs(o), o.ID)...)
+// UpdateOrg stores every field of o, found by o.ID; its audit hears the
+// org's members as the change commits.
+func (s *Store) UpdateOrg(ctx context.Context, o server.Org, audit server.Audit) error {
+	return s.write(ctx, "update org", func(tx *sqlx.Tx) error {
+		if err := s.mustUpdate(ctx, tx, "org", `UPDATE orgs SET name = ?, auto_logout_ns = ?, require_2fa = ?,
+			require_2fa_since = ?, two_factor_grace_ns = ? WHERE id = ?`, append(orgArgs(o), o.ID)...); err != nil {
+			return err
+		}
+		if audit == nil {
+			return nil
+		}
+		members, err := all(ctx, tx, scanUser, s.q(`SELECT `+userCols+` FROM users WHERE org_id = ? ORDER BY id`), o.ID)
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{Members: members})
+	})
 }
 
 // ListOrgs lists every org by name.

@@ -346,9 +346,10 @@ func TestExecCommands(t *testing.T) {
 }
 
 // fakeCLI stands for the latch command line (cmd/latch wires the real
-// one and tests it there).
+// one and tests it there); like it, it calls the API through the
+// command's in-process transport.
 func fakeCLI(ctx context.Context, c Command) int {
-	cl, err := client.New(c.Server, c.Token)
+	cl, err := client.New(c.Server, c.Token, client.WithTransport(c.Transport))
 	if err != nil {
 		return 1
 	}

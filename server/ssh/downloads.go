@@ -3,6 +3,7 @@ package sshd
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -85,4 +86,17 @@ func (d *downloads) len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.pending)
+}
+
+// offerCodes keeps backup codes for a one-time download by the user
+// signed in, and returns the command that fetches them.
+func (st *session) offerCodes(codes []string) (string, error) {
+	st.mu.Lock()
+	owner := st.user
+	st.mu.Unlock()
+	if owner == "" {
+		return "", errors.New("sign in first")
+	}
+	name := st.srv.downloads.put(owner, st.srv.cfg.APIBaseURL, codes)
+	return st.sshCommand(owner, "", "backup-codes "+name) + " \\\n    > latch-backup-codes.txt", nil
 }

@@ -1,12 +1,13 @@
 package sshd
 
 import (
-	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
-	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
 )
 
 // Exit statuses of commands refused here, as the CLI's.
@@ -76,33 +77,40 @@ func (st *session) exec() int {
 		return exitError
 	}
 	ctx := st.sess.Context()
-	res, err := s.svc.LoginWithKey(ctx, st.keyUser, st.key, "", server.Meta{Addr: st.addr, Method: "ssh"})
+	resp, err := st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{})
 	if err != nil {
-		var e *server.Error
-		errors.As(err, &e)
-		switch {
-		case e != nil && e.Kind == server.KindTwoFactorRequired:
-			fmt.Fprintf(stderr, "latch: two-factor authentication is on for %s, and a command has no terminal "+
-				"to ask for the code: open the console instead (%s), or use `latch login` and a token on your computer.\n",
-				st.keyUser, st.sshCommand(st.sshUser, "-t", ""))
-			return exitAuthNeed
-		case e != nil && e.Kind == server.KindRateLimited:
-			fmt.Fprintf(stderr, "latch: too many failed attempts; try again in %s.\n", e.RetryAfter.Round(time.Second))
-			return exitError
-		case e != nil:
-			fmt.Fprintf(stderr, "latch: %s\n", e.Message)
-			return exitAuthNeed
-		}
-		s.log.Error("SSH command: key login", "user", st.keyUser, "err", err)
-		fmt.Fprintln(stderr, "latch: internal error.")
-		return exitError
+		return st.keyLoginRefused(err)
 	}
 	st.mu.Lock()
-	st.minted = append(st.minted, res.Secret)
+	st.minted = append(st.minted, resp.Token)
 	st.user = st.keyUser
 	st.mu.Unlock()
 	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.sess, Stderr: stderr,
-		Server: s.cfg.APIBaseURL, Token: res.Secret, User: st.keyUser})
+		Server: s.cfg.APIBaseURL, Token: resp.Token, Transport: client.HandlerTransport(st.handler()),
+		Location: st.loc, User: st.keyUser})
+}
+
+// keyLoginRefused tells the person why a command could not sign in with
+// their key, and exits.
+func (st *session) keyLoginRefused(err error) int {
+	stderr := st.sess.Stderr()
+	e, ok := client.AsError(err)
+	switch {
+	case ok && e.Type == wire.ErrTwoFactorRequired:
+		fmt.Fprintf(stderr, "latch: two-factor authentication is on for %s, and a command has no terminal "+
+			"to ask for the code: open the console instead (%s), or use `latch login` and a token on your computer.\n",
+			st.keyUser, st.sshCommand(st.sshUser, "-t", ""))
+		return exitAuthNeed
+	case ok && e.Type == wire.ErrRateLimited:
+		fmt.Fprintf(stderr, "latch: too many failed attempts; try again in %s.\n", e.RetryAfter.Round(time.Second))
+		return exitError
+	case ok && e.Type != wire.ErrInternal:
+		fmt.Fprintf(stderr, "latch: %s\n", e.Message)
+		return exitAuthNeed
+	}
+	st.srv.log.Error("SSH command: key login", "user", st.keyUser, "err", err)
+	fmt.Fprintln(stderr, "latch: internal error.")
+	return exitError
 }
 
 // backupCodes prints backup codes kept for a one-time download: only to
@@ -124,4 +132,28 @@ func (st *session) backupCodes(args []string) int {
 		dl.owner, dl.server, time.Now().Format("2006-01-02"), strings.Join(dl.codes, "\n"))
 	fmt.Fprintln(stderr, "latch: the codes were sent; this download no longer works. Keep the file where only you can read it (chmod 600).")
 	return 0
+}
+
+// sshCommand is `ssh [FLAGS] [-p PORT] USER@HOST [ARGS]` for this server.
+func (st *session) sshCommand(user, flags, args string) string {
+	addr := st.srv.cfg.PublicAddr
+	if addr == "" && st.sess.LocalAddr() != nil {
+		addr = st.sess.LocalAddr().String()
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, "22"
+	}
+	cmd := "ssh"
+	if flags != "" {
+		cmd += " " + flags
+	}
+	if port != "22" && port != "" {
+		cmd += " -p " + port
+	}
+	cmd += " " + user + "@" + host
+	if args != "" {
+		cmd += " " + args
+	}
+	return cmd
 }

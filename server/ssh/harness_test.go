@@ -10,8 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,20 +24,20 @@ import (
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/httpapi"
-	"github.com/latch-dev/latch/server/sqlite"
 
 	"github.com/latch-dev/latch/server/testenv"
 )
 
-const amyPassword = "correct horse battery"
+const amyPassword = testenv.Password
 
-// world is a real latch server (SQLite, the HTTP API on a local port) with
-// this package's SSH server in front of it.
+// world is the shared test environment's server (SQLite, the service on the
+// real clock, the HTTP API on a local port) with this package's SSH server
+// in front of it.
 type world struct {
 	t     testing.TB
+	env   *testenv.Env
 	svc   *server.Service
-	store *sqlite.Store
+	store server.Store
 	srv   *Server
 	api   string // the HTTP API's URL
 	addr  string // the SSH server's host:port
@@ -67,19 +65,12 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, mod ...func(*Config)) *world {
 	t.Helper()
-	dir := t.TempDir()
-	store, err := sqlite.Open(filepath.Join(dir, "latch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	svc := server.NewService(store, server.Options{Logger: log,
-		Argon2: server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	var handler http.Handler
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	env := testenv.New(t, testenv.RealTime(), testenv.Logger(log))
+	dir := env.Dir
 	cfg := Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "data", "ssh_host_ed25519_key"),
-		Service: svc, APIBaseURL: hs.URL, Logger: log}
+		Service: env.Svc, Handler: env.API.InProcess(), APIBaseURL: env.URL, Logger: log}
 	for _, f := range mod {
 		f(&cfg)
 	}
@@ -87,7 +78,6 @@ func newWorld(t testing.TB, mod ...func(*Config)) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler = s.TrustForwarded(httpapi.New(svc, log))
 	ln, err := s.Listen()
 	if err != nil {
 		t.Fatal(err)
@@ -103,53 +93,27 @@ func newWorld(t testing.TB, mod ...func(*Config)) *world {
 		if err := <-served; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		hs.Close()
-		svc.Close()
-		store.Close()
 	})
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &world{t: t, svc: svc, store: store, srv: s, api: hs.URL, addr: ln.Addr().String(), port: port, logs: logs, dir: dir}
+	return &world{t: t, env: env, svc: env.Svc, store: env.Store, srv: s, api: env.URL, addr: ln.Addr().String(), port: port, logs: logs, dir: dir}
 }
 
-// seedAmy makes amy in an org with the inactivity policy given, and two
-// projects.
+// seedAmy makes the seeds' world (testenv.SeedAmy) with the org's
+// inactivity policy given.
 func (w *world) seedAmy(policy time.Duration) {
 	w.t.Helper()
-	ctx := context.Background()
-	if _, err := w.svc.CreateOrg(ctx, "Genomics Lab", policy, false); err != nil {
-		w.t.Fatal(err)
-	}
-	w.user("amy", "Genomics Lab")
-	for name, level := range map[string]server.Level{"SAM importer test": server.LevelContribute, "Scratch Project": server.LevelAdminister} {
-		p, err := w.svc.CreateProject(ctx, name, false, false)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		if _, err := w.svc.AddMember(ctx, p.ID, "amy", level); err != nil {
-			w.t.Fatal(err)
-		}
-	}
+	w.env.SeedAmy(w.t, testenv.Org{AutoLogoutAfter: policy})
 }
 
 func (w *world) user(name, org string) {
 	w.t.Helper()
-	if _, err := w.svc.CreateUser(context.Background(), server.NewUser{Username: name, Password: amyPassword, FullName: "Amy Example", Org: org}); err != nil {
-		w.t.Fatal(err)
-	}
+	w.env.User(w.t, name, "Amy Example", org)
 }
 
 // apiLogin is a session of user through the HTTP API.
 func (w *world) apiLogin(user, code string) *client.Client {
 	w.t.Helper()
-	c, err := client.New(w.api, "")
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	lr, err := c.Login(context.Background(), wire.LoginRequest{Username: user, Password: amyPassword, Code: code})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return c.WithToken(lr.Token)
+	return w.env.Login(w.t, user, code)
 }
 
 // userKey is an SSH key pair with the private key in an OpenSSH file.

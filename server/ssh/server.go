@@ -13,8 +13,6 @@ package sshd
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -32,14 +30,23 @@ import (
 	"github.com/latch-dev/latch/server"
 )
 
-// Config configures a Server. Service, APIBaseURL and HostKeyPath are
-// required; zero limits pick the defaults.
+// Config configures a Server. Service, Handler, APIBaseURL and HostKeyPath
+// are required; zero limits pick the defaults.
 type Config struct {
 	Addr        string // listen address, e.g. ":2222"
 	HostKeyPath string // the Ed25519 host key, made (mode 0600) on first start
-	Service     *server.Service
-	// APIBaseURL is the HTTP API the sessions' consoles talk to, each
-	// with its own client; wrap that API's handler with TrustForwarded.
+	// Service answers what only the SSH layer asks before a session has a
+	// client: whose key this is, and the org's inactivity policy.
+	Service *server.Service
+	// Handler is the HTTP API's in-process handler (httpapi's InProcess):
+	// each session's console and commands get a client whose requests go
+	// straight to it, carrying the person's address, method ssh and, with a
+	// registered key, the key's proof in their context. Nothing goes over
+	// the network, so the API's own listener (TLS or not) is no concern.
+	Handler http.Handler
+	// APIBaseURL is the HTTP API's address as people reach it: the base of
+	// the sessions' clients (their requests still go to Handler) and what
+	// commands and downloads name as the server.
 	APIBaseURL string
 	// PublicAddr is host:port as clients should type it, in commands the
 	// console shows (default: the address each client connected to).
@@ -77,25 +84,27 @@ type Config struct {
 
 // Command is a CLI command run for an SSH exec session: Server and Token
 // are the API and a session token of the key's owner, made for this
-// command and revoked after it.
+// command and revoked after it; Transport carries the command's requests
+// to the API in process, as this session's; Location is the person's time
+// zone (their TZ, else UTC).
 type Command struct {
 	Args           []string
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Server, Token  string
+	Transport      http.RoundTripper
+	Location       *time.Location
 	User           string
 }
 
 // Server is the SSH server.
 type Server struct {
-	cfg        Config
-	svc        *server.Service
-	log        *slog.Logger
-	ssh        *ssh.Server
-	limits     *limits
-	downloads  *downloads
-	forwardKey string
-	transport  *http.Transport // shared by the sessions' clients
+	cfg       Config
+	svc       *server.Service
+	log       *slog.Logger
+	ssh       *ssh.Server
+	limits    *limits
+	downloads *downloads
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -119,8 +128,8 @@ const (
 
 // New builds a server; Serve or ListenAndServe starts it.
 func New(c Config) (*Server, error) {
-	if c.Service == nil || c.APIBaseURL == "" || c.HostKeyPath == "" {
-		return nil, errors.New("sshd: Service, APIBaseURL and HostKeyPath are required")
+	if c.Service == nil || c.Handler == nil || c.APIBaseURL == "" || c.HostKeyPath == "" {
+		return nil, errors.New("sshd: Service, Handler, APIBaseURL and HostKeyPath are required")
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -165,19 +174,9 @@ func New(c Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var key [32]byte
-	if _, err := rand.Read(key[:]); err != nil {
-		return nil, err
-	}
-	// One pool for every session's API client: a few keep-alive
-	// connections to this very server, closed when idle for a while.
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 16
-	base.IdleConnTimeout = 30 * time.Second
 	s := &Server{
 		cfg: c, svc: c.Service, log: c.Logger,
 		limits: newLimits(c), downloads: newDownloads(),
-		forwardKey: hex.EncodeToString(key[:]), transport: base,
 		sessions: map[*session]struct{}{},
 	}
 	// The host key goes first: wish.NewServer would otherwise make one in
@@ -268,7 +267,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if serr := <-done; err == nil && serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		err = serr
 	}
-	s.transport.CloseIdleConnections()
 	return err
 }
 
@@ -277,9 +275,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
-	err := s.ssh.Close()
-	s.transport.CloseIdleConnections()
-	return err
+	return s.ssh.Close()
 }
 
 // Sessions is the number of open sessions.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,8 +61,15 @@ func CheckRelease(t *testing.T, s server.Store, r Release) {
 		t.Fatalf("users %+v, want amy and bob", users)
 	}
 	amy, bob := users[0], users[1]
-	if amy.TwoFactor != server.TwoFactorOn || amy.TOTPSecret != r.TOTPSecret || amy.Email != "amy@example.org" || amy.FullName != "Amy Ng" {
+	if amy.TwoFactor != server.TwoFactorOn || amy.Email != "amy@example.org" || amy.FullName != "Amy Ng" {
 		t.Errorf("amy %+v", amy)
+	}
+	// The release stored the secret plain; the store sealed it on open.
+	if !server.IsSealed(amy.TOTPSecret) || strings.Contains(amy.TOTPSecret, r.TOTPSecret) {
+		t.Errorf("amy's TOTP secret is stored as %q, not sealed", amy.TOTPSecret)
+	}
+	if secret, err := s.Keys().Ring().OpenTOTP(amy.ID, amy.TOTPSecret); err != nil || secret != r.TOTPSecret {
+		t.Errorf("amy's sealed secret opens to %q (%v), want the release's", secret, err)
 	}
 	org, err := s.OrgByID(ctx, amy.OrgID)
 	must(t, err, "OrgByID")

@@ -182,7 +182,7 @@ func (m *Model) header() string {
 		who = " of " + s.User.Username
 	}
 	return fmt.Sprintf("latch backup codes%s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n",
-		who, m.Ctx.API.Server(), common.Date(m.Ctx.Now()))
+		who, m.Ctx.API.Server(), m.Ctx.Date(m.Ctx.Now()))
 }
 
 // WriteFile writes the codes to path with client.WriteSecretFile (mode

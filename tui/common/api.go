@@ -8,7 +8,6 @@ package common
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -17,8 +16,9 @@ import (
 )
 
 // API is what the screens need of the latch server, in wire types. The
-// console's adapter implements it over the client package; tests may
-// implement it in memory.
+// console's adapter implements it over the client package, whose errors
+// (client.Error, client.UnreachableError) the screens read; tests may
+// implement it in memory with the same errors.
 type API interface {
 	// Server is the server's address, shown to the person.
 	Server() string
@@ -48,59 +48,11 @@ type API interface {
 	Watch(ctx context.Context, o client.WatchOptions) <-chan client.WatchUpdate
 }
 
-// APIError is an error answered by the server, as the screens see it.
-type APIError struct {
-	Status      int
-	Type        string // wire.Err*
-	Message     string
-	Reason      string // wire.Reason*, or "replayed"
-	RetryAfter  int    // seconds
-	IdleTimeout int    // seconds
-}
-
-func (e *APIError) Error() string {
-	if e.Message != "" {
-		return e.Message
-	}
-	return fmt.Sprintf("the server answered %d (%s)", e.Status, e.Type)
-}
-
-// UnreachableError is a failure to get any answer from the server.
-type UnreachableError struct {
-	Addr string
-	Err  error
-}
-
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach the server at %s: %v", e.Addr, e.Err)
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
-
-// AsAPIError finds the server's answer in err's chain.
-func AsAPIError(err error) (*APIError, bool) {
-	var e *APIError
-	ok := errors.As(err, &e)
-	return e, ok
-}
-
-// IsType reports whether err is a server error of the wire type typ.
-func IsType(err error, typ string) bool {
-	e, ok := AsAPIError(err)
-	return ok && e.Type == typ
-}
-
-// IsUnreachable reports whether the server could not be reached at all.
-func IsUnreachable(err error) bool {
-	var u *UnreachableError
-	return errors.As(err, &u)
-}
-
 // ErrorText is err as a screen says it: a lost server in a sentence that
 // names it, the server's own message otherwise.
 func ErrorText(err error) string {
-	var u *UnreachableError
-	if errors.As(err, &u) {
+	var u *client.UnreachableError
+	if errors.As(err, &u) && u.Timeout == 0 {
 		return "the server at " + u.Addr + " cannot be reached"
 	}
 	return err.Error()
@@ -109,7 +61,7 @@ func ErrorText(err error) string {
 // ErrorSentence is err as a sentence of its own: for a lost server, that
 // nothing was done and to try again once it is back.
 func ErrorSentence(err error) string {
-	if IsUnreachable(err) {
+	if client.IsUnreachable(err) {
 		return "The server cannot be reached (" + ErrorText(err) + "): nothing was changed. Try again once it is back."
 	}
 	return err.Error()
@@ -120,7 +72,7 @@ func ErrorSentence(err error) string {
 // offline banner says so and the console reloads once it is back), a
 // sentence otherwise.
 func LoadError(err error, loaded bool) string {
-	if !IsUnreachable(err) {
+	if !client.IsUnreachable(err) {
 		return err.Error()
 	}
 	if loaded {
@@ -130,36 +82,34 @@ func LoadError(err error, loaded bool) string {
 }
 
 // RetryAfter reports a RateLimited error and how long to wait.
+// The screens read the server's errors as client.Error, the type the
+// command line reads too.
 func RetryAfter(err error) (time.Duration, bool) {
-	e, ok := AsAPIError(err)
-	if !ok || e.Type != wire.ErrRateLimited {
-		return 0, false
+	d, ok := client.RetryAfter(err)
+	if ok && d <= 0 {
+		d = time.Second // a wait the screen can count down
 	}
-	d := time.Duration(e.RetryAfter) * time.Second
-	if d <= 0 {
-		d = time.Second
-	}
-	return d, true
+	return d, ok
 }
 
 // SessionEnded tells whether err means the session's token no longer works
 // (revoked elsewhere, expired, idle), and a sentence saying why.
 func SessionEnded(err error) (string, bool) {
-	e, ok := AsAPIError(err)
+	e, ok := client.AsError(err)
 	if !ok || e.Type != wire.ErrInvalidAuthentication {
 		return "", false
 	}
 	switch e.Reason {
 	case wire.ReasonIdle:
 		if e.IdleTimeout > 0 {
-			return IdleLogoutMessage(time.Duration(e.IdleTimeout) * time.Second), true
+			return IdleLogoutMessage(e.IdleTimeout), true
 		}
 		return "Logged out after a period of inactivity.", true
 	case wire.ReasonRevoked:
 		return revokedText(e.Message), true
 	case wire.ReasonExpired:
 		return "Your session expired. Please log in again.", true
-	case "locked":
+	case wire.ReasonLocked:
 		return "Your account was locked by an administrator: ask them to unlock it.", true
 	}
 	return "Your session is no longer valid: " + why(e.Message) + ".", true
@@ -201,12 +151,7 @@ const ClockAdvice = "If your codes are not accepted, your phone's clock is proba
 // clock advice applies — never to a code that was right once (a TOTP code
 // used in its time step, a backup code used before).
 func CodeError(err error) (field, text string, clock bool) {
-	e, _ := AsAPIError(err)
-	reason := ""
-	if e != nil {
-		reason = e.Reason
-	}
-	switch reason {
+	switch client.Reason(err) {
 	case wire.ReasonReplayed:
 		return "code", "That code was already used: wait for the next one from your app.", false
 	case wire.ReasonUsed:

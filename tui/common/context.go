@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 )
 
@@ -72,13 +73,16 @@ func EndOwn(ctx *Context, reason string) tea.Cmd {
 // Context is the injected state every screen shares within one program.
 // The root model owns it; screens read it and never keep copies.
 type Context struct {
-	Base    context.Context // ends when the program (SSH session) ends
-	API     API             // unauthenticated: login
-	Width   int
-	Height  int
-	Styles  Styles
-	Keys    GlobalKeys
-	Now     func() time.Time
+	Base   context.Context // ends when the program (SSH session) ends
+	API    API             // unauthenticated: login
+	Width  int
+	Height int
+	Styles Styles
+	Keys   GlobalKeys
+	Now    func() time.Time
+	// Loc is the person's time zone: dates are shown in it, with its
+	// name, and a date typed means through the end of that day there.
+	Loc     *time.Location
 	Persist Persist
 	// Tick schedules a timer message (tea.Tick); tests replace it.
 	Tick func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
@@ -119,8 +123,17 @@ func NewContext(base context.Context, api API, now func() time.Time) *Context {
 	if now == nil {
 		now = time.Now
 	}
-	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Tick: tea.Tick, Width: 80, Height: 24,
+	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Loc: time.Local,
+		Tick: tea.Tick, Width: 80, Height: 24,
 		Open: func(s Screen) tea.Cmd { return s.Init() }, Close: func() tea.Cmd { return nil }}
+}
+
+// Date shows t in the person's zone, to the minute, with the zone's name.
+func (c *Context) Date(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return client.FormatTime(t, c.Loc)
 }
 
 // Authed is the API of the session (the unauthenticated one when none).
@@ -175,15 +188,13 @@ func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, erro
 		defer cancel()
 		start := now()
 		v, err := fn(ctx, api)
-		if e, ok := AsAPIError(err); ok && e.Type == wire.ErrInvalidAuthentication {
-			if !reauth || e.Reason != wire.ReasonInvalid {
-				reason, _ := SessionEnded(err)
-				return SessionEndedMsg{Reason: reason, Unexpected: true}
-			}
+		if client.SessionEnded(err, reauth) {
+			reason, _ := SessionEnded(err)
+			return SessionEndedMsg{Reason: reason, Unexpected: true}
 		}
 		// The server counted the token as used unless it could not be
 		// reached.
-		if !IsUnreachable(err) {
+		if !client.IsUnreachable(err) {
 			c.Touch(start)
 		}
 		return done(v, err)

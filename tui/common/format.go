@@ -79,14 +79,6 @@ func short(d time.Duration) string {
 	return fmt.Sprintf("%dy", int(d/(365*24*time.Hour)))
 }
 
-// Date prints a time as a short local date and time.
-func Date(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Local().Format("2006-01-02 15:04")
-}
-
 // Group splits s into groups of n characters separated by spaces, the way
 // a TOTP secret is easiest to type.
 func Group(s string, n int) string {

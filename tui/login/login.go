@@ -14,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/form"
@@ -332,7 +333,7 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		m.codes.Clear("code")
 		s := &common.Session{
 			API: msg.api.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
-			IdleTimeout: time.Duration(r.IdleTimeout) * time.Second, EnrollOnly: r.EnrollOnly,
+			IdleTimeout: r.IdleTimeout.Std(), EnrollOnly: r.EnrollOnly,
 		}
 		return common.Cmd(common.LoggedInMsg{Session: s})
 	}
@@ -341,12 +342,12 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		m.form().SetErr("")
 		return m.tick()
 	}
-	e, isAPI := common.AsAPIError(err)
+	e, isAPI := client.AsError(err)
 	if msg.key {
 		return m.keyDone(err, e, isAPI)
 	}
 	switch {
-	case common.IsUnreachable(err):
+	case client.IsUnreachable(err):
 		m.form().SetErr("Cannot reach the server at " + m.Ctx.API.Server() + ". Is it running, and is the address right?")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && m.step == stepPassword:
 		m.step = stepCode
@@ -369,7 +370,7 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 }
 
 // keyDone handles a refused key login.
-func (m *Model) keyDone(err error, e *common.APIError, isAPI bool) tea.Cmd {
+func (m *Model) keyDone(err error, e *client.Error, isAPI bool) tea.Cmd {
 	m.codes.Clear("code")
 	switch {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && !m.keyTried:

@@ -3,7 +3,6 @@ package login
 import (
 	"context"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -75,7 +74,7 @@ func (m *Setup) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		r := msg.resp
 		s := &common.Session{API: m.Ctx.API.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
-			IdleTimeout: time.Duration(r.IdleTimeout) * time.Second, EnrollOnly: r.EnrollOnly}
+			IdleTimeout: r.IdleTimeout.Std(), EnrollOnly: r.EnrollOnly}
 		return m, common.Cmd(common.LoggedInMsg{Session: s})
 	case tea.KeyPressMsg:
 		switch {

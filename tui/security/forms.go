@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/form"
@@ -225,7 +226,7 @@ func (m *Model) addKeyPage(twoFA bool) *page {
 
 // reauthError says which field was wrong and what to do.
 func reauthError(err error, passKey string) (field, text string) {
-	e, ok := common.AsAPIError(err)
+	e, ok := client.AsError(err)
 	switch {
 	case ok && e.Type == wire.ErrInvalidAuthentication:
 		return passKey, "That password is not correct."
@@ -241,7 +242,7 @@ func reauthError(err error, passKey string) (field, text string) {
 
 // keyError says what was wrong with a pasted key.
 func keyError(err error) string {
-	if e, ok := common.AsAPIError(err); ok && e.Message != "" {
+	if e, ok := client.AsError(err); ok && e.Message != "" {
 		return e.Message
 	}
 	return err.Error()

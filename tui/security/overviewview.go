@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -37,9 +36,9 @@ func (o *overview) View() string {
 		row("Two-factor auth", state)
 		if d := o.Ctx.Session.TwoFactorDeadline; d != nil && st.State != "on" {
 			now := o.Ctx.Now()
-			when := "from " + common.Date(*d) + " (" + common.In(*d, now) + ")"
+			when := "from " + o.Ctx.Date(*d) + " (" + common.In(*d, now) + ")"
 			if !d.After(now) {
-				when = "since " + common.Date(*d)
+				when = "since " + o.Ctx.Date(*d)
 			}
 			row("Required", s.Warning.Render(when))
 		}
@@ -51,7 +50,7 @@ func (o *overview) View() string {
 			row("Backup codes", codes)
 		}
 		if org := o.Ctx.Session.Org; org != nil {
-			row("Auto logout", common.HumanDuration(timeSeconds(org.AutoLogoutAfter))+" of inactivity ("+org.Name+")")
+			row("Auto logout", common.HumanDuration(org.AutoLogoutAfter.Std())+" of inactivity ("+org.Name+")")
 		} else if o.Ctx.Session.IdleTimeout > 0 {
 			row("Auto logout", common.HumanDuration(o.Ctx.Session.IdleTimeout)+" of inactivity")
 		}
@@ -167,5 +166,3 @@ func (o *overview) sessionsView(lines int) string {
 	}
 	return b.String()
 }
-
-func timeSeconds(n int) time.Duration { return time.Duration(n) * time.Second }

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -73,7 +74,7 @@ func (m *Model) keyAdded(msg keyAddedMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		if e, ok := common.AsAPIError(msg.err); ok && (e.Type == wire.ErrInvalidAuthentication || e.Type == wire.ErrTwoFactorRequired) {
+		if e, ok := client.AsError(msg.err); ok && (e.Type == wire.ErrInvalidAuthentication || e.Type == wire.ErrTwoFactorRequired) {
 			return m.page.failed(msg.err, "password")
 		}
 		m.page.busy = false

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -104,19 +103,19 @@ func (d *details) View() string {
 		state = s.Success.Render(t.State)
 	}
 	if t.RevokedAt != nil {
-		state += " " + s.Muted.Render(common.Date(*t.RevokedAt)+" ("+common.Ago(*t.RevokedAt, now)+")")
+		state += " " + s.Muted.Render(d.Ctx.Date(*t.RevokedAt)+" ("+common.Ago(*t.RevokedAt, now)+")")
 	}
 	row("State", state)
-	row("Created", common.Date(t.CreatedAt)+s.Muted.Render(" ("+common.Ago(t.CreatedAt, now)+")"))
-	row("Expires", common.Date(t.ExpiresAt)+s.Muted.Render(" ("+common.In(t.ExpiresAt, now)+")"))
+	row("Created", d.Ctx.Date(t.CreatedAt)+s.Muted.Render(" ("+common.Ago(t.CreatedAt, now)+")"))
+	row("Expires", d.Ctx.Date(t.ExpiresAt)+s.Muted.Render(" ("+common.In(t.ExpiresAt, now)+")"))
 	idle := "none"
 	if t.IdleTimeout > 0 {
-		idle = "logged out after " + common.HumanDuration(time.Duration(t.IdleTimeout)*time.Second) + " unused"
+		idle = "logged out after " + common.HumanDuration(t.IdleTimeout.Std()) + " unused"
 	}
 	row("Inactivity limit", idle)
 	used := "never"
 	if t.LastUsedAt != nil {
-		used = common.Date(*t.LastUsedAt) + s.Muted.Render(" ("+common.Ago(*t.LastUsedAt, now)+")")
+		used = d.Ctx.Date(*t.LastUsedAt) + s.Muted.Render(" ("+common.Ago(*t.LastUsedAt, now)+")")
 		if t.LastUsedAddr != "" {
 			used += " from " + t.LastUsedAddr
 		}

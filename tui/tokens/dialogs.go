@@ -61,7 +61,7 @@ func (d *secretDialog) View() string {
 	b.WriteString(s.Bold.Render("Your token “"+r.Info.Name+"” has been generated.") + "\n\n")
 	b.WriteString(s.Warning.Width(w-4).Render("Copy it now and keep it somewhere safe: for security reasons this is the only time it will be shown. Anyone who has it can act as you.") + "\n\n")
 	b.WriteString("   " + s.Accent.Bold(true).Render(r.Token) + "\n\n")
-	b.WriteString(s.Muted.Render("Expires "+common.Date(r.Info.ExpiresAt)+" · scope: "+d.scope) + "\n\n")
+	b.WriteString(s.Muted.Render("Expires "+d.Ctx.Date(r.Info.ExpiresAt)+" · scope: "+d.scope) + "\n\n")
 	if d.copied {
 		b.WriteString(s.Success.Width(w-4).Render("Sent to the clipboard (OSC 52). If your terminal does not support it, select the token above.") + "\n\n")
 	}

@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/form"
@@ -66,9 +68,9 @@ func newTokenForm(ctx *common.Context, projects []wire.Project, cancel func() te
 		label := c.label
 		switch {
 		case c.d > 0:
-			label += ", until " + common.Date(now.Add(c.d))
+			label += ", until " + ctx.Date(now.Add(c.d))
 		case c.d == 0:
-			label += ", until " + common.Date(now.AddDate(0, 0, 30))
+			label += ", until " + ctx.Date(now.AddDate(0, 0, 30))
 		}
 		expiry[i] = huh.NewOption(label, c.d)
 	}
@@ -81,13 +83,13 @@ func newTokenForm(ctx *common.Context, projects []wire.Project, cancel func() te
 	f.form = form.New(ctx, form.NewKeyMap("generate"),
 		form.Text("name", "Name", &f.name).Placeholder("what it is for, e.g. nightly upload").Limit(100),
 		form.Choice("expiry", "Expires", &f.expiry, expiry...),
-		form.Text("date", "Expiry date", &f.date).Placeholder(now.AddDate(1, 0, 0).Format("2006-01-02")).Limit(10).
+		form.Text("date", "Expiry date", &f.date).Placeholder(now.In(ctx.Loc).AddDate(1, 0, 0).Format(client.DateLayout)).Limit(10).
 			When(func() bool { return f.expiry == custom }),
 		form.Choice("scope", "Scope", &f.scoped,
 			huh.NewOption("all my projects (full scope)", false), huh.NewOption("only the projects picked below", true)),
 		form.Custom(f.scope).When(scoped),
 		form.Choice("idle", "Inactivity limit", &f.idle, idle...),
-		form.Text("idletext", "Limit", &f.idleText).Placeholder("90m or 2h").Limit(10).
+		form.Text("idletext", "Limit", &f.idleText).Placeholder("90m, 2h or 7d").Limit(10).
 			When(func() bool { return f.idle == custom }),
 	)
 	return f
@@ -151,12 +153,14 @@ func (f *tokenForm) request(now time.Time) (req wire.CreateTokenRequest, field, 
 		t := now.Add(f.expiry)
 		req.ExpiresAt = &t
 	case f.expiry == custom:
-		t, perr := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.date), time.Local)
-		if perr != nil {
-			return req, "date", "Write the expiry date as YYYY-MM-DD."
-		}
-		if !t.After(now) {
+		// The console's date means what the command line's does: through
+		// the end of that day, in the person's zone.
+		t, perr := client.ParseExpiry(f.date, now, f.Ctx.Loc)
+		switch {
+		case errors.Is(perr, client.ErrExpiryPast):
 			return req, "date", "The expiry date must be in the future."
+		case perr != nil:
+			return req, "date", "Write the expiry date as YYYY-MM-DD (or a lifetime such as 90d)."
 		}
 		req.ExpiresAt = &t
 	}
@@ -164,9 +168,9 @@ func (f *tokenForm) request(now time.Time) (req wire.CreateTokenRequest, field, 
 	case f.idle > 0:
 		req.IdleTimeout = wire.Duration(f.idle)
 	case f.idle == custom:
-		d, perr := time.ParseDuration(strings.TrimSpace(f.idleText))
+		d, perr := client.ParseDuration(f.idleText)
 		if perr != nil || d < time.Minute {
-			return req, "idletext", "Write the inactivity limit as a duration of at least a minute, like 90m or 2h."
+			return req, "idletext", "Write the inactivity limit as a duration of at least a minute, like 90m or 2h, or days such as 7d."
 		}
 		req.IdleTimeout = wire.Duration(d)
 	}

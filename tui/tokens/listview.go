@@ -20,22 +20,24 @@ func (l *list) listHeight() int { return max(1, l.Height-chrome) }
 
 type cols struct {
 	name, scope int
+	date        int // width of a date column
 	fullDates   bool
 	created     bool // narrow windows leave out the creation date
 	id          bool
 }
 
 func (l *list) columns() cols {
-	c := cols{fullDates: l.Width >= 140, id: l.Width >= 180, created: l.Width >= 76}
-	dateW := 9
+	c := cols{fullDates: l.Width >= 140, id: l.Width >= 180, created: l.Width >= 76, date: 9}
 	if c.fullDates {
-		dateW = 16
+		// A date with its zone's name, and room for the name's other
+		// season (CET, CEST).
+		c.date = utf8.RuneCountInString(l.Ctx.Date(l.Ctx.Now())) + 1
 	}
 	dates := 2
 	if c.created {
 		dates = 3
 	}
-	fixed := 4 + 8 + dates*(dateW+1) + 8 + 2
+	fixed := 4 + 8 + dates*(c.date+1) + 8 + 2
 	if c.id {
 		fixed += 31
 	}
@@ -47,10 +49,7 @@ func (l *list) columns() cols {
 
 // prefix is a row up to its STATE column.
 func (l *list) prefix(c cols, mark, name, kind, scope, created, expires, used string) string {
-	dateW := 9
-	if c.fullDates {
-		dateW = 16
-	}
+	dateW := c.date
 	// One concatenation each way: this runs for every row of every frame.
 	if c.created {
 		return mark + common.Pad(name, c.name) + " " + common.Pad(kind, 7) + " " + common.Pad(scope, c.scope) + " " +
@@ -221,11 +220,11 @@ func (l *list) renderRow(c cols, i int) string {
 		}
 		return rel
 	}
-	created := fmtTime(common.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
-	expires := fmtTime(common.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
+	created := fmtTime(l.Ctx.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
+	expires := fmtTime(l.Ctx.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
 	used := "never"
 	if t.LastUsedAt != nil {
-		used = fmtTime(common.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
+		used = fmtTime(l.Ctx.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))
 	}
 	// The cursor is a marker as on the other screens, not only a colour
 	// (a colourless terminal shows it too); ● marks this session's token.

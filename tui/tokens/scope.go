@@ -8,12 +8,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/form"
 )
 
-var levels = []string{wire.LevelView, wire.LevelUpload, wire.LevelContribute, wire.LevelAdminister}
+// levels are the client's, lowest first.
+var levels = client.Levels
 
 func levelIndex(l string) int {
 	for i, v := range levels {

@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/common"
@@ -290,7 +291,7 @@ func (m *Model) enrolled(msg enrolledMsg) tea.Cmd {
 	m.busy = false
 	if msg.err != nil {
 		field, text := "password", common.ErrorSentence(msg.err)
-		switch e, ok := common.AsAPIError(msg.err); {
+		switch e, ok := client.AsError(msg.err); {
 		case ok && e.Type == wire.ErrInvalidAuthentication:
 			text = "That password is not correct."
 		case ok && e.Type == wire.ErrTwoFactorRequired:
@@ -325,7 +326,7 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 	if msg.err != nil {
 		text := "That code was not accepted."
 		m.advice = true
-		if e, ok := common.AsAPIError(msg.err); ok && e.Type != wire.ErrInvalidInput {
+		if e, ok := client.AsError(msg.err); ok && e.Type != wire.ErrInvalidInput {
 			text, m.advice = common.ErrorSentence(msg.err), e.Type == wire.ErrTwoFactorRequired
 			if m.advice {
 				_, text, m.advice = common.CodeError(msg.err)

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/common"
@@ -39,7 +40,7 @@ func TestWizardTextsWrap(t *testing.T) {
 			"Microsoft Authenticator", "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP", "Then press enter to type a code."}},
 		{"verify, refused", func(m *Model) {
 			m.step, m.enroll = StepVerify, enrollment()
-			m.confirmed(confirmedMsg{err: &common.APIError{Type: wire.ErrInvalidInput, Message: "bad code"}})
+			m.confirmed(confirmedMsg{err: &client.Error{Type: wire.ErrInvalidInput, Message: "bad code"}})
 		}, []string{"Enter the 6-digit code Microsoft Authenticator now shows for latch.", "That code was not accepted.", login.ClockAdvice}},
 		{"backup codes", func(m *Model) {
 			m.step = StepBackup

@@ -14,7 +14,7 @@ import (
 )
 
 func (a *app) adminCommand() *cobra.Command {
-	var db string
+	var db, keyFile string
 	cmd := group(&cobra.Command{
 		Use:   "admin [--db PATH] GROUP ACTION ...",
 		Short: "manage users, orgs and projects directly in the database",
@@ -27,17 +27,20 @@ func (a *app) adminCommand() *cobra.Command {
 			a.adminOrgCreate(&db), a.adminOrgSet(&db), a.adminOrgList(&db)),
 		group(&cobra.Command{Use: "project ACTION", Short: "create projects, set members' levels, list them"},
 			a.adminProjectCreate(&db), a.adminProjectAddMember(&db), a.adminProjectList(&db)),
-		a.adminMigrateCommand(&db),
+		a.adminMigrateCommand(&db, &keyFile),
+		a.adminRotateKeyCommand(&db, &keyFile),
 	)
 	cmd.PersistentFlags().StringVar(&db, "db", "", "SQLite file or postgres:// URL (default: latch.db in the data dir)")
+	addKeyFileFlag(cmd.PersistentFlags(), &keyFile)
 	return cmd
 }
 
 // adminCtx carries what every admin action needs.
 type adminCtx struct {
 	*app
-	cmd *cobra.Command
-	svc *server.Service
+	cmd     *cobra.Command
+	svc     *server.Service
+	keyFile string // the server key file the store opened with
 }
 
 // changed tells whether the action was given the flag.
@@ -55,12 +58,12 @@ func (a *app) inDB(db *string, fn func(ac *adminCtx, args []string) error) func(
 			}
 			path = p
 		}
-		stack, err := newServerStack(a.ctx, path)
+		stack, err := newServerStack(a.ctx, path, withKeyFile(flagValue(cmd, keyFileFlag)))
 		if err != nil {
 			return err
 		}
 		defer stack.Close()
-		return fn(&adminCtx{app: a, cmd: cmd, svc: stack.Service}, args)
+		return fn(&adminCtx{app: a, cmd: cmd, svc: stack.Service, keyFile: stack.KeyFile}, args)
 	}
 }
 

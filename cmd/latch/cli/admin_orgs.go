@@ -30,7 +30,7 @@ func (a *app) adminOrgCreate(db *string) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.Flags().DurationVar(&auto, "auto-logout-after", server.DefaultAutoLogoutAfter, "inactivity limit of members' sessions")
+	spanVar(cmd.Flags(), &auto, "auto-logout-after", server.DefaultAutoLogoutAfter, "inactivity limit of members' sessions")
 	cmd.Flags().BoolVar(&require, "require-2fa", false, "members must use two-factor authentication")
 	return cmd
 }
@@ -68,9 +68,9 @@ func (a *app) adminOrgSet(db *string) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.Flags().DurationVar(&auto, "auto-logout-after", 0, "inactivity limit of members' sessions")
+	spanVar(cmd.Flags(), &auto, "auto-logout-after", 0, "inactivity limit of members' sessions")
 	cmd.Flags().BoolVar(&require, "require-2fa", false, "members must use two-factor authentication")
-	cmd.Flags().DurationVar(&grace, "2fa-grace", 0, "how long after require-2fa is switched on members without 2FA keep their rights (e.g. 48h)")
+	spanVar(cmd.Flags(), &grace, "2fa-grace", 0, "how long after require-2fa is switched on members without 2FA keep their rights (e.g. 48h or 2d)")
 	return cmd
 }
 

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/latch-dev/latch/client"
 )
 
 // usageError is a command used wrongly: exit 2.
@@ -81,3 +84,31 @@ func failf(w io.Writer, code int, format string, args ...any) int {
 	fmt.Fprintf(w, "latch: "+format+"\n", args...)
 	return code
 }
+
+// spanFlag is a duration flag that reads what every front end reads
+// (client.ParseDuration): "90m", "2h", and days such as "7d".
+type spanFlag struct{ d *time.Duration }
+
+// spanVar defines a duration flag with that reading.
+func spanVar(f *pflag.FlagSet, d *time.Duration, name string, value time.Duration, usage string) {
+	*d = value
+	f.Var(spanFlag{d}, name, usage)
+}
+
+func (f spanFlag) String() string {
+	if f.d == nil {
+		return "0s"
+	}
+	return f.d.String()
+}
+
+func (f spanFlag) Set(s string) error {
+	d, err := client.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*f.d = d
+	return nil
+}
+
+func (f spanFlag) Type() string { return "duration" }

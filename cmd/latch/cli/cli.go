@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -30,6 +32,12 @@ type env struct {
 	// overSSH: the command runs in the server for an SSH session, with a
 	// token made for it; it must not be pointed at another server.
 	overSSH bool
+	// loc is the person's time zone when it is not this machine's (over
+	// SSH); nil: time.Local.
+	loc *time.Location
+	// transport carries the requests of a command run over SSH to the
+	// server's handler in process; nil: the network.
+	transport http.RoundTripper
 }
 
 // Run runs the command line on the process's streams and environment and

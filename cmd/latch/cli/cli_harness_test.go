@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +11,18 @@ import (
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
-// cheapArgon2 keeps logins fast in tests; the server's own tests cover the
-// production parameters.
-var cheapArgon2 = server.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+const amyPassword = testenv.Password
 
-const amyPassword = "correct horse battery"
-
-// cliWorld is a real server (the real handler over a temp SQLite file) on
-// a local port, a config dir, and the environment the commands see.
+// cliWorld is the shared test environment's server (SQLite, the service,
+// the HTTP API on a local port, a clock the test moves) with a config dir
+// and the environment the commands see.
 type cliWorld struct {
 	t        *testing.T
 	ctx      context.Context
-	stack    *serverStack
-	srv      *httptest.Server
+	srv      *testenv.Env
 	clock    *server.ManualClock
 	dir      string // LATCH_CONFIG_DIR
 	env      map[string]string
@@ -35,57 +31,30 @@ type cliWorld struct {
 
 func newCLIWorld(t *testing.T) *cliWorld {
 	t.Helper()
-	ctx := context.Background()
-	tmp := t.TempDir()
-	clock := server.NewManualClock(time.Now())
-	stack, err := newServerStack(ctx, filepath.Join(tmp, "latch.db"), withClock(clock),
-		func(o *server.Options) { o.Argon2 = cheapArgon2 })
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(stack.Handler)
-	t.Cleanup(func() {
-		srv.CloseClientConnections()
-		srv.Close()
-		stack.Close()
-	})
-	w := &cliWorld{t: t, ctx: ctx, stack: stack, srv: srv, clock: clock,
-		dir: filepath.Join(tmp, "config", "latch"), projects: map[string]string{}}
+	srv := testenv.New(t, testenv.At(time.Now()))
+	w := &cliWorld{t: t, ctx: context.Background(), srv: srv, clock: srv.Clock,
+		dir: filepath.Join(srv.Dir, "config", "latch"), projects: srv.Projects}
 	w.env = map[string]string{client.EnvConfigDir: w.dir, client.EnvServer: srv.URL}
 	return w
 }
 
-// seedAmy makes the seed's user: amy, CONTRIBUTE on "SAM importer test",
-// ADMINISTER on "Scratch Project", VIEW only on "Viewable", and a public
-// project.
+// seedAmy makes the seeds' world (testenv.SeedAmy): amy, CONTRIBUTE on
+// "SAM importer test", ADMINISTER on "Scratch Project", VIEW only on
+// "Reference genomes", and the public "1000 Genomes".
 func (w *cliWorld) seedAmy() {
 	w.t.Helper()
-	w.user("amy", amyPassword)
-	w.project("SAM importer test", false, map[string]server.Level{"amy": server.LevelContribute})
-	w.project("Scratch Project", false, map[string]server.Level{"amy": server.LevelAdminister})
-	w.project("Viewable", false, map[string]server.Level{"amy": server.LevelView})
-	w.project("Open Data", true, nil)
+	w.srv.SeedAmy(w.t, testenv.Org{})
 }
 
-func (w *cliWorld) user(name, password string) {
+// user makes a user with the seeds' password, in no org.
+func (w *cliWorld) user(name string) {
 	w.t.Helper()
-	if _, err := w.stack.Service.CreateUser(w.ctx, server.NewUser{Username: name, Password: password, FullName: "Amy Pond"}); err != nil {
-		w.t.Fatal(err)
-	}
+	w.srv.User(w.t, name, testenv.AmyName, "")
 }
 
 func (w *cliWorld) project(name string, public bool, members map[string]server.Level) {
 	w.t.Helper()
-	p, err := w.stack.Service.CreateProject(w.ctx, name, public, false)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.projects[name] = p.ID
-	for u, l := range members {
-		if _, err := w.stack.Service.AddMember(w.ctx, p.ID, u, l); err != nil {
-			w.t.Fatal(err)
-		}
-	}
+	w.srv.Project(w.t, name, public, false, members)
 }
 
 type result struct {
@@ -171,4 +140,19 @@ func fileMode(t *testing.T, path string) os.FileMode {
 		t.Fatal(err)
 	}
 	return st.Mode().Perm()
+}
+
+// runBare runs the CLI with only the environment given: no LATCH_SERVER,
+// as a person's first login has.
+func (w *cliWorld) runBare(stdin string, vars0 []string, args ...string) result {
+	w.t.Helper()
+	vars := map[string]string{}
+	for _, kv := range vars0 {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	code := run(w.ctx, e, args)
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }

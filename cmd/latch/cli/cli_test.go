@@ -29,7 +29,7 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 		"1) Scratch Project (ADMINISTER)",
 		"Pick a numbered choice [0]:",
 	})
-	if strings.Contains(r.stderr, "Viewable") || strings.Contains(r.stdout+r.stderr, amyPassword) {
+	if strings.Contains(r.stderr, "Reference genomes") || strings.Contains(r.stdout+r.stderr, amyPassword) {
 		t.Fatalf("VIEW project listed, or password printed:\n%s", r.stderr)
 	}
 	cfg, _ := w.local().LoadConfig()
@@ -50,18 +50,19 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 
 	script := []string{client.EnvToken + "=" + secret}
 	r = w.run("", script, "whoami")
-	expect(t, r, exitOK, []string{"amy (Amy Pond)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
+	expect(t, r, exitOK, []string{"amy (Amy Example)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
 
 	// For people: active tokens, 80 columns, project names; --wide: all.
 	r = w.run("", nil, "token", "list")
-	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "api", "Scratch Project:UPLOAD", " *"}, nil)
+	// The seeds' Scratch Project holds PHI: marked, the scope cut to fit.
+	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "api", "PHI Scratch Project:U", " *"}, nil)
 	for _, line := range strings.Split(r.stdout, "\n") {
 		if n := len([]rune(line)); n > 80 {
 			t.Errorf("a line of %d columns: %q", n, line)
 		}
 	}
 	r = w.run("", nil, "token", "list", "--wide")
-	expect(t, r, exitOK, []string{"ID", "LAST USED", "nightly upload", "api", "active", " *"}, nil)
+	expect(t, r, exitOK, []string{"ID", "LAST USED", "nightly upload", "api", "Scratch Project:UPLOAD", "active", " *"}, nil)
 
 	r = w.run("", nil, "token", "revoke", "nightly upload")
 	expect(t, r, exitUsage, nil, []string{"pass --yes"})
@@ -85,7 +86,7 @@ func TestWhoamiJSON(t *testing.T) {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	if got.User.Username != "amy" || got.Server != w.srv.URL || got.TokenSource != client.SourceCredentials ||
-		got.Project == nil || got.Project.Name != "SAM importer test" || got.Token.Kind != wire.KindSession || got.Token.IdleTimeout != 900 {
+		got.Project == nil || got.Project.Name != "SAM importer test" || got.Token.Kind != wire.KindSession || got.Token.IdleTimeout.Std() != 15*time.Minute {
 		t.Fatalf("whoami --json = %+v", got)
 	}
 	if strings.Contains(r.stdout, w.savedToken().Token) {
@@ -139,8 +140,8 @@ func TestLogoutWhenServerIsGone(t *testing.T) {
 	w := newCLIWorld(t)
 	w.seedAmy()
 	w.login("")
-	w.srv.CloseClientConnections()
-	w.srv.Close()
+	w.srv.HTTP.CloseClientConnections()
+	w.srv.HTTP.Close()
 	r := w.run("", nil, "logout")
 	expect(t, r, exitOK, []string{"Deleting credentials"}, []string{"warning", "cannot reach the server at " + w.srv.URL, "not revoked", "latch token revoke token-"})
 	if _, err := os.Stat(w.local().CredentialsPath()); !os.IsNotExist(err) {
@@ -233,8 +234,8 @@ func TestTokenLoginNoProjectsThenSelect(t *testing.T) {
 	if c := w.savedToken(); c.Token != secret || c.Kind != wire.KindAPI || c.Server != w.srv.URL {
 		t.Fatalf("saved = %+v", c)
 	}
-	id := w.projects["Viewable"]
-	expect(t, w.run("", nil, "select", id), exitOK, []string{"Selected project " + id + " (Viewable)"}, nil)
+	id := w.projects["Reference genomes"]
+	expect(t, w.run("", nil, "select", id), exitOK, []string{"Selected project " + id + " (Reference genomes)"}, nil)
 	expect(t, w.run("", nil, "select", "Scratch Project"), exitOK, []string{"Selected project " + w.projects["Scratch Project"]}, nil)
 	expect(t, w.run("", nil, "select", "No Such"), exitError, nil, []string{`no project named "No Such"`})
 
@@ -272,17 +273,17 @@ func TestSelectLists(t *testing.T) {
 	// The current project is the default.
 	r := w.run("\n", nil, "select", "--level", "view")
 	expect(t, r, exitOK, []string{"Setting current project to: Scratch Project"},
-		[]string{"Available projects (VIEW or higher):", "2) Viewable (VIEW)", "Pick a numbered choice [1]:"})
+		[]string{"Available projects (VIEW or higher):", "0) Reference genomes (VIEW)", "Pick a numbered choice [2]:"})
 	r = w.run("0\n", nil, "select", "--public")
-	expect(t, r, exitOK, []string{"Setting current project to: Open Data"}, []string{"Open Data (VIEW, public)"})
+	expect(t, r, exitOK, []string{"Setting current project to: 1000 Genomes"}, []string{"1000 Genomes (VIEW, public)"})
 	expect(t, w.run("9\n", nil, "select"), exitUsage, nil, []string{"not a valid choice"})
 	expect(t, w.run("", nil, "select", "--level", "OWNER"), exitUsage, nil, []string{"VIEW, UPLOAD, CONTRIBUTE or ADMINISTER"})
 }
 
 func TestLoginWithOnlyViewProjectsSaysHowToSeeThem(t *testing.T) {
 	w := newCLIWorld(t)
-	w.user("amy", amyPassword)
-	w.project("Viewable", false, map[string]server.Level{"amy": server.LevelView})
+	w.user("amy")
+	w.project("Reference genomes", false, map[string]server.Level{"amy": server.LevelView})
 	r := w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin")
 	expect(t, r, exitOK, nil, []string{"No projects where you have CONTRIBUTE or higher access", `"latch select --level VIEW" or "latch select --public"`})
 	if strings.Contains(r.stderr, "Pick a numbered choice") {
@@ -479,11 +480,11 @@ func TestTokenListForPeopleAndPHI(t *testing.T) {
 	w := newCLIWorld(t)
 	w.seedAmy()
 	ctx := context.Background()
-	phi, err := w.stack.Service.CreateProject(ctx, "Clinical cohort", false, true)
+	phi, err := w.srv.Svc.CreateProject(ctx, "Clinical cohort", false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.stack.Service.AddMember(ctx, phi.ID, "amy", server.LevelUpload); err != nil {
+	if _, err := w.srv.Svc.AddMember(ctx, phi.ID, "amy", server.LevelUpload); err != nil {
 		t.Fatal(err)
 	}
 	w.login("")
@@ -521,4 +522,35 @@ func TestTokenListForPeopleAndPHI(t *testing.T) {
 			t.Errorf("--json lists a %s token without --all", tk.State)
 		}
 	}
+}
+
+// Checks that can be made before a prompt are made before it; a script
+// never picks a project by accident; a failed first login keeps --server.
+func TestMessagesBeforePrompts(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	before, _ := w.local().LoadConfig()
+	r := w.run("", nil, "select")
+	expect(t, r, exitUsage, nil, []string{"no terminal and no choice on standard input", "latch select PROJECT"})
+	if after, _ := w.local().LoadConfig(); after.Project == nil || before.Project == nil || after.Project.ID != before.Project.ID {
+		t.Errorf("select without a terminal changed the project: %+v → %+v", before.Project, after.Project)
+	}
+	r = w.run(amyPassword+"\nshort\n", nil, "password", "--password-stdin")
+	expect(t, r, exitUsage, nil, []string{"the new password has 5 characters: use at least 8"})
+
+	r = w.run("", nil, "token", "create", "--name", "soon", "--expires", "2d")
+	expect(t, r, exitOK, nil, nil)
+	r = w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitOK, nil, []string{"1 API token expires this week"})
+
+	// A first login that fails still remembers where it went.
+	fresh := newCLIWorld(t)
+	fresh.seedAmy()
+	dir := t.TempDir()
+	env := []string{"LATCH_CONFIG_DIR=" + dir}
+	r = fresh.runBare("wrong-password\n", env, "login", "--server", fresh.srv.URL, "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitAuthNeed, nil, []string{"incorrect username or password"})
+	r = fresh.runBare(amyPassword+"\n", env, "login", "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitOK, []string{"Logged in to " + fresh.srv.URL}, nil)
 }

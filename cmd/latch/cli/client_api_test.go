@@ -39,7 +39,7 @@ func TestClientAccountAndEvents(t *testing.T) {
 	if h, err := c.Health(w.ctx); err != nil || h.Status != "ok" {
 		t.Fatalf("Health = %+v, %v", h, err)
 	}
-	if _, err := c.Project(w.ctx, w.projects["Viewable"]); err != nil {
+	if _, err := c.Project(w.ctx, w.projects["Reference genomes"]); err != nil {
 		t.Fatalf("Project: %v", err)
 	}
 }
@@ -86,10 +86,10 @@ func TestClientFollowEventsEndsOnRevoke(t *testing.T) {
 // says so instead of offering projects.
 func TestLoginEnrollOnly(t *testing.T) {
 	w := newCLIWorld(t)
-	if _, err := w.stack.Service.CreateOrg(w.ctx, "acme", 15*time.Minute, true); err != nil {
+	if _, err := w.srv.Svc.CreateOrg(w.ctx, "acme", 15*time.Minute, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.stack.Service.CreateUser(w.ctx, server.NewUser{Username: "amy", Password: amyPassword, Org: "acme"}); err != nil {
+	if _, err := w.srv.Svc.CreateUser(w.ctx, server.NewUser{Username: "amy", Password: amyPassword, Org: "acme"}); err != nil {
 		t.Fatal(err)
 	}
 	r := w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin")

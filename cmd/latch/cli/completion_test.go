@@ -108,7 +108,7 @@ func TestCompletionFromTheServer(t *testing.T) {
 	}
 
 	got, _ = w.complete(nil, "select", "")
-	for _, want := range []string{"Scratch Project", w.projects["Scratch Project"], "Viewable", "Open Data"} {
+	for _, want := range []string{"Scratch Project", w.projects["Scratch Project"], "Reference genomes", "1000 Genomes"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("select: %q not offered in %q", want, got)
 		}
@@ -133,8 +133,8 @@ func TestCompletionFromTheServer(t *testing.T) {
 	}
 
 	// Offline: quietly nothing.
-	w.srv.CloseClientConnections()
-	w.srv.Close()
+	w.srv.HTTP.CloseClientConnections()
+	w.srv.HTTP.Close()
 	got, dir = w.complete(nil, "token", "revoke", "")
 	if len(got) != 0 || dir != ":4" {
 		t.Errorf("server gone: %q %s", got, dir)

@@ -9,8 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/latch-dev/latch/assets"
 	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/server/demo"
 	"github.com/latch-dev/latch/tui"
 )
 
@@ -28,7 +28,7 @@ func BenchmarkDemoFirstFrame(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		user, _, err := seedDemo(ctx, stack, assets.DemoJSON)
+		user, _, err := demo.Load(ctx, stack.Service, stack.Store, demo.JSON)
 		if err != nil {
 			b.Fatal(err)
 		}

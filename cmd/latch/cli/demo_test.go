@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/latch-dev/latch/assets"
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/demo"
 )
 
 // The demo world is the seeds': amy with "SAM importer test" (CONTRIBUTE)
@@ -19,7 +19,7 @@ func TestDemoSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stack.Close()
-	user, password, err := seedDemo(ctx, stack, assets.DemoJSON)
+	user, password, err := demo.Load(ctx, stack.Service, stack.Store, demo.JSON)
 	if err != nil {
 		t.Fatal(err)
 	}

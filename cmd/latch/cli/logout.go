@@ -55,7 +55,7 @@ func (a *app) logout() error {
 // revokeSaved revokes the saved token at the server that issued it. Any
 // failure is a warning: the local credentials go in any case.
 func revokeSaved(ctx context.Context, e *env, creds *client.Credentials) {
-	c, err := newCLIClient(creds.Server, creds.Token)
+	c, err := e.newClient(creds.Server, creds.Token)
 	if err == nil {
 		err = c.Logout(ctx)
 	}
@@ -67,7 +67,7 @@ func revokeSaved(ctx context.Context, e *env, creds *client.Credentials) {
 		fmt.Fprintf(e.stderr, "The token had already ended: %v\n", err)
 	case errors.Is(err, client.ErrUnreachable):
 		fmt.Fprintf(e.stderr, "latch: warning: %v: the token was not revoked and stays valid until it expires (%s)%s;\n  revoke it later with `latch token revoke %s`.\n",
-			err, fmtTime(creds.ExpiresAt), idleNote(creds.IdleTimeout), tokenRef(creds))
+			err, e.fmtTime(creds.ExpiresAt), idleNote(creds.IdleTimeout), tokenRef(creds))
 	default:
 		fmt.Fprintf(e.stderr, "latch: warning: the token was not revoked: %v\n  revoke it later with `latch token revoke %s`.\n", err, tokenRef(creds))
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"time"
+
+	"github.com/latch-dev/latch/client"
 )
 
 // emitJSON writes v indented, for --json.
@@ -52,21 +54,25 @@ func plural(n int, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-// fmtTime prints a time in the local zone, to the minute.
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+// location is the person's time zone: this machine's, or over SSH the
+// session's (its TZ, else UTC), which the SSH layer hands over.
+func (e *env) location() *time.Location {
+	if e.loc != nil {
+		return e.loc
 	}
-	return t.Local().Format("2006-01-02 15:04 MST")
+	return time.Local
 }
 
+// fmtTime prints a time in the person's zone, to the minute, with the zone.
+func (e *env) fmtTime(t time.Time) string { return client.FormatTime(t, e.location()) }
+
 // fmtWhen prints a time with how far it is from now.
-func fmtWhen(t, now time.Time) string {
+func (e *env) fmtWhen(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
 	if d := t.Sub(now); d > 0 {
-		return fmt.Sprintf("%s (in %s)", fmtTime(t), approxDuration(d))
+		return fmt.Sprintf("%s (in %s)", e.fmtTime(t), approxDuration(d))
 	}
-	return fmt.Sprintf("%s (%s ago)", fmtTime(t), approxDuration(now.Sub(t)))
+	return fmt.Sprintf("%s (%s ago)", e.fmtTime(t), approxDuration(now.Sub(t)))
 }

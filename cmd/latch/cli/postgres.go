@@ -50,10 +50,13 @@ func withPostgresOptions(db string, poolSize int, statementTimeout time.Duration
 
 const migrateAbout = `Copies everything in the SQLite database FILE (default: --db, else latch.db in
 the data dir) into the PostgreSQL database at --to, which must hold no latch
-data yet, in one transaction. Stop the servers on FILE first.`
+data yet, in one transaction. Stop the servers on FILE first. Sealed secrets
+are copied as they are: the PostgreSQL database is opened with FILE's server
+key file (--secret-key-file, default beside FILE), which every instance must
+then read.`
 
 // adminMigrateCommand is `latch admin migrate`: SQLite file → PostgreSQL.
-func (a *app) adminMigrateCommand(db *string) *cobra.Command {
+func (a *app) adminMigrateCommand(db, keyFile *string) *cobra.Command {
 	var from, to string
 	cmd := &cobra.Command{
 		Use:   "migrate --from FILE --to postgres://USER:PASSWORD@HOST/DB",
@@ -69,7 +72,7 @@ func (a *app) adminMigrateCommand(db *string) *cobra.Command {
 			if from == "" {
 				from = *db
 			}
-			return migrate(a.ctx, a.e, from, to)
+			return migrate(a.ctx, a.e, from, to, *keyFile)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "SQLite file to copy from")
@@ -77,7 +80,7 @@ func (a *app) adminMigrateCommand(db *string) *cobra.Command {
 	return cmd
 }
 
-func migrate(ctx context.Context, e *env, from, to string) error {
+func migrate(ctx context.Context, e *env, from, to, keyFile string) error {
 	var err error
 	if from == "" {
 		if from, err = defaultDBPath(e.getenv); err != nil {
@@ -93,12 +96,13 @@ func migrate(ctx context.Context, e *env, from, to string) error {
 		}
 		return err
 	}
-	src, err := sqlite.Open(from)
+	keyFile = keyFileFor(from, keyFile)
+	src, err := sqlite.OpenWith(from, sqlite.Options{KeyFile: keyFile})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", from, err)
 	}
 	defer src.Close()
-	dst, err := postgres.Open(ctx, to, postgres.Options{})
+	dst, err := postgres.Open(ctx, to, postgres.Options{KeyFile: keyFile})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", redactDSN(to), err)
 	}
@@ -107,7 +111,8 @@ func migrate(ctx context.Context, e *env, from, to string) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "copied %s\nfrom %s to %s\nstart every instance with: latch serve --db '%s'\n",
-		stats, from, redactDSN(to), redactDSN(to))
+	fmt.Fprintf(e.stdout, "copied %s\nfrom %s to %s\nstart every instance with: latch serve --db '%s' --secret-key-file %s\n"+
+		"(a copy of that key file on each; keep it out of the database's backups)\n",
+		stats, from, redactDSN(to), redactDSN(to), keyFile)
 	return nil
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latch-dev/latch/server/postgres/pgtest"
 	"github.com/latch-dev/latch/server/storetest"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 func TestWithPostgresOptions(t *testing.T) {
@@ -60,9 +60,9 @@ func TestWithPostgresOptions(t *testing.T) {
 // (created empty), as an operator would give it to `latch admin migrate`.
 func pgSchemaURL(t *testing.T) (string, string) {
 	t.Helper()
-	base := pgtest.URL(t)
-	schema := pgtest.Schema(t)
-	pgtest.Open(t, schema).Close() // create the (empty) schema
+	base := testenv.NeedPostgres(t)
+	schema := testenv.PostgresSchema(t)
+	testenv.PostgresExec(t, "public", `CREATE SCHEMA `+schema)
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -79,12 +79,13 @@ func pgSchemaURL(t *testing.T) (string, string) {
 func TestAdminMigrateFromRelease(t *testing.T) {
 	pg, schema := pgSchemaURL(t)
 	file, rel := storetest.CopyRelease(t, filepath.Join("..", "..", "..", "server", "sqlite", "testdata"))
-	code, out, errOut := runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg)
+	// The release had no key file: migrate makes the one PostgreSQL opens with.
+	code, out, errOut := runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg, "--secret-key-file", testenv.PostgresKeyFile(t, schema))
 	want := "copied 1 orgs, 2 users, 2 projects, 2 memberships, 5 tokens, 9 backup codes, 1 SSH keys, 12 events"
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("migrate: %d\n%s\n%s\nwant %q", code, out, errOut, want)
 	}
-	storetest.CheckRelease(t, pgtest.Open(t, schema), rel)
+	storetest.CheckRelease(t, testenv.OpenPostgres(t, schema), rel)
 }
 
 // TestAdminOnPostgres: `latch admin migrate` copies a SQLite database into
@@ -94,6 +95,7 @@ func TestAdminOnPostgres(t *testing.T) {
 	pg, _ := pgSchemaURL(t)
 
 	file := filepath.Join(t.TempDir(), "latch.db")
+	key := filepath.Join(filepath.Dir(file), "latch.key") // made beside it by the first admin command
 	for _, args := range [][]string{
 		{"org", "create", "lab"},
 		{"user", "create", "amy", "--password-stdin", "--org", "lab"},
@@ -105,7 +107,7 @@ func TestAdminOnPostgres(t *testing.T) {
 		}
 	}
 	code, out, errOut := runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg)
-	if code != 0 || !strings.Contains(out, "1 users") || !strings.Contains(out, "1 memberships") {
+	if code != 0 || !strings.Contains(out, "1 users") || !strings.Contains(out, "1 memberships") || !strings.Contains(out, "--secret-key-file "+key) {
 		t.Fatalf("migrate: %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg)
@@ -120,11 +122,14 @@ func TestAdminOnPostgres(t *testing.T) {
 		t.Errorf("migrate to a path: exit %d, want 2", code)
 	}
 
-	code, out, errOut = runAdminCmd(t, pg, "", "user", "list")
+	if code, _, errOut := runAdminCmd(t, pg, "", "user", "list"); code != 2 || !strings.Contains(errOut, "needs --secret-key-file") {
+		t.Errorf("admin on PostgreSQL without a key file: %d %s", code, errOut)
+	}
+	code, out, errOut = runAdminCmd(t, pg, "", "--secret-key-file", key, "user", "list")
 	if code != 0 || !strings.Contains(out, "amy") || !strings.Contains(out, "lab") {
 		t.Fatalf("user list on PostgreSQL: %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, errOut = runAdminCmd(t, pg, "password-of-bob\n", "user", "create", "bob", "--password-stdin")
+	code, out, errOut = runAdminCmd(t, pg, "password-of-bob\n", "--secret-key-file", key, "user", "create", "bob", "--password-stdin")
 	if code != 0 {
 		t.Fatalf("user create on PostgreSQL: %d %s %s", code, out, errOut)
 	}

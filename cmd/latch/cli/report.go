@@ -41,7 +41,7 @@ func report(e *env, st *cliState, err error) int {
 	case wire.ErrInvalidAuthentication, wire.ErrTwoFactorRequired, wire.ErrTwoFactorEnrollment:
 		return failf(e.stderr, exitAuthNeed, "%s", authMessage(st, ce))
 	case wire.ErrRateLimited:
-		return failf(e.stderr, exitError, "%s", throttleMessage(ce, time.Now()))
+		return failf(e.stderr, exitError, "%s", throttleMessage(ce, time.Now(), e.location()))
 	}
 	// The whole chain: what the command was doing, then the server's words.
 	return failf(e.stderr, exitError, "%v", err)
@@ -65,7 +65,7 @@ func authMessage(st *cliState, ce *client.Error) string {
 }
 
 // throttleMessage says when to try again, as a wait and as a clock time.
-func throttleMessage(ce *client.Error, now time.Time) string {
+func throttleMessage(ce *client.Error, now time.Time, loc *time.Location) string {
 	wait := ce.RetryAfter
 	if wait <= 0 {
 		if ce.Message != "" {
@@ -73,6 +73,6 @@ func throttleMessage(ce *client.Error, now time.Time) string {
 		}
 		return "too many failed attempts: wait a little and try again"
 	}
-	at := now.Add(wait).Local().Format("15:04:05")
+	at := now.Add(wait).In(loc).Format("15:04:05 MST")
 	return fmt.Sprintf("too many failed attempts: try again in %s (at %s)", humanDuration(wait), at)
 }

@@ -28,8 +28,10 @@ func (a *app) selectCommand() *cobra.Command {
 			return nil
 		},
 		PreRunE: func(*cobra.Command, []string) (err error) {
-			level, err = parseLevel(level)
-			return err
+			if level, err = client.ParseLevel(level); err != nil {
+				return usagef("%v", err)
+			}
+			return nil
 		},
 		RunE: a.signedIn(func(s *session, args []string) error {
 			if len(args) == 1 {
@@ -43,7 +45,9 @@ func (a *app) selectCommand() *cobra.Command {
 				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, pr.Name)
 				return nil
 			}
-			chosen, err := chooseProject(s.ctx, s.st, s.c, newPrompter(s.e), client.ProjectQuery{Level: level, Public: public})
+			p := newPrompter(s.e)
+			p.needChoice = true // a script reading nothing must not pick choice 0
+			chosen, err := chooseProject(s.ctx, s.st, s.c, p, client.ProjectQuery{Level: level, Public: public})
 			if err == nil && !chosen {
 				return exitStatus(exitError) // it said why, and how to see more
 			}
@@ -54,20 +58,8 @@ func (a *app) selectCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&level, "level", "", "list projects where you have at least this level: VIEW, UPLOAD, CONTRIBUTE (default) or ADMINISTER")
 	f.BoolVar(&public, "public", false, "also list public projects")
-	a.completeFlag(cmd, "level", fixedCompletions(wire.LevelView, wire.LevelUpload, wire.LevelContribute, wire.LevelAdminister))
+	a.completeFlag(cmd, "level", fixedCompletions(client.Levels...))
 	return cmd
-}
-
-// parseLevel accepts a level in any case; "" stays "" (the default).
-func parseLevel(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	switch l := strings.ToUpper(strings.TrimSpace(s)); l {
-	case wire.LevelView, wire.LevelUpload, wire.LevelContribute, wire.LevelAdminister:
-		return l, nil
-	}
-	return "", usagef("unknown level %q: use VIEW, UPLOAD, CONTRIBUTE or ADMINISTER", s)
 }
 
 // findProject finds a project by id, or by exact name among all the projects

@@ -7,16 +7,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/postgres"
 )
 
 type serveOptions struct {
 	listen, db, logLevel string
+	keyFile              string
 	poolSize             int
 	stmtTimeout          time.Duration
 	ssh                  sshOptions
@@ -37,6 +38,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:7470", "HTTP listen address")
 	f.StringVar(&o.db, "db", "", "SQLite file or postgres:// URL (default: latch.db in the data dir)")
+	addKeyFileFlag(f, &o.keyFile)
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.IntVar(&o.poolSize, "pool-size", 0, "PostgreSQL: most database connections of this instance (default max(4, CPUs))")
 	f.DurationVar(&o.stmtTimeout, "statement-timeout", 0, "PostgreSQL: cancel a statement that runs longer (default 10s)")
@@ -69,7 +71,7 @@ func (a *app) serve(o *serveOptions) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	stack, err := newServerStack(ctx, dbURL, withLogger(log), withLimits(o.limits))
+	stack, err := newServerStack(ctx, dbURL, withLogger(log), withLimits(o.limits), withKeyFile(o.keyFile))
 	if err != nil {
 		return err
 	}
@@ -89,7 +91,7 @@ func (a *app) serve(o *serveOptions) error {
 	// ending their base context closes them first.
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
-	srv := newHTTPServer(streams, ssh.handler(stack.Handler), log, serveTimeouts)
+	srv := newHTTPServer(streams, stack.Handler, log, serveTimeouts)
 	log.Info("latch serving", "http", "http://"+ln.Addr().String(), "db", redactDSN(db))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -133,12 +135,9 @@ func newHTTPServer(base context.Context, h http.Handler, log *slog.Logger, t htt
 	}
 }
 
-// redactDSN hides a password in a database URL before it reaches a log.
-func redactDSN(db string) string {
-	if u, err := url.Parse(db); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			return u.Redacted()
-		}
-	}
-	return db
-}
+// redactDSN hides every password in a database URL or DSN before it
+// reaches a log, an error or the screen.
+func redactDSN(db string) string { return postgres.Redact(db) }
+
+// redactErr takes db's passwords out of err's text.
+func redactErr(err error, db string) error { return postgres.RedactError(err, db) }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -46,8 +45,9 @@ type sshListener struct {
 	done chan struct{}
 }
 
-// startSSH starts the SSH server when asked; api is the HTTP listener's
-// address, which the sessions' consoles call.
+// startSSH starts the SSH server when asked. Its sessions reach the API
+// in process (the stack's InProcess handler); api is the HTTP listener's
+// address, which they name as their server.
 func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog.Logger) (*sshListener, error) {
 	if o.listen == "" {
 		return &sshListener{}, nil
@@ -61,7 +61,7 @@ func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog
 		keyPath = filepath.Join(dir, "ssh_host_ed25519_key")
 	}
 	cfg := o.limits
-	cfg.Addr, cfg.HostKeyPath, cfg.Service = o.listen, keyPath, stack.Service
+	cfg.Addr, cfg.HostKeyPath, cfg.Service, cfg.Handler = o.listen, keyPath, stack.Service, stack.API.InProcess()
 	cfg.APIBaseURL, cfg.RunCommand, cfg.Logger = "http://"+dialable(api), runSSHCommand, log
 	srv, err := sshd.New(cfg)
 	if err != nil {
@@ -82,17 +82,7 @@ func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog
 	return l, nil
 }
 
-// handler wraps the HTTP API so that it sees the SSH clients' addresses
-// in the requests of their consoles.
-func (l *sshListener) handler(h http.Handler) http.Handler {
-	if l.srv == nil {
-		return h
-	}
-	return l.srv.TrustForwarded(h)
-}
-
-// stop ends the SSH sessions cleanly (before the HTTP server stops: the
-// consoles log out through it).
+// stop ends the SSH sessions cleanly, their consoles logging out.
 func (l *sshListener) stop() {
 	if l.srv == nil {
 		return
@@ -107,7 +97,8 @@ func (l *sshListener) stop() {
 }
 
 // dialable is addr with an unspecified host (0.0.0.0, ::) replaced by
-// loopback, so this process can call itself there.
+// loopback: the address the SSH sessions name as their server, as people
+// on this machine reach it.
 func dialable(addr net.Addr) string {
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
@@ -121,8 +112,9 @@ func dialable(addr net.Addr) string {
 
 // runSSHCommand runs a CLI command for an SSH session without a terminal,
 // as the key's owner: LATCH_SERVER and LATCH_TOKEN name this server and
-// a session token made for the command, and a temporary config dir keeps
-// anything of it off the server's own config.
+// a session token made for the command, whose requests go to the API in
+// process (c.Transport); a temporary config dir keeps anything of it off
+// the server's own config.
 func runSSHCommand(ctx context.Context, c sshd.Command) int {
 	dir, err := os.MkdirTemp("", "latch-ssh-")
 	if err != nil {
@@ -131,6 +123,7 @@ func runSSHCommand(ctx context.Context, c sshd.Command) int {
 	}
 	defer os.RemoveAll(dir)
 	vars := map[string]string{client.EnvServer: c.Server, client.EnvToken: c.Token, client.EnvConfigDir: dir}
-	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] }, overSSH: true}
+	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] },
+		overSSH: true, transport: c.Transport, loc: c.Location}
 	return run(ctx, e, c.Args)
 }

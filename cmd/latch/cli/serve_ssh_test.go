@@ -38,7 +38,7 @@ func newSSHWorld(t *testing.T) *sshWorld {
 	w.seedAmy()
 	w.login("")
 	srv, err := sshd.New(sshd.Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "host_key"),
-		Service: w.stack.Service, APIBaseURL: w.srv.URL, RunCommand: runSSHCommand,
+		Service: w.srv.Svc, Handler: w.srv.API.InProcess(), APIBaseURL: w.srv.URL, RunCommand: runSSHCommand,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -73,12 +73,13 @@ func newSSHWorld(t *testing.T) *sshWorld {
 	return &sshWorld{cliWorld: w, port: port, key: keyFile}
 }
 
-// ssh runs `ssh amy@… COMMAND` with OpenSSH's client.
-func (w *sshWorld) ssh(stdin, command string) result {
+// ssh runs `ssh [OPTIONS] amy@… COMMAND` with OpenSSH's client.
+func (w *sshWorld) ssh(stdin, command string, options ...string) result {
 	w.t.Helper()
-	cmd := exec.Command("ssh", "-F", "/dev/null", "-p", w.port, "-i", w.key, "-o", "IdentitiesOnly=yes",
+	args := append([]string{"-F", "/dev/null", "-p", w.port, "-i", w.key, "-o", "IdentitiesOnly=yes",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-		"-o", "BatchMode=yes", "amy@127.0.0.1", command)
+		"-o", "BatchMode=yes"}, options...)
+	cmd := exec.Command("ssh", append(args, "amy@127.0.0.1", command)...)
 	var out, errb bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(stdin), &out, &errb
 	err := cmd.Run()
@@ -106,6 +107,12 @@ func TestSSHCommandsRunTheCLI(t *testing.T) {
 
 	r = w.ssh("", "whoami")
 	expect(t, r, exitOK, []string{"User:", "amy", "from a ssh-key login"}, nil)
+	// Dates are the person's: a day means through its end in the zone their
+	// client sends (TZ), shown with it; without one, UTC.
+	r = w.ssh("", "token create --name ny --expires 2030-01-31", "-o", "SetEnv=TZ=America/New_York")
+	expect(t, r, exitOK, nil, []string{"Expires: 2030-01-31 23:59 EST"})
+	r = w.ssh("", "token create --name utc --expires 2030-01-31")
+	expect(t, r, exitOK, nil, []string{"Expires: 2030-01-31 23:59 UTC"})
 	r = w.ssh("", "token list")
 	expect(t, r, exitOK, []string{"ci", "api", "ssh session (ssh-key)"}, nil)
 	r = w.ssh("", "2fa status")

@@ -133,9 +133,9 @@ func (a *app) sshKeyListCommand() *cobra.Command {
 					}
 					last := "never"
 					if k.LastUsedAt != nil {
-						last = fmtTime(*k.LastUsedAt)
+						last = a.e.fmtTime(*k.LastUsedAt)
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, fmtTime(k.CreatedAt), with, last)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, a.e.fmtTime(k.CreatedAt), with, last)
 				}
 				w.Flush()
 			})

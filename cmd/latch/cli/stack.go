@@ -11,6 +11,7 @@ import (
 
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/httpapi"
+	"github.com/latch-dev/latch/server/keyfile"
 	"github.com/latch-dev/latch/server/postgres"
 	"github.com/latch-dev/latch/server/sqlite"
 )
@@ -18,45 +19,59 @@ import (
 // serverStack is a store, the service on it and the HTTP handler: what
 // `latch serve`, `latch demo`, the embedded console and tests all run.
 type serverStack struct {
+	KeyFile string // the server key file the store opened with
 	Store   server.Store
 	Service *server.Service
-	Handler http.Handler
+	API     *httpapi.API // its InProcess handler serves the SSH sessions
+	Handler http.Handler // the API, as listeners serve it
 }
 
-type stackOption func(*server.Options)
+// stackConfig is what the stack options set: the service's options and
+// the server key file.
+type stackConfig struct {
+	svc     server.Options
+	keyFile string
+}
 
-func withClock(c server.Clock) stackOption { return func(o *server.Options) { o.Clock = c } }
+type stackOption func(*stackConfig)
 
-func withLogger(l *slog.Logger) stackOption { return func(o *server.Options) { o.Logger = l } }
+func withClock(c server.Clock) stackOption { return func(o *stackConfig) { o.svc.Clock = c } }
+
+func withLogger(l *slog.Logger) stackOption { return func(o *stackConfig) { o.svc.Logger = l } }
+
+// withKeyFile names the server key file (see openStore).
+func withKeyFile(path string) stackOption { return func(o *stackConfig) { o.keyFile = path } }
 
 // withLimits sets the service's bounds that `latch serve` takes as flags.
 func withLimits(l server.Options) stackOption {
-	return func(o *server.Options) {
-		o.MaxHashing, o.HashWait = l.MaxHashing, l.HashWait
-		o.MaxStreamsPerToken, o.MaxStreamsPerUser = l.MaxStreamsPerToken, l.MaxStreamsPerUser
+	return func(o *stackConfig) {
+		o.svc.MaxHashing, o.svc.HashWait = l.MaxHashing, l.HashWait
+		o.svc.MaxStreamsPerToken, o.svc.MaxStreamsPerUser = l.MaxStreamsPerToken, l.MaxStreamsPerUser
 	}
 }
 
 // newServerStack opens the store named by db (a SQLite path, or a
 // postgres:// URL) and builds the service and handler on it.
 func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serverStack, error) {
-	store, err := openStore(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	var o server.Options
+	var o stackConfig
 	for _, opt := range opts {
 		opt(&o)
 	}
-	svc := server.NewService(store, o)
-	return &serverStack{Store: store, Service: svc, Handler: httpapi.New(svc, o.Logger)}, nil
+	store, err := openStore(ctx, db, o.keyFile)
+	if err != nil {
+		return nil, err
+	}
+	svc := server.NewService(store, o.svc)
+	api := httpapi.New(svc, o.svc.Logger)
+	return &serverStack{KeyFile: keyFileFor(db, o.keyFile), Store: store, Service: svc, API: api, Handler: api}, nil
 }
 
 // setDXAPI serves the platform client's endpoints (`dx login` & co.,
 // docs/dx.md) on the stack's handler, or not; they are on unless turned
 // off. The handler is rebuilt: it holds no state of its own.
 func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
-	s.Handler = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	s.API = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	s.Handler = s.API
 }
 
 // Close flushes pending token uses and closes the store.
@@ -65,19 +80,34 @@ func (s *serverStack) Close() {
 	s.Store.Close()
 }
 
-func openStore(ctx context.Context, db string) (server.Store, error) {
+// openStore opens the database db with the server key file keyFile: for
+// SQLite, "" is the file beside the database (made on first start); for
+// PostgreSQL one is required, the same for every instance.
+func openStore(ctx context.Context, db, keyFile string) (server.Store, error) {
 	if postgres.IsURL(db) {
-		st, err := postgres.Open(ctx, db, postgres.Options{})
+		if keyFile == "" {
+			return nil, usagef("a PostgreSQL --db needs --secret-key-file FILE: the server key file every instance " +
+				"shares (made there on the first start; copy it to the other instances, and keep it out of the database's backups)")
+		}
+		st, err := postgres.Open(ctx, db, postgres.Options{KeyFile: keyFile})
 		if err != nil {
-			return nil, fmt.Errorf("open database %s: %w", redactDSN(db), err)
+			return nil, fmt.Errorf("open database %s: %w", redactDSN(db), redactErr(err, db))
 		}
 		return st, nil
 	}
-	st, err := sqlite.Open(db)
+	st, err := sqlite.OpenWith(db, sqlite.Options{KeyFile: keyFile})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", db, err)
 	}
 	return st, nil
+}
+
+// keyFileFor is the key file a store on db opens with (see openStore).
+func keyFileFor(db, keyFile string) string {
+	if keyFile != "" || postgres.IsURL(db) {
+		return keyFile
+	}
+	return keyfile.DefaultPath(db)
 }
 
 // defaultDBPath is latch.db in the user's data dir ($LATCH_DATA_DIR, else

@@ -31,11 +31,17 @@ func loadState(e *env, serverFlag string) (*cliState, error) {
 
 // newClient is a client of the resolved server with token ("" for none).
 func (s *cliState) newClient(token string) (*client.Client, error) {
-	return newCLIClient(s.res.Server, token)
+	return s.e.newClient(s.res.Server, token)
 }
 
-func newCLIClient(server, token string) (*client.Client, error) {
-	return client.New(server, token, client.WithClientName("cli"), client.WithUserAgent("latch-cli"))
+// newClient is a client of server with token. Over SSH its requests go to
+// the server's handler in process (e.transport), never out on the network.
+func (e *env) newClient(server, token string) (*client.Client, error) {
+	opts := []client.Option{client.WithClientName("cli"), client.WithUserAgent("latch-cli")}
+	if e.transport != nil {
+		opts = append(opts, client.WithTransport(e.transport))
+	}
+	return client.New(server, token, opts...)
 }
 
 // notLoggedInError says how to log in, and why a saved token was not used.

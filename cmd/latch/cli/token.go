@@ -36,7 +36,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 			now := time.Now()
 			var within time.Duration
 			if expiring != "" {
-				d, err := parseSpan(expiring)
+				d, err := client.ParseDuration(expiring)
 				if err != nil || d <= 0 {
 					return usagef("--expiring %q: use a span like 7d or 48h", expiring)
 				}
@@ -59,7 +59,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 			names := projectNames(s.ctx, s.c)
 			return s.print(wire.TokenList{Tokens: shown}, func(w io.Writer) {
 				if wide {
-					printTokensWide(w, shown, names, now)
+					printTokensWide(s.e, w, shown, names)
 				} else {
 					printTokens(w, shown, names, now)
 				}
@@ -73,6 +73,14 @@ func (a *app) tokenListCommand() *cobra.Command {
 	f.StringVar(&expiring, "expiring", "", "only API tokens that expire within this span (7d)")
 	a.completeFlag(cmd, "expiring", fixedCompletions("7d", "30d"))
 	return cmd
+}
+
+// expireCount is "1 token expires", "2 tokens expire".
+func expireCount(n int, what string) string {
+	if n == 1 {
+		return "1 " + what + " expires"
+	}
+	return fmt.Sprintf("%d %ss expire", n, what)
 }
 
 // expiresSoon is how close an expiry must be to be marked.
@@ -108,7 +116,7 @@ func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now 
 }
 
 // printTokensWide is every column, for a wide terminal or a report.
-func printTokensWide(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
+func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]string) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tSTATE")
 	for _, t := range toks {
@@ -118,10 +126,10 @@ func printTokensWide(out io.Writer, toks []wire.Token, names map[string]string, 
 		}
 		last := "never"
 		if t.LastUsedAt != nil {
-			last = fmtTime(*t.LastUsedAt)
+			last = e.fmtTime(*t.LastUsedAt)
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, client.Printable(t.Name), t.Kind, scopeNames(t, names),
-			fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)), t.State)
+			e.fmtTime(t.CreatedAt), e.fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)), t.State)
 	}
 	w.Flush()
 }
@@ -142,7 +150,7 @@ func printTokenNotes(out io.Writer, all, shown []wire.Token, showAll bool, now t
 		fmt.Fprintln(out, "PHI: the token reaches a project with protected health information, so it carries PHI access.")
 	}
 	if soon > 0 {
-		fmt.Fprintf(out, "! %s within 7 days: `latch token rotate NAME` gives a new secret for the same lifetime.\n", plural(soon, "token expires"))
+		fmt.Fprintf(out, "! %s within 7 days: `latch token rotate NAME` gives a new secret for the same lifetime.\n", expireCount(soon, "token"))
 	}
 	if hidden > 0 {
 		fmt.Fprintf(out, "%s revoked or expired not shown: --all lists them.\n", plural(hidden, "token"))
@@ -236,9 +244,9 @@ func scopeString(s *wire.Scope) string {
 }
 
 // idleString is an inactivity limit for people.
-func idleString(secs int) string {
-	if secs <= 0 {
+func idleString(idle wire.Duration) string {
+	if idle <= 0 {
 		return "none"
 	}
-	return humanDuration(time.Duration(secs) * time.Second)
+	return humanDuration(idle.Std())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,14 +37,14 @@ func (a *app) tokenCreateCommand() *cobra.Command {
 			}
 			req, now = wire.CreateTokenRequest{Name: name}, time.Now()
 			if expires != "" {
-				at, err := parseExpiry(expires, now)
+				at, err := client.ParseExpiry(expires, now, a.e.location())
 				if err != nil {
-					return err
+					return usagef("--expires %q: %v", expires, err)
 				}
 				req.ExpiresAt = &at
 			}
 			if idle != "" {
-				d, err := parseSpan(idle)
+				d, err := client.ParseDuration(idle)
 				if err != nil || d <= 0 {
 					return usagef("--idle %q: use a duration like 30m, 2h or 7d", idle)
 				}
@@ -87,7 +86,7 @@ func (a *app) tokenCreateCommand() *cobra.Command {
 func printTokenNotice(e *env, t wire.Token, now time.Time) {
 	fmt.Fprintf(e.stderr, "Created API token %s %q.\n", t.ID, t.Name)
 	fmt.Fprintln(e.stderr, "Copy it now: it is shown only once and cannot be retrieved later. Keep it secret: anyone holding it acts as you.")
-	fmt.Fprintf(e.stderr, "Expires: %s\n", fmtWhen(t.ExpiresAt, now))
+	fmt.Fprintf(e.stderr, "Expires: %s\n", e.fmtWhen(t.ExpiresAt, now))
 	if t.IdleTimeout > 0 {
 		fmt.Fprintf(e.stderr, "Idle limit: stops working after %s without use\n", idleString(t.IdleTimeout))
 	}
@@ -122,7 +121,7 @@ func resolveScope(ctx context.Context, c *client.Client, values []string) (*wire
 		if i <= 0 || i == len(v)-1 {
 			return nil, usagef("--scope %q: use PROJECT:LEVEL, e.g. project-…:VIEW", v)
 		}
-		level, err := parseLevel(v[i+1:])
+		level, err := client.ParseLevel(v[i+1:])
 		if err != nil {
 			return nil, usagef("--scope %q: %v", v, err)
 		}
@@ -137,40 +136,4 @@ func resolveScope(ctx context.Context, c *client.Client, values []string) (*wire
 		scope.Projects[pr.ID] = level
 	}
 	return scope, nil
-}
-
-// parseExpiry reads a lifetime ("90d", "12h", "2w") or a date: the token
-// then works through that whole day, local time ("2027-01-31"), or up to
-// an exact RFC 3339 time.
-func parseExpiry(s string, now time.Time) (time.Time, error) {
-	if d, err := parseSpan(s); err == nil {
-		if d <= 0 {
-			return time.Time{}, usagef("--expires %q: the lifetime must be positive", s)
-		}
-		return now.Add(d), nil
-	}
-	if day, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
-		// The last second of that day, so it reads back as that date.
-		return day.AddDate(0, 0, 1).Add(-time.Second), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, usagef("--expires %q: use a lifetime like 90d, 12h or 2w, or a date like 2027-01-31", s)
-}
-
-// parseSpan reads a Go duration, or a whole number of days ("d") or weeks
-// ("w"), which Go durations lack.
-func parseSpan(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
-		if n, ok := strings.CutSuffix(s, suffix); ok {
-			v, err := strconv.Atoi(n)
-			if err != nil {
-				return 0, fmt.Errorf("bad number in %q", s)
-			}
-			return time.Duration(v) * unit, nil
-		}
-	}
-	return time.ParseDuration(s)
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/latch-dev/latch/client"
 )
 
 func (a *app) tokenRotateCommand() *cobra.Command {
@@ -28,7 +30,7 @@ func (a *app) tokenRotateCommand() *cobra.Command {
 			if grace == "" {
 				return nil
 			}
-			d, err := parseSpan(grace)
+			d, err := client.ParseDuration(grace)
 			if err != nil || d < 0 {
 				return usagef("--grace %q: use a duration like 30m, 1h or 2d", grace)
 			}
@@ -54,12 +56,12 @@ func (a *app) tokenRotateCommand() *cobra.Command {
 			now := time.Now()
 			fmt.Fprintf(s.e.stderr, "Rotated %s %q: its new id is %s.\n", old.ID, old.Name, resp.ID)
 			if span > 0 {
-				fmt.Fprintf(s.e.stderr, "The old secret keeps working until %s; switch to the new one before then.\n", fmtTime(now.Add(span)))
+				fmt.Fprintf(s.e.stderr, "The old secret keeps working until %s; switch to the new one before then.\n", s.e.fmtTime(now.Add(span)))
 			} else {
 				fmt.Fprintln(s.e.stderr, "The old secret no longer works.")
 			}
 			fmt.Fprintln(s.e.stderr, "Copy the new secret now: it is shown only once. Keep it secret: anyone holding it acts as you.")
-			fmt.Fprintf(s.e.stderr, "Expires: %s\n", fmtWhen(resp.Info.ExpiresAt, now))
+			fmt.Fprintf(s.e.stderr, "Expires: %s\n", s.e.fmtWhen(resp.Info.ExpiresAt, now))
 			return nil
 		}),
 		ValidArgsFunction: a.completeTokens,

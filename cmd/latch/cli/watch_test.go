@@ -13,6 +13,7 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/httpapi"
+	"github.com/latch-dev/latch/server/testenv"
 )
 
 // scaled is `latch serve` a hundred times faster: its HTTP timeouts, the
@@ -120,7 +121,7 @@ func watchThroughServe(t *testing.T, heartbeat, stall, follow time.Duration) (op
 	t.Helper()
 	ctx := t.Context()
 	stack, err := newServerStack(ctx, filepath.Join(t.TempDir(), "latch.db"), withLogger(quietLogger()),
-		func(o *server.Options) { o.Argon2 = cheapArgon2 })
+		func(c *stackConfig) { c.svc.Argon2 = testenv.CheapArgon2 })
 	if err != nil {
 		t.Fatal(err)
 	}

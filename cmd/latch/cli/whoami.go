@@ -54,7 +54,7 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
 	}
 	fmt.Fprintf(w, "User:\t%s\n", user)
 	if o := who.Org; o != nil {
-		policies := []string{fmt.Sprintf("auto-logout after %s", humanDuration(time.Duration(o.AutoLogoutAfter)*time.Second))}
+		policies := []string{fmt.Sprintf("auto-logout after %s", humanDuration(o.AutoLogoutAfter.Std()))}
 		if o.Require2FA {
 			policies = append(policies, "2FA required")
 		}
@@ -81,9 +81,9 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
 	if t.Scope != nil && len(t.Scope.Projects) > 0 {
 		fmt.Fprintf(w, "Scope:\t%s\n", scopeString(t.Scope))
 	}
-	fmt.Fprintf(w, "Expires:\t%s\n", fmtWhen(t.ExpiresAt, now))
+	fmt.Fprintf(w, "Expires:\t%s\n", st.e.fmtWhen(t.ExpiresAt, now))
 	if t.IdleTimeout > 0 {
-		fmt.Fprintf(w, "Idle:\tlogged out after %s of inactivity\n", humanDuration(time.Duration(t.IdleTimeout)*time.Second))
+		fmt.Fprintf(w, "Idle:\tlogged out after %s of inactivity\n", humanDuration(t.IdleTimeout.Std()))
 	} else {
 		fmt.Fprintf(w, "Idle:\tno inactivity limit\n")
 	}
@@ -94,7 +94,7 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
 	case who.Credential == wire.CredScopedToken:
 		fmt.Fprintf(w, "Rights:\tits scope only: no account settings, other tokens or activity\n")
 	case who.TwoFactorDeadline != nil:
-		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: `latch 2fa enable`\n", fmtTime(*who.TwoFactorDeadline))
+		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: `latch 2fa enable`\n", st.e.fmtTime(*who.TwoFactorDeadline))
 	}
 	w.Flush()
 }

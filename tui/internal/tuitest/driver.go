@@ -1,7 +1,9 @@
 // Package tuitest drives console models in tests: a synchronous message
-// pump with keys by name, timers under the test's control, a real latch
-// server on a temporary SQLite database, and normalisation of the random
-// parts of a screen for golden files.
+// pump with keys by name, timers under the test's control, and
+// normalisation of the random parts of a screen for golden files. The
+// server the console talks to is the shared test environment's
+// (server/testenv): like the console itself, this package imports nothing
+// under server/.
 package tuitest
 
 import (

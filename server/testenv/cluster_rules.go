@@ -1,4 +1,4 @@
-package storetest
+package testenv
 
 import (
 	"slices"
@@ -9,7 +9,7 @@ import (
 	"github.com/latch-dev/latch/server"
 )
 
-// The spec's rules that the cross-instance tests in service.go do not
+// The spec's rules that the cross-instance tests of the other cluster files do not
 // already exercise, through two instances on one database: whatever a rule
 // depends on in the store must hold on every store and across instances.
 
@@ -18,13 +18,13 @@ import (
 func testRuleTokenLifetime(t *testing.T, c *cluster) {
 	c.user("lena")
 	_, p := c.login(c.a, "lena")
-	tok, secret, err := c.a.svc.CreateToken(ctx, p, server.TokenSpec{Name: "two hours", ExpiresAt: ptr(c.clock.Now().Add(2 * time.Hour))}, meta)
+	tok, secret, err := c.a.svc.CreateToken(bg, p, server.TokenSpec{Name: "two hours", ExpiresAt: ptr(c.clock.Now().Add(2 * time.Hour))}, meta)
 	must(t, err, "CreateToken")
 
 	c.clock.Advance(time.Hour)
 	c.auth(c.b, secret)
-	c.b.svc.FlushUsage(ctx)
-	list, err := c.a.svc.ListTokens(ctx, p)
+	c.b.svc.FlushUsage(bg)
+	list, err := c.a.svc.ListTokens(bg, p)
 	must(t, err, "ListTokens")
 	for _, lt := range list {
 		if lt.ID == tok.ID && (!sameTime(lt.LastUsedAt, c.clock.Now()) || lt.LastUsedAddr != meta.Addr) {
@@ -44,10 +44,10 @@ func testRuleTokenLifetime(t *testing.T, c *cluster) {
 // autoLogoutAfter (15 minutes without one), as set through any instance;
 // API tokens last a month unless dated, and keep their own limit.
 func testRuleSessionPolicy(t *testing.T, c *cluster) {
-	if _, err := c.a.svc.CreateOrg(ctx, "brisk", 20*time.Minute, false); err != nil {
+	if _, err := c.a.svc.CreateOrg(bg, "brisk", 20*time.Minute, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.a.svc.CreateUser(ctx, server.NewUser{Username: "otto", Password: password("otto"), Org: "brisk"}); err != nil {
+	if _, err := c.a.svc.CreateUser(bg, server.NewUser{Username: "otto", Password: password("otto"), Org: "brisk"}); err != nil {
 		t.Fatal(err)
 	}
 	c.user("pia")
@@ -57,24 +57,24 @@ func testRuleSessionPolicy(t *testing.T, c *cluster) {
 		t.Errorf("session limits %v (org of 20m) and %v (no org), want 20m and 15m", po.Token.IdleTimeout, pp.Token.IdleTimeout)
 	}
 	thirty := 30 * time.Minute
-	if _, err := c.a.svc.UpdateOrg(ctx, "brisk", server.OrgUpdate{AutoLogoutAfter: &thirty}); err != nil {
+	if _, err := c.a.svc.UpdateOrg(bg, "brisk", server.OrgUpdate{AutoLogoutAfter: &thirty}); err != nil {
 		t.Fatal(err)
 	}
 	if _, p := c.login(c.b, "otto"); p.Token.IdleTimeout != thirty {
 		t.Errorf("a session on B after the org changed on A: limit %v, want 30m", p.Token.IdleTimeout)
 	}
 
-	tok, secret, err := c.a.svc.CreateToken(ctx, pp, server.TokenSpec{Name: "idle ten", IdleTimeout: 10 * time.Minute}, meta)
+	tok, secret, err := c.a.svc.CreateToken(bg, pp, server.TokenSpec{Name: "idle ten", IdleTimeout: 10 * time.Minute}, meta)
 	must(t, err, "CreateToken")
 	if !sameTime(tok.ExpiresAt, c.clock.Now().Add(server.DefaultAPITokenLifetime)) {
 		t.Errorf("undated API token expires %v, want a month on", tok.ExpiresAt)
 	}
 	c.clock.Advance(9 * time.Minute)
 	c.auth(c.b, secret)
-	c.b.svc.FlushUsage(ctx)
+	c.b.svc.FlushUsage(bg)
 	c.clock.Advance(9 * time.Minute)
 	c.auth(c.a, secret)
-	c.a.svc.FlushUsage(ctx)
+	c.a.svc.FlushUsage(bg)
 	c.clock.Advance(10 * time.Minute)
 	if r := c.refused(c.b, secret); r != "idle" {
 		t.Errorf("API token idle for its own limit refused as %q", r)
@@ -86,21 +86,21 @@ func testRuleSessionPolicy(t *testing.T, c *cluster) {
 // A membership changed on one instance applies on the other at once.
 func testRuleAccess(t *testing.T, c *cluster) {
 	c.user("uma")
-	priv, err := c.a.svc.CreateProject(ctx, "Private", false, false)
+	priv, err := c.a.svc.CreateProject(bg, "Private", false, false)
 	must(t, err, "CreateProject")
-	pub, err := c.a.svc.CreateProject(ctx, "Public", true, false)
+	pub, err := c.a.svc.CreateProject(bg, "Public", true, false)
 	must(t, err, "CreateProject")
-	_, err = c.a.svc.AddMember(ctx, priv.ID, "uma", server.LevelUpload)
+	_, err = c.a.svc.AddMember(bg, priv.ID, "uma", server.LevelUpload)
 	must(t, err, "AddMember")
 
 	_, ps := c.login(c.a, "uma")
-	_, scoped, err := c.a.svc.CreateToken(ctx, ps, server.TokenSpec{Name: "view", Scope: map[string]server.Level{priv.ID: server.LevelView}}, meta)
+	_, scoped, err := c.a.svc.CreateToken(bg, ps, server.TokenSpec{Name: "view", Scope: map[string]server.Level{priv.ID: server.LevelView}}, meta)
 	must(t, err, "CreateToken")
 	pt := c.auth(c.b, scoped)
 
 	level := func(p *server.Principal, id string) server.Level {
 		t.Helper()
-		v, err := c.b.svc.GetProject(ctx, p, id)
+		v, err := c.b.svc.GetProject(bg, p, id)
 		if err != nil {
 			return server.LevelNone
 		}
@@ -120,7 +120,7 @@ func testRuleAccess(t *testing.T, c *cluster) {
 	}
 	ids := func(f server.ProjectFilter) []string {
 		t.Helper()
-		vs, err := c.b.svc.ListProjects(ctx, ps, f)
+		vs, err := c.b.svc.ListProjects(bg, ps, f)
 		must(t, err, "ListProjects")
 		var out []string
 		for _, v := range vs {
@@ -140,7 +140,7 @@ func testRuleAccess(t *testing.T, c *cluster) {
 	if got := ids(server.ProjectFilter{MinLevel: server.LevelView, IncludePublic: true}); !slices.Equal(got, both) {
 		t.Errorf("VIEW list with public = %v, want %v", got, both)
 	}
-	_, err = c.a.svc.AddMember(ctx, priv.ID, "uma", server.LevelAdminister)
+	_, err = c.a.svc.AddMember(bg, priv.ID, "uma", server.LevelAdminister)
 	must(t, err, "AddMember")
 	if got := ids(server.ProjectFilter{}); !slices.Equal(got, []string{priv.ID}) {
 		t.Errorf("after promotion on A, B's default list = %v", got)
@@ -153,11 +153,11 @@ func testRuleCredentialsChange(t *testing.T, c *cluster) {
 	c.user("vic")
 	s1, _ := c.login(c.a, "vic")
 	s2, p2 := c.login(c.b, "vic")
-	_, api, err := c.a.svc.CreateToken(ctx, p2, server.TokenSpec{Name: "ci"}, meta)
+	_, api, err := c.a.svc.CreateToken(bg, p2, server.TokenSpec{Name: "ci"}, meta)
 	must(t, err, "CreateToken")
 	c.auth(c.b, api)
 
-	_, err = c.b.svc.ChangePassword(ctx, p2, password("vic"), "second-password-of-vic", "", false, meta)
+	_, err = c.b.svc.ChangePassword(bg, p2, password("vic"), "second-password-of-vic", "", false, meta)
 	must(t, err, "ChangePassword")
 	for _, s := range []string{s1, s2} {
 		for _, in := range []*instance{c.a, c.b} {
@@ -167,7 +167,7 @@ func testRuleCredentialsChange(t *testing.T, c *cluster) {
 		}
 	}
 	pa := c.auth(c.a, api)
-	if _, err := c.a.svc.ChangePassword(ctx, pa, "second-password-of-vic", "third-password-of-vic", "", true, meta); err != nil {
+	if _, err := c.a.svc.ChangePassword(bg, pa, "second-password-of-vic", "third-password-of-vic", "", true, meta); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.refused(c.b, api); r != "revoked" {
@@ -183,18 +183,18 @@ func testRuleNoSecretsInEvents(t *testing.T, c *cluster) {
 	var secrets []string
 	secrets = append(secrets, password("walt"), secret)
 	secrets = append(secrets, codes...)
-	res, err := c.b.svc.Login(ctx, server.LoginInput{Username: "walt", Password: password("walt"), Code: codes[1], Meta: meta})
+	res, err := c.b.svc.Login(bg, server.LoginInput{Username: "walt", Password: password("walt"), Code: codes[1], Meta: meta})
 	must(t, err, "Login with a backup code")
 	secrets = append(secrets, res.Secret)
 	p := c.auth(c.a, res.Secret)
-	_, api, err := c.a.svc.CreateToken(ctx, p, server.TokenSpec{Name: "ci"}, meta)
+	_, api, err := c.a.svc.CreateToken(bg, p, server.TokenSpec{Name: "ci"}, meta)
 	must(t, err, "CreateToken")
 	secrets = append(secrets, api)
-	c.b.svc.Login(ctx, server.LoginInput{Username: "walt", Password: "wrong-" + password("walt"), Meta: meta})
-	c.b.svc.Login(ctx, server.LoginInput{Username: "walt", Password: password("walt"), Code: codes[1], Meta: meta})
+	c.b.svc.Login(bg, server.LoginInput{Username: "walt", Password: "wrong-" + password("walt"), Meta: meta})
+	c.b.svc.Login(bg, server.LoginInput{Username: "walt", Password: password("walt"), Code: codes[1], Meta: meta})
 
 	for _, uid := range []int64{u.ID, 0} {
-		evs, err := c.a.store.ListEvents(ctx, uid, 0, 0, 0)
+		evs, err := c.a.store.ListEvents(bg, uid, 0, 0, 0)
 		must(t, err, "ListEvents")
 		if uid != 0 && len(evs) == 0 {
 			t.Fatal("no events recorded")

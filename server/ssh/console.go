@@ -1,0 +1,93 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/latch-dev/latch/tui"
+	"github.com/latch-dev/latch/tui/login"
+)
+
+// console runs the console program until the person quits, the client
+// goes, the session idles out or the server shuts down.
+func (st *session) console() int {
+	s := st.srv
+	ctx, cancel := context.WithCancel(st.sess.Context())
+	defer cancel()
+	st.idle.Store(int64(s.cfg.IdleTimeout(ctx, st.sshUser)))
+
+	api := sshLabeledAPI{API: tui.ClientAPI(st.client), label: "ssh " + st.sess.LocalAddr().String()}
+	opts := tui.Options{API: api, Context: ctx, Username: st.sshUser, Dark: true, Location: st.loc,
+		Remote: true, OfferCodes: st.offerCodes, OnSignIn: st.onSignIn}
+	if st.key != nil {
+		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
+	}
+	model := &guard{inner: tui.New(opts), st: st}
+	popts := append(bubbletea.MakeOptions(st.sess),
+		tea.WithInput(&inputReader{r: st.sess, st: st}), // after MakeOptions: replaces its input
+		tea.WithContext(ctx),
+		tea.WithoutSignalHandler(), // ctrl+c is a key; signals are the server's
+		// Frames are flushed on a ticker: at 120 a key's redraw waits at
+		// most 8 ms for its frame (60 would be 17).
+		tea.WithFPS(120),
+	)
+	p := tea.NewProgram(model, popts...)
+	st.mu.Lock()
+	st.program = p
+	st.mu.Unlock()
+	st.touch()
+	st.startIdleTimer()
+	defer st.stopIdleTimer()
+	defer st.closeIfNobodySignsIn()()
+	go st.followPolicy(ctx)
+
+	// The window follows the client's terminal.
+	if _, winch, ok := st.sess.Pty(); ok {
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case w, ok := <-winch:
+					if !ok {
+						return
+					}
+					p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+				}
+			}
+		}()
+	}
+	_, err := p.Run()
+	p.Kill()
+	st.logoutConsole()
+	code := 0
+	switch {
+	case errors.Is(err, tea.ErrProgramPanic):
+		s.log.Error("SSH console panicked; the session is closed, the server goes on", "user", st.sshUser, "addr", st.addr)
+		st.setReason("The console hit an internal error and closed this session (it was logged).")
+		code = 1
+	case err != nil && !errors.Is(err, tea.ErrProgramKilled):
+		s.log.Warn("SSH console", "user", st.sshUser, "addr", st.addr, "err", err)
+	}
+	if r := st.getReason(); r != "" && st.sess.Context().Err() == nil {
+		fmt.Fprintln(st.sess.Stderr(), "latch: "+r)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// sshLabeledAPI shows people where they connected — the SSH address —
+// instead of the API's address, which its client names but never dials.
+type sshLabeledAPI struct {
+	tui.API
+	label string
+}
+
+func (a sshLabeledAPI) Server() string { return a.label }

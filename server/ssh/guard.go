@@ -1,0 +1,103 @@
+package sshd
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// guard wraps a session's console: a panic in Update, View or a command
+// ends this session only (logged with its stack); it also applies the
+// server's messages (disconnect). It knows no message of the console's.
+type guard struct {
+	inner tea.Model
+	st    *session
+	dead  bool
+}
+
+type panicMsg struct {
+	value any
+	stack []byte
+}
+
+func (g *guard) Init() (cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.crash(r, debug.Stack())
+			cmd = tea.Quit
+		}
+	}()
+	return g.wrap(g.inner.Init())
+}
+
+func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
+	if g.dead {
+		return g, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			g.crash(r, debug.Stack())
+			m, cmd = g, tea.Quit
+		}
+	}()
+	switch msg := msg.(type) {
+	case disconnectMsg:
+		return g, tea.Quit
+	case panicMsg:
+		g.crash(msg.value, msg.stack)
+		return g, tea.Quit
+	}
+	if f := g.st.srv.panicOn; f != nil && f(msg) {
+		panic("test: panic on " + fmt.Sprintf("%T", msg))
+	}
+	next, c := g.inner.Update(msg)
+	g.inner = next
+	return g, g.wrap(c)
+}
+
+func (g *guard) View() (v tea.View) {
+	if g.dead {
+		return tea.NewView("")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			g.crash(r, debug.Stack())
+			v = tea.NewView("")
+			// The program ends on the next message.
+			go g.st.disconnect("The console hit an internal error and closed this session (it was logged).")
+		}
+	}()
+	return g.inner.View()
+}
+
+// crash logs a panic of the session's console and marks it dead.
+func (g *guard) crash(value any, stack []byte) {
+	g.dead = true
+	g.st.srv.log.Error("SSH console panicked; the session is closed, the server goes on",
+		"user", g.st.sshUser, "addr", g.st.addr, "panic", fmt.Sprint(value), "stack", string(stack))
+	g.st.setReason("The console hit an internal error and closed this session (it was logged).")
+}
+
+// wrap makes a panic in cmd (or in the commands of its batch) a message
+// that ends this session, instead of bubbletea's report on the server's
+// stderr.
+func (g *guard) wrap(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = panicMsg{value: r, stack: debug.Stack()}
+			}
+		}()
+		msg = cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for i, c := range batch {
+				batch[i] = g.wrap(c)
+			}
+		}
+		return msg
+	}
+}
