@@ -25,6 +25,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%d tokens revoked", n)})
@@ -69,6 +70,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 			return 0, fmt.Errorf("email changed, but signing out its sessions failed: %w", err)
 		}
 		revoked = len(ids)
+		s.obs.TokensRevoked(RevokedByCredChange, revoked)
 		s.hub.notify(p.User.ID)
 	}
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,

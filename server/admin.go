@@ -76,9 +76,10 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(u.ID)
 	if err := s.store.ResetFailures(ctx, "account:"+u.Username); err != nil {
-		s.log.Error("reset failures after password reset", "err", err)
+		s.log.ErrorContext(ctx, "reset failures after password reset", "err", err)
 	}
 	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventPasswordReset, Method: "admin", Detail: fmt.Sprintf("%d tokens revoked", n)})
 	return n, nil
@@ -224,7 +225,7 @@ func orgPolicyDetail(before, after Org) string {
 func (s *Service) orgEvent(ctx context.Context, o Org, typ, detail string) {
 	users, err := s.store.ListUsers(ctx)
 	if err != nil {
-		s.log.Error("org event: list members", "org", o.Name, "err", err)
+		s.log.ErrorContext(ctx, "org event: list members", "org", o.Name, "err", err)
 		return
 	}
 	for _, u := range users {

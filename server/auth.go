@@ -88,7 +88,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if err := s.checkState(ctx, &p.Token); err != nil {
 		return nil, err
 	}
-	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr})
+	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr}, p.Token.Kind == KindSession)
 	return p, nil
 }
 
@@ -118,10 +118,11 @@ func (s *Service) checkState(ctx context.Context, tok *Token) error {
 func (s *Service) expireIdle(ctx context.Context, tok Token) {
 	ok, err := s.store.RevokeToken(ctx, tok.ID, s.clock.Now(), RevokedIdle)
 	if err != nil {
-		s.log.Error("revoke idle token", "token", tok.ID, "err", err)
+		s.log.ErrorContext(ctx, "revoke idle token", "token", tok.ID, "err", err)
 		return
 	}
 	if ok {
+		s.obs.TokensRevoked(RevokedIdle, 1)
 		s.hub.notify(tok.UserID)
 		s.event(ctx, Event{UserID: tok.UserID, Username: "", Type: EventSessionExpired,
 			Detail: fmt.Sprintf("%s %s idle for %s", tok.Kind, tok.ID, tok.IdleTimeout)})
@@ -186,7 +187,8 @@ var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: "invalid
 
 // Login checks a password (and a second factor when on) and opens a session
 // token whose inactivity limit is the org's autoLogoutAfter (rule 2).
-func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
+func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, err error) {
+	defer func() { s.obs.Login(MethodPassword, loginResult(err)) }()
 	username := NormalizeUsername(in.Username)
 	if username == "" || in.Password == "" {
 		return nil, Errorf(KindInvalidInput, "username and password are required")
@@ -258,6 +260,7 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 	if err := s.store.CreateToken(ctx, tok); err != nil {
 		return nil, fmt.Errorf("login: create session: %w", err)
 	}
+	s.obs.TokenCreated(KindSession)
 	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
 	return &LoginResult{Secret: secret, Token: tok, User: u, Org: org}, nil
@@ -268,9 +271,14 @@ func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
 	if err := s.authorize(ctx, p, OpLogout, authReq{meta: m}); err != nil {
 		return err
 	}
-	if _, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout); err != nil {
+	ok, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout)
+	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
+	if ok {
+		s.obs.TokensRevoked(RevokedByLogout, 1)
+	}
+	s.usage.forgetSession(p.Token.ID)
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%s %s", p.Token.Kind, p.Token.ID)})

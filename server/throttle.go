@@ -53,6 +53,7 @@ func (s *Service) checkThrottle(ctx context.Context, keys []string) error {
 		}
 	}
 	if wait > 0 {
+		s.obs.Throttled()
 		secs := int(math.Ceil(wait.Seconds()))
 		return &Error{Kind: KindRateLimited, RetryAfter: time.Duration(secs) * time.Second,
 			Message: fmt.Sprintf("too many failed attempts: try again in %s", humanDuration(time.Duration(secs)*time.Second))}
@@ -68,7 +69,7 @@ func (s *Service) recordFailure(ctx context.Context, keys []string) {
 			free = addressFreeFailures
 		}
 		if _, err := s.store.RecordFailure(ctx, k, now, lockFor(free)); err != nil {
-			s.log.Error("record failed attempt", "err", err)
+			s.log.ErrorContext(ctx, "record failed attempt", "err", err)
 		}
 	}
 }
@@ -77,6 +78,6 @@ func (s *Service) recordFailure(ctx context.Context, keys []string) {
 // count stays: one success must not unlock guessing at other accounts.
 func (s *Service) resetFailures(ctx context.Context, keys []string) {
 	if err := s.store.ResetFailures(ctx, keys[0]); err != nil {
-		s.log.Error("reset failed attempts", "err", err)
+		s.log.ErrorContext(ctx, "reset failed attempts", "err", err)
 	}
 }

@@ -35,6 +35,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	if err := s.store.CreateToken(ctx, tok); err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
+	s.obs.TokenCreated(KindAPI)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenCreated, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%s %q expires %s, scope %s", tok.ID, tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339), ScopeString(tok.Scope))})
 	return tok, secret, nil
@@ -218,6 +219,8 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 	if !ok {
 		return Errorf(KindConflict, "token %s was already revoked", tokenID)
 	}
+	s.obs.TokensRevoked(RevokedByUser, 1)
+	s.usage.forgetSession(tokenID)
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRevoked, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%s %s %q", tok.Kind, tok.ID, tok.Name)})
@@ -245,7 +248,9 @@ func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind
 	self := false
 	for _, id := range ids {
 		self = self || id == p.Token.ID
+		s.usage.forgetSession(id)
 	}
+	s.obs.TokensRevoked(RevokedByUser, len(ids))
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokensRevoked, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%d tokens (%s)", len(ids), kindsString(kinds))})

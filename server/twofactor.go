@@ -286,6 +286,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	if err != nil {
 		return nil, fmt.Errorf("enable 2FA: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, revoked)
 	s.resetFailures(ctx, keys)
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
@@ -316,6 +317,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 	if err != nil {
 		return 0, fmt.Errorf("disable 2FA: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%d tokens revoked", n)})
