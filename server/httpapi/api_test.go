@@ -26,6 +26,9 @@ type env struct {
 	api   *httpapi.API
 	svc   *server.Service
 	clock *server.ManualClock
+	// check, when set, sees every exchange do makes (the OpenAPI test
+	// validates them); the response's body can be read again.
+	check func(req *http.Request, resp *http.Response, body []byte)
 }
 
 func newEnv(t testing.TB) *env {
@@ -40,11 +43,11 @@ func newEnv(t testing.TB) *env {
 
 // newEnvOn serves the real handler over st, with amy, ADMINISTER on
 // "Scratch Project".
-func newEnvOn(t testing.TB, st server.Store) *env {
+func newEnvOn(t testing.TB, st server.Store, opts ...httpapi.Option) *env {
 	t.Helper()
 	clock := server.NewManualClock(time.Now())
 	svc := server.NewService(st, server.Options{Clock: clock, Argon2: cheapArgon2})
-	api := httpapi.New(svc, nil)
+	api := httpapi.New(svc, nil, opts...)
 	srv := httptest.NewServer(api)
 	t.Cleanup(func() {
 		srv.Close()
@@ -80,6 +83,13 @@ func (e *env) do(method, path, token, body string, out any) (int, http.Header) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	if e.check != nil {
+		req, _ = http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		e.check(req, resp, raw)
+	}
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
 			e.t.Fatalf("%s %s: answer is not JSON: %q", method, path, raw)

@@ -27,9 +27,10 @@ var statusOf = map[server.Kind]int{
 // writeError answers with the typed JSON error. Internal errors are logged
 // with their cause and answered without it.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	id := RequestID(r.Context())
 	var he *httpError
 	if errors.As(err, &he) {
-		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: he.typ, Message: he.msg}})
+		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: he.typ, Message: he.msg, RequestID: id}})
 		return
 	}
 	var de *server.Error
@@ -37,10 +38,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		if r.Context().Err() != nil {
 			return // the client went away; nobody reads the answer
 		}
-		a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		de = &server.Error{Kind: server.KindInternal, Message: "internal error; the server log has the details"}
 	}
-	body := wire.Error{Type: string(de.Kind), Message: de.Message, Reason: de.Reason}
+	body := wire.Error{Type: string(de.Kind), Message: de.Message, Reason: de.Reason, RequestID: id}
 	if de.RetryAfter > 0 {
 		body.RetryAfter = int(de.RetryAfter.Seconds())
 		w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))

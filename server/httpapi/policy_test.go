@@ -114,7 +114,7 @@ var routeCases = map[string]routeCase{
 }
 
 // publicRoutes need no token.
-var publicRoutes = map[string]bool{"GET /healthz": true, "POST /v1/auth/login": true}
+var publicRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /v1/openapi.json": true, "POST /v1/auth/login": true}
 
 func TestPolicyRouteByCredentialSQLite(t *testing.T) { runPolicyMatrix(t, newEnv(t)) }
 
