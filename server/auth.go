@@ -167,10 +167,14 @@ func plural(n int, unit string) string {
 }
 
 // LoginInput is a password login; Code is a TOTP or backup code.
+// ExpiresAt, when set, asks for a session that ends sooner than the
+// server's session lifetime (the platform client's `expires`); a later
+// time is bounded by that lifetime.
 type LoginInput struct {
-	Username string
-	Password string
-	Code     string
+	Username  string
+	Password  string
+	Code      string
+	ExpiresAt time.Time
 	Meta
 }
 
@@ -194,6 +198,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, e
 		return nil, Errorf(KindInvalidInput, "username and password are required")
 	}
 	if err := CheckText("the username", username); err != nil {
+		return nil, err
+	}
+	if err := s.checkSessionExpiry(in.ExpiresAt); err != nil {
 		return nil, err
 	}
 	keys := throttleKeys(username, in.Addr)
@@ -226,12 +233,29 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, e
 		method = "password+" + used
 	}
 	s.resetFailures(ctx, keys)
-	return s.openSession(ctx, u, method, "", in.Meta)
+	return s.openSession(ctx, u, method, "", in.ExpiresAt, in.Meta)
+}
+
+// checkSessionExpiry refuses an asked-for session end no person could
+// mean, before any password is checked (a bad value never costs a guess).
+func (s *Service) checkSessionExpiry(t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if err := CheckRealTime(t, "the session expiry"); err != nil {
+		return err
+	}
+	if !t.After(s.clock.Now()) {
+		return Errorf(KindInvalidInput, "the session expiry %s is in the past", t.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // openSession makes the session token of a login; sshKey is the
-// fingerprint of the key that opened it, "" for a password login.
-func (s *Service) openSession(ctx context.Context, u User, method, sshKey string, m Meta) (*LoginResult, error) {
+// fingerprint of the key that opened it, "" for a password login. The
+// session ends at until when that is sooner than the session lifetime
+// (zero: the lifetime).
+func (s *Service) openSession(ctx context.Context, u User, method, sshKey string, until time.Time, m Meta) (*LoginResult, error) {
 	var org Org
 	if u.OrgID != 0 {
 		var err error
@@ -240,6 +264,10 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 		}
 	}
 	now := s.clock.Now()
+	expires := now.Add(s.session)
+	if !until.IsZero() && until.Before(expires) {
+		expires = until
+	}
 	secret := NewTokenSecret()
 	tok := Token{
 		ID:          NewTokenID(),
@@ -248,7 +276,7 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 		Kind:        KindSession,
 		SecretHash:  HashSecret(secret),
 		CreatedAt:   now,
-		ExpiresAt:   now.Add(s.session),
+		ExpiresAt:   expires,
 		IdleTimeout: orgAutoLogout(org),
 		AuthMethod:  method,
 		SSHKey:      sshKey,

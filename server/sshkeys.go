@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -148,5 +149,5 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 	if err := s.store.TouchSSHKey(ctx, fp, s.clock.Now()); err != nil {
 		s.log.ErrorContext(ctx, "record ssh key use", "err", err)
 	}
-	return s.openSession(ctx, u, method, fp, m)
+	return s.openSession(ctx, u, method, fp, time.Time{}, m)
 }

@@ -227,6 +227,46 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 	return nil
 }
 
+// RevokeTokenBySignature revokes the caller's token whose secret hashes
+// (hex SHA-256, as stored) to sig: the platform client's destroyAuthToken.
+// The caller's own signature is a logout (every credential may log out);
+// another token's goes through the revoke row of the policy, where a scoped
+// token may only act on itself, so it is refused before any lookup. It
+// reports whether the caller's own token was the one revoked.
+func (s *Service) RevokeTokenBySignature(ctx context.Context, p *Principal, sig string, m Meta) (bool, error) {
+	sig = strings.ToLower(strings.TrimSpace(sig))
+	if !validSignature(sig) {
+		return false, Errorf(KindInvalidInput, "the token signature must be 64 hex digits (the SHA-256 of the token)")
+	}
+	if equalConstantTime(sig, p.Token.SecretHash) {
+		return true, s.Logout(ctx, p, m)
+	}
+	// target "" is never the caller's own token: Own access is refused here.
+	if err := s.authorize(ctx, p, OpRevokeToken, authReq{meta: m}); err != nil {
+		return false, err
+	}
+	tok, err := s.store.TokenByHash(ctx, sig)
+	if errors.Is(err, ErrNotFound) || (err == nil && tok.UserID != p.User.ID) {
+		return false, Errorf(KindNotFound, "no token of yours has that signature")
+	}
+	if err != nil {
+		return false, fmt.Errorf("revoke token by signature: %w", err)
+	}
+	return false, s.RevokeToken(ctx, p, tok.ID, m)
+}
+
+func validSignature(sig string) bool {
+	if len(sig) != 64 {
+		return false
+	}
+	for i := 0; i < len(sig); i++ {
+		if !strings.ContainsRune("0123456789abcdef", rune(sig[i])) {
+			return false
+		}
+	}
+	return true
+}
+
 // RevokeAll revokes the caller's tokens of the given kinds (nil: all),
 // except the calling token when exceptCurrent. It reports whether the
 // caller's own token went with them.

@@ -27,12 +27,10 @@ type API struct {
 	obs      RequestObserver // nil: requests are not measured
 	draining atomic.Bool     // /readyz says 503 once set
 
+	dx          bool // serve the platform client's endpoints (dx.go)
 	openapiOnce sync.Once
 	openapi     []byte
 }
-
-// Option configures an API.
-type Option func(*API)
 
 // WithTrustedProxies believes X-Forwarded-For (and X-Request-Id) from
 // peers inside these prefixes; see clientAddr.
@@ -56,7 +54,10 @@ func WithRequestObserver(o RequestObserver) Option {
 // policy its handler performs; Op is "" for the routes that need no token
 // (health, login).
 type Route struct {
-	Pattern string // "METHOD /path", as net/http's mux reads it
+	// "METHOD /path", as net/http's mux reads it; the platform client's
+	// object routes are listed by their id prefix ("POST
+	// /user-{name}/describe"), which one mux pattern dispatches on.
+	Pattern string
 	Op      server.Op
 }
 
@@ -64,7 +65,8 @@ type Route struct {
 // names its row of server.Policy.
 func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 
-// New builds the handler tree.
+// New builds the handler tree: /v1, /healthz and, unless an option turns
+// them off, the platform client's endpoints.
 func New(svc *server.Service, log *slog.Logger, opts ...Option) *API {
 	if log == nil {
 		log = slog.Default()
@@ -72,11 +74,14 @@ func New(svc *server.Service, log *slog.Logger, opts ...Option) *API {
 	if _, ok := log.Handler().(requestIDHandler); !ok {
 		log = slog.New(LogHandler(log.Handler()))
 	}
-	a := &API{svc: svc, log: log, mux: http.NewServeMux()}
+	a := &API{svc: svc, log: log, mux: http.NewServeMux(), dx: true}
 	for _, o := range opts {
 		o(a)
 	}
 	a.register()
+	if a.dx {
+		a.registerDX()
+	}
 	return a
 }
 
@@ -125,13 +130,19 @@ func (a *API) authed(pattern string, op server.Op, h func(http.ResponseWriter, *
 
 // handle registers a method-and-path pattern whose handler returns errors.
 func (a *API) handle(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	a.handleWith(pattern, h, a.writeError)
+}
+
+// handleWith is handle with the error writer of a dialect.
+func (a *API) handleWith(pattern string, h func(http.ResponseWriter, *http.Request) error,
+	writeErr func(http.ResponseWriter, *http.Request, error)) {
 	a.mux.HandleFunc(pattern, a.measured(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := checkClient(r); err != nil {
-			a.writeError(w, r, err)
+			writeErr(w, r, err)
 			return
 		}
 		if err := h(w, r); err != nil {
-			a.writeError(w, r, err)
+			writeErr(w, r, err)
 		}
 	}))
 }

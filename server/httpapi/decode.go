@@ -23,9 +23,15 @@ func DecodeJSON(r *http.Request, w http.ResponseWriter, v any) error {
 	return decodeBody(body, v)
 }
 
-func decodeBody(body io.Reader, v any) error {
+func decodeBody(body io.Reader, v any) error { return decodeBodyWith(body, v, true) }
+
+// decodeBodyWith is decodeBody; with strict false, unknown fields are
+// ignored rather than refused.
+func decodeBodyWith(body io.Reader, v any, strict bool) error {
 	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}

@@ -46,6 +46,7 @@ var errorsOf = map[int]string{
 	404: "NotFound: no such project, token or key for this caller",
 	409: "Conflict: already revoked, already registered, or confirmed meanwhile",
 	413: "PayloadTooLarge: a body over 64 KiB",
+	422: "InvalidInput or InvalidState (the platform client's dialect)",
 	429: "RateLimited: too many failed passwords or codes; retryAfter and Retry-After say when to try again",
 	500: "InternalError: the server log has the details under the request id",
 	503: "ServiceUnavailable: the password-hash queue is full, the store is down, or the server is starting",
@@ -58,13 +59,25 @@ func (a *API) describe() map[string]any {
 	}
 	s := &schemaSet{defs: map[string]any{}}
 	errBody := s.of(reflect.TypeFor[wire.ErrorBody]())
+	s.defs["DXErrorBody"] = dxErrorBody()
+	dxErr := map[string]any{"$ref": "#/components/schemas/DXErrorBody"}
 	paths := map[string]map[string]any{}
-	for pattern, d := range opDocs {
-		method, path, _ := strings.Cut(pattern, " ")
-		if paths[path] == nil {
-			paths[path] = map[string]any{}
+	add := func(docs map[string]opDoc, dx bool) {
+		for pattern, d := range docs {
+			method, path, _ := strings.Cut(pattern, " ")
+			if paths[path] == nil {
+				paths[path] = map[string]any{}
+			}
+			if dx {
+				paths[path][strings.ToLower(method)] = a.operation(s, pattern, path, d, opOf[pattern], dxErr, true)
+			} else {
+				paths[path][strings.ToLower(method)] = a.operation(s, pattern, path, d, opOf[pattern], errBody, false)
+			}
 		}
-		paths[path][strings.ToLower(method)] = a.operation(s, pattern, path, d, opOf[pattern], errBody)
+	}
+	add(opDocs, false)
+	if a.dx {
+		add(dxOpDocs, true)
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
@@ -94,14 +107,14 @@ func (a *API) describe() map[string]any {
 }
 
 // operation is one path item's method.
-func (a *API) operation(s *schemaSet, pattern, path string, d opDoc, op server.Op, errBody map[string]any) map[string]any {
+func (a *API) operation(s *schemaSet, pattern, path string, d opDoc, op server.Op, errBody map[string]any, dx bool) map[string]any {
 	out := map[string]any{
 		"summary":     d.summary,
 		"operationId": operationID(pattern),
 	}
 	var params []any
 	for _, seg := range strings.Split(path, "/") {
-		if name, ok := strings.CutPrefix(seg, "{"); ok {
+		if _, name, ok := strings.Cut(seg, "{"); ok {
 			params = append(params, map[string]any{"name": strings.TrimSuffix(name, "}"), "in": "path",
 				"required": true, "schema": map[string]any{"type": "string"}})
 		}
@@ -122,6 +135,9 @@ func (a *API) operation(s *schemaSet, pattern, path string, d opDoc, op server.O
 		out["requestBody"] = map[string]any{"required": !d.bodyOpt, "content": map[string]any{
 			"application/json": map[string]any{"schema": s.of(reflect.TypeOf(d.body))}}}
 		errs = append(errs, 400, 413)
+		if dx {
+			errs[len(errs)-2] = 422 // the platform's InvalidInput
+		}
 	}
 	if len(params) > 0 {
 		errs = append(errs, 400)
@@ -139,6 +155,9 @@ func (a *API) operation(s *schemaSet, pattern, path string, d opDoc, op server.O
 		responses["503"] = success(s, d)
 		errs = errs[:0]
 		errs = append(errs, 500)
+	}
+	if dx {
+		out["tags"] = []string{"platform client (dx)"}
 	}
 	sort.Ints(errs)
 	for _, code := range errs {

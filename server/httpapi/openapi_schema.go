@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ var enums = map[string][]string{
 var (
 	timeType     = reflect.TypeFor[time.Time]()
 	durationType = reflect.TypeFor[wire.Duration]()
+	rawType      = reflect.TypeFor[json.RawMessage]()
+	wirePkg      = reflect.TypeFor[wire.Error]().PkgPath()
 )
 
 // schemaSet collects the named schemas (components/schemas) that the
@@ -63,6 +66,8 @@ func (s *schemaSet) of(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		return map[string]any{} // any JSON value
 	case t == durationType:
 		return map[string]any{"oneOf": []any{
 			map[string]any{"type": "string", "description": `a duration such as "90m" or "2h"`},
@@ -93,10 +98,12 @@ func (s *schemaSet) of(t reflect.Type) map[string]any {
 	panic("openapi: no schema for " + t.String()) // a new wire type: say how it looks
 }
 
-// object is a struct's schema: its JSON fields; those without omitempty
-// are always sent, so required. Requests refuse unknown fields, so their
-// schemas do too.
+// object is a struct's schema: its JSON fields. Answers always hold the
+// fields without omitempty (a nil pointer as null); requests of client/wire
+// must hold them, and refuse unknown fields. (The platform client's
+// requests, of this package, leave any field out.)
 func (s *schemaSet) object(t reflect.Type) map[string]any {
+	wireRequest := t.PkgPath() == wirePkg && strings.HasSuffix(t.Name(), "Request")
 	props := map[string]any{}
 	required := []string{}
 	for i := range t.NumField() {
@@ -113,8 +120,12 @@ func (s *schemaSet) object(t reflect.Type) map[string]any {
 		if vals, ok := enums[t.Name()+"."+name]; ok {
 			fs = withEnum(fs, vals)
 		}
+		omitempty := strings.Contains(opts, "omitempty")
+		if f.Type.Kind() == reflect.Pointer && !omitempty {
+			fs = map[string]any{"oneOf": []any{fs, map[string]any{"type": "null"}}}
+		}
 		props[name] = fs
-		if !strings.Contains(opts, "omitempty") {
+		if !omitempty && (wireRequest || !strings.HasSuffix(t.Name(), "Request")) {
 			required = append(required, name)
 		}
 	}
@@ -122,7 +133,7 @@ func (s *schemaSet) object(t reflect.Type) map[string]any {
 	if len(required) > 0 {
 		out["required"] = required
 	}
-	if strings.HasSuffix(t.Name(), "Request") {
+	if wireRequest {
 		out["additionalProperties"] = false
 	}
 	return out

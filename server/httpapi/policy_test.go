@@ -53,6 +53,7 @@ type routeCase struct {
 	allowed   []cred
 	status    int
 	twoFactor bool // the subject has 2FA on
+	dx        bool // the platform client's dialect: an enroll-only refusal is its PermissionDenied
 	req       func(s *subject) (method, path, body string)
 }
 
@@ -111,10 +112,35 @@ var routeCases = map[string]routeCase{
 			return "DELETE", "/v1/account/ssh-keys?fingerprint=" + url.QueryEscape(s.spareKey()), ""
 		}},
 	"GET /v1/events": {allowed: fullCreds, status: 200, req: plain("GET", "/v1/events")},
+
+	// The platform client's endpoints (dx.go), with the bodies it sends.
+	"POST /system/whoami":      {allowed: allCreds, status: 200, dx: true, req: dxCall("/system/whoami", `{}`)},
+	"POST /system/getUserInfo": {allowed: allCreds, status: 200, dx: true, req: dxCall("/system/getUserInfo", `{}`)},
+	"POST /system/findProjects": {allowed: append(fullCreds, credScoped), status: 200, dx: true,
+		req: dxCall("/system/findProjects", `{"level": "VIEW", "describe": true, "explicitPermission": true, "limit": 10}`)},
+	// Another token's signature: the revoke row (the caller's own is a
+	// logout, which dx_test.go checks for every credential).
+	"POST /system/destroyAuthToken": {allowed: fullCreds, status: 200, dx: true,
+		req: func(s *subject) (string, string, string) {
+			return "POST", "/system/destroyAuthToken", fmt.Sprintf(`{"tokenSignature": %q}`, s.victimSignature())
+		}},
+	"POST /user-{name}/describe": {allowed: allCreds, status: 200, dx: true,
+		req: func(s *subject) (string, string, string) { return "POST", "/user-" + s.name + "/describe", `{}` }},
+	"POST /project-{id}/describe": {allowed: append(fullCreds, credScoped), status: 200, dx: true,
+		req: func(s *subject) (string, string, string) { return "POST", "/" + s.project + "/describe", `{}` }},
+	"POST /project-{id}/listFolder": {allowed: append(fullCreds, credScoped), status: 200, dx: true,
+		req: func(s *subject) (string, string, string) {
+			return "POST", "/" + s.project + "/listFolder", `{"folder": "/", "describe": false, "only": "folders", "includeHidden": false}`
+		}},
+}
+
+func dxCall(path, body string) func(*subject) (string, string, string) {
+	return func(*subject) (string, string, string) { return "POST", path, body }
 }
 
 // publicRoutes need no token.
-var publicRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /v1/openapi.json": true, "POST /v1/auth/login": true}
+var publicRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /v1/openapi.json": true,
+	"POST /v1/auth/login": true, "POST /system/newAuthToken": true}
 
 func TestPolicyRouteByCredentialSQLite(t *testing.T) { runPolicyMatrix(t, newEnv(t)) }
 
@@ -150,6 +176,8 @@ func runPolicyMatrix(t *testing.T, e *env) {
 			switch {
 			case c == credExpired || c == credRevoked:
 				want, wantType = 401, wire.ErrInvalidAuthentication
+			case c == credEnroll && !slices.Contains(rc.allowed, c) && rc.dx:
+				want, wantType = 403, wire.ErrPermissionDenied
 			case c == credEnroll && !slices.Contains(rc.allowed, c):
 				want, wantType = 403, wire.ErrTwoFactorEnrollment
 			case !slices.Contains(rc.allowed, c):
@@ -313,14 +341,20 @@ func (s *subject) token(spec server.TokenSpec) string {
 
 // victim is another live API token of the subject, to revoke (made in the
 // store: an enroll-only helper may not make one).
-func (s *subject) victim() string {
+func (s *subject) victim() string { return s.newVictim().ID }
+
+// victimSignature is the platform client's name for another live token of
+// the subject: the hex SHA-256 of its secret.
+func (s *subject) victimSignature() string { return s.newVictim().SecretHash }
+
+func (s *subject) newVictim() server.Token {
 	now := s.w.e.clock.Now()
 	tok := server.Token{ID: server.NewTokenID(), UserID: s.helper.User.ID, Name: "victim", Kind: server.KindAPI,
 		SecretHash: server.HashSecret(server.NewTokenSecret()), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := s.w.e.svc.Store().CreateToken(s.w.ctx, tok); err != nil {
 		s.w.t.Fatal(err)
 	}
-	return tok.ID
+	return tok
 }
 
 // spareKey registers an SSH key the credential was not opened with.

@@ -18,6 +18,7 @@ type serveOptions struct {
 	poolSize             int
 	stmtTimeout          time.Duration
 	ssh                  sshOptions
+	dxAPI                bool
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -37,6 +38,7 @@ func (a *app) serveCommand() *cobra.Command {
 	f.IntVar(&o.poolSize, "pool-size", 0, "PostgreSQL: most database connections of this instance (default max(4, CPUs))")
 	f.DurationVar(&o.stmtTimeout, "statement-timeout", 0, "PostgreSQL: cancel a statement that runs longer (default 10s)")
 	o.ssh.addFlags(f)
+	f.BoolVar(&o.dxAPI, "dx-api", true, "also serve the platform client's endpoints: dx login, dx select, dx logout (docs/dx.md)")
 	a.completeFlag(cmd, "log-level", fixedCompletions("debug", "info", "warn", "error"))
 	return cmd
 }
@@ -65,6 +67,7 @@ func (a *app) serve(o *serveOptions) error {
 		return err
 	}
 	defer stack.Close()
+	stack.setDXAPI(o.dxAPI, log)
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {

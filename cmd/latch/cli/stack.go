@@ -44,6 +44,13 @@ func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serve
 	return &serverStack{Store: store, Service: svc, Handler: httpapi.New(svc, o.Logger)}, nil
 }
 
+// setDXAPI serves the platform client's endpoints (`dx login` & co.,
+// docs/dx.md) on the stack's handler, or not; they are on unless turned
+// off. The handler is rebuilt: it holds no state of its own.
+func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
+	s.Handler = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+}
+
 // Close flushes pending token uses and closes the store.
 func (s *serverStack) Close() {
 	s.Service.Close()
