@@ -24,9 +24,14 @@ type Error struct {
 	// IdleTimeout is the inactivity limit that ended the session, when
 	// Reason is idle.
 	IdleTimeout time.Duration
+	// RequestID names the request in the server's log.
+	RequestID string
 }
 
 func (e *Error) Error() string {
+	if e.Message != "" && e.Type == wire.ErrInternal && e.RequestID != "" {
+		return e.Message + " (request " + e.RequestID + ")"
+	}
 	if e.Message != "" {
 		return e.Message
 	}
@@ -41,6 +46,7 @@ func (e *Error) Wire() wire.Error {
 		Reason:      e.Reason,
 		RetryAfter:  int(e.RetryAfter / time.Second),
 		IdleTimeout: int(e.IdleTimeout / time.Second),
+		RequestID:   e.RequestID,
 	}
 }
 
@@ -53,6 +59,7 @@ func fromWire(status int, w wire.Error) *Error {
 		Reason:      w.Reason,
 		RetryAfter:  time.Duration(w.RetryAfter) * time.Second,
 		IdleTimeout: time.Duration(w.IdleTimeout) * time.Second,
+		RequestID:   w.RequestID,
 	}
 }
 
