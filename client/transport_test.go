@@ -43,7 +43,7 @@ func TestCredentialsNeverCrossANetworkInClearText(t *testing.T) {
 		{server: "http://192.0.2.10:7470", token: "t0ken", sent: false},
 		{server: "http://latch.example", login: true, sent: false},
 		{server: "latch.example:7470", token: "t0ken", sent: false}, // no scheme means http://
-		{server: "http://192.0.2.10:7470", sent: true},             // health: nothing secret
+		{server: "http://192.0.2.10:7470", sent: true},              // health: nothing secret
 		{server: "http://192.0.2.10:7470", token: "t0ken", insecure: true, sent: true},
 		{server: "https://192.0.2.10:7470", token: "t0ken", sent: true},
 		{server: "http://127.0.0.1:7470", token: "t0ken", sent: true},
