@@ -27,6 +27,7 @@ func (a *app) adminCommand() *cobra.Command {
 		group(&cobra.Command{Use: "project ACTION", Short: "create projects, set members' levels, list them"},
 			a.adminProjectCreate(&db), a.adminProjectAddMember(&db), a.adminProjectList(&db)),
 		a.adminMigrateCommand(&db),
+		a.adminBackupCommand(&db),
 	)
 	cmd.PersistentFlags().StringVar(&db, "db", "", "SQLite file or postgres:// URL (default: latch.db in the data dir)")
 	return cmd

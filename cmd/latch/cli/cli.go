@@ -30,6 +30,8 @@ type env struct {
 	// overSSH: the command runs in the server for an SSH session, with a
 	// token made for it; it must not be pointed at another server.
 	overSSH bool
+	// hangup delivers SIGHUP, when the process catches it (RunWithHangup).
+	hangup <-chan os.Signal
 }
 
 // Run runs the command line on the process's streams and environment and
@@ -48,6 +50,8 @@ type app struct {
 	server     string // --server
 	json       bool   // --json
 	completing bool   // this run answers the shell's completion request
+	transport  transportFlags
+	hup        hangups
 	st         *cliState
 }
 
@@ -55,7 +59,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	if args == nil {
 		args = []string{} // cobra reads os.Args when given nil
 	}
-	a := &app{ctx: ctx, e: e, completing: len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)}
+	a := &app{e: e, completing: len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)}
+	ctx, stop := a.watchHangup(ctx)
+	defer stop()
+	a.ctx = ctx
 	root := a.rootCommand()
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
@@ -70,6 +77,7 @@ func (a *app) state() (*cliState, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.opts = a.clientOptions()
 		a.st = st
 	}
 	return a.st, nil

@@ -39,7 +39,7 @@ func newCLIWorld(t *testing.T) *cliWorld {
 	tmp := t.TempDir()
 	clock := server.NewManualClock(time.Now())
 	stack, err := newServerStack(ctx, filepath.Join(tmp, "latch.db"), withClock(clock),
-		func(o *server.Options) { o.Argon2 = cheapArgon2 })
+		func(o *stackConfig) { o.svc.Argon2 = cheapArgon2 })
 	if err != nil {
 		t.Fatal(err)
 	}

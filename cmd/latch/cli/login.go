@@ -264,12 +264,12 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fres
 	if err := st.local.SaveCredentials(creds); err != nil {
 		if fresh {
 			// Unsaved, the new session would be live and unknown: end it.
-			revokeQuietly(ctx, creds.Server, creds.Token)
+			revokeQuietly(ctx, creds.Server, creds.Token, st.opts)
 		}
 		return fmt.Errorf("save credentials: %w", err)
 	}
 	if old != nil && old.Kind == wire.KindSession && old.Token != creds.Token {
-		revokeQuietly(ctx, old.Server, old.Token)
+		revokeQuietly(ctx, old.Server, old.Token, st.opts)
 	}
 	cfg := st.res.Config
 	if cfg.Server != creds.Server {
@@ -287,8 +287,8 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fres
 
 // revokeQuietly logs a token out, best effort: it may have ended already,
 // or its server may be gone.
-func revokeQuietly(ctx context.Context, server, token string) {
-	c, err := newCLIClient(server, token)
+func revokeQuietly(ctx context.Context, server, token string, opts []client.Option) {
+	c, err := newCLIClient(server, token, opts...)
 	if err != nil {
 		return
 	}

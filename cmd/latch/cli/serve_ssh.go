@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/server/httpapi"
 	sshd "github.com/latch-dev/latch/server/ssh"
 )
 
@@ -124,4 +125,38 @@ func runSSHCommand(ctx context.Context, c sshd.Command) int {
 	vars := map[string]string{client.EnvServer: c.Server, client.EnvToken: c.Token, client.EnvConfigDir: dir}
 	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] }, overSSH: true}
 	return run(ctx, e, c.Args)
+}
+
+// startSSHBeside starts the SSH server when --ssh-listen asks for it. Its
+// consoles and commands reach the API over HTTP in this process; with TLS
+// on they get a plain-HTTP listener of their own on a loopback port only
+// this process is told (not the TLS one, whose certificate names the
+// public host): the client allows credentials over http:// to loopback.
+// internal is that listener, nil without TLS.
+func (a *app) startSSHBeside(o *serveOptions, stack *serverStack, api net.Addr, tls bool,
+	streams context.Context, log *slog.Logger) (ssh *sshListener, internal *listener, err error) {
+	if o.ssh.listen == "" {
+		return &sshListener{}, nil, nil
+	}
+	var gate *switchHandler
+	if tls {
+		iln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, fmt.Errorf("listen for the SSH consoles: %w", err)
+		}
+		gate = newSwitchHandler(httpapi.Starting())
+		internal = startListener("internal http (SSH consoles)", httpServer(gate, streams, log), iln, false)
+		api = iln.Addr()
+	}
+	ssh, err = startSSH(a.e, &o.ssh, stack, api, log)
+	if err != nil {
+		if internal != nil {
+			internal.ln.Close()
+		}
+		return nil, nil, err
+	}
+	if gate != nil {
+		gate.set(ssh.handler(stack.Handler))
+	}
+	return ssh, internal, nil
 }

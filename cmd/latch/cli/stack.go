@@ -20,14 +20,32 @@ import (
 type serverStack struct {
 	Store   server.Store
 	Service *server.Service
-	Handler http.Handler
+	API     *httpapi.API
+	Handler http.Handler // API
 }
 
-type stackOption func(*server.Options)
+// stackConfig is what the stack options set: the service's options and
+// the HTTP adapter's.
+type stackConfig struct {
+	svc server.Options
+	api []httpapi.Option
+}
 
-func withClock(c server.Clock) stackOption { return func(o *server.Options) { o.Clock = c } }
+type stackOption func(*stackConfig)
 
-func withLogger(l *slog.Logger) stackOption { return func(o *server.Options) { o.Logger = l } }
+func withClock(c server.Clock) stackOption { return func(o *stackConfig) { o.svc.Clock = c } }
+
+func withLogger(l *slog.Logger) stackOption { return func(o *stackConfig) { o.svc.Logger = l } }
+
+// withObserver tells o what the service does (metrics).
+func withObserver(obs server.Observer) stackOption {
+	return func(o *stackConfig) { o.svc.Observer = obs }
+}
+
+// withAPI configures the HTTP adapter.
+func withAPI(opts ...httpapi.Option) stackOption {
+	return func(o *stackConfig) { o.api = append(o.api, opts...) }
+}
 
 // newServerStack opens the store named by db (a SQLite path, or a
 // postgres:// URL) and builds the service and handler on it.
@@ -36,19 +54,13 @@ func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serve
 	if err != nil {
 		return nil, err
 	}
-	var o server.Options
+	var o stackConfig
 	for _, opt := range opts {
 		opt(&o)
 	}
-	svc := server.NewService(store, o)
-	return &serverStack{Store: store, Service: svc, Handler: httpapi.New(svc, o.Logger)}, nil
-}
-
-// setDXAPI serves the platform client's endpoints (`dx login` & co.,
-// docs/dx.md) on the stack's handler, or not; they are on unless turned
-// off. The handler is rebuilt: it holds no state of its own.
-func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
-	s.Handler = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
+	svc := server.NewService(store, o.svc)
+	api := httpapi.New(svc, o.svc.Logger, o.api...)
+	return &serverStack{Store: store, Service: svc, API: api, Handler: api}, nil
 }
 
 // Close flushes pending token uses and closes the store.

@@ -13,6 +13,7 @@ type cliState struct {
 	e     *env
 	local *client.Local
 	res   *client.Resolved
+	opts  []client.Option // how to reach servers: --ca-file, --insecure-http
 }
 
 // loadState resolves the server and token; serverFlag is --server where
@@ -31,11 +32,11 @@ func loadState(e *env, serverFlag string) (*cliState, error) {
 
 // newClient is a client of the resolved server with token ("" for none).
 func (s *cliState) newClient(token string) (*client.Client, error) {
-	return newCLIClient(s.res.Server, token)
+	return newCLIClient(s.res.Server, token, s.opts...)
 }
 
-func newCLIClient(server, token string) (*client.Client, error) {
-	return client.New(server, token, client.WithClientName("cli"), client.WithUserAgent("latch-cli"))
+func newCLIClient(server, token string, opts ...client.Option) (*client.Client, error) {
+	return client.New(server, token, append([]client.Option{client.WithClientName("cli"), client.WithUserAgent("latch-cli")}, opts...)...)
 }
 
 // notLoggedInError says how to log in, and why a saved token was not used.
