@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -104,7 +105,7 @@ func (a *app) serve(o *serveOptions) error {
 	var metricsLn *listener
 	if o.metricsListen != "" {
 		m = metrics.New()
-		if o.metricsListen == o.listen {
+		if o.metricsListen == o.listen && !strings.HasSuffix(o.listen, ":0") {
 			handler = withMetricsPath(gate, m.Handler())
 		} else if metricsLn, err = listenMetrics(o.metricsListen, m, streams, log); err != nil {
 			ln.Close()
