@@ -49,7 +49,9 @@ func newSwitchHandler(h http.Handler) *switchHandler {
 
 func (s *switchHandler) set(h http.Handler) { s.h.Store(&h) }
 
-func (s *switchHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*s.h.Load()).ServeHTTP(w, r) }
+func (s *switchHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
+}
 
 // withMetricsPath serves metrics at /metrics beside h: only when asked,
 // with --metrics-listen naming the API's own address.
