@@ -264,3 +264,70 @@ func TestSignOutEverywhere(t *testing.T) {
 	c.Keys("y")
 	c.Expect("Sign in to latch", "You signed out everywhere")
 }
+
+// A token with a date of one's own and an inactivity limit; each bad value
+// is named, and the focus goes to its field.
+func TestCreateTokenCustomDateAndLimit(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, "")
+	c.Keys("2", "n")
+	c.Type("release bot")
+	c.Keys("tab", "left", "left", "left") // 1 month → custom date…
+	c.Expect("custom date…", "Expiry date")
+	c.Keys("tab")
+	c.Type("2020-01-01")
+	c.Keys("tab", "tab", "left") // scope, then inactivity: custom…
+	c.Expect("Limit")
+	c.Keys("tab")
+	c.Type("soon")
+	c.Keys("ctrl+s")
+	c.Expect("The expiry date must be in the future.", "┃ Expiry date")
+	for range len("2020-01-01") {
+		c.Keys("backspace")
+	}
+	c.Type("2027-03-31")
+	c.Keys("ctrl+s")
+	c.Expect("at least a minute, like 90m or 2h", "┃ Limit")
+	c.Refute("must be in the future")
+	for range len("soon") {
+		c.Keys("backspace")
+	}
+	c.Type("2h")
+	c.Keys("enter") // the last field: generate
+	c.Expect("has been generated")
+	secret := regexp.MustCompile(`\b[A-Za-z0-9]{32}\b`).FindString(c.Screen())
+	who, err := mustClient(t, srv, secret).Whoami(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2027, 3, 31, 0, 0, 0, 0, time.Local)
+	if !who.Token.ExpiresAt.Equal(want) || who.Token.IdleTimeout != int((2*time.Hour)/time.Second) {
+		t.Fatalf("expires %s, idle %ds", who.Token.ExpiresAt, who.Token.IdleTimeout)
+	}
+}
+
+// Turning 2FA off: a refused code is named, emptied and focused; the
+// right one signs every session out.
+func TestDisableTwoFactor(t *testing.T) {
+	srv := tuitest.NewServer(t)
+	srv.SeedAmy(t, false)
+	secret, _ := enable2FA(t, srv)
+	c := newConsole(t, srv, 80, 24)
+	c.login(t, srv.Code(t, secret, 0))
+	c.Keys("3", "enter")
+	c.Expect("Turn off two-factor authentication", "Password", "Code", "Also revoke my API tokens")
+	c.Type(tuitest.Password)
+	c.Keys("tab")
+	c.Type("000000")
+	c.Keys("enter", "enter")
+	c.Expect("That code was not accepted.", "┃ Code")
+	c.Refute("000000")
+	c.Type(srv.Code(t, secret, 1))
+	c.Keys("ctrl+s")
+	c.Expect("Sign in to latch", "Two-factor authentication is off")
+	if c.session() != nil {
+		t.Fatal("still logged in")
+	}
+}

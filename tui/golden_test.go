@@ -167,7 +167,7 @@ func TestScreenTokens(t *testing.T) {
 	st.keys("enter")
 	st.wait("SAM importer test")
 	st.keys("2", "a")
-	st.wait("in all")
+	st.wait("1 active, 2 in all") // "0 … in all" shows before the tokens arrive
 	st.golden()
 }
 

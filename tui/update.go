@@ -116,7 +116,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.Quit) {
 		return m.quit()
 	}
-	if msg.String() == "f1" {
+	if key.Matches(msg, k.HelpF1) {
 		m.toggleHelp()
 		return nil
 	}

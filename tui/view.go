@@ -121,7 +121,7 @@ func (m *Model) helpView() string {
 	}
 	helpKey := k.Help
 	if capturing {
-		helpKey.SetHelp("f1", "help")
+		helpKey = k.HelpF1
 	}
 	if m.fullHelp {
 		helpKey.SetHelp(helpKey.Help().Key, "close help")

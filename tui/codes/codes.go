@@ -20,9 +20,10 @@ import (
 	"github.com/latch-dev/latch/tui/common"
 )
 
-// Model is the backup codes panel.
+// Model is the backup codes panel, a component of the screens that show
+// new codes.
 type Model struct {
-	ctx     *common.Context
+	common.Common
 	codes   []string
 	path    textinput.Model
 	editing bool
@@ -32,22 +33,28 @@ type Model struct {
 	fetch   string // the command that downloads the codes once (remote)
 	err     string
 	keys    keyMap
+	done    func() tea.Cmd
+	title   string
 }
 
 type keyMap struct {
 	Download, Edit, Copy, Fetch, Saved, Continue key.Binding
+	SaveHere, StopEditing                        key.Binding // while the path is edited
 }
 
-// New shows codes; the default file is in the home directory.
-func New(ctx *common.Context, codes []string) *Model {
-	m := &Model{ctx: ctx, codes: codes}
+// New shows codes; the default file is in the home directory. done runs
+// when the person, having saved them, goes on.
+func New(ctx *common.Context, codes []string, done func() tea.Cmd) *Model {
+	m := &Model{Common: common.NewCommon(ctx), codes: codes, done: done}
 	m.keys = keyMap{
-		Download: common.Bind("d", "save file", "d"),
-		Edit:     common.Bind("e", "path", "e"),
-		Copy:     common.Bind("c", "copy", "c"),
-		Fetch:    common.Bind("o", "download over SSH", "o"),
-		Saved:    common.Bind("space", "saved", "space"),
-		Continue: common.Bind("enter", "continue", "enter"),
+		Download:    common.Bind("d", "save file", "d"),
+		Edit:        common.Bind("e", "path", "e"),
+		Copy:        common.Bind("c", "copy", "c"),
+		Fetch:       common.Bind("o", "download over SSH", "o"),
+		Saved:       common.Bind("space", "saved", "space"),
+		Continue:    common.Bind("enter", "continue", "enter"),
+		SaveHere:    common.Bind("enter", "save here", "enter"),
+		StopEditing: common.Bind("esc", "cancel", "esc"),
 	}
 	m.path = common.NewInput(ctx.Styles, "file path", 4096)
 	name := "latch-backup-codes.txt"
@@ -68,62 +75,68 @@ func (m *Model) Saved() bool { return m.saved }
 // Editing is true while the path field has the keyboard.
 func (m *Model) Editing() bool { return m.editing }
 
-// Keys for the help line.
-func (m *Model) Keys() []key.Binding {
-	if m.editing {
-		return []key.Binding{common.Bind("enter", "save here", "enter"), common.Bind("esc", "cancel", "esc")}
-	}
-	c := m.keys.Continue
-	if !m.saved {
-		c.SetHelp("enter", "continue")
-	}
-	if m.ctx.Remote {
-		if m.ctx.OfferCodes != nil {
-			return []key.Binding{m.keys.Fetch, m.keys.Copy, m.keys.Saved, c}
-		}
-		return []key.Binding{m.keys.Copy, m.keys.Saved, c}
-	}
-	return []key.Binding{m.keys.Download, m.keys.Edit, m.keys.Copy, m.keys.Saved, c}
+// WithTitle draws title above the codes (when they are shown alone).
+func (m *Model) WithTitle(title string) *Model {
+	m.title = title
+	return m
 }
 
-// Restyle applies new styles.
-func (m *Model) Restyle() { m.path.SetStyles(m.ctx.Styles.Input) }
+func (m *Model) Init() tea.Cmd { return nil }
 
-// Update handles a key; done is true when the person goes on.
-func (m *Model) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	if m.editing {
+		return []key.Binding{k.SaveHere, k.StopEditing}
+	}
+	if m.Ctx.Remote {
+		if m.Ctx.OfferCodes != nil {
+			return []key.Binding{k.Fetch, k.Copy, k.Saved, k.Continue}
+		}
+		return []key.Binding{k.Copy, k.Saved, k.Continue}
+	}
+	return []key.Binding{k.Download, k.Edit, k.Copy, k.Saved, k.Continue}
+}
+
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// Restyle applies new styles.
+func (m *Model) Restyle() { m.path.SetStyles(m.Ctx.Styles.Input) }
+
+// Update handles a key; done's command runs when the person goes on.
+func (m *Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if m.editing {
-		if ok {
-			switch k.String() {
-			case "enter":
-				m.editing = false
-				m.path.Blur()
-				m.write()
-				return nil, false
-			case "esc":
-				m.editing = false
-				m.path.Blur()
-				return nil, false
-			}
+		switch {
+		case ok && key.Matches(k, m.keys.SaveHere):
+			m.editing = false
+			m.path.Blur()
+			m.write()
+			return m, nil
+		case ok && key.Matches(k, m.keys.StopEditing):
+			m.editing = false
+			m.path.Blur()
+			return m, nil
 		}
+		var cmd tea.Cmd
 		m.path, cmd = m.path.Update(msg)
-		return cmd, false
+		return m, cmd
 	}
 	if !ok {
-		return nil, false
+		return m, nil
 	}
+	remote := m.Ctx.Remote
 	switch {
-	case m.ctx.Remote && (key.Matches(k, m.keys.Download) || key.Matches(k, m.keys.Edit)):
-		m.err = "This console runs on the server, so a file would be saved there, not on your computer: copy the codes (c)"
-		if m.ctx.OfferCodes != nil {
-			m.err += " or download them over SSH (o)"
+	case remote && key.Matches(k, m.keys.Download, m.keys.Edit):
+		m.err = "This console runs on the server, so a file would be saved there, not on your computer: copy the codes (" + m.keys.Copy.Help().Key + ")"
+		if m.Ctx.OfferCodes != nil {
+			m.err += " or download them over SSH (" + m.keys.Fetch.Help().Key + ")"
 		}
 		m.err += "."
-	case m.ctx.Remote && key.Matches(k, m.keys.Fetch) && m.ctx.OfferCodes != nil:
-		cmd, err := m.ctx.OfferCodes(m.codes)
+	case remote && key.Matches(k, m.keys.Fetch) && m.Ctx.OfferCodes != nil:
+		cmd, err := m.Ctx.OfferCodes(m.codes)
 		if err != nil {
 			m.err = err.Error()
-			return nil, false
+			return m, nil
 		}
 		m.fetch, m.err = cmd, ""
 	case key.Matches(k, m.keys.Download):
@@ -131,20 +144,20 @@ func (m *Model) Update(msg tea.Msg) (cmd tea.Cmd, done bool) {
 	case key.Matches(k, m.keys.Edit):
 		m.editing = true
 		m.path.CursorEnd()
-		return m.path.Focus(), false
+		return m, m.path.Focus()
 	case key.Matches(k, m.keys.Copy):
 		m.copied = true
-		return tea.SetClipboard(strings.Join(m.codes, "\n")), false
+		return m, tea.SetClipboard(strings.Join(m.codes, "\n"))
 	case key.Matches(k, m.keys.Saved):
 		m.saved = !m.saved
 	case key.Matches(k, m.keys.Continue):
 		if !m.saved {
-			m.err = "Keep the codes first (download or copy them), then press space to confirm you saved them."
-			return nil, false
+			m.err = "Keep the codes first (download or copy them), then press " + m.keys.Saved.Help().Key + " to confirm you saved them."
+			return m, nil
 		}
-		return nil, true
+		return m, m.done()
 	}
-	return nil, false
+	return m, nil
 }
 
 // write saves the codes to the path, readable only by the owner.
@@ -164,11 +177,11 @@ func (m *Model) write() {
 
 func (m *Model) header() string {
 	who := ""
-	if s := m.ctx.Session; s != nil {
+	if s := m.Ctx.Session; s != nil {
 		who = " of " + s.User.Username
 	}
 	return fmt.Sprintf("latch backup codes%s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n",
-		who, m.ctx.API.Server(), common.Date(m.ctx.Now()))
+		who, m.Ctx.API.Server(), common.Date(m.Ctx.Now()))
 }
 
 // WriteFile writes the codes to path with client.WriteSecretFile (mode
@@ -188,9 +201,13 @@ func WriteFile(path, header string, codes []string) error {
 }
 
 // View draws the codes in two columns with the actions under them.
-func (m *Model) View(width int) string {
-	s := m.ctx.Styles
+func (m *Model) View() string {
+	s := m.Ctx.Styles
+	width := m.Width
 	var b strings.Builder
+	if m.title != "" {
+		b.WriteString(s.Title.Render(m.title) + "\n\n")
+	}
 	half := (len(m.codes) + 1) / 2
 	for i := 0; i < half; i++ {
 		line := fmt.Sprintf("  %2d. %s", i+1, m.codes[i])
@@ -200,7 +217,7 @@ func (m *Model) View(width int) string {
 		b.WriteString(s.Accent.Bold(true).Render(line) + "\n")
 	}
 	b.WriteString("\n")
-	if !m.ctx.Remote {
+	if !m.Ctx.Remote {
 		b.WriteString(s.Label.Render("File  ") + m.path.View() + "\n")
 	}
 	if m.fetch != "" {

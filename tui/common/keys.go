@@ -8,6 +8,7 @@ type GlobalKeys struct {
 	Quit     key.Binding // ctrl+c, anywhere
 	QuitBare key.Binding // q
 	Help     key.Binding
+	HelpF1   key.Binding // help even while a text field has the keyboard
 	Back     key.Binding
 	NextTab  key.Binding
 	PrevTab  key.Binding
@@ -24,6 +25,7 @@ func NewGlobalKeys() GlobalKeys {
 		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		QuitBare: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		Help:     key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
+		HelpF1:   key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		NextTab:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next tab")),
 		PrevTab:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous tab")),

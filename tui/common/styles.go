@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
+	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -33,6 +34,9 @@ type Styles struct {
 	Badge     map[string]lipgloss.Style // per access level
 	Help      help.Styles
 	Input     textinput.Styles
+	// Form styles the forms (huh fields), drawn with the same palette.
+	// A pointer: views copy Styles, and huh's are large.
+	Form *huh.Styles
 
 	// QR draws a QR code's half blocks dark on light whatever the theme:
 	// the block character is the light module.
@@ -84,7 +88,67 @@ func NewStyles(dark bool) Styles {
 	s.Input.Cursor.Blink = false // a steady cursor: calm, and stable in tests
 	s.Input.Cursor.Color = accent
 	s.QR = lipgloss.NewStyle().Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#000000"))
+	s.Form = formStyles(s, fg, accent)
 	return s
+}
+
+// formStyles dress huh's fields in the console's palette: the focused
+// field has an accent bar on its left and an accent label; a blurred one
+// keeps the bar's room so nothing shifts when the focus moves.
+func formStyles(s Styles, fg, accent color.Color) *huh.Styles {
+	text := lipgloss.NewStyle().Foreground(fg)
+	var t huh.Styles
+	t.Form.Base = lipgloss.NewStyle()
+	t.Group.Base = lipgloss.NewStyle()
+	t.Group.Title = s.Title
+	t.Group.Description = s.Muted
+	// Fields draw their own line breaks (form.Field), so a hidden field
+	// leaves no gap.
+	t.FieldSeparator = lipgloss.NewStyle()
+	t.Help = s.Help
+
+	f := &t.Focused
+	f.Base = lipgloss.NewStyle().PaddingLeft(1).Border(lipgloss.ThickBorder(), false, false, false, true).BorderForeground(accent)
+	f.Card = f.Base
+	f.Title = s.Focused
+	f.NoteTitle = s.Focused
+	f.Description = s.Muted
+	f.ErrorIndicator = s.Error.SetString(" *")
+	f.ErrorMessage = s.Error
+	f.SelectSelector = s.Accent.SetString("▸ ")
+	f.MultiSelectSelector = s.Accent.SetString("▸ ")
+	f.Option = text
+	f.SelectedOption = text.Bold(true)
+	f.UnselectedOption = text
+	f.SelectedPrefix = s.Accent.SetString("[x] ")
+	f.UnselectedPrefix = s.Muted.SetString("[ ] ")
+	f.PrevIndicator = s.Accent.MarginRight(1).SetString("‹")
+	f.NextIndicator = s.Accent.MarginLeft(1).SetString("›")
+	f.Directory = s.Accent
+	f.File = text
+	f.TextInput = huh.TextInputStyles{
+		Cursor:      s.Accent,
+		CursorText:  text,
+		Placeholder: s.Muted,
+		Prompt:      s.Accent,
+		Text:        text,
+	}
+	f.FocusedButton = s.Selected.Padding(0, 1).MarginRight(1)
+	f.BlurredButton = s.Muted.Padding(0, 1).MarginRight(1)
+	f.Next = f.FocusedButton
+
+	b := &t.Blurred
+	*b = *f
+	b.Base = f.Base.BorderStyle(lipgloss.HiddenBorder())
+	b.Card = b.Base
+	b.Title = s.Label
+	b.NoteTitle = s.Label
+	b.SelectedOption = text
+	b.PrevIndicator = lipgloss.NewStyle().MarginRight(1).SetString(" ")
+	b.NextIndicator = lipgloss.NewStyle().MarginLeft(1).SetString(" ")
+	b.FocusedButton = s.Bold.Padding(0, 1).MarginRight(1)
+	b.Next = b.FocusedButton
+	return &t
 }
 
 // Level renders an access level badge.

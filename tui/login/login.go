@@ -2,7 +2,8 @@
 // username (prefilled with the last one), a masked password, then a code
 // step when the account has two-factor authentication on. In an SSH
 // session authenticated with a registered key, it signs in with the key
-// and asks only for the code when 2FA is on.
+// and asks only for the code when 2FA is on. Its fields are forms of the
+// console's form engine.
 package login
 
 import (
@@ -11,11 +12,11 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
+	"github.com/latch-dev/latch/tui/form"
 )
 
 type step int
@@ -35,29 +36,34 @@ type KeyLogin struct {
 }
 
 type keyMap struct {
-	Next, Prev, Submit, Backup, Back key.Binding
+	Backup, Back key.Binding
 }
+
+const (
+	totpPlaceholder   = "6-digit code"
+	backupPlaceholder = "backup code (xxxxx-xxxxx)"
+	eitherPlaceholder = "6-digit code or backup code"
+)
 
 // Model is the login screen.
 type Model struct {
-	ctx      *common.Context
+	common.Common
 	keys     keyMap
 	step     step
-	focus    int // 0 username, 1 password (password step)
-	user     textinput.Model
-	pass     textinput.Model
-	code     textinput.Model
-	backup   bool // the code field takes a backup code
+	user     string
+	pass     string
+	code     string
+	creds    *form.Form  // username and password
+	codes    *form.Form  // the code
+	codeIn   *form.Field // its field: a TOTP or a backup code
+	backup   bool        // the code field takes a backup code
 	sshKey   *KeyLogin
 	keyTried bool // a code was sent with the key
 
 	notice  string // why the person is here (logged out, demo account)
-	err     string
 	advice  string // clock-sync advice after a refused code
 	busy    bool
 	retryAt time.Time // throttled until
-	width   int
-	height  int
 }
 
 type (
@@ -72,24 +78,36 @@ type (
 
 // New builds the login screen; notice is shown above the form.
 func New(ctx *common.Context, notice string) *Model {
-	m := &Model{ctx: ctx, notice: notice}
+	m := &Model{Common: common.NewCommon(ctx), notice: notice, user: ctx.Username}
 	m.keys = keyMap{
-		Next:   common.Bind("tab/↓", "next field", "tab", "down"),
-		Prev:   common.Bind("shift+tab/↑", "previous field", "shift+tab", "up"),
-		Submit: common.Bind("enter", "sign in", "enter"),
-		Backup: common.Bind("ctrl+b", "use a backup code", "ctrl+b"),
-		Back:   common.Bind("esc", "back to password", "esc"),
+		Backup: common.Bind("ctrl+b", "backup code", "ctrl+b"),
+		Back:   common.Bind("esc", "back", "esc"),
 	}
-	s := ctx.Styles
-	m.user = common.NewInput(s, "username", 64)
-	m.user.SetValue(ctx.Username)
-	m.pass = common.NewSecretInput(s, "password")
-	m.code = common.NewInput(s, "6-digit code", 6)
-	if ctx.Username != "" {
-		m.focus = 1
+	ck := form.NewKeyMap("sign in")
+	ck.Save.SetEnabled(false)
+	ck.Cancel.SetEnabled(false)
+	m.creds = form.New(ctx, ck,
+		form.Text("username", "Username", &m.user).Placeholder("username").Limit(64),
+		form.Text("password", "Password", &m.pass).Secret().Placeholder("password"),
+	)
+	m.codeForm(m.keys.Back)
+	if m.user != "" {
+		m.creds.Focus("password")
 	}
-	m.applyFocus()
 	return m
+}
+
+// codeForm builds the code step's form; back is its esc.
+func (m *Model) codeForm(back key.Binding) {
+	kk := form.NewKeyMap("verify")
+	kk.Save.SetEnabled(false)
+	kk.Cancel = back
+	m.codeIn = form.Text("code", "Code", &m.code).Placeholder(totpPlaceholder).Limit(6)
+	m.codes = form.New(m.Ctx, kk, m.codeIn)
+	m.codes.SetLabelWidth(m.creds.LabelWidth()) // under "Username"
+	if m.Width > 0 {
+		m.SetSize(m.Width, m.Height)
+	}
 }
 
 // NewKey builds the login screen of a session authenticated with an SSH
@@ -98,22 +116,33 @@ func New(ctx *common.Context, notice string) *Model {
 func NewKey(ctx *common.Context, k *KeyLogin) *Model {
 	m := New(ctx, "")
 	m.sshKey, m.step, m.busy = k, stepKey, true
-	m.code.Placeholder, m.code.CharLimit = "6-digit code or backup code", 11
-	m.applyFocus()
+	back := m.keys.Back
+	back.SetHelp("esc", "use the password")
+	m.codeForm(back)
+	m.codeIn.Placeholder(eitherPlaceholder).Limit(11)
 	return m
 }
 
 func (m *Model) Init() tea.Cmd {
 	if m.sshKey != nil && m.step == stepKey {
-		return m.keySubmit("")
+		return tea.Batch(m.codes.Init(), m.keySubmit(""))
 	}
-	return nil
+	return m.creds.Init()
+}
+
+// form is the step's form.
+func (m *Model) form() *form.Form {
+	if m.step == stepPassword {
+		return m.creds
+	}
+	return m.codes
 }
 
 // keySubmit signs in with the SSH key and code.
 func (m *Model) keySubmit(code string) tea.Cmd {
-	m.busy, m.err, m.advice = true, "", ""
-	login, api, base := m.sshKey.Login, m.ctx.API, m.ctx.Base
+	m.busy, m.advice = true, ""
+	m.codes.SetErr("")
+	login, api, base := m.sshKey.Login, m.Ctx.API, m.Ctx.Base
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, common.CallTimeout)
 		defer cancel()
@@ -123,55 +152,39 @@ func (m *Model) keySubmit(code string) tea.Cmd {
 }
 
 func (m *Model) SetSize(w, h int) {
-	m.width, m.height = w, h
-	fw := min(40, max(10, w-20))
-	m.user.SetWidth(fw)
-	m.pass.SetWidth(fw)
-	m.code.SetWidth(fw)
+	m.Common.SetSize(w, h)
+	fw := min(60, max(30, w-8))
+	m.creds.SetSize(fw, 2)
+	m.codes.SetSize(fw, 1)
 }
 
 // Capturing: the login screen always has a text field focused.
 func (m *Model) Capturing() bool { return true }
 
 func (m *Model) ShortHelp() []key.Binding {
-	if m.step == stepKey {
-		back, submit := m.keys.Back, m.keys.Submit
-		back.SetHelp("esc", "use the password")
-		submit.SetHelp("enter", "verify")
-		return []key.Binding{submit, back}
-	}
+	help := m.form().ShortHelp()
 	if m.step == stepCode {
-		b := m.keys.Backup
-		if m.backup {
-			b.SetHelp("ctrl+b", "use the app's code")
-		}
-		return []key.Binding{m.keys.Submit, b, m.keys.Back}
+		help = append(help, m.backupKey())
 	}
-	return []key.Binding{m.keys.Submit, m.keys.Next, m.keys.Prev}
+	return help
+}
+
+// backupKey is ctrl+b as it is now: to a backup code, or back to the app's.
+func (m *Model) backupKey() key.Binding {
+	b := m.keys.Backup
+	if m.backup {
+		b.SetHelp(b.Help().Key, "app's code")
+	}
+	return b
 }
 
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
 
-func (m *Model) applyFocus() {
-	m.user.Blur()
-	m.pass.Blur()
-	m.code.Blur()
-	switch {
-	case m.step == stepCode || m.step == stepKey:
-		m.code.Focus()
-	case m.focus == 0:
-		m.user.Focus()
-	default:
-		m.pass.Focus()
-	}
-}
-
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ThemeMsg:
-		for _, in := range []*textinput.Model{&m.user, &m.pass, &m.code} {
-			in.SetStyles(m.ctx.Styles.Input)
-		}
+		m.creds.Restyle()
+		m.codes.Restyle()
 		return m, nil
 	case loginDoneMsg:
 		return m, m.loginDone(msg)
@@ -179,110 +192,84 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if m.throttled() {
 			return m, m.tick()
 		}
-		m.err = ""
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
-	case tea.PasteMsg:
-		return m, m.updateFocused(msg)
 	}
-	return m, nil
+	// A paste, or a form's own messages.
+	return m, m.form().Update(msg)
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.busy {
 		return nil
 	}
+	f := m.form()
 	switch {
-	case m.step == stepKey && key.Matches(msg, m.keys.Submit):
+	case f.Submits(msg) && m.step == stepKey:
 		if m.throttled() {
 			return nil
 		}
-		code := strings.TrimSpace(m.code.Value())
+		code := strings.TrimSpace(m.code)
 		if code == "" {
-			m.err = "Enter the code from your authenticator app, or one of your backup codes."
-			return nil
+			return f.Fail("code", "Enter the code from your authenticator app, or one of your backup codes.")
 		}
 		m.keyTried = true
 		return m.keySubmit(code)
-	case m.step == stepKey && key.Matches(msg, m.keys.Back):
-		m.step, m.focus = stepPassword, 1
-		m.code.SetValue("")
-		m.code.Placeholder, m.code.CharLimit = "6-digit code", 6
-		m.err, m.advice = "", ""
-		m.applyFocus()
-		return nil
-	case key.Matches(msg, m.keys.Submit):
+	case f.Submits(msg):
 		return m.submit()
-	case m.step == stepCode && key.Matches(msg, m.keys.Back):
-		m.step, m.focus = stepPassword, 1
-		m.code.SetValue("")
-		m.err, m.advice = "", ""
-		m.applyFocus()
+	case m.step != stepPassword && f.Cancels(msg):
+		m.toPassword()
 		return nil
 	case m.step == stepCode && key.Matches(msg, m.keys.Backup):
 		m.backup = !m.backup
-		m.code.SetValue("")
+		m.codes.Clear("code")
 		if m.backup {
-			m.code.Placeholder, m.code.CharLimit = "backup code (xxxxx-xxxxx)", 11
+			m.codeIn.Placeholder(backupPlaceholder).Limit(11)
 		} else {
-			m.code.Placeholder, m.code.CharLimit = "6-digit code", 6
+			m.codeIn.Placeholder(totpPlaceholder).Limit(6)
 		}
 		return nil
-	case m.step == stepPassword && key.Matches(msg, m.keys.Next):
-		m.focus = 1
-		m.applyFocus()
-		return nil
-	case m.step == stepPassword && key.Matches(msg, m.keys.Prev):
-		m.focus = 0
-		m.applyFocus()
-		return nil
 	}
-	return m.updateFocused(msg)
+	return f.Update(msg)
 }
 
-func (m *Model) updateFocused(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case m.step == stepCode || m.step == stepKey:
-		m.code, cmd = m.code.Update(msg)
-	case m.focus == 0:
-		m.user, cmd = m.user.Update(msg)
-	default:
-		m.pass, cmd = m.pass.Update(msg)
+// toPassword leaves the code (or key) step for the password form.
+func (m *Model) toPassword() {
+	if m.step == stepKey {
+		m.codeForm(m.keys.Back) // the code step's esc goes back now
 	}
-	return cmd
+	m.step, m.sshKey = stepPassword, nil
+	m.backup, m.advice = false, ""
+	m.codes.Clear("code")
+	m.codes.SetErr("")
+	m.codeIn.Placeholder(totpPlaceholder).Limit(6)
+	m.creds.SetErr("")
+	m.creds.Focus("password")
 }
 
-func (m *Model) throttled() bool { return m.ctx.Now().Before(m.retryAt) }
+func (m *Model) throttled() bool { return m.Ctx.Now().Before(m.retryAt) }
 
 func (m *Model) submit() tea.Cmd {
 	if m.throttled() {
 		return nil
 	}
-	user := strings.TrimSpace(m.user.Value())
+	user := strings.TrimSpace(m.user)
 	switch {
 	case user == "":
-		m.focus, m.err = 0, "Enter your username."
-		m.applyFocus()
-		return nil
-	case m.focus == 0 && m.step == stepPassword:
-		m.focus = 1
-		m.applyFocus()
-		return nil
-	case m.pass.Value() == "":
-		m.err = "Enter your password."
-		return nil
-	case m.step == stepCode && strings.TrimSpace(m.code.Value()) == "":
-		m.err = "Enter the code from your authenticator app, or ctrl+b for a backup code."
-		return nil
+		return m.creds.Fail("username", "Enter your username.")
+	case m.pass == "":
+		return m.creds.Fail("password", "Enter your password.")
+	case m.step == stepCode && strings.TrimSpace(m.code) == "":
+		return m.codes.Fail("code", "Enter the code from your authenticator app, or "+m.keys.Backup.Help().Key+" for a backup code.")
 	}
-	req := wire.LoginRequest{Username: user, Password: m.pass.Value()}
+	req := wire.LoginRequest{Username: user, Password: m.pass}
 	if m.step == stepCode {
-		req.Code = strings.TrimSpace(m.code.Value())
+		req.Code = strings.TrimSpace(m.code)
 	}
-	m.busy, m.err, m.advice = true, "", ""
-	api, base := m.ctx.API, m.ctx.Base
+	m.busy, m.advice = true, ""
+	m.form().SetErr("")
+	api, base := m.Ctx.API, m.Ctx.Base
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, common.CallTimeout)
 		defer cancel()
@@ -296,8 +283,8 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	err := msg.err
 	if err == nil {
 		r := msg.resp
-		m.pass.SetValue("")
-		m.code.SetValue("")
+		m.creds.Clear("password")
+		m.codes.Clear("code")
 		s := &common.Session{
 			API: msg.api.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
 			IdleTimeout: time.Duration(r.IdleTimeout) * time.Second, EnrollOnly: r.EnrollOnly,
@@ -305,60 +292,56 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		return common.Cmd(common.LoggedInMsg{Session: s})
 	}
 	if d, ok := common.RetryAfter(err); ok {
-		m.retryAt = m.ctx.Now().Add(d)
-		m.err = ""
+		m.retryAt = m.Ctx.Now().Add(d)
+		m.form().SetErr("")
 		return m.tick()
 	}
 	e, isAPI := common.AsAPIError(err)
 	if msg.key {
-		m.keyDone(err, e, isAPI)
-		return nil
+		return m.keyDone(err, e, isAPI)
 	}
 	switch {
 	case common.IsUnreachable(err):
-		m.err = "Cannot reach the server at " + m.ctx.API.Server() + ". Is it running, and is the address right?"
+		m.form().SetErr("Cannot reach the server at " + m.Ctx.API.Server() + ". Is it running, and is the address right?")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && m.step == stepPassword:
 		m.step = stepCode
-		m.applyFocus()
+		return m.codes.Init()
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == "replayed":
-		m.err = "That code was already used. Wait for the next code from your app."
-		m.code.SetValue("")
+		m.codes.Clear("code")
+		return m.codes.Fail("code", "That code was already used. Wait for the next code from your app.")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
-		m.err = "That code was not accepted."
 		if !m.backup {
 			m.advice = ClockAdvice
 		}
-		m.code.SetValue("")
+		m.codes.Clear("code")
+		return m.codes.Fail("code", "That code was not accepted.")
 	case isAPI && e.Type == wire.ErrInvalidAuthentication:
-		m.err = "Incorrect username or password."
-		m.step, m.focus = stepPassword, 1
-		m.pass.SetValue("")
-		m.applyFocus()
+		m.toPassword()
+		m.creds.Clear("password")
+		return m.creds.Fail("password", "Incorrect username or password.")
 	default:
-		m.err = err.Error()
+		m.form().SetErr(err.Error())
 	}
 	return nil
 }
 
 // keyDone handles a refused key login.
-func (m *Model) keyDone(err error, e *common.APIError, isAPI bool) {
+func (m *Model) keyDone(err error, e *common.APIError, isAPI bool) tea.Cmd {
+	m.codes.Clear("code")
 	switch {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && !m.keyTried:
 		// The first try, without a code: ask for it.
+		return nil
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == "replayed":
-		m.err = "That code was already used. Wait for the next code from your app."
+		return m.codes.Fail("code", "That code was already used. Wait for the next code from your app.")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
-		m.err = "That code was not accepted."
 		m.advice = ClockAdvice
-	default:
-		// The key no longer opens a session (removed meanwhile, or
-		// the account changed): the password still can.
-		m.step, m.focus, m.sshKey = stepPassword, 1, nil
-		m.code.Placeholder, m.code.CharLimit = "6-digit code", 6
-		m.err = "Could not sign in with your SSH key: " + err.Error() + " Sign in with your password."
-		m.applyFocus()
+		return m.codes.Fail("code", "That code was not accepted.")
 	}
-	m.code.SetValue("")
+	// The key no longer opens a session (removed meanwhile, or the
+	// account changed): the password still can.
+	m.toPassword()
+	return m.creds.Fail("password", "Could not sign in with your SSH key: "+err.Error()+" Sign in with your password.")
 }
 
 // ClockAdvice is the seeds' fix for codes that are refused.
@@ -366,5 +349,5 @@ const ClockAdvice = "If your codes are not accepted, your phone's clock is proba
 	"Automatic Date and Time in its settings, restart the phone, and try the newest code."
 
 func (m *Model) tick() tea.Cmd {
-	return m.ctx.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
+	return m.Ctx.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
 }

@@ -6,12 +6,12 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
+	"github.com/latch-dev/latch/tui/form"
 )
 
 // CreateUser makes the first account of an embedded server (the HTTP API
@@ -21,18 +21,13 @@ type CreateUser func(ctx context.Context, username, fullName, password string) e
 // Setup is the first-run screen: create the first account, then sign in
 // with it.
 type Setup struct {
-	ctx    *common.Context
+	common.Common
 	create CreateUser
-	keys   keyMap
-	fields []textinput.Model // username, full name, password, again
-	focus  int
-	err    string
+	form   *form.Form
+	v      struct{ user, name, pass, again string }
+	err    string // from the server
 	busy   bool
-	width  int
-	height int
 }
-
-var setupLabels = []string{"Username", "Full name", "Password", "Again"}
 
 type setupDoneMsg struct {
 	resp *wire.LoginResponse
@@ -41,113 +36,74 @@ type setupDoneMsg struct {
 
 // NewSetup builds the first-run screen.
 func NewSetup(ctx *common.Context, create CreateUser) *Setup {
-	s := ctx.Styles
-	m := &Setup{ctx: ctx, create: create}
-	m.keys = keyMap{
-		Next:   common.Bind("tab/↓", "next field", "tab", "down"),
-		Prev:   common.Bind("shift+tab/↑", "previous field", "shift+tab", "up"),
-		Submit: common.Bind("enter", "create account", "enter"),
-	}
-	m.fields = []textinput.Model{
-		common.NewInput(s, "lower-case, e.g. amy", 32),
-		common.NewInput(s, "optional", 100),
-		common.NewSecretInput(s, "at least 8 characters"),
-		common.NewSecretInput(s, "the same password again"),
-	}
-	m.fields[0].SetValue(ctx.Username)
-	m.fields[0].Focus()
+	m := &Setup{Common: common.NewCommon(ctx), create: create}
+	m.v.user = ctx.Username
+	keys := form.NewKeyMap("create account")
+	keys.Save.SetEnabled(false)
+	keys.Cancel.SetEnabled(false)
+	m.form = form.New(ctx, keys,
+		form.Text("username", "Username", &m.v.user).Placeholder("lower-case, e.g. amy").Limit(32),
+		form.Text("name", "Full name", &m.v.name).Placeholder("optional").Limit(100),
+		form.Text("password", "Password", &m.v.pass).Secret().Placeholder("at least 8 characters"),
+		form.Text("again", "Again", &m.v.again).Secret().Placeholder("the same password again"),
+	)
 	return m
 }
 
-func (m *Setup) Init() tea.Cmd { return nil }
+func (m *Setup) Init() tea.Cmd { return m.form.Init() }
 
 func (m *Setup) SetSize(w, h int) {
-	m.width, m.height = w, h
-	for i := range m.fields {
-		m.fields[i].SetWidth(min(40, max(10, w-24)))
-	}
+	m.Common.SetSize(w, h)
+	m.form.SetSize(min(60, max(30, w-8)), 4)
 }
 
 func (m *Setup) Capturing() bool { return true }
 
-func (m *Setup) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Submit, m.keys.Next, m.keys.Prev}
-}
-
-func (m *Setup) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+func (m *Setup) ShortHelp() []key.Binding  { return m.form.ShortHelp() }
+func (m *Setup) FullHelp() [][]key.Binding { return m.form.FullHelp() }
 
 func (m *Setup) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ThemeMsg:
-		for i := range m.fields {
-			m.fields[i].SetStyles(m.ctx.Styles.Input)
-		}
+		m.form.Restyle()
+		return m, nil
 	case setupDoneMsg:
 		m.busy = false
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.form.SetErr(msg.err.Error())
 			return m, nil
 		}
 		r := msg.resp
-		s := &common.Session{API: m.ctx.API.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
+		s := &common.Session{API: m.Ctx.API.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
 			IdleTimeout: time.Duration(r.IdleTimeout) * time.Second, EnrollOnly: r.EnrollOnly}
 		return m, common.Cmd(common.LoggedInMsg{Session: s})
 	case tea.KeyPressMsg:
-		if m.busy {
-			return m, nil
-		}
 		switch {
-		case key.Matches(msg, m.keys.Submit):
-			if m.focus < len(m.fields)-1 {
-				m.setFocus(m.focus + 1)
-				return m, nil
-			}
+		case m.busy:
+			return m, nil
+		case m.form.Submits(msg):
 			return m, m.submit()
-		case key.Matches(msg, m.keys.Next):
-			m.setFocus((m.focus + 1) % len(m.fields))
-			return m, nil
-		case key.Matches(msg, m.keys.Prev):
-			m.setFocus((m.focus + len(m.fields) - 1) % len(m.fields))
-			return m, nil
 		}
-		var cmd tea.Cmd
-		m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
-		return m, cmd
-	case tea.PasteMsg:
-		var cmd tea.Cmd
-		m.fields[m.focus], cmd = m.fields[m.focus].Update(msg)
-		return m, cmd
 	}
-	return m, nil
-}
-
-func (m *Setup) setFocus(i int) {
-	m.fields[m.focus].Blur()
-	m.focus = i
-	m.fields[m.focus].Focus()
+	return m, m.form.Update(msg)
 }
 
 func (m *Setup) submit() tea.Cmd {
-	user := strings.ToLower(strings.TrimSpace(m.fields[0].Value()))
-	name := strings.TrimSpace(m.fields[1].Value())
-	pw, again := m.fields[2].Value(), m.fields[3].Value()
+	user := strings.ToLower(strings.TrimSpace(m.v.user))
+	name := strings.TrimSpace(m.v.name)
+	pw := m.v.pass
 	switch {
 	case user == "":
-		m.err = "Choose a username."
-		m.setFocus(0)
-		return nil
+		return m.form.Fail("username", "Choose a username.")
 	case len(pw) < 8:
-		m.err = "The password needs at least 8 characters."
-		m.setFocus(2)
-		return nil
-	case pw != again:
-		m.err = "The two passwords differ."
-		m.fields[3].SetValue("")
-		m.setFocus(3)
-		return nil
+		return m.form.Fail("password", "The password needs at least 8 characters.")
+	case pw != m.v.again:
+		m.form.Clear("again")
+		return m.form.Fail("again", "The two passwords differ.")
 	}
-	m.busy, m.err = true, ""
-	create, api, base := m.create, m.ctx.API, m.ctx.Base
+	m.busy = true
+	m.form.SetErr("")
+	create, api, base := m.create, m.Ctx.API, m.Ctx.Base
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, common.CallTimeout)
 		defer cancel()
@@ -160,27 +116,18 @@ func (m *Setup) submit() tea.Cmd {
 }
 
 func (m *Setup) View() string {
-	s := m.ctx.Styles
-	inner := min(60, max(30, m.width-8))
+	s := m.Styles()
+	inner := min(60, max(30, m.Width-8))
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Welcome to latch") + "\n\n")
 	b.WriteString(wrap("This server has no account yet. Create the first one; you will be signed in with it.", inner) + "\n\n")
-	b.WriteString(s.Label.Width(12).Render("Server") + m.ctx.API.Server() + "\n")
-	for i, f := range m.fields {
-		ls := s.Label
-		if i == m.focus {
-			ls = s.Focused
-		}
-		b.WriteString(ls.Width(12).Render(setupLabels[i]) + f.View() + "\n")
-	}
-	b.WriteString("\n")
+	b.WriteString(row(s, m.form, "Server", m.Ctx.API.Server()))
+	b.WriteString(m.form.View())
 	switch {
 	case m.busy:
-		b.WriteString(s.Muted.Render("Creating the account…"))
-	case m.err != "":
-		b.WriteString(s.Error.Render(wrap(m.err, inner)))
-	default:
-		b.WriteString(s.Muted.Render("enter on the last field: create"))
+		b.WriteString("\n\n" + s.Muted.Render("Creating the account…"))
+	case m.form.Err() == "":
+		b.WriteString("\n\n" + s.Muted.Render(m.form.Keys().Submit.Help().Key+" on the last field: create"))
 	}
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, s.Box.Width(inner+4).Render(b.String()))
+	return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, s.Box.Width(inner+4).Render(b.String()))
 }

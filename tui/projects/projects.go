@@ -20,6 +20,8 @@ type keyMap struct {
 	list                                  common.ListKeys
 	Select, Filter, View, Public, Refresh key.Binding
 	Back, CloseFilter                     key.Binding
+	// While the filter has the keyboard, only the arrows move.
+	FilterUp, FilterDown key.Binding
 }
 
 // Model is the projects screen.
@@ -33,6 +35,8 @@ type Model struct {
 	cursor  common.Cursor
 	filter  textinput.Model
 	editing bool // the filter field has the keyboard
+	// The keys line under the list, from the keymap, built once.
+	note, shortNote string
 
 	includeView   bool
 	includePublic bool
@@ -61,7 +65,12 @@ func New(ctx *common.Context) *Model {
 		Refresh:     common.Bind("r", "reload", "r"),
 		Back:        common.Bind("esc", "clear filter", "esc"),
 		CloseFilter: common.Bind("enter", "done", "enter"),
+		FilterUp:    common.Bind("↑", "up", "up"),
+		FilterDown:  common.Bind("↓", "down", "down"),
 	}
+	v, p := m.keys.View.Help().Key, m.keys.Public.Help().Key
+	m.note = v + ": include projects where you only have VIEW · " + p + ": include public projects"
+	m.shortNote = v + ": VIEW projects · " + p + ": public"
 	m.filter = common.NewInput(ctx.Styles, "name or id", 100)
 	m.filter.Prompt = "/ "
 	return m
@@ -187,7 +196,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.filter.Blur()
 			m.applyFilter()
 			return nil
-		case msg.String() == "up" || msg.String() == "down":
+		case key.Matches(msg, k.FilterUp, k.FilterDown):
 			m.cursor.Handle(k.list, msg)
 			return nil
 		}

@@ -17,7 +17,7 @@ const chrome = 5
 func (m *Model) listHeight() int { return max(1, m.height-chrome) }
 
 func (m *Model) View() string {
-	s := m.ctx.Styles
+	s := &m.ctx.Styles
 	var b strings.Builder
 	which := "CONTRIBUTE or higher"
 	if m.includeView {
@@ -49,7 +49,8 @@ func (m *Model) View() string {
 		b.WriteString(s.Muted.Render("Loading projects…") + "\n")
 		lines++
 	case len(m.shown) == 0 && len(m.all) == 0:
-		b.WriteString(s.Muted.Render("No projects at this level. Press v to include VIEW, p to include public projects.") + "\n")
+		b.WriteString(s.Muted.Render("No projects at this level. Press "+m.keys.View.Help().Key+" to include VIEW, "+
+			m.keys.Public.Help().Key+" to include public projects.") + "\n")
 		lines++
 	case len(m.shown) == 0:
 		b.WriteString(s.Muted.Render("No project matches the filter.") + "\n")
@@ -65,9 +66,9 @@ func (m *Model) View() string {
 	for ; lines < m.listHeight(); lines++ {
 		b.WriteString("\n")
 	}
-	note := "v: include projects where you only have VIEW · p: include public projects"
+	note := m.note
 	if m.width < 80 {
-		note = "v: VIEW projects · p: public"
+		note = m.shortNote
 	}
 	b.WriteString(s.Muted.Render(ansi.Truncate(note, m.width, "…")))
 	return b.String()
@@ -91,7 +92,7 @@ func (m *Model) row(mark, name, level, flags, id string, nameW int, showID bool)
 }
 
 func (m *Model) renderRow(i, nameW int, showID bool) string {
-	s := m.ctx.Styles
+	s := &m.ctx.Styles
 	p := m.all[m.shown[i]]
 	mark := "  "
 	current := false

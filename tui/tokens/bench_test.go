@@ -31,8 +31,8 @@ func benchScreen(b *testing.B, w, h int) *Model {
 	m := New(ctx)
 	m.SetSize(w, h)
 	m.SetTokens(manyTokens(10000, now))
-	m.table.showAll = true
-	m.refilter()
+	m.list.table.showAll = true
+	m.list.refilter()
 	return m
 }
 

@@ -1,276 +1,197 @@
 package tokens
 
 import (
+	"context"
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
+	"github.com/latch-dev/latch/tui/form"
 )
 
-// Fields of the create form, in tab order.
-const (
-	fName = iota
-	fExpiry
-	fScope
-	fProjects
-	fIdle
-	fCreate
-	fCount
-)
-
-type choice struct {
-	label string
-	d     time.Duration // 0: the server's default (expiry) or none (idle)
-}
+// custom is the choice that asks for a value of one's own.
+const custom = -1
 
 // expiryChoices: one month is the server's default, sent as no date.
-var expiryChoices = []choice{
+var expiryChoices = []struct {
+	label string
+	d     time.Duration
+}{
 	{"1 day", 24 * time.Hour},
 	{"7 days", 7 * 24 * time.Hour},
 	{"1 month (default)", 0},
 	{"90 days", 90 * 24 * time.Hour},
 	{"1 year", 365 * 24 * time.Hour},
-	{"custom date…", -1},
+	{"custom date…", custom},
 }
 
-const defaultExpiry = 2
-
-var idleChoices = []choice{
+var idleChoices = []struct {
+	label string
+	d     time.Duration
+}{
 	{"none", 0},
 	{"15 minutes", 15 * time.Minute},
 	{"1 hour", time.Hour},
 	{"8 hours", 8 * time.Hour},
 	{"1 day", 24 * time.Hour},
-	{"custom…", -1},
+	{"custom…", custom},
 }
 
-var levels = []string{wire.LevelView, wire.LevelUpload, wire.LevelContribute, wire.LevelAdminister}
+// tokenForm is the new-token form.
+type tokenForm struct {
+	common.Common
+	form *form.Form
+	busy bool
 
-func levelIndex(l string) int {
-	for i, v := range levels {
-		if v == l {
-			return i
+	name     string
+	expiry   time.Duration
+	date     string
+	scoped   bool
+	scope    *scopeField
+	idle     time.Duration
+	idleText string
+	cancel   func() tea.Cmd
+}
+
+func newTokenForm(ctx *common.Context, projects []wire.Project, cancel func() tea.Cmd) *tokenForm {
+	f := &tokenForm{Common: common.NewCommon(ctx), cancel: cancel}
+	now := ctx.Now()
+	expiry := make([]huh.Option[time.Duration], len(expiryChoices))
+	for i, c := range expiryChoices {
+		label := c.label
+		switch {
+		case c.d > 0:
+			label += ", until " + common.Date(now.Add(c.d))
+		case c.d == 0:
+			label += ", until " + common.Date(now.AddDate(0, 0, 30))
 		}
+		expiry[i] = huh.NewOption(label, c.d)
 	}
-	return 0
-}
-
-type scopeRow struct {
-	project wire.Project
-	on      bool
-	level   int // index into levels, at most the project's own level
-}
-
-// form is the new-token form.
-type form struct {
-	ctx        *common.Context
-	focus      int
-	name       textinput.Model
-	expiry     int
-	date       textinput.Model // custom expiry
-	scoped     bool
-	rows       []scopeRow
-	rowCursor  common.Cursor
-	idle       int
-	idleCustom textinput.Model
-	err        string
-	width      int
-	height     int
-}
-
-func newForm(ctx *common.Context, projects []wire.Project) *form {
-	s := ctx.Styles
-	f := &form{ctx: ctx, expiry: defaultExpiry}
-	f.name = common.NewInput(s, "what it is for, e.g. nightly upload", 100)
-	f.date = common.NewInput(s, "YYYY-MM-DD", 10)
-	f.idleCustom = common.NewInput(s, "e.g. 90m or 2h", 10)
-	for _, p := range projects {
-		f.rows = append(f.rows, scopeRow{project: p, level: levelIndex(p.Level)})
+	idle := make([]huh.Option[time.Duration], len(idleChoices))
+	for i, c := range idleChoices {
+		idle[i] = huh.NewOption(c.label, c.d)
 	}
-	f.rowCursor.SetLen(len(f.rows))
-	f.name.Focus()
+	f.scope = newScopeField(ctx, projects)
+	scoped := func() bool { return f.scoped }
+	f.form = form.New(ctx, form.NewKeyMap("generate"),
+		form.Text("name", "Name", &f.name).Placeholder("what it is for, e.g. nightly upload").Limit(100),
+		form.Choice("expiry", "Expires", &f.expiry, expiry...),
+		form.Text("date", "Expiry date", &f.date).Placeholder(now.AddDate(1, 0, 0).Format("2006-01-02")).Limit(10).
+			When(func() bool { return f.expiry == custom }),
+		form.Choice("scope", "Scope", &f.scoped,
+			huh.NewOption("all my projects (full scope)", false), huh.NewOption("only the projects picked below", true)),
+		form.Custom(f.scope).When(scoped),
+		form.Choice("idle", "Inactivity limit", &f.idle, idle...),
+		form.Text("idletext", "Limit", &f.idleText).Placeholder("90m or 2h").Limit(10).
+			When(func() bool { return f.idle == custom }),
+	)
 	return f
 }
 
-func (f *form) restyle() {
-	for _, in := range []*textinput.Model{&f.name, &f.date, &f.idleCustom} {
-		in.SetStyles(f.ctx.Styles.Input)
-	}
+func (f *tokenForm) Init() tea.Cmd { return f.form.Init() }
+
+// chromeLines: the title, the note and a blank line above the fields,
+// and the hint under them.
+const chromeLines = 5
+
+func (f *tokenForm) SetSize(w, h int) {
+	f.Common.SetSize(w, h)
+	f.scope.setRoom(h - 16)
+	f.form.SetSize(w, max(3, h-chromeLines))
 }
 
-func (f *form) setSize(w, h int) {
-	f.width, f.height = w, h
-	f.name.SetWidth(max(10, min(50, w-20)))
-	f.rowCursor.SetHeight(f.projectRows())
+func (f *tokenForm) ShortHelp() []key.Binding  { return f.form.ShortHelp() }
+func (f *tokenForm) FullHelp() [][]key.Binding { return f.form.FullHelp() }
+
+func (f *tokenForm) Update(msg tea.Msg) (common.Component, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case f.busy:
+			return f, nil
+		case f.form.Cancels(k):
+			return f, f.cancel()
+		case f.form.Submits(k):
+			return f, f.submit()
+		}
+	}
+	return f, f.form.Update(msg)
 }
 
-// projectRows is how many project lines fit.
-func (f *form) projectRows() int { return max(2, min(len(f.rows), f.height-16)) }
-
-func (f *form) focusCmd() tea.Cmd { return f.name.Focus() }
-
-func (f *form) onLast() bool { return f.focus == fCreate }
-
-func (f *form) setFocus(i int) tea.Cmd {
-	f.name.Blur()
-	f.date.Blur()
-	f.idleCustom.Blur()
-	f.focus = i
-	switch {
-	case i == fName:
-		return f.name.Focus()
-	case i == fExpiry && expiryChoices[f.expiry].d < 0:
-		return f.date.Focus()
-	case i == fIdle && idleChoices[f.idle].d < 0:
-		return f.idleCustom.Focus()
+func (f *tokenForm) submit() tea.Cmd {
+	req, field, err := f.request(f.Ctx.Now())
+	if err != "" {
+		return f.form.Fail(field, err)
 	}
-	return nil
+	f.busy = true
+	f.form.SetErr("")
+	return common.Call(f.Ctx, func(ctx context.Context, api common.API) (*wire.CreateTokenResponse, error) {
+		return api.CreateToken(ctx, req)
+	}, func(r *wire.CreateTokenResponse, err error) tea.Msg { return createdMsg{resp: r, err: err} })
 }
 
-func (f *form) move(delta int) tea.Cmd {
-	i := f.focus
-	for {
-		i = (i + delta + fCount) % fCount
-		if i != fProjects || f.scoped {
-			break
-		}
-	}
-	return f.setFocus(i)
+// failed shows the server's refusal in the form.
+func (f *tokenForm) failed(err error) {
+	f.busy = false
+	f.form.SetErr(err.Error())
 }
 
-func (f *form) update(msg tea.Msg) tea.Cmd {
-	k, isKey := msg.(tea.KeyPressMsg)
-	if isKey {
-		switch k.String() {
-		case "tab":
-			return f.move(1)
-		case "shift+tab":
-			return f.move(-1)
-		case "enter":
-			return f.move(1)
-		}
-		if f.focus == fProjects {
-			f.projectKey(k)
-			return nil
-		}
-		switch k.String() {
-		case "up":
-			return f.move(-1)
-		case "down":
-			return f.move(1)
-		case "left", "right":
-			d := 1
-			if k.String() == "left" {
-				d = -1
-			}
-			switch f.focus {
-			case fExpiry:
-				f.expiry = (f.expiry + d + len(expiryChoices)) % len(expiryChoices)
-				return f.setFocus(fExpiry)
-			case fScope:
-				f.scoped = !f.scoped
-				return nil
-			case fIdle:
-				f.idle = (f.idle + d + len(idleChoices)) % len(idleChoices)
-				return f.setFocus(fIdle)
-			}
-		case "space":
-			if f.focus == fScope {
-				f.scoped = !f.scoped
-				return nil
-			}
-		}
-	}
-	var cmd tea.Cmd
-	switch {
-	case f.focus == fName:
-		f.name, cmd = f.name.Update(msg)
-	case f.focus == fExpiry && expiryChoices[f.expiry].d < 0:
-		f.date, cmd = f.date.Update(msg)
-	case f.focus == fIdle && idleChoices[f.idle].d < 0:
-		f.idleCustom, cmd = f.idleCustom.Update(msg)
-	}
-	return cmd
-}
-
-func (f *form) projectKey(k tea.KeyPressMsg) {
-	if len(f.rows) == 0 {
-		return
-	}
-	r := &f.rows[f.rowCursor.Index]
-	switch k.String() {
-	case "up":
-		if f.rowCursor.Index == 0 {
-			f.setFocus(fScope)
-			return
-		}
-		f.rowCursor.Move(-1)
-	case "down":
-		if f.rowCursor.Index == len(f.rows)-1 {
-			f.setFocus(fIdle)
-			return
-		}
-		f.rowCursor.Move(1)
-	case "space", "x":
-		r.on = !r.on
-	case "left":
-		r.level = max(0, r.level-1)
-		r.on = true
-	case "right":
-		r.level = min(levelIndex(r.project.Level), r.level+1)
-		r.on = true
-	}
-}
-
-// request builds the API request, or says what is wrong.
-func (f *form) request(now time.Time) (wire.CreateTokenRequest, string) {
-	req := wire.CreateTokenRequest{Name: strings.TrimSpace(f.name.Value())}
+// request builds the API request, or says which field is wrong and why.
+func (f *tokenForm) request(now time.Time) (req wire.CreateTokenRequest, field, err string) {
+	req = wire.CreateTokenRequest{Name: strings.TrimSpace(f.name)}
 	if req.Name == "" {
-		f.setFocus(fName)
-		return req, "Give the token a name, so you know later what it is for."
+		return req, "name", "Give the token a name, so you know later what it is for."
 	}
-	switch c := expiryChoices[f.expiry]; {
-	case c.d > 0:
-		t := now.Add(c.d)
+	switch {
+	case f.expiry > 0:
+		t := now.Add(f.expiry)
 		req.ExpiresAt = &t
-	case c.d < 0:
-		t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.date.Value()), time.Local)
-		if err != nil {
-			f.setFocus(fExpiry)
-			return req, "Write the expiry date as YYYY-MM-DD."
+	case f.expiry == custom:
+		t, perr := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.date), time.Local)
+		if perr != nil {
+			return req, "date", "Write the expiry date as YYYY-MM-DD."
 		}
 		if !t.After(now) {
-			f.setFocus(fExpiry)
-			return req, "The expiry date must be in the future."
+			return req, "date", "The expiry date must be in the future."
 		}
 		req.ExpiresAt = &t
 	}
-	switch c := idleChoices[f.idle]; {
-	case c.d > 0:
-		req.IdleTimeout = wire.Duration(c.d)
-	case c.d < 0:
-		d, err := time.ParseDuration(strings.TrimSpace(f.idleCustom.Value()))
-		if err != nil || d < time.Minute {
-			f.setFocus(fIdle)
-			return req, "Write the inactivity limit as a duration of at least a minute, like 90m or 2h."
+	switch {
+	case f.idle > 0:
+		req.IdleTimeout = wire.Duration(f.idle)
+	case f.idle == custom:
+		d, perr := time.ParseDuration(strings.TrimSpace(f.idleText))
+		if perr != nil || d < time.Minute {
+			return req, "idletext", "Write the inactivity limit as a duration of at least a minute, like 90m or 2h."
 		}
 		req.IdleTimeout = wire.Duration(d)
 	}
 	if f.scoped {
-		scope := map[string]string{}
-		for _, r := range f.rows {
-			if r.on {
-				scope[r.project.ID] = levels[r.level]
-			}
-		}
+		scope := f.scope.picked()
 		if len(scope) == 0 {
-			return req, "Pick at least one project (space), or set the scope to all projects."
+			return req, "projects", "Pick at least one project (" + f.scope.keys.Toggle.Help().Key + "), or set the scope to all projects."
 		}
 		req.Scope = &wire.Scope{Projects: scope}
 	}
-	return req, ""
+	return req, "", ""
+}
+
+func (f *tokenForm) View() string {
+	s := f.Styles()
+	var b strings.Builder
+	b.WriteString(s.Title.Render("New API token") + "\n")
+	b.WriteString(s.Muted.Render(common.Truncate("Give a script only the projects and the time it needs.", f.Width)) + "\n\n")
+	b.WriteString(f.form.View())
+	switch {
+	case f.busy:
+		b.WriteString("\n\n" + s.Muted.Render("Generating…"))
+	case f.form.Err() == "":
+		b.WriteString("\n\n" + s.Muted.Render(common.Truncate("Tokens without a date expire in one month. "+
+			f.form.Keys().Save.Help().Key+" generates from any field.", f.Width)))
+	}
+	return b.String()
 }

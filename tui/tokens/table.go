@@ -34,13 +34,18 @@ type table struct {
 	desc    bool
 	showAll bool // include revoked, expired and idle tokens
 	names   map[string]string
+	active  int // how many are active, counted once per set, not per frame
 }
 
 func (t *table) set(toks []wire.Token) {
 	t.all = toks
 	t.lower = make([]string, len(toks))
+	t.active = 0
 	for i, tk := range toks {
 		t.lower[i] = strings.ToLower(tk.Name + " " + tk.ID + " " + tk.Kind + " " + tk.State + " " + t.scopeText(tk, true))
+		if tk.State == wire.StateActive {
+			t.active++
+		}
 	}
 }
 
@@ -115,5 +120,3 @@ func (t *table) scopeText(tk wire.Token, long bool) string {
 	}
 	return strconv.Itoa(len(tk.Scope.Projects)) + " projects"
 }
-
-func itoaInt(n int) string { return strconv.Itoa(n) }

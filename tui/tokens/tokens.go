@@ -1,58 +1,29 @@
 // Package tokens is the API tokens screen: a table of the person's tokens
 // (sessions included) with sort and filter, a form to create one, the new
 // secret shown once with copy to clipboard, and revocation with
-// confirmation, one by one or all at once.
+// confirmation, one by one or all at once. Each of these is a component
+// with its own keymap; the screen routes to the one showing.
 package tokens
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
 
-type mode int
-
-const (
-	modeList mode = iota
-	modeFilter
-	modeForm
-	modeSecret
-	modeConfirm
-	modeRevokeAll
-)
-
-type keyMap struct {
-	list                                          common.ListKeys
-	New, Revoke, RevokeAll, Filter, Sort, ShowAll key.Binding
-	Refresh, Back, Done, Copy, Yes, No            key.Binding
-}
-
 // Model is the tokens screen.
 type Model struct {
-	ctx    *common.Context
-	keys   keyMap
-	mode   mode
-	table  table
-	cursor common.Cursor
-	filter textinput.Model
-
-	form      *form
-	secret    *wire.CreateTokenResponse // shown once, then dropped
-	copied    bool
-	confirm   *wire.Token // the token to revoke
-	allChoice int         // revoke-all: which kind
-
-	loaded        bool
-	busy          bool
-	err           string
-	notice        string
-	projects      []wire.Project
-	width, height int
+	common.Common
+	list     *list
+	form     *tokenForm       // nil unless a token is being made
+	dialog   common.Component // the secret, a confirmation; nil when none
+	projects []wire.Project
 }
 
 type (
@@ -79,197 +50,216 @@ type (
 
 // New builds the tokens screen.
 func New(ctx *common.Context) *Model {
-	m := &Model{ctx: ctx}
-	m.table.desc = true // newest first
-	m.keys = keyMap{
-		list:      common.NewListKeys(),
-		New:       common.Bind("n", "new token", "n"),
-		Revoke:    common.Bind("x/del", "revoke", "x", "delete"),
-		RevokeAll: common.Bind("X", "revoke all…", "X"),
-		Filter:    common.Bind("/", "filter", "/"),
-		Sort:      common.Bind("s", "sort", "s"),
-		ShowAll:   common.Bind("a", "show inactive", "a"),
-		Refresh:   common.Bind("r", "reload", "r"),
-		Back:      common.Bind("esc", "back", "esc"),
-		Done:      common.Bind("enter", "done", "enter"),
-		Copy:      common.Bind("c", "copy", "c"),
-		Yes:       common.Bind("y", "yes, revoke", "y"),
-		No:        common.Bind("n/esc", "cancel", "n", "esc"),
-	}
-	m.filter = common.NewInput(ctx.Styles, "name, id, kind, state or project", 100)
-	m.filter.Prompt = "/ "
+	m := &Model{Common: common.NewCommon(ctx), list: newList(ctx)}
+	m.list.onNew, m.list.onRevoke, m.list.onRevokeAll = m.openForm, m.askRevoke, m.askRevokeAll
 	return m
+}
+
+// The components open and close each other through the screen, within
+// the key press that asks: keys typed right after reach what was opened.
+
+func (m *Model) openForm() tea.Cmd {
+	m.form = newTokenForm(m.Ctx, m.projects, m.closeForm)
+	m.form.SetSize(m.Width, m.Height)
+	return m.form.Init()
+}
+
+func (m *Model) closeForm() tea.Cmd {
+	m.form = nil
+	return nil
+}
+
+func (m *Model) openDialog(d common.Component) tea.Cmd {
+	m.dialog = d
+	d.SetSize(m.Width, m.Height)
+	return d.Init()
+}
+
+// closeDialog closes the dialog; notice (if any) goes under the table.
+func (m *Model) closeDialog(notice string) tea.Cmd {
+	m.dialog = nil
+	if notice != "" {
+		m.list.notice = notice
+	}
+	return nil
+}
+
+func (m *Model) askRevoke(t wire.Token) tea.Cmd { return m.openDialog(m.confirmRevoke(t)) }
+
+func (m *Model) askRevokeAll() tea.Cmd {
+	return m.openDialog(newRevokeAllDialog(m.Ctx, m.revokeAll, func() tea.Cmd { return m.closeDialog("") }))
 }
 
 func (m *Model) Init() tea.Cmd { return tea.Batch(m.load(), m.loadProjects()) }
 
 func (m *Model) SetSize(w, h int) {
-	m.width, m.height = w, h
-	m.filter.SetWidth(max(10, w-20))
-	m.cursor.SetHeight(m.listHeight())
-	if m.form != nil {
-		m.form.setSize(w, h)
+	m.Common.SetSize(w, h)
+	for _, c := range m.components() {
+		c.SetSize(w, h)
 	}
 }
 
-// Capturing: text fields, and the dialogs, keep the keyboard so no global
-// shortcut dismisses them by accident.
-func (m *Model) Capturing() bool { return m.mode != modeList }
+// components are those alive, the one showing last.
+func (m *Model) components() []common.Component {
+	cs := []common.Component{m.list}
+	if m.form != nil {
+		cs = append(cs, m.form)
+	}
+	if m.dialog != nil {
+		cs = append(cs, m.dialog)
+	}
+	return cs
+}
+
+// active is the component that has the keyboard (no allocation: it is
+// asked on every key press and every frame).
+func (m *Model) active() common.Component {
+	switch {
+	case m.dialog != nil:
+		return m.dialog
+	case m.form != nil:
+		return m.form
+	}
+	return m.list
+}
+
+// Capturing: the form and the dialogs keep the keyboard, and so does the
+// filter while it is typed in.
+func (m *Model) Capturing() bool { return m.form != nil || m.dialog != nil || m.list.filtering }
+
+func (m *Model) ShortHelp() []key.Binding  { return m.active().ShortHelp() }
+func (m *Model) FullHelp() [][]key.Binding { return m.active().FullHelp() }
+func (m *Model) View() string              { return m.active().View() }
 
 func (m *Model) load() tea.Cmd {
-	return common.Call(m.ctx, func(ctx context.Context, api common.API) ([]wire.Token, error) {
+	return common.Call(m.Ctx, func(ctx context.Context, api common.API) ([]wire.Token, error) {
 		return api.Tokens(ctx)
 	}, func(t []wire.Token, err error) tea.Msg { return loadedMsg{tokens: t, err: err} })
 }
 
 func (m *Model) loadProjects() tea.Cmd {
-	return common.Call(m.ctx, func(ctx context.Context, api common.API) ([]wire.Project, error) {
+	return common.Call(m.Ctx, func(ctx context.Context, api common.API) ([]wire.Project, error) {
 		return api.Projects(ctx, wire.LevelView, true)
 	}, func(ps []wire.Project, err error) tea.Msg { return projectsMsg{projects: ps} })
 }
 
 // SetTokens replaces the table's tokens (tests and benchmarks).
-func (m *Model) SetTokens(toks []wire.Token) {
-	m.table.set(toks)
-	m.loaded, m.err = true, ""
-	m.refilter()
-}
-
-func (m *Model) refilter() {
-	m.table.apply(m.filter.Value())
-	m.cursor.SetLen(len(m.table.shown))
-}
-
-func (m *Model) selected() (wire.Token, bool) {
-	if len(m.table.shown) == 0 {
-		return wire.Token{}, false
-	}
-	return m.table.all[m.table.shown[m.cursor.Index]], true
-}
+func (m *Model) SetTokens(toks []wire.Token) { m.list.setTokens(toks) }
 
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ThemeMsg:
-		m.filter.SetStyles(m.ctx.Styles.Input)
+		m.list.restyle()
 		if m.form != nil {
-			m.form.restyle()
+			m.form.form.Restyle()
 		}
+		return m, nil
 	case common.RefreshMsg:
-		if m.mode == modeList {
+		if m.form == nil && m.dialog == nil {
 			return m, m.load()
 		}
+		return m, nil
 	case loadedMsg:
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.list.err = msg.err.Error()
 			return m, nil
 		}
-		m.SetTokens(msg.tokens)
+		m.list.setTokens(msg.tokens)
+		return m, nil
 	case projectsMsg:
 		m.projects = msg.projects
-		m.table.names = make(map[string]string, len(msg.projects))
-		for _, p := range msg.projects {
-			m.table.names[p.ID] = p.Name
-		}
-		m.table.set(m.table.all)
+		m.list.setProjects(msg.projects)
+		return m, nil
 	case createdMsg:
 		return m, m.created(msg)
 	case revokedMsg:
 		return m, m.revoked(msg)
 	case revokedAllMsg:
 		return m, m.revokedAll(msg)
-	case tea.PasteMsg:
-		return m, m.paste(msg)
-	case tea.KeyPressMsg:
-		return m, m.key(msg)
+	case tea.KeyPressMsg, tea.PasteMsg:
+		_, cmd := m.active().Update(msg)
+		return m, cmd
+	}
+	// Anything else (the form's own messages) goes to the form.
+	if m.form != nil {
+		_, cmd := m.form.Update(msg)
+		return m, cmd
 	}
 	return m, nil
 }
 
-func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.mode {
-	case modeFilter:
-		m.filter, cmd = m.filter.Update(msg)
-		m.refilter()
-	case modeForm:
-		cmd = m.form.update(msg)
-	}
-	return cmd
-}
-
-func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	switch m.mode {
-	case modeFilter:
-		return m.filterKey(msg)
-	case modeForm:
-		return m.formKey(msg)
-	case modeSecret:
-		return m.secretKey(msg)
-	case modeConfirm:
-		return m.confirmKey(msg)
-	case modeRevokeAll:
-		return m.revokeAllKey(msg)
-	}
-	k := m.keys
-	if m.cursor.Handle(k.list, msg) {
+func (m *Model) created(msg createdMsg) tea.Cmd {
+	if m.form == nil {
 		return nil
 	}
-	m.notice = ""
-	switch {
-	case key.Matches(msg, k.New):
-		m.form = newForm(m.ctx, m.projects)
-		m.form.setSize(m.width, m.height)
-		m.mode = modeForm
-		return m.form.focusCmd()
-	case key.Matches(msg, k.Revoke):
-		if t, ok := m.selected(); ok {
-			if t.State != wire.StateActive {
-				m.notice = "That token is already " + t.State + "."
-				return nil
-			}
-			m.confirm = &t
-			m.mode = modeConfirm
-		}
-	case key.Matches(msg, k.RevokeAll):
-		m.mode, m.allChoice = modeRevokeAll, 0
-	case key.Matches(msg, k.Filter):
-		m.mode = modeFilter
-		return m.filter.Focus()
-	case key.Matches(msg, k.Sort):
-		m.table.nextSort()
-		m.refilter()
-	case key.Matches(msg, k.ShowAll):
-		m.table.showAll = !m.table.showAll
-		m.refilter()
-	case key.Matches(msg, k.Refresh):
+	if msg.err != nil {
+		m.form.failed(msg.err)
+		return nil
+	}
+	m.form = nil
+	return tea.Batch(m.openDialog(newSecretDialog(m.Ctx, msg.resp, m.list.table.scopeText(msg.resp.Info, true), m.closeDialog)), m.load())
+}
+
+func (m *Model) confirmRevoke(t wire.Token) *common.Confirm {
+	s := m.Styles()
+	c := common.NewConfirm(m.Ctx, "Revoke this token?", "yes, revoke it",
+		func() tea.Cmd {
+			return common.Call(m.Ctx, func(ctx context.Context, api common.API) (struct{}, error) {
+				return struct{}{}, api.RevokeToken(ctx, t.ID)
+			}, func(_ struct{}, err error) tea.Msg { return revokedMsg{token: t, err: err} })
+		},
+		func() tea.Cmd { return m.closeDialog("") }).
+		Body(fmt.Sprintf("%s  (%s, %s)\n%s", t.Name, t.Kind, m.list.table.scopeText(t, true), s.Muted.Render(t.ID))).
+		Note("Anything using it — scripts, jobs, uploads — stops working at once. This cannot be undone.").
+		Busy("Revoking…")
+	if t.ID == currentID(m.Ctx) {
+		c.Warn("This is the token of the session you are using now: revoking it logs you out of this console.")
+	}
+	return c
+}
+
+func (m *Model) revoked(msg revokedMsg) tea.Cmd {
+	m.dialog = nil
+	if msg.err != nil {
+		m.list.notice = "Could not revoke: " + msg.err.Error()
 		return m.load()
-	case key.Matches(msg, k.Back):
-		if m.filter.Value() != "" {
-			m.filter.SetValue("")
-			m.refilter()
-			return nil
-		}
-		return common.Cmd(common.BackMsg{})
 	}
-	return nil
+	if msg.token.ID == currentID(m.Ctx) {
+		return common.Cmd(common.SessionEndedMsg{Reason: "You revoked the token of this session, so you are logged out."})
+	}
+	m.list.notice = "Revoked “" + msg.token.Name + "”."
+	return m.load()
 }
 
-func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
-		m.filter.SetValue("")
-		fallthrough
-	case "enter":
-		m.mode = modeList
-		m.filter.Blur()
-		m.refilter()
-		return nil
-	case "up", "down", "pgup", "pgdown":
-		m.cursor.Handle(m.keys.list, msg)
-		return nil
+func (m *Model) revokeAll(req wire.RevokeAllRequest) tea.Cmd {
+	return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+		return api.RevokeAll(ctx, req)
+	}, func(r *wire.RevokeResponse, err error) tea.Msg { return revokedAllMsg{resp: r, err: err} })
+}
+
+func (m *Model) revokedAll(msg revokedAllMsg) tea.Cmd {
+	m.dialog = nil
+	if msg.err != nil {
+		m.list.notice = "Could not revoke: " + msg.err.Error()
+		return m.load()
 	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
-	m.refilter()
-	return cmd
+	if msg.resp.LoggedOut {
+		return common.Cmd(common.SessionEndedMsg{Reason: "You revoked all your tokens, this session's included, so you are logged out."})
+	}
+	m.list.notice = "Revoked " + plural(msg.resp.Revoked, "token") + "."
+	return m.load()
+}
+
+func currentID(ctx *common.Context) string {
+	if s := ctx.Session; s != nil {
+		return s.TokenID
+	}
+	return ""
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

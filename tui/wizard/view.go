@@ -11,7 +11,7 @@ import (
 )
 
 func (m *Model) stepBar() string {
-	s := m.ctx.Styles
+	s := m.Ctx.Styles
 	parts := make([]string, len(stepNames))
 	for i, n := range stepNames {
 		label := fmt.Sprintf("%d %s", i+1, n)
@@ -25,42 +25,44 @@ func (m *Model) stepBar() string {
 		}
 	}
 	bar := strings.Join(parts, s.Muted.Render(" › "))
-	if lipgloss.Width(bar) > m.width {
+	if lipgloss.Width(bar) > m.Width {
 		bar = s.Bold.Render(fmt.Sprintf("Step %d of %d: %s", m.step+1, len(stepNames), stepNames[m.step]))
 	}
 	return bar
 }
 
 func (m *Model) View() string {
-	s := m.ctx.Styles
-	w := m.width
+	s := m.Ctx.Styles
+	w := m.Width
 	var body string
 	switch m.step {
 	case StepApp:
 		body = m.appView()
 	case StepPassword:
-		body = para(w, "Enter your current password to continue.") + "\n\n" + m.reauth.View(s, 12)
+		body = para(w, "Enter your current password to continue.") + "\n\n" + m.pass.View()
 	case StepScan:
 		return m.stepBar() + "\n" + m.scanView()
 	case StepVerify:
-		body = para(w, "Enter the 6-digit code "+Apps[m.app]+" now shows for latch.") + "\n\n" + m.code.View(s, 12)
+		body = para(w, "Enter the 6-digit code "+Apps[m.app]+" now shows for latch.") + "\n\n" + m.verify.View()
 	case StepBackup:
 		body = s.Success.Render("Two-factor authentication is on.") + "\n" +
 			para(w, "Keep these backup codes somewhere safe. Each one logs you in once if you lose your phone; you will not see them again.") +
-			"\n\n" + m.codes.View(w)
+			"\n\n" + m.codes.View()
 	case StepFinish:
 		body = s.Success.Render("All set.") + "\n\n" +
 			para(w, "Turning on two-factor authentication is a credentials change: every session of yours has been signed out, this one included. API tokens keep working.") +
 			"\n\n" + para(w, "From now on, sign in with your password and a code from "+Apps[m.app]+".") +
-			"\n\n" + s.Bold.Render("Press enter to finish and log out.")
+			"\n\n" + s.Bold.Render("Press "+m.keys.Finish.Help().Key+" to finish and log out.")
 	}
 	var b strings.Builder
 	b.WriteString(m.stepBar() + "\n\n" + body)
 	if m.busy {
 		b.WriteString("\n" + s.Muted.Render("Talking to the server…"))
-	} else if m.err != "" {
-		b.WriteString("\n" + s.Error.Width(max(20, w-2)).Render(m.err))
-		if m.advice && m.step == StepVerify {
+	} else {
+		if m.err != "" {
+			b.WriteString("\n" + s.Error.Width(max(20, w-2)).Render(m.err))
+		}
+		if m.advice && m.step == StepVerify && m.verify.Err() != "" {
 			b.WriteString("\n" + s.Warning.Width(max(20, min(w, 90))).Render(login.ClockAdvice))
 		}
 	}
@@ -68,9 +70,9 @@ func (m *Model) View() string {
 }
 
 func (m *Model) appView() string {
-	s := m.ctx.Styles
+	s := m.Ctx.Styles
 	var b strings.Builder
-	b.WriteString(para(m.width, "Two-factor authentication asks for a code from an app on your phone each time you sign in, so a stolen password is not enough. Choose the app you will use (any app that supports TOTP works; codes by SMS are not offered).") + "\n\n")
+	b.WriteString(para(m.Width, "Two-factor authentication asks for a code from an app on your phone each time you sign in, so a stolen password is not enough. Choose the app you will use (any app that supports TOTP works; codes by SMS are not offered).") + "\n\n")
 	for i, a := range Apps {
 		if i == m.app {
 			b.WriteString(s.Selected.Render("▸ "+a) + "\n")
@@ -85,7 +87,7 @@ func (m *Model) appView() string {
 // when the window is too small for the code — says so and shows the
 // secret alone, in groups of four.
 func (m *Model) scanView() string {
-	s := m.ctx.Styles
+	s := m.Ctx.Styles
 	if m.enroll == nil {
 		return ""
 	}
@@ -96,7 +98,7 @@ func (m *Model) scanView() string {
 	}
 	qr := code.Lines
 	qrW, qrH := code.Width(), code.Height()
-	avail := m.height - 2 // the step bar and a blank line
+	avail := m.Height - 2 // the step bar and a blank line
 	text := []string{
 		s.Bold.Render("Scan this code with " + Apps[m.app] + "."),
 		"",
@@ -107,7 +109,7 @@ func (m *Model) scanView() string {
 		"",
 		s.Muted.Render("Time-based, 6 digits, 30 seconds."),
 		"",
-		"Then press enter to type a code.",
+		"Then press " + m.keys.TypeCode.Help().Key + " to type a code.",
 	}
 	var q strings.Builder
 	for i, l := range qr {
@@ -117,17 +119,17 @@ func (m *Model) scanView() string {
 		q.WriteString(s.QR.Render(l))
 	}
 	switch {
-	case qrH <= avail && m.width >= qrW+4+38:
+	case qrH <= avail && m.Width >= qrW+4+38:
 		side := lipgloss.NewStyle().PaddingLeft(3).Render(strings.Join(text, "\n"))
 		return "\n" + lipgloss.JoinHorizontal(lipgloss.Top, q.String(), side)
-	case qrH+4 <= avail && m.width >= qrW:
+	case qrH+4 <= avail && m.Width >= qrW:
 		return "\n" + q.String() + "\n" + s.Bold.Render("Or type this secret key into your app: ") + s.Accent.Bold(true).Render(secret)
 	}
 	var b strings.Builder
-	b.WriteString("\n" + s.Warning.Render(fmt.Sprintf("This window is too small for the QR code (it needs %d×%d; it is %d×%d).", qrW, qrH+2, m.width, m.height)) + "\n")
-	b.WriteString(para(m.width, "Enlarge the window and the code will appear, or add an account by hand in "+Apps[m.app]+" with this secret key:") + "\n\n")
+	b.WriteString("\n" + s.Warning.Render(fmt.Sprintf("This window is too small for the QR code (it needs %d×%d; it is %d×%d).", qrW, qrH+2, m.Width, m.Height)) + "\n")
+	b.WriteString(para(m.Width, "Enlarge the window and the code will appear, or add an account by hand in "+Apps[m.app]+" with this secret key:") + "\n\n")
 	b.WriteString("   " + s.Accent.Bold(true).Render(secret) + "\n\n")
-	b.WriteString(s.Muted.Render("Time-based, 6 digits, 30 seconds. Then press enter to type a code."))
+	b.WriteString(s.Muted.Render("Time-based, 6 digits, 30 seconds. Then press " + m.keys.TypeCode.Help().Key + " to type a code."))
 	return b.String()
 }
 

@@ -2,7 +2,8 @@
 // authentication the way the seeds do: (1) pick an authenticator app,
 // (2) enter the current password, (3) scan the QR code or type the secret,
 // (4) enter a 6-digit code, (5) keep the backup codes, (6) finish and log
-// out. Esc goes back a step.
+// out. Esc goes back a step. Its inputs are forms of the console's form
+// engine; its keys come from its keymap.
 package wizard
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/common"
+	"github.com/latch-dev/latch/tui/form"
 )
 
 // Steps of the wizard.
@@ -32,20 +34,29 @@ var stepNames = []string{"App", "Password", "Scan", "Verify", "Backup codes", "F
 // Apps offered in step 1; any TOTP app works.
 var Apps = []string{"Google Authenticator", "Microsoft Authenticator", "Authy", "1Password", "Another TOTP app"}
 
+type keyMap struct {
+	Up, Down, Choose, Cancel key.Binding // step 1
+	TypeCode                 key.Binding // the scan step
+	Back                     key.Binding
+	Finish                   key.Binding
+}
+
 // Model is the wizard.
 type Model struct {
-	ctx    *common.Context
-	step   int
-	app    int
-	reauth common.Form // password (and current code when re-enrolling)
-	code   common.Form // the new code
-	enroll *wire.EnrollResponse
-	codes  *codes.Model
-	err    string
-	advice bool
-	busy   bool
-	width  int
-	height int
+	common.Common
+	keys     keyMap
+	step     int
+	app      int
+	reenroll bool
+	reauth   wire.ReauthRequest // the password (and current code when re-enrolling)
+	pass     *form.Form
+	code     string // the new code
+	verify   *form.Form
+	enroll   *wire.EnrollResponse
+	codes    *codes.Model
+	err      string
+	advice   bool
+	busy     bool
 }
 
 type (
@@ -62,15 +73,28 @@ type (
 // New starts the wizard; reenroll asks for the current code as well
 // (2FA is already on and this replaces it).
 func New(ctx *common.Context, reenroll bool) *Model {
-	s := ctx.Styles
-	m := &Model{ctx: ctx}
-	m.reauth.Fields = []common.Field{
-		common.TextField(s, "Password", "your current password", true),
-		common.TextField(s, "Code", "current 6-digit or backup code", false),
+	m := &Model{Common: common.NewCommon(ctx), reenroll: reenroll}
+	m.keys = keyMap{
+		// One help entry for the pair: the arrows choose.
+		Up:       common.Bind("↑/↓", "choose", "up", "k"),
+		Down:     key.NewBinding(key.WithKeys("down", "j")),
+		Choose:   common.Bind("enter", "next", "enter"),
+		Cancel:   common.Bind("esc", "cancel", "esc"),
+		TypeCode: common.Bind("enter", "next", "enter"),
+		Back:     common.Bind("esc", "back", "esc"),
+		Finish:   common.Bind("enter", "finish & log out", "enter"),
 	}
-	m.reauth.Fields[1].Hidden = !reenroll
-	m.code.Fields = []common.Field{common.TextField(s, "Code", "6-digit code from the app", false)}
-	m.code.Fields[0].Input.CharLimit = 7
+	keys := form.NewKeyMap("next")
+	keys.Cancel = m.keys.Back
+	keys.Save.SetEnabled(false) // one field a step: enter is enough
+	m.pass = form.New(ctx, keys,
+		form.Text("password", "Password", &m.reauth.Password).Secret().Placeholder("your current password"),
+		form.Text("code", "Code", &m.reauth.Code).Placeholder("current 6-digit or backup code").
+			When(func() bool { return m.reenroll }),
+	)
+	m.verify = form.New(ctx, keys,
+		form.Text("code", "Code", &m.code).Placeholder("6-digit code from the app").Limit(7),
+	)
 	return m
 }
 
@@ -80,29 +104,46 @@ func (m *Model) Step() int { return m.step }
 func (m *Model) Init() tea.Cmd { return nil }
 
 func (m *Model) SetSize(w, h int) {
-	m.width, m.height = w, h
-	m.reauth.SetWidth(w)
-	m.code.SetWidth(w)
+	m.Common.SetSize(w, h)
+	m.pass.SetSize(w, max(3, h-6))
+	m.verify.SetSize(w, max(3, h-6))
+	if m.codes != nil {
+		m.codes.SetSize(w, h)
+	}
 }
 
 // Capturing: every step but the first holds a text field or must not be
 // left by a stray key.
 func (m *Model) Capturing() bool { return m.step != StepApp }
 
+// form is the step's form, if it has one.
+func (m *Model) form() *form.Form {
+	switch m.step {
+	case StepPassword:
+		return m.pass
+	case StepVerify:
+		return m.verify
+	}
+	return nil
+}
+
 func (m *Model) ShortHelp() []key.Binding {
-	enter := common.Bind("enter", "next", "enter")
-	esc := common.Bind("esc", "back", "esc")
+	k := m.keys
+	if m.busy {
+		return nil
+	}
+	if f := m.form(); f != nil {
+		return f.ShortHelp()
+	}
 	switch m.step {
 	case StepApp:
-		return []key.Binding{common.Bind("↑/↓", "choose", "up"), enter, common.Bind("esc", "cancel", "esc")}
+		return common.Helpful(k.Up, k.Down, k.Choose, k.Cancel)
+	case StepScan:
+		return []key.Binding{k.TypeCode, k.Back}
 	case StepBackup:
-		if m.codes != nil {
-			return m.codes.Keys()
-		}
-	case StepFinish:
-		return []key.Binding{common.Bind("enter", "finish & log out", "enter")}
+		return m.codes.ShortHelp()
 	}
-	return []key.Binding{enter, esc}
+	return []key.Binding{k.Finish}
 }
 
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
@@ -110,91 +151,83 @@ func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp(
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ThemeMsg:
-		m.reauth.Restyle(m.ctx.Styles)
-		m.code.Restyle(m.ctx.Styles)
+		m.pass.Restyle()
+		m.verify.Restyle()
 		if m.codes != nil {
 			m.codes.Restyle()
 		}
 	case enrolledMsg:
-		m.busy = false
-		if msg.err != nil {
-			m.err = msg.err.Error()
-			if e, ok := common.AsAPIError(msg.err); ok && e.Type == wire.ErrInvalidAuthentication {
-				m.err = "That password is not correct."
-			}
-			m.reauth.Fields[0].Input.SetValue("")
-			m.reauth.Fields[1].Input.SetValue("")
-			return m, nil
-		}
-		m.enroll, m.err = msg.resp, ""
-		m.step = StepScan
+		return m, m.enrolled(msg)
 	case confirmedMsg:
 		return m, m.confirmed(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
-	case tea.PasteMsg:
-		return m, m.input(msg)
+	default:
+		// A paste, or a form's own messages.
+		if f := m.form(); f != nil {
+			return m, f.Update(msg)
+		}
+		if m.step == StepBackup {
+			_, cmd := m.codes.Update(msg)
+			return m, cmd
+		}
 	}
 	return m, nil
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
 	if m.busy {
 		return nil
 	}
-	if msg.String() == "esc" && !(m.step == StepBackup && m.codes.Editing()) {
-		return m.back()
+	if f := m.form(); f != nil {
+		switch {
+		case f.Cancels(msg):
+			return m.back()
+		case f.Submits(msg):
+			if m.step == StepPassword {
+				return m.submitPassword()
+			}
+			return m.submitCode()
+		}
+		return f.Update(msg)
 	}
 	switch m.step {
 	case StepApp:
-		switch msg.String() {
-		case "up", "k":
+		switch {
+		case key.Matches(msg, k.Up):
 			m.app = max(0, m.app-1)
-		case "down", "j":
+		case key.Matches(msg, k.Down):
 			m.app = min(len(Apps)-1, m.app+1)
-		case "enter":
+		case key.Matches(msg, k.Choose):
 			m.step = StepPassword
-			return m.reauth.Start()
+			return m.pass.Init()
+		case key.Matches(msg, k.Cancel):
+			return common.Cmd(common.PopMsg{})
 		}
-		return nil
 	case StepScan:
-		if msg.String() == "enter" {
+		switch {
+		case key.Matches(msg, k.TypeCode):
 			m.step = StepVerify
-			m.code.Fields[0].Input.SetValue("")
-			return m.code.Start()
+			m.verify.Clear("code")
+			return m.verify.Init()
+		case key.Matches(msg, k.Back):
+			return m.back()
 		}
-		return nil
+	case StepBackup:
+		if key.Matches(msg, k.Back) && !m.codes.Editing() {
+			return m.back()
+		}
+		_, cmd := m.codes.Update(msg)
+		return cmd
 	case StepFinish:
-		if msg.String() == "enter" {
+		switch {
+		case key.Matches(msg, k.Finish):
 			return common.Cmd(common.SessionEndedMsg{Logout: true,
 				Reason: "Two-factor authentication is on. Sign in again with your password and a code from " + Apps[m.app] + "."})
+		case key.Matches(msg, k.Back):
+			return m.back()
 		}
-		return nil
-	}
-	return m.input(msg)
-}
-
-// input feeds the current step's fields.
-func (m *Model) input(msg tea.Msg) tea.Cmd {
-	switch m.step {
-	case StepPassword:
-		cmd, submit := m.reauth.Update(msg)
-		if submit {
-			return m.submitPassword()
-		}
-		return cmd
-	case StepVerify:
-		cmd, submit := m.code.Update(msg)
-		if submit {
-			return m.submitCode()
-		}
-		return cmd
-	case StepBackup:
-		cmd, done := m.codes.Update(msg)
-		if done {
-			m.step = StepFinish
-		}
-		return cmd
 	}
 	return nil
 }
@@ -202,15 +235,13 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 func (m *Model) back() tea.Cmd {
 	m.err, m.advice = "", false
 	switch m.step {
-	case StepApp:
-		return common.Cmd(common.PopMsg{})
 	case StepPassword:
 		m.step = StepApp
 	case StepScan:
 		m.step = StepPassword
-		m.reauth.Fields[0].Input.SetValue("")
-		m.reauth.Fields[1].Input.SetValue("")
-		return m.reauth.Start()
+		m.pass.Clear("password")
+		m.pass.Clear("code")
+		return m.pass.Init()
 	case StepVerify:
 		m.step = StepScan
 	case StepBackup, StepFinish:
@@ -221,25 +252,42 @@ func (m *Model) back() tea.Cmd {
 }
 
 func (m *Model) submitPassword() tea.Cmd {
-	req := wire.ReauthRequest{Password: m.reauth.Value(0), Code: strings.TrimSpace(m.reauth.Value(1))}
+	req := wire.ReauthRequest{Password: m.reauth.Password, Code: strings.TrimSpace(m.reauth.Code)}
 	if req.Password == "" {
-		m.err = "Enter your current password."
-		return nil
+		return m.pass.Fail("password", "Enter your current password.")
 	}
-	m.busy, m.err = true, ""
-	return common.CallReauth(m.ctx, func(ctx context.Context, api common.API) (*wire.EnrollResponse, error) {
+	m.busy = true
+	m.pass.SetErr("")
+	return common.CallReauth(m.Ctx, func(ctx context.Context, api common.API) (*wire.EnrollResponse, error) {
 		return api.Enroll(ctx, req)
 	}, func(r *wire.EnrollResponse, err error) tea.Msg { return enrolledMsg{resp: r, err: err} })
 }
 
-func (m *Model) submitCode() tea.Cmd {
-	code := strings.ReplaceAll(strings.TrimSpace(m.code.Value(0)), " ", "")
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		m.err = "Enter the 6 digits your app shows for latch."
-		return nil
+func (m *Model) enrolled(msg enrolledMsg) tea.Cmd {
+	m.busy = false
+	if msg.err != nil {
+		text := msg.err.Error()
+		if e, ok := common.AsAPIError(msg.err); ok && e.Type == wire.ErrInvalidAuthentication {
+			text = "That password is not correct."
+		}
+		m.pass.Clear("password")
+		m.pass.Clear("code")
+		return m.pass.Fail("password", text)
 	}
-	m.busy, m.err, m.advice = true, "", false
-	return common.Call(m.ctx, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
+	m.enroll = msg.resp
+	m.step = StepScan
+	return nil
+}
+
+func (m *Model) submitCode() tea.Cmd {
+	code := strings.ReplaceAll(strings.TrimSpace(m.code), " ", "")
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		m.advice = false
+		return m.verify.Fail("code", "Enter the 6 digits your app shows for latch.")
+	}
+	m.busy, m.advice = true, false
+	m.verify.SetErr("")
+	return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
 		return api.ConfirmEnrollment(ctx, wire.ConfirmRequest{Code: code})
 	}, func(r *wire.BackupCodesResponse, err error) tea.Msg { return confirmedMsg{resp: r, err: err} })
 }
@@ -247,21 +295,25 @@ func (m *Model) submitCode() tea.Cmd {
 func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 	m.busy = false
 	if msg.err != nil {
-		m.err = "That code was not accepted."
+		text := "That code was not accepted."
 		m.advice = true
 		if e, ok := common.AsAPIError(msg.err); ok && e.Type != wire.ErrInvalidInput {
-			m.err, m.advice = msg.err.Error(), e.Type == wire.ErrTwoFactorRequired
+			text, m.advice = msg.err.Error(), e.Type == wire.ErrTwoFactorRequired
 		}
-		m.code.Fields[0].Input.SetValue("")
-		return nil
+		m.verify.Clear("code")
+		return m.verify.Fail("code", text)
 	}
-	if s := m.ctx.Session; s != nil && msg.resp.LoggedOut {
+	if s := m.Ctx.Session; s != nil && msg.resp.LoggedOut {
 		// Every session ended with this credentials change; the wizard
 		// still shows the codes, but nothing may call the server now.
 		s.Ended = true
 	}
 	m.enroll = nil // the secret is not needed any more
-	m.codes = codes.New(m.ctx, msg.resp.BackupCodes)
+	m.codes = codes.New(m.Ctx, msg.resp.BackupCodes, func() tea.Cmd {
+		m.step = StepFinish
+		return nil
+	})
+	m.codes.SetSize(m.Width, m.Height)
 	m.step = StepBackup
 	return nil
 }

@@ -5,6 +5,8 @@
 package tuitest
 
 import (
+	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -87,19 +89,41 @@ func (d *Driver) run(cmd tea.Cmd) {
 }
 
 // collect runs cmd (and the commands of a batch) and returns the messages.
-func (d *Driver) collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
+func (d *Driver) collect(cmd tea.Cmd) []tea.Msg { return Collect(cmd) }
+
+// Collect runs cmd, and the commands of a batch or a sequence, in order,
+// and returns their messages. A text cursor's blink is a timer, and timers
+// do not run by themselves here: it is dropped, and the cursor stays on.
+func Collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil || isBlink(cmd) {
 		return nil
 	}
 	msg := cmd()
 	if batch, ok := msg.(tea.BatchMsg); ok {
 		var out []tea.Msg
 		for _, c := range batch {
-			out = append(out, d.collect(c)...)
+			out = append(out, Collect(c)...)
+		}
+		return out
+	}
+	// tea.Sequence's message type is unexported: a slice of commands.
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
+		var out []tea.Msg
+		for i := range v.Len() {
+			out = append(out, Collect(v.Index(i).Interface().(tea.Cmd))...)
 		}
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+var cmdType = reflect.TypeOf(tea.Cmd(nil))
+
+// isBlink tells the bubbles cursor's blink timer by its function (it
+// sleeps half a second and starts the next one, for ever).
+func isBlink(cmd tea.Cmd) bool {
+	fn := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer())
+	return fn != nil && strings.HasPrefix(fn.Name(), "charm.land/bubbles/v2/cursor.")
 }
 
 // Keys presses keys by name ("enter", "tab", "shift+tab", "esc", "up",
