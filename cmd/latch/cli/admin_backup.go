@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,8 +38,8 @@ func (a *app) adminBackupCommand(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.e.stdout, "Backed up %s to %s: %s in %s, integrity_check ok, mode 0600.\n",
-				path, info.Path, humanBytes(info.Bytes), info.Duration.Round(1e6))
+			fmt.Fprintf(a.e.stdout, "Backed up %s to %s: %s, copied in %s, integrity_check ok in %s, mode 0600.\n",
+				path, info.Path, humanBytes(info.Bytes), info.Copy.Round(time.Millisecond), info.Check.Round(time.Millisecond))
 			return nil
 		},
 	}
