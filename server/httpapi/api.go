@@ -208,7 +208,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		info.id = newRequestID()
 	}
-	w.Header()[HeaderRequestID] = []string{info.id}
+	info.header[0] = info.id
+	w.Header()[HeaderRequestID] = info.header[:]
 	r = r.WithContext(context.WithValue(r.Context(), reqKey{}, info))
 	defer func() {
 		// A bug must cost one request, never the server or a stack trace

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/latch-dev/latch/server"
@@ -34,7 +35,13 @@ func newIDPrefix() string {
 }
 
 func newRequestID() string {
-	return idPrefix + strconv.FormatUint(idCounter.Add(1), 36)
+	var num [13]byte // a uint64 in base 36
+	n := strconv.AppendUint(num[:0], idCounter.Add(1), 36)
+	var b strings.Builder // one allocation: this is on every request's path
+	b.Grow(len(idPrefix) + len(n))
+	b.WriteString(idPrefix)
+	b.Write(n)
+	return b.String()
 }
 
 // validRequestID accepts an id a proxy sent: short, and only characters
@@ -56,6 +63,7 @@ func validRequestID(s string) bool {
 // its log lines and its error body.
 type reqInfo struct {
 	id      string
+	header  [1]string   // the X-Request-Id header's value, allocated with the rest
 	addr    string      // the client's address, proxies resolved
 	meta    server.Meta // as an adapter of this process vouched for it
 	vouched bool
