@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -21,7 +22,12 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}
-	n, err := s.store.SetPassword(ctx, p.User.ID, hash, credKinds(revokeAPITokens), s.clock.Now())
+	// Only if the password is still the one just proved: of two changes
+	// sent at once, one wins and the other is told.
+	n, err := s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now())
+	if errors.Is(err, ErrConflict) {
+		return 0, Errorf(KindConflict, "your password was changed meanwhile (a second request?): sign in with the new one")
+	}
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}
@@ -60,7 +66,14 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 	if err != nil {
 		return 0, err
 	}
-	if err := s.store.UpdateProfile(ctx, p.User.ID, fullName, email); err != nil {
+	up := ProfileUpdate{}
+	if fullName != p.User.FullName {
+		up.FullName = &fullName
+	}
+	if emailChanged {
+		up.Email = &email
+	}
+	if err := s.store.UpdateProfile(ctx, p.User.ID, up); err != nil {
 		return 0, fmt.Errorf("update profile: %w", err)
 	}
 	revoked := 0

@@ -72,15 +72,13 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
-	n, err := s.store.SetPassword(ctx, u.ID, hash, credKinds(revokeAPITokens), s.clock.Now())
+	n, err := s.store.SetPassword(ctx, u.ID, "", hash, credKinds(revokeAPITokens), s.clock.Now())
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
 	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(u.ID)
-	if err := s.store.ResetFailures(ctx, "account:"+u.Username); err != nil {
-		s.log.ErrorContext(ctx, "reset failures after password reset", "err", err)
-	}
+	s.clearGuesses(ctx, u.Username)
 	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventPasswordReset, Method: "admin", Detail: fmt.Sprintf("%d tokens revoked", n)})
 	return n, nil
 }

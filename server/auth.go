@@ -88,6 +88,9 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if err := s.checkState(ctx, &p.Token); err != nil {
 		return nil, err
 	}
+	if !p.User.LockedAt.IsZero() {
+		return nil, errLocked
+	}
 	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr}, p.Token.Kind == KindSession)
 	return p, nil
 }
@@ -144,6 +147,8 @@ func revokedMessage(tok Token) string {
 		return "the token was revoked by an administrator: log in again with `latch login`"
 	case RevokedKeyRemoved:
 		return "the SSH key that opened this session was removed from the account: sign in again"
+	case RevokedWithParent:
+		return "the token this one was made with was revoked, and this one with it: make a new token"
 	}
 	return "the token has been revoked: log in again with `latch login` or use another token"
 }
@@ -203,36 +208,47 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, e
 	if err := s.checkSessionExpiry(in.ExpiresAt); err != nil {
 		return nil, err
 	}
-	keys := throttleKeys(username, in.Addr)
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	// The guess is charged before anything is checked, for unknown
+	// usernames alike: both look the same, in answer and in timing.
+	g, err := s.chargeGuess(ctx, username, in.Addr, false)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.store.UserByName(ctx, username)
 	known := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
+		g.refund(ctx)
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	ok, err := s.hasher.Verify(ctx, in.Addr, u.PasswordHash, in.Password)
 	if err != nil {
+		g.refund(ctx) // not checked (the server is busy): no guess
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if !ok || !known {
-		s.recordFailure(ctx, keys)
 		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
 		return nil, errBadCredentials
+	}
+	if !u.LockedAt.IsZero() {
+		g.refund(ctx) // the password was right; the account is shut
+		s.event(ctx, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "account locked"})
+		return nil, errLocked
 	}
 	method := "password"
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(in.Code) == "" {
+			// The password was right; the client asks for the code and
+			// sends both again: that is one guess, not two.
+			g.refund(ctx)
 			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
 		}
-		used, err := s.verifySecondFactor(ctx, &u, in.Code, keys, in.Meta)
+		used, err := s.verifySecondFactor(ctx, &u, in.Code, in.Meta)
 		if err != nil {
 			return nil, err
 		}
 		method = "password+" + used
 	}
-	s.resetFailures(ctx, keys)
+	g.signedIn(ctx)
 	return s.openSession(ctx, u, method, "", in.ExpiresAt, in.Meta)
 }
 

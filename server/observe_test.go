@@ -84,9 +84,11 @@ func TestObserverSeesLoginsThrottlingAndTokens(t *testing.T) {
 	if _, err := svc.Authenticate(ctx, "", server.Meta{}); err == nil {
 		t.Fatal("an empty secret authenticated")
 	}
-	// Five wrong passwords spend the free failures; the sixth is throttled.
+	// Wrong passwords from a stranger's address spend the account's burst;
+	// the rest are throttled.
+	const guesses = 14
 	var throttled int
-	for i := range 6 {
+	for i := range guesses {
 		_, err := login(fmt.Sprintf("wrong-%d-password", i))
 		var de *server.Error
 		if errors.As(err, &de) && de.Kind == server.KindRateLimited {
@@ -102,15 +104,15 @@ func TestObserverSeesLoginsThrottlingAndTokens(t *testing.T) {
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if rec.logins["password success"] != 1 || rec.logins["password failure"] != 6-throttled || rec.logins["password throttled"] != throttled {
-		t.Errorf("logins = %v, want 1 success, %d failures, %d throttled", rec.logins, 6-throttled, throttled)
+	if rec.logins["password success"] != 1 || rec.logins["password failure"] != guesses-throttled || rec.logins["password throttled"] != throttled {
+		t.Errorf("logins = %v, want 1 success, %d failures, %d throttled", rec.logins, guesses-throttled, throttled)
 	}
 	if throttled == 0 || rec.throttled != throttled {
 		t.Errorf("throttled: %d refused, observer told %d; want at least one, and equal", throttled, rec.throttled)
 	}
 	// Every hash waited (0 when a hasher was free): creating the user, and
 	// each login that was not throttled first.
-	if want := 1 + 1 + 6 - throttled; rec.waits != want {
+	if want := 1 + 1 + guesses - throttled; rec.waits != want {
 		t.Errorf("hash waits observed = %d, want %d", rec.waits, want)
 	}
 	if rec.created[server.KindSession] != 1 || rec.created[server.KindAPI] != 1 {

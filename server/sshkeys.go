@@ -129,22 +129,28 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 	if !ok {
 		return nil, &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "this SSH key is not registered for " + username}
 	}
-	keys := throttleKeys(u.Username, m.Addr)
-	if err := s.checkThrottle(ctx, keys); err != nil {
-		return nil, err
+	if !u.LockedAt.IsZero() {
+		return nil, errLocked
 	}
+	// Holding the key is no guess: a lock earned by guessing passwords
+	// does not keep the owner out. A code is, charged to the owner's own
+	// budget (the key proves whose budget it is).
 	method := "ssh-key"
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
 			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
 		}
-		used, err := s.verifySecondFactor(ctx, &u, code, keys, m)
+		g, err := s.chargeGuess(ctx, u.Username, m.Addr, true)
 		if err != nil {
 			return nil, err
 		}
+		used, err := s.verifySecondFactor(ctx, &u, code, m)
+		if err != nil {
+			return nil, err
+		}
+		g.refund(ctx)
 		method += "+" + used
 	}
-	s.resetFailures(ctx, keys)
 	fp := ssh.FingerprintSHA256(key)
 	if err := s.store.TouchSSHKey(ctx, fp, s.clock.Now()); err != nil {
 		s.log.ErrorContext(ctx, "record ssh key use", "err", err)

@@ -18,13 +18,21 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (User, error)
 	UserByName(ctx context.Context, username string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)
-	UpdateProfile(ctx context.Context, userID int64, fullName, email string) error
+	// UpdateProfile writes the fields that are set, and only them, so a
+	// name change never writes back an email read before a concurrent
+	// email change.
+	UpdateProfile(ctx context.Context, userID int64, up ProfileUpdate) error
 	SetUserOrg(ctx context.Context, userID, orgID int64) error
+	// SetUserLocked locks the account at t, or unlocks it (zero t).
+	SetUserLocked(ctx context.Context, userID int64, t time.Time) error
 
 	// SetPassword stores a new hash and, in the same transaction, revokes the
 	// user's tokens of the given kinds (reason RevokedByCredChange). It
-	// returns how many tokens it revoked.
-	SetPassword(ctx context.Context, userID int64, hash string, revoke []TokenKind, now time.Time) (int, error)
+	// returns how many tokens it revoked. With oldHash set, the change
+	// happens only if the stored hash is still oldHash (ErrConflict
+	// otherwise): of two concurrent changes proved with one password, one
+	// wins.
+	SetPassword(ctx context.Context, userID int64, oldHash, hash string, revoke []TokenKind, now time.Time) (int, error)
 
 	// Orgs
 	CreateOrg(ctx context.Context, o *Org) error // sets o.ID
@@ -53,8 +61,9 @@ type Store interface {
 	TokenByHash(ctx context.Context, secretHash string) (Token, error)
 	TokenByID(ctx context.Context, tokenID string) (Token, error)
 	ListTokens(ctx context.Context, userID int64) ([]Token, error) // newest first
-	// RevokeToken marks one not-yet-revoked token revoked; false when it was
-	// already revoked.
+	// RevokeToken marks one not-yet-revoked token revoked, and in the same
+	// transaction every token made with it, and with those, not yet revoked
+	// (reason RevokedWithParent); false when it was already revoked.
 	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error)
 	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
@@ -68,12 +77,23 @@ type Store interface {
 	// (0: no bound) and ID > after (0: no bound), at most limit.
 	ListEvents(ctx context.Context, userID int64, before, after int64, limit int) ([]Event, error)
 
-	// Throttling of failed guesses, shared by every server instance.
-	Failures(ctx context.Context, keys ...string) ([]Failure, error) // only keys with a record
-	// RecordFailure increments the key's count and sets LockedUntil to
-	// now + lockFor(newCount), atomically, returning the new state.
-	RecordFailure(ctx context.Context, key string, now time.Time, lockFor func(count int) time.Duration) (Failure, error)
-	ResetFailures(ctx context.Context, key string) error
+	// Throttling of guesses (rule 8), shared by every server instance: a
+	// guess is charged to its buckets before it is checked.
+	//
+	// ChargeGuess charges one guess to every bucket, in one transaction,
+	// when each can take it, and returns 0; otherwise it charges none and
+	// returns how long until all could. Concurrent calls are judged as
+	// sequential ones, on every instance.
+	ChargeGuess(ctx context.Context, buckets []Bucket, now time.Time) (wait time.Duration, err error)
+	// RefundGuess takes one charge back from each bucket: the guess was
+	// right, or was no guess (a request that only lacked its code).
+	RefundGuess(ctx context.Context, buckets []Bucket, now time.Time) error
+	// ClearGuesses empties the buckets (an operator reset the password).
+	ClearGuesses(ctx context.Context, keys []string) error
+	// KnownAddress tells whether key (an account and an address) signed in
+	// successfully at since or later; MarkKnownAddress records one now.
+	KnownAddress(ctx context.Context, key string, since time.Time) (bool, error)
+	MarkKnownAddress(ctx context.Context, key string, now time.Time) error
 
 	// Two-factor authentication
 	// SetPendingTOTP stores a new secret in state pending (2FA stays as it is
@@ -94,7 +114,9 @@ type Store interface {
 	UnusedBackupCodes(ctx context.Context, userID int64) ([]string, error)
 	// UseBackupCode marks the code used if still unused; false otherwise.
 	UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time) (bool, error)
-	ReplaceBackupCodes(ctx context.Context, userID int64, hashes []string) error
+	// ReplaceBackupCodes replaces the codes of generation gen (ErrConflict
+	// when another replacement came first) and moves to the next one.
+	ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string) error
 
 	// SSH public keys (authorized keys in OpenSSH format, by fingerprint)
 	AddSSHKey(ctx context.Context, k SSHKey) error
@@ -109,6 +131,11 @@ type Store interface {
 
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// ProfileUpdate names the profile fields to write; nil ones stay.
+type ProfileUpdate struct {
+	FullName, Email *string
 }
 
 // SSHKey is a public key a user registered for SSH logins.

@@ -113,6 +113,8 @@ func (s *Service) streamRound(ctx context.Context, items []roundItem, changed bo
 			case err != nil:
 				s.log.Error("stream: read the token again", "token", tid, "err", err)
 				h.wakeLater(st) // a passing store error: try again next round
+			case !p.User.LockedAt.IsZero():
+				st.end = errLocked
 			default:
 				st.cur = *p
 			}

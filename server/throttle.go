@@ -7,77 +7,121 @@ import (
 	"time"
 )
 
-// Throttling of guesses (rule 8). Failures are counted per account and per
-// client address in the store, so every instance sees the same counts.
-const (
-	accountFreeFailures = 5  // failures before any wait
-	addressFreeFailures = 20 // an address may front many people (NAT)
-	maxLock             = 15 * time.Minute
+// Throttling of guesses (rule 8). Every password or code checked is a
+// guess, charged to leaky buckets in the store *before* it is checked, in
+// one atomic step: concurrent guesses are judged as sequential ones, on
+// every instance. A right guess, or a request that only lacked its code,
+// gets its charge back. Buckets drain by themselves, so failures age out.
+//
+// An account has two buckets: one for strangers, and one for addresses that
+// signed in to it successfully in the last 30 days (and for a second factor
+// sent with a verified SSH key), so a stranger's guessing cannot lock the
+// owner out of their usual place, nor out of their SSH key. Together they
+// bound what an account ever sees: at most 10+24h/24m = 70 guesses from
+// strangers and 10+24h/80m = 28 from its known places in any 24 hours — 98,
+// within NIST SP 800-63B's 100. A lock lasts at most one drain step (24 or
+// 80 minutes). Each address has a bucket too, across accounts (30 at once,
+// then one a minute), against one address spraying many accounts; it
+// recovers within half an hour, so an office behind one NAT is not locked
+// out for days by old typos.
+var (
+	strangerBucket = bucketRule{prefix: "acct:", burst: 10, every: 24 * time.Minute}
+	ownerBucket    = bucketRule{prefix: "owner:", burst: 10, every: 80 * time.Minute}
+	addressBucket  = bucketRule{prefix: "addr:", burst: 30, every: time.Minute}
 )
 
-func throttleKeys(username, addr string) []string {
-	keys := []string{"account:" + username}
-	if addr != "" {
-		keys = append(keys, "addr:"+addr)
-	}
-	return keys
+// KnownAddressFor is how long an address that signed in to an account
+// keeps the owner's budget.
+const KnownAddressFor = 30 * 24 * time.Hour
+
+type bucketRule struct {
+	prefix string
+	burst  int
+	every  time.Duration
 }
 
-// lockFor is the wait after the count-th consecutive failure: doubling from
-// one second once the free failures are spent, capped at 15 minutes. An
-// account sees at most ~18 guesses in its first hour, ~4 an hour after.
-func lockFor(free int) func(int) time.Duration {
-	return func(count int) time.Duration {
-		if count < free {
-			return 0
-		}
-		exp := count - free
-		if exp > 20 {
-			return maxLock
-		}
-		d := time.Duration(math.Pow(2, float64(exp))) * time.Second
-		return min(d, maxLock)
-	}
+func (r bucketRule) bucket(key string) Bucket {
+	return Bucket{Key: r.prefix + key, Burst: r.burst, Every: r.every}
 }
 
-func (s *Service) checkThrottle(ctx context.Context, keys []string) error {
-	fails, err := s.store.Failures(ctx, keys...)
-	if err != nil {
-		return fmt.Errorf("throttle: %w", err)
-	}
+// guess is one request's charge to its buckets.
+type guess struct {
+	s        *Service
+	username string
+	addr     string
+	buckets  []Bucket
+}
+
+// chargeGuess charges a guess at username's secrets from addr before
+// anything is checked; asOwner puts it in the owner's bucket whatever the
+// address (the request came with a verified SSH key of the account). Over
+// the limit it answers RateLimited with the wait, and nothing is checked.
+func (s *Service) chargeGuess(ctx context.Context, username, addr string, asOwner bool) (*guess, error) {
 	now := s.clock.Now()
-	var wait time.Duration
-	for _, f := range fails {
-		if d := f.LockedUntil.Sub(now); d > wait {
-			wait = d
+	g := &guess{s: s, username: username, addr: addr}
+	owner := asOwner
+	if !owner && addr != "" {
+		known, err := s.store.KnownAddress(ctx, knownKey(username, addr), now.Add(-KnownAddressFor))
+		if err != nil {
+			return nil, fmt.Errorf("throttle: %w", err)
 		}
+		owner = known
+	}
+	if owner {
+		g.buckets = append(g.buckets, ownerBucket.bucket(username))
+	} else {
+		g.buckets = append(g.buckets, strangerBucket.bucket(username))
+	}
+	if addr != "" {
+		g.buckets = append(g.buckets, addressBucket.bucket(addr))
+	}
+	wait, err := s.store.ChargeGuess(ctx, g.buckets, now)
+	if err != nil {
+		return nil, fmt.Errorf("throttle: %w", err)
 	}
 	if wait > 0 {
 		s.obs.Throttled()
-		secs := int(math.Ceil(wait.Seconds()))
-		return &Error{Kind: KindRateLimited, RetryAfter: time.Duration(secs) * time.Second,
-			Message: fmt.Sprintf("too many failed attempts: try again in %s", humanDuration(time.Duration(secs)*time.Second))}
+		return nil, rateLimited(wait)
 	}
-	return nil
+	return g, nil
 }
 
-func (s *Service) recordFailure(ctx context.Context, keys []string) {
-	now := s.clock.Now()
-	for _, k := range keys {
-		free := accountFreeFailures
-		if len(k) > 5 && k[:5] == "addr:" {
-			free = addressFreeFailures
-		}
-		if _, err := s.store.RecordFailure(ctx, k, now, lockFor(free)); err != nil {
-			s.log.ErrorContext(ctx, "record failed attempt", "err", err)
-		}
+func rateLimited(wait time.Duration) error {
+	secs := time.Duration(math.Ceil(wait.Seconds())) * time.Second
+	say := secs // people read whole minutes; Retry-After keeps the seconds
+	if say > time.Minute {
+		say = time.Duration(math.Ceil(say.Minutes())) * time.Minute
+	}
+	return &Error{Kind: KindRateLimited, RetryAfter: secs,
+		Message: fmt.Sprintf("too many failed attempts: try again in %s", humanDuration(say))}
+}
+
+func knownKey(username, addr string) string { return username + "|" + addr }
+
+// refund gives the charge back: the guess was right, or no guess at all.
+func (g *guess) refund(ctx context.Context) {
+	if err := g.s.store.RefundGuess(ctx, g.buckets, g.s.clock.Now()); err != nil {
+		g.s.log.ErrorContext(ctx, "refund a guess", "err", err)
 	}
 }
 
-// resetFailures clears the account's count after a success. The address
-// count stays: one success must not unlock guessing at other accounts.
-func (s *Service) resetFailures(ctx context.Context, keys []string) {
-	if err := s.store.ResetFailures(ctx, keys[0]); err != nil {
-		s.log.ErrorContext(ctx, "reset failed attempts", "err", err)
+// signedIn refunds the charge and remembers the address as the account
+// owner's place.
+func (g *guess) signedIn(ctx context.Context) {
+	g.refund(ctx)
+	if g.addr == "" {
+		return
+	}
+	if err := g.s.store.MarkKnownAddress(ctx, knownKey(g.username, g.addr), g.s.clock.Now()); err != nil {
+		g.s.log.ErrorContext(ctx, "remember a sign-in address", "err", err)
+	}
+}
+
+// clearGuesses empties an account's buckets (an operator reset its
+// password: the owner is back in control).
+func (s *Service) clearGuesses(ctx context.Context, username string) {
+	keys := []string{strangerBucket.prefix + username, ownerBucket.prefix + username}
+	if err := s.store.ClearGuesses(ctx, keys); err != nil {
+		s.log.ErrorContext(ctx, "clear guesses after a password reset", "err", err)
 	}
 }

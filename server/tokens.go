@@ -91,10 +91,14 @@ func (s *Service) newTokenWithin(ctx context.Context, p *Principal, spec TokenSp
 	if err != nil {
 		return Token{}, err
 	}
-	return Token{
+	tok := Token{
 		ID: NewTokenID(), UserID: p.User.ID, Name: name, Kind: KindAPI, Scope: scope,
 		CreatedAt: now, ExpiresAt: expires, IdleTimeout: idle, AuthMethod: "token",
-	}, nil
+	}
+	if fromToken {
+		tok.ParentID = parent.ID // revoking the parent ends this one too
+	}
+	return tok, nil
 }
 
 // ReasonLimit refines PermissionDenied: a new token would exceed a limit

@@ -89,13 +89,13 @@ var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: "invalid",
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
-// backup code, and returns which was used. Failures count towards throttling.
-func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, keys []string, m Meta) (string, error) {
+// backup code, and returns which was used. The caller has charged the
+// guess; a failure keeps the charge.
+func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta) (string, error) {
 	code = normalizeCode(code)
 	if isTOTPShape(code) {
 		step := matchTOTP(u.TOTPSecret, code, s.clock.Now())
 		if step < 0 {
-			s.recordFailure(ctx, keys)
 			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
 			return "", errCodeRejected
 		}
@@ -104,7 +104,6 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 			return "", fmt.Errorf("verify code: %w", err)
 		}
 		if !fresh {
-			s.recordFailure(ctx, keys)
 			s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
 			return "", &Error{Kind: KindTwoFactorRequired, Reason: "replayed",
 				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"}
@@ -131,7 +130,6 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		found = ok
 	}
 	if !found {
-		s.recordFailure(ctx, keys)
 		s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
 		return "", errCodeRejected
 	}
@@ -148,32 +146,34 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonProofNeeded,
 			Message: fmt.Sprintf("to %s, give your current password%s", does, codeClause(p.User))}
 	}
-	keys := throttleKeys(p.User.Username, m.Addr)
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	if err != nil {
 		return err
 	}
 	u, err := s.store.UserByID(ctx, p.User.ID)
 	if err != nil {
+		g.refund(ctx)
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
 	ok, err := s.hasher.Verify(ctx, m.Addr, u.PasswordHash, password)
 	if err != nil {
+		g.refund(ctx)
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
 	if !ok {
-		s.recordFailure(ctx, keys)
 		return &Error{Kind: KindInvalidAuthentication, Reason: "invalid", Message: "the current password is not correct"}
 	}
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
+			g.refund(ctx) // the password was right: asking for the code is no guess
 			return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
 				Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code) as well as the password", does)}
 		}
-		if _, err := s.verifySecondFactor(ctx, &u, code, keys, m); err != nil {
+		if _, err := s.verifySecondFactor(ctx, &u, code, m); err != nil {
 			return err
 		}
 	}
-	s.resetFailures(ctx, keys)
+	g.refund(ctx)
 	p.User = u
 	return nil
 }
@@ -185,18 +185,19 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 		return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
 			Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code)", does)}
 	}
-	keys := throttleKeys(p.User.Username, m.Addr)
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	if err != nil {
 		return err
 	}
 	u, err := s.store.UserByID(ctx, p.User.ID)
 	if err != nil {
+		g.refund(ctx)
 		return fmt.Errorf("verify code: %w", err)
 	}
-	if _, err := s.verifySecondFactor(ctx, &u, code, keys, m); err != nil {
+	if _, err := s.verifySecondFactor(ctx, &u, code, m); err != nil {
 		return err
 	}
-	s.resetFailures(ctx, keys)
+	g.refund(ctx)
 	p.User = u
 	return nil
 }
@@ -265,29 +266,30 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	if err != nil {
 		return nil, fmt.Errorf("confirm enrollment: %w", err)
 	}
-	keys := throttleKeys(p.User.Username, m.Addr)
-	if err := s.checkThrottle(ctx, keys); err != nil {
+	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	if err != nil {
 		return nil, err
 	}
 	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
 	if step < 0 {
-		s.recordFailure(ctx, keys)
 		s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
 		return nil, &Error{Kind: KindInvalidInput, Reason: "invalid",
 			Message: "the code does not match the new secret. " + ClockSyncAdvice}
 	}
 	codes, hashes := newBackupCodes(p.User.ID)
 	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, secret, step, hashes, []TokenKind{KindSession}, s.clock.Now())
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		// A concurrent confirm (a double submit) won, or a new enrollment
-		// replaced this one: the client's view is out of date, not broken.
+		// replaced this one: the client's view is out of date, not broken,
+		// and the code was right.
+		g.refund(ctx)
 		return nil, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("enable 2FA: %w", err)
 	}
 	s.obs.TokensRevoked(RevokedByCredChange, revoked)
-	s.resetFailures(ctx, keys)
+	g.refund(ctx)
 	s.hub.notify(p.User.ID)
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
 		Detail: fmt.Sprintf("%d sessions signed out", revoked)})
@@ -336,7 +338,13 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 		return nil, err
 	}
 	codes, hashes := newBackupCodes(p.User.ID)
-	if err := s.store.ReplaceBackupCodes(ctx, p.User.ID, hashes); err != nil {
+	// The generation read with the proof: of two regenerations at once, one
+	// wins; the other's codes would never have worked, so it is told.
+	err = s.store.ReplaceBackupCodes(ctx, p.User.ID, p.User.BackupGen, hashes)
+	if errors.Is(err, ErrConflict) {
+		return nil, Errorf(KindConflict, "your backup codes were replaced meanwhile (a second request?): the codes from that request are the ones that work")
+	}
+	if err != nil {
 		return nil, fmt.Errorf("regenerate backup codes: %w", err)
 	}
 	s.event(ctx, Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})

@@ -62,8 +62,10 @@ type User struct {
 	PasswordHash string // argon2id, PHC-encoded with its parameters
 	OrgID        int64  // 0: no org
 	TwoFactor    TwoFactorState
-	TOTPSecret   string // base32; pending or active
-	LastTOTPStep int64  // last accepted time step, never accepted again
+	TOTPSecret   string    // base32; pending or active
+	LastTOTPStep int64     // last accepted time step, never accepted again
+	BackupGen    int64     // the generation of the backup codes: a replacement names the one it replaces
+	LockedAt     time.Time // zero: not locked; else no sign-in and no token works
 	CreatedAt    time.Time
 }
 
@@ -116,6 +118,7 @@ const (
 	RevokedByAdmin      = "admin"
 	RevokedIdle         = "idle"
 	RevokedKeyRemoved   = "ssh-key-removed"
+	RevokedWithParent   = "parent-revoked" // the API token it was made with was revoked
 )
 
 // Token is a bearer credential. Only SecretHash is stored; the secret itself
@@ -137,6 +140,7 @@ type Token struct {
 	AuthMethod   string // how it was obtained: password, password+totp, password+backup-code, ssh-key
 	EnrollOnly   bool   // at login the org required 2FA and the user had none (informational: the policy reads the org live)
 	SSHKey       string // fingerprint of the SSH key that opened this session; "" otherwise
+	ParentID     string // the API token this one was made with; "" when made from a session
 }
 
 // TokenState is derived from the token and the time.
@@ -219,9 +223,12 @@ type Event struct {
 	Detail   string
 }
 
-// Failure is the throttling state of one key (an account or an address).
-type Failure struct {
-	Key         string
-	Count       int
-	LockedUntil time.Time
+// Bucket is one throttle of guesses, a leaky bucket: Burst guesses at
+// once, then one more each Every. The store keeps, per key, the time the
+// bucket is empty again (the generic cell rate algorithm), so at most
+// Burst + W/Every guesses pass in any window W.
+type Bucket struct {
+	Key   string
+	Burst int
+	Every time.Duration
 }

@@ -28,6 +28,7 @@ const (
 	ReasonExpired = "expired" // past its expiry date
 	ReasonIdle    = "idle"    // inactivity limit reached
 	ReasonInvalid = "invalid" // unknown token or wrong credentials
+	ReasonLocked  = "locked"  // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  = "scope"  // the credential may not do this (a scoped token, say)
 	ReasonLimit  = "limit"  // a new token would exceed its creator's limits or the user's level
@@ -166,6 +167,7 @@ type Token struct {
 	State        string     `json:"state"`
 	AuthMethod   string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
 	SSHKey       string     `json:"sshKey,omitempty"`     // fingerprint of the SSH key that opened this session
+	ParentID     string     `json:"parentId,omitempty"`   // the API token this one was made with; revoking it ends this one
 	Current      bool       `json:"current,omitempty"`    // the token making this request
 }
 

@@ -223,7 +223,7 @@ func TestThrottledLoginAnswers429(t *testing.T) {
 	var last int
 	var hdr http.Header
 	var body wire.ErrorBody
-	for i := 0; i < 10 && last != 429; i++ {
+	for i := 0; i < 20 && last != 429; i++ {
 		last, hdr = e.do("POST", "/v1/auth/login", "", `{"username":"amy","password":"wrong-password"}`, &body)
 	}
 	if last != 429 || hdr.Get("Retry-After") == "" || body.Error.RetryAfter <= 0 || body.Error.Type != "RateLimited" {

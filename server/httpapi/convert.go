@@ -47,6 +47,7 @@ func wireToken(t server.Token, now time.Time, currentID string) wire.Token {
 		State:        string(t.State(now)),
 		AuthMethod:   t.AuthMethod,
 		SSHKey:       t.SSHKey,
+		ParentID:     t.ParentID,
 		Current:      t.ID == currentID,
 	}
 	if t.Scope != nil {

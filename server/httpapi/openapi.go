@@ -41,7 +41,7 @@ func (a *API) OpenAPI() []byte {
 // descriptions.
 var errorsOf = map[int]string{
 	400: "InvalidInput: malformed JSON, unknown fields, bad ids or values",
-	401: "InvalidAuthentication (reason invalid, revoked, expired, idle or proof-needed) or TwoFactorRequired",
+	401: "InvalidAuthentication (reason invalid, revoked, expired, idle, locked or proof-needed) or TwoFactorRequired",
 	403: "PermissionDenied (reason scope or limit) or TwoFactorEnrollmentRequired (reason enroll)",
 	404: "NotFound: no such project, token or key for this caller",
 	409: "Conflict: already revoked, already registered, or confirmed meanwhile",

@@ -20,7 +20,7 @@ var (
 	errorTypes  = []string{wire.ErrInvalidInput, wire.ErrInvalidAuthentication, wire.ErrTwoFactorRequired,
 		wire.ErrTwoFactorEnrollment, wire.ErrPermissionDenied, wire.ErrNotFound, wire.ErrMethodNotAllowed,
 		wire.ErrConflict, wire.ErrPayloadTooLarge, wire.ErrRateLimited, wire.ErrInternal, wire.ErrUnavailable}
-	errorReasons = []string{wire.ReasonInvalid, wire.ReasonRevoked, wire.ReasonExpired, wire.ReasonIdle,
+	errorReasons = []string{wire.ReasonInvalid, wire.ReasonRevoked, wire.ReasonExpired, wire.ReasonIdle, wire.ReasonLocked,
 		wire.ReasonProofNeeded, wire.ReasonScope, wire.ReasonLimit, wire.ReasonEnroll, "replayed"}
 )
 

@@ -110,7 +110,7 @@ func TestForwardedForFromATrustedProxy(t *testing.T) {
 func TestThrottlingSeesTheAddressBehindTheProxy(t *testing.T) {
 	e := newProxyEnv(t, "127.0.0.1")
 	ctx := context.Background()
-	for i := range 25 {
+	for i := range 35 { // past the address's burst of 30
 		req, _ := http.NewRequestWithContext(ctx, "POST", e.srv.URL+"/v1/auth/login",
 			strings.NewReader(fmt.Sprintf(`{"username":"nobody%d","password":"wrong-password"}`, i)))
 		req.Header.Set("X-Forwarded-For", "203.0.113.5")

@@ -12,3 +12,12 @@ func SetMaxVersionReads(n int) func() {
 	maxVersionReads = n
 	return func() { maxVersionReads = old }
 }
+
+// MigrationSQL is the text of one of the embedded migrations.
+func MigrationSQL(name string) string {
+	b, err := migrationFiles.ReadFile("migrations/" + name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

@@ -15,12 +15,17 @@
 // Statement triggers bump the counter for writes made outside this package
 // (an operator's psql session), so no commit goes unseen.
 //
+// The queries and transactions are sqlstore's, shared with SQLite, run
+// through database/sql on the same pgx pool that ChangeVersion reads; this
+// package keeps what is PostgreSQL's own: the pool and session options,
+// the migrations' SQL and their advisory lock, and the change version.
 // Times are stored as fixed-width UTC text with nanoseconds, like the SQLite
 // store, so they round-trip exactly; see migrations/0001_init.sql.
 package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -29,10 +34,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/internal/schema"
+	"github.com/latch-dev/latch/server/sqlstore"
 )
 
 // Options tune Open. Zero values keep what the URL says, else the defaults.
@@ -54,11 +60,37 @@ const DefaultStatementTimeout = 10 * time.Second
 
 // PingTimeout bounds Ping, so /healthz answers quickly when the database
 // does not.
-const PingTimeout = 2 * time.Second
+const PingTimeout = sqlstore.PingTimeout
+
+// ImportStats counts what Import copied.
+type ImportStats = sqlstore.ImportStats
+
+// ErrNotEmpty is Import's answer when the database already holds latch data.
+var ErrNotEmpty = sqlstore.ErrNotEmpty
+
+// dialect is how PostgreSQL differs from SQLite for sqlstore.
+var dialect = sqlstore.Dialect{
+	Name: "postgres",
+	Bind: sqlx.DOLLAR,
+	// Taking the counter's row lock first serializes the writes of every
+	// instance; txid_current() spares the triggers a second bump.
+	BeginWrite:  `UPDATE change_version SET version = version + 1, xact = txid_current() WHERE id = 1`,
+	Classify:    classify,
+	TableExists: `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?`,
+	AfterImport: []string{setval("orgs"), setval("users"), setval("events")},
+}
+
+// setval moves the identity sequence of table past the ids copied into it,
+// so new rows continue after them.
+func setval(table string) string {
+	return `SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM ` + table
+}
 
 // Store implements server.Store and server.ChangeVersioner.
 type Store struct {
+	*sqlstore.Store
 	pool    *pgxpool.Pool
+	db      *sql.DB // database/sql over pool, for sqlstore
 	version *versionReader
 }
 
@@ -122,26 +154,19 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	// database/sql keeps no idle connections of its own here: each
+	// statement borrows one from pool, which ChangeVersion shares.
+	db := stdlib.OpenDBFromPool(pool)
+	s := &Store{Store: sqlstore.New(db, db, dialect), pool: pool, db: db}
 	s.version = &versionReader{s: s, maxInflight: maxVersionReads}
 	return s, nil
 }
 
-// Ping checks that the database answers within PingTimeout.
-func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, PingTimeout)
-	defer cancel()
-	var one int
-	if err := s.pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	return nil
-}
-
 // Close closes the pool.
 func (s *Store) Close() error {
+	err := s.db.Close()
 	s.pool.Close()
-	return nil
+	return err
 }
 
 // ChangeVersion implements server.ChangeVersioner: the counter every write
@@ -153,117 +178,17 @@ func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
 	return s.version.read(ctx)
 }
 
-// querier is what pool and transaction have in common.
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// errNoChange ends a write transaction that changed nothing: it rolls back,
-// so the change version stays and no cache is emptied for nothing.
-var errNoChange = errors.New("no change")
-
-const bumpVersion = `UPDATE change_version SET version = version + 1, xact = txid_current() WHERE id = 1`
-
-// write runs fn in a transaction that first bumps the change version, and
-// commits it (or rolls back when fn returns errNoChange, and returns nil).
-func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return wrap(op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, bumpVersion); err != nil {
-		return wrap(op, err)
-	}
-	if err := fn(tx); err != nil {
-		if errors.Is(err, errNoChange) {
-			return nil
-		}
-		return wrap(op, err)
-	}
-	return wrap(op, tx.Commit(ctx))
-}
-
-// exec is a write of one statement.
-func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
-	var n int64
-	err := s.write(ctx, op, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, query, args...)
-		n = tag.RowsAffected()
-		return err
-	})
-	return n, err
-}
-
-// wrap adds context and classifies err: missing rows wrap server.ErrNotFound,
-// unique violations server.ErrConflict, references to a missing row (foreign
-// keys) server.ErrNotFound.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, server.ErrNotFound) || errors.Is(err, server.ErrConflict) {
-		return fmt.Errorf("postgres: %s: %w", op, err)
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: %s: %w", op, server.ErrNotFound)
-	}
+// classify: unique violations are server.ErrConflict, references to a
+// missing row (foreign keys) server.ErrNotFound.
+func classify(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505": // unique_violation
-			return fmt.Errorf("postgres: %s: %w: %w", op, server.ErrConflict, err)
+			return server.ErrConflict
 		case "23503": // foreign_key_violation
-			return fmt.Errorf("postgres: %s: referenced row: %w: %w", op, server.ErrNotFound, err)
+			return server.ErrNotFound
 		}
 	}
-	return fmt.Errorf("postgres: %s: %w", op, err)
-}
-
-// notFound is a missing row found by a statement that affected nothing.
-func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, server.ErrNotFound)
-}
-
-// tm scans a stored time into *t; NULL is the zero time.
-type tm struct{ t *time.Time }
-
-func (x tm) ScanText(v pgtype.Text) error {
-	if !v.Valid {
-		*x.t = time.Time{}
-		return nil
-	}
-	t, err := schema.ParseTime(v.String)
-	if err != nil {
-		return err
-	}
-	*x.t = t
 	return nil
-}
-
-func kindStrings(kinds []server.TokenKind) []string {
-	out := make([]string, len(kinds))
-	for i, k := range kinds {
-		out[i] = string(k)
-	}
-	return out
-}
-
-// collect reads every row with scan.
-func collect[T any](rows pgx.Rows, err error, scan func(pgx.Rows) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -106,7 +106,7 @@ func TestWritesOutsideLatchChangeVersion(t *testing.T) {
 		`UPDATE tokens SET revoked_at = '2026-11-25T13:00:00.000000000Z', revoke_reason = 'admin'`,
 		`INSERT INTO events (type) VALUES ('manual')`,
 		`UPDATE users SET full_name = 'Olga' WHERE id = ` + fmt.Sprint(u.ID),
-		`DELETE FROM login_failures`,
+		`DELETE FROM guess_buckets`,
 		`TRUNCATE backup_codes`,
 	} {
 		before := version(t, s)
@@ -139,9 +139,12 @@ func TestNoChangeKeepsVersion(t *testing.T) {
 		"UseTOTPStep old":       func() error { _, err := s.UseTOTPStep(ctx, u.ID, 0); return err },
 		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now); return err },
 		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}) },
-		"ResetFailures none":    func() error { return s.ResetFailures(ctx, "account:nils") },
-		"TokenByHash":           func() error { _, err := s.TokenByHash(ctx, "h-n"); return err },
-		"ListEvents":            func() error { _, err := s.ListEvents(ctx, u.ID, 0, 0, 10); return err },
+		"ClearGuesses none":     func() error { return s.ClearGuesses(ctx, []string{"acct:nils"}) },
+		"RefundGuess empty": func() error {
+			return s.RefundGuess(ctx, []server.Bucket{{Key: "acct:nils", Burst: 1, Every: time.Minute}}, now)
+		},
+		"TokenByHash": func() error { _, err := s.TokenByHash(ctx, "h-n"); return err },
+		"ListEvents":  func() error { _, err := s.ListEvents(ctx, u.ID, 0, 0, 10); return err },
 	} {
 		if err := fn(); err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -2,15 +2,21 @@
 // SQLite file (modernc.org/sqlite, pure Go) in WAL mode with synchronous=FULL,
 // so every acknowledged write survives a crash of the process.
 //
-// Writes go through one connection whose transactions begin IMMEDIATE, so
-// read-then-write transactions never deadlock; reads use a separate pool.
+// The queries and transactions are sqlstore's, shared with PostgreSQL; this
+// package keeps what is SQLite's own: the connections and their pragmas,
+// the migrations' SQL, and change detection (ChangeVersion, from the WAL
+// index). Writes go through one connection whose transactions begin
+// IMMEDIATE, so read-then-write transactions never deadlock; reads use a
+// separate pool.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,14 +24,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/latch-dev/latch/server"
-	"github.com/latch-dev/latch/server/internal/schema"
+	"github.com/latch-dev/latch/server/sqlstore"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Store implements server.Store.
+// Migrations are goose files (migrations/NNNN_name.sql is schema version
+// NNNN). Never edit an applied file: add one.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// dialect is how SQLite differs from PostgreSQL for sqlstore.
+var dialect = sqlstore.Dialect{
+	Name:         "sqlite",
+	Bind:         sqlx.QUESTION,
+	BytewiseText: true, // BINARY, the default collation
+	Classify:     classify,
+	TableExists:  `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
+}
+
+// Store implements server.Store and server.ChangeVersioner.
 type Store struct {
+	*sqlstore.Store
 	w *sql.DB // one connection, BEGIN IMMEDIATE: every write
 	r *sql.DB // read-only pool
 
@@ -33,7 +56,10 @@ type Store struct {
 	shm     *shmWatch // nil when the WAL index cannot be mapped
 }
 
-var _ server.Store = (*Store)(nil)
+var (
+	_ server.Store           = (*Store)(nil)
+	_ server.ChangeVersioner = (*Store)(nil)
+)
 
 // Open opens (creating when missing) the database file at path, its parent
 // directory with mode 0700, and brings the schema up to date.
@@ -44,20 +70,16 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
 	ctx := context.Background()
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	w, err := openWriter(ctx, path)
+	if err != nil {
+		return nil, err
 	}
-	if err := migrate(ctx, w); err != nil {
+	migrations, err := fs.Sub(migrationFiles, "migrations")
+	if err == nil {
+		err = sqlstore.Migrate(ctx, w, migrations, dialect, nil)
+	}
+	if err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -80,17 +102,51 @@ func Open(path string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	st := &Store{w: w, r: r, version: version}
+	st := &Store{Store: sqlstore.New(r, w, dialect), w: w, r: r, version: version}
 	if shm, err := openShmWatch(path); err == nil {
 		st.shm = shm
 	}
 	return st, nil
 }
 
+// openWriter opens the pool of the one writing connection and connects.
+// The first connection to a new file switches it to WAL, which takes the
+// file to itself: another process connecting at that moment is told
+// SQLITE_BUSY at once (SQLite does not wait there), so it tries again, for
+// as long as the busy timeout lets any statement wait.
+func openWriter(ctx context.Context, path string) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err = w.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return w, nil
+}
+
+// busyTimeout is how long a statement waits for a lock another connection
+// holds.
+const busyTimeout = 5 * time.Second
+
 // dsn sets the pragmas on every connection of the pool.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")
@@ -100,18 +156,6 @@ func dsn(path string, readOnly bool) string {
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-}
-
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	var one int
-	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	return nil
 }
 
 // Close closes both pools.
@@ -125,81 +169,17 @@ func (s *Store) Close() error {
 	return err
 }
 
-// inTx runs fn in one write transaction (BEGIN IMMEDIATE) and commits it.
-func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap(op, err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return wrap(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return wrap(op, err)
-	}
-	return nil
-}
-
-// wrap adds context and classifies err: missing rows wrap server.ErrNotFound,
-// unique violations server.ErrConflict, references to a missing row (foreign
-// keys) server.ErrNotFound.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, server.ErrNotFound) || errors.Is(err, server.ErrConflict) {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlite: %s: %w", op, server.ErrNotFound)
-	}
+// classify: unique violations are server.ErrConflict, references to a
+// missing row (foreign keys) server.ErrNotFound.
+func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("sqlite: %s: %w: %w", op, server.ErrConflict, err)
+			return server.ErrConflict
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return fmt.Errorf("sqlite: %s: referenced row: %w: %w", op, server.ErrNotFound, err)
+			return server.ErrNotFound
 		}
 	}
-	return fmt.Errorf("sqlite: %s: %w", op, err)
-}
-
-// notFound is a missing row found by a statement that affected nothing.
-func notFound(what string) error {
-	return fmt.Errorf("%s: %w", what, server.ErrNotFound)
-}
-
-// tm scans a stored time into *t; NULL is the zero time.
-type tm struct{ t *time.Time }
-
-func (x tm) Scan(v any) error {
-	var s string
-	switch v := v.(type) {
-	case nil:
-		*x.t = time.Time{}
-		return nil
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("time column holds %T", v)
-	}
-	t, err := schema.ParseTime(s)
-	if err != nil {
-		return err
-	}
-	*x.t = t
 	return nil
-}
-
-// inList is "?, ?, ?" for n values, and the values as arguments.
-func inList[T any](vals []T) (string, []any) {
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "), args
 }

@@ -42,6 +42,7 @@ func RunService(t *testing.T, open OpenPair) {
 		{"RevokeRacingRequests", testRevokeRacingRequests},
 		{"StreamClosesOnOtherInstance", testStreamClosesOnOtherInstance},
 		{"ThrottleAcrossInstances", testThrottleAcrossInstances},
+		{"GuessBurstAcrossInstances", testGuessBurstAcrossInstances},
 		{"InactivityAcrossInstances", testInactivityAcrossInstances},
 		{"BackupCodeOnceAcrossInstances", testBackupCodeOnceAcrossInstances},
 		{"TOTPStepOnceAcrossInstances", testTOTPStepOnceAcrossInstances},
@@ -177,7 +178,10 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 	}{
 		{"CreateOrg", func() error { return b.CreateOrg(ctx, &org) }},
 		{"CreateUser", func() error { return b.CreateUser(ctx, &u) }},
-		{"UpdateProfile", func() error { return b.UpdateProfile(ctx, u.ID, "Vera", "v@example.org") }},
+		{"UpdateProfile", func() error {
+			name := "Vera"
+			return b.UpdateProfile(ctx, u.ID, server.ProfileUpdate{FullName: &name})
+		}},
 		{"SetUserOrg", func() error { return b.SetUserOrg(ctx, u.ID, org.ID) }},
 		{"UpdateOrg", func() error { org.Require2FA = true; return b.UpdateOrg(ctx, org) }},
 		{"CreateProject", func() error { return b.CreateProject(ctx, server.Project{ID: "project-v", Name: "V", CreatedAt: Base}) }},
@@ -188,8 +192,14 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		}},
 		{"RevokeToken", func() error { _, err := b.RevokeToken(ctx, tok.ID, now, server.RevokedByUser); return err }},
 		{"AddEvent", func() error { return b.AddEvent(ctx, server.Event{Time: now, UserID: u.ID, Type: server.EventLogout}) }},
-		{"RecordFailure", func() error { _, err := b.RecordFailure(ctx, "account:vera", now, nil); return err }},
-		{"ResetFailures", func() error { return b.ResetFailures(ctx, "account:vera") }},
+		{"ChargeGuess", func() error {
+			_, err := b.ChargeGuess(ctx, []server.Bucket{{Key: "acct:vera", Burst: 5, Every: time.Minute}}, now)
+			return err
+		}},
+		{"RefundGuess", func() error {
+			return b.RefundGuess(ctx, []server.Bucket{{Key: "acct:vera", Burst: 5, Every: time.Minute}}, now)
+		}},
+		{"MarkKnownAddress", func() error { return b.MarkKnownAddress(ctx, "vera|192.0.2.1", now) }},
 		{"SetPendingTOTP", func() error { return b.SetPendingTOTP(ctx, u.ID, "SECRET") }},
 		{"EnableTOTP", func() error {
 			_, err := b.EnableTOTP(ctx, u.ID, "SECRET", 10, []string{"c1", "c2"}, nil, now)
@@ -197,9 +207,15 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		}},
 		{"UseTOTPStep", func() error { _, err := b.UseTOTPStep(ctx, u.ID, 11); return err }},
 		{"UseBackupCode", func() error { _, err := b.UseBackupCode(ctx, u.ID, "c1", now); return err }},
-		{"ReplaceBackupCodes", func() error { return b.ReplaceBackupCodes(ctx, u.ID, []string{"c3"}) }},
+		{"ReplaceBackupCodes", func() error {
+			got, err := b.UserByID(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			return b.ReplaceBackupCodes(ctx, u.ID, got.BackupGen, []string{"c3"})
+		}},
 		{"SetPassword", func() error {
-			_, err := b.SetPassword(ctx, u.ID, "h2", []server.TokenKind{server.KindSession}, now)
+			_, err := b.SetPassword(ctx, u.ID, "", "h2", []server.TokenKind{server.KindSession}, now)
 			return err
 		}},
 		{"RevokeTokens", func() error {
@@ -243,7 +259,7 @@ func (c *cluster) raceOn(fn func(in *instance, i int) (bool, error)) int {
 // the racers come through two stores on one database.
 func testStoreRacesAcrossInstances(t *testing.T, c *cluster) {
 	u := mkUser(t, c.a.store, "rosa")
-	must(t, c.a.store.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, c.a.store.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
 	if wins := c.raceOn(func(in *instance, i int) (bool, error) {
 		return in.store.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
 	}); wins != 1 {
@@ -256,14 +272,13 @@ func testStoreRacesAcrossInstances(t *testing.T, c *cluster) {
 			t.Errorf("TOTP step %d through two stores was accepted %d times, want once", step, wins)
 		}
 	}
-	c.raceOn(func(in *instance, _ int) (bool, error) {
-		_, err := in.store.RecordFailure(ctx, "account:rosa", Base, nil)
-		return true, err
-	})
-	fs, err := c.b.store.Failures(ctx, "account:rosa")
-	must(t, err, "Failures")
-	if len(fs) != 1 || fs[0].Count != racers {
-		t.Errorf("after %d failures through two stores: %+v", racers, fs)
+	// Guesses charged through two stores at once: exactly the burst passes.
+	bucket := []server.Bucket{{Key: "acct:rosa", Burst: 3, Every: time.Hour}}
+	if wins := c.raceOn(func(in *instance, _ int) (bool, error) {
+		wait, err := in.store.ChargeGuess(ctx, bucket, Base)
+		return wait == 0, err
+	}); wins != 3 {
+		t.Errorf("%d guesses charged through two stores at once, want the burst of 3", wins)
 	}
 }
 
@@ -463,17 +478,18 @@ func testStreamClosesOnOtherInstance(t *testing.T, c *cluster) {
 	}
 }
 
-// testThrottleAcrossInstances: failed logins count wherever they land.
+// testThrottleAcrossInstances: guesses count wherever they land; the
+// stranger's budget of an account is shared by every instance.
 func testThrottleAcrossInstances(t *testing.T, c *cluster) {
 	c.user("tess")
 	login := func(in *instance, pw string, i int) error {
-		// A new address each time: only the account's count can throttle.
+		// A new address each time: only the account's bucket can throttle.
 		_, err := in.svc.Login(ctx, server.LoginInput{Username: "tess", Password: pw,
 			Meta: server.Meta{Addr: fmt.Sprintf("198.51.100.%d", i), Method: "test"}})
 		return err
 	}
-	// Five failures, alternating: neither instance saw more than three.
-	for i := range 5 {
+	// Ten failures, alternating: neither instance saw more than five.
+	for i := range 10 {
 		in := []*instance{c.a, c.b}[i%2]
 		err := login(in, "wrong password "+fmt.Sprint(i), i)
 		if k := server.ErrorKind(err); k != server.KindInvalidAuthentication {
@@ -481,20 +497,49 @@ func testThrottleAcrossInstances(t *testing.T, c *cluster) {
 		}
 	}
 	for i, in := range []*instance{c.a, c.b} {
-		err := login(in, password("tess"), 10+i)
+		err := login(in, password("tess"), 20+i)
 		var de *server.Error
-		if !errors.As(err, &de) || de.Kind != server.KindRateLimited || de.RetryAfter <= 0 {
-			t.Errorf("instance %s after 5 failures spread over both: %v, want RateLimited with Retry-After", in.name, err)
+		if !errors.As(err, &de) || de.Kind != server.KindRateLimited || de.RetryAfter <= 0 || de.RetryAfter > 24*time.Minute {
+			t.Errorf("instance %s after 10 failures spread over both: %v, want RateLimited with a Retry-After of at most 24 minutes", in.name, err)
 		}
 	}
-	c.clock.Advance(2 * time.Second)
-	if err := login(c.b, password("tess"), 20); err != nil {
+	// The bucket drains by itself: after one step, one guess more.
+	c.clock.Advance(24 * time.Minute)
+	if err := login(c.b, password("tess"), 30); err != nil {
 		t.Errorf("login once the wait is over: %v", err)
 	}
-	fs, err := c.a.store.Failures(ctx, "account:tess")
-	must(t, err, "Failures")
-	if len(fs) != 0 {
-		t.Errorf("a success on B left the account's count: %+v", fs)
+}
+
+// testGuessBurstAcrossInstances: 100 wrong passwords at one account at
+// once, half on each instance: no more are evaluated than the account's
+// free guesses, as if they had come one after another to one server.
+func testGuessBurstAcrossInstances(t *testing.T, c *cluster) {
+	c.user("gus")
+	var mu sync.Mutex
+	counts := map[server.Kind]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			in := []*instance{c.a, c.b}[i%2]
+			_, err := in.svc.Login(ctx, server.LoginInput{Username: "gus", Password: fmt.Sprintf("guess-%d", i),
+				Meta: server.Meta{Addr: fmt.Sprintf("198.51.100.%d", i), Method: "test"}})
+			mu.Lock()
+			counts[server.ErrorKind(err)]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	t.Logf("100 concurrent wrong passwords over two instances: %v", counts)
+	if ev := counts[server.KindInvalidAuthentication]; ev == 0 || ev > 10 {
+		t.Errorf("%d guesses evaluated over two instances, want at most the 10 free ones", ev)
+	}
+	if counts[server.KindInternal] != 0 {
+		t.Errorf("internal errors: %v", counts)
 	}
 }
 

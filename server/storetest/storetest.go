@@ -35,15 +35,16 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"Tokens", testTokens},
 		{"RevokeTokens", testRevokeTokens},
 		{"SetPassword", testSetPassword},
+		{"RevokeCascades", testRevokeCascades},
 		{"TouchTokens", testTouchTokens},
 		{"Events", testEvents},
-		{"Failures", testFailures},
+		{"Guesses", testGuesses},
 		{"TwoFactor", testTwoFactor},
 		{"BackupCodes", testBackupCodes},
 		{"SSHKeys", testSSHKeys},
 		{"ConcurrentBackupCode", testConcurrentBackupCode},
 		{"ConcurrentTOTPStep", testConcurrentTOTPStep},
-		{"ConcurrentRecordFailure", testConcurrentRecordFailure},
+		{"ConcurrentGuesses", testConcurrentGuesses},
 		{"SameTokenName", testStoreSameTokenName},
 	}
 	for _, tc := range tests {
@@ -140,12 +141,21 @@ func testUsers(t *testing.T, s server.Store) {
 		t.Errorf("ListUsers = %v, want alice bob carol", names)
 	}
 
-	must(t, s.UpdateProfile(ctx, bob.ID, "Robert", "rob@example.org"), "UpdateProfile")
+	name, mail := "Robert", "rob@example.org"
+	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name, Email: &mail}), "UpdateProfile")
 	got, err = s.UserByID(ctx, bob.ID)
 	must(t, err, "UserByID")
 	bob.FullName, bob.Email = "Robert", "rob@example.org"
 	checkUser(t, got, bob)
-	wantErr(t, s.UpdateProfile(ctx, 999999, "x", "y"), server.ErrNotFound, "UpdateProfile missing")
+	// Only the fields given are written: a name change keeps the email.
+	name2 := "Bob"
+	must(t, s.UpdateProfile(ctx, bob.ID, server.ProfileUpdate{FullName: &name2}), "UpdateProfile name only")
+	got, _ = s.UserByID(ctx, bob.ID)
+	if got.FullName != "Bob" || got.Email != "rob@example.org" {
+		t.Errorf("after a name change: %q %q", got.FullName, got.Email)
+	}
+	bob.FullName = "Bob"
+	wantErr(t, s.UpdateProfile(ctx, 999999, server.ProfileUpdate{FullName: &name}), server.ErrNotFound, "UpdateProfile missing")
 
 	must(t, s.SetUserOrg(ctx, bob.ID, org.ID), "SetUserOrg")
 	got, _ = s.UserByID(ctx, bob.ID)
@@ -448,6 +458,38 @@ func testTokens(t *testing.T, s server.Store) {
 	wantErr(t, err, server.ErrNotFound, "RevokeToken missing")
 }
 
+// testRevokeCascades: revoking a token revokes the tokens made with it, and
+// those made with them; nothing else.
+func testRevokeCascades(t *testing.T, s server.Store) {
+	u := mkUser(t, s, "cas")
+	mk := func(id, parent string) {
+		tok := server.Token{ID: id, UserID: u.ID, Name: id, Kind: server.KindAPI, SecretHash: "h-" + id,
+			CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), ParentID: parent}
+		must(t, s.CreateToken(ctx, tok), "CreateToken "+id)
+	}
+	mk("token-p", "")
+	mk("token-c1", "token-p")
+	mk("token-c2", "token-p")
+	mk("token-g", "token-c1")
+	mk("token-x", "")
+	mk("token-xc", "token-x")
+	if got, _ := s.TokenByID(ctx, "token-g"); got.ParentID != "token-c1" {
+		t.Fatalf("ParentID = %q", got.ParentID)
+	}
+	ok, err := s.RevokeToken(ctx, "token-p", Base.Add(time.Minute), server.RevokedByUser)
+	must(t, err, "RevokeToken parent")
+	if !ok {
+		t.Fatal("RevokeToken parent = false")
+	}
+	for id, want := range map[string]string{"token-p": server.RevokedByUser, "token-c1": server.RevokedWithParent,
+		"token-c2": server.RevokedWithParent, "token-g": server.RevokedWithParent, "token-x": "", "token-xc": ""} {
+		tok, _ := s.TokenByID(ctx, id)
+		if tok.RevokeReason != want || tok.RevokedAt.IsZero() != (want == "") {
+			t.Errorf("%s: revoked %v reason %q, want %q", id, tok.RevokedAt, tok.RevokeReason, want)
+		}
+	}
+}
+
 func testRevokeTokens(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "rita")
 	other := mkUser(t, s, "oscar")
@@ -506,7 +548,7 @@ func testSetPassword(t *testing.T, s server.Store) {
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
 	now := Base.Add(time.Hour)
 
-	n, err := s.SetPassword(ctx, u.ID, "new-hash", []server.TokenKind{server.KindSession}, now)
+	n, err := s.SetPassword(ctx, u.ID, "", "new-hash", []server.TokenKind{server.KindSession}, now)
 	must(t, err, "SetPassword")
 	if n != 2 {
 		t.Errorf("SetPassword revoked %d, want 2", n)
@@ -524,17 +566,24 @@ func testSetPassword(t *testing.T, s server.Store) {
 			t.Errorf("%s: %v %q", id, tok.RevokedAt, tok.RevokeReason)
 		}
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newer-hash", nil, now)
+	n, err = s.SetPassword(ctx, u.ID, "new-hash", "newer-hash", nil, now)
 	must(t, err, "SetPassword no revoke")
 	if n != 0 {
 		t.Errorf("SetPassword without kinds revoked %d", n)
 	}
-	n, err = s.SetPassword(ctx, u.ID, "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	// A change proved with a password that is no longer the stored one
+	// loses: of two concurrent changes, one wins.
+	_, err = s.SetPassword(ctx, u.ID, "new-hash", "lost", []server.TokenKind{server.KindSession, server.KindAPI}, now)
+	wantErr(t, err, server.ErrConflict, "SetPassword with a stale old hash")
+	if tok, _ := s.TokenByID(ctx, "token-a1"); !tok.RevokedAt.IsZero() {
+		t.Error("a SetPassword that lost still revoked tokens")
+	}
+	n, err = s.SetPassword(ctx, u.ID, "newer-hash", "newest", []server.TokenKind{server.KindSession, server.KindAPI}, now)
 	must(t, err, "SetPassword all")
 	if n != 1 {
 		t.Errorf("SetPassword all kinds revoked %d, want 1", n)
 	}
-	_, err = s.SetPassword(ctx, 999999, "h", []server.TokenKind{server.KindSession}, now)
+	_, err = s.SetPassword(ctx, 999999, "", "h", []server.TokenKind{server.KindSession}, now)
 	wantErr(t, err, server.ErrNotFound, "SetPassword missing user")
 }
 
@@ -630,56 +679,66 @@ func testEvents(t *testing.T, s server.Store) {
 	}
 }
 
-func testFailures(t *testing.T, s server.Store) {
-	lockFor := func(n int) time.Duration {
-		if n < 3 {
-			return 0
-		}
-		return time.Duration(n) * time.Minute
-	}
-	fs, err := s.Failures(ctx, "user:a", "addr:1")
-	must(t, err, "Failures none")
-	if len(fs) != 0 {
-		t.Errorf("Failures with no record = %+v", fs)
-	}
-	for i := 1; i <= 4; i++ {
-		now := Base.Add(time.Duration(i) * time.Second)
-		f, err := s.RecordFailure(ctx, "user:a", now, lockFor)
-		must(t, err, "RecordFailure")
-		want := server.Failure{Key: "user:a", Count: i, LockedUntil: now.Add(lockFor(i))}
-		if f.Key != want.Key || f.Count != want.Count || !sameTime(f.LockedUntil, want.LockedUntil) {
-			t.Errorf("RecordFailure #%d = %+v, want %+v", i, f, want)
+func testGuesses(t *testing.T, s server.Store) {
+	b := server.Bucket{Key: "acct:a", Burst: 3, Every: time.Minute}
+	addr := server.Bucket{Key: "addr:1", Burst: 5, Every: time.Second}
+	for i := range 3 {
+		wait, err := s.ChargeGuess(ctx, []server.Bucket{b, addr}, Base)
+		must(t, err, "ChargeGuess")
+		if wait != 0 {
+			t.Fatalf("guess %d within the burst: wait %v", i+1, wait)
 		}
 	}
-	_, err = s.RecordFailure(ctx, "addr:1", Base, lockFor)
-	must(t, err, "RecordFailure addr")
+	// The fourth at once waits one step, and charges neither bucket.
+	wait, err := s.ChargeGuess(ctx, []server.Bucket{b, addr}, Base)
+	must(t, err, "ChargeGuess over")
+	if wait != time.Minute {
+		t.Fatalf("a guess over the burst: wait %v, want 1m", wait)
+	}
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{addr}, Base); wait != 0 {
+		t.Fatalf("a refused guess charged the address bucket: it refuses (wait %v)", wait)
+	}
+	// Draining: half a step is not enough, a whole one is.
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, Base.Add(30*time.Second)); wait != 30*time.Second {
+		t.Errorf("after half a step: wait %v, want 30s", wait)
+	}
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, Base.Add(time.Minute)); wait != 0 {
+		t.Errorf("after a whole step: wait %v, want none", wait)
+	}
+	// A refund takes one back; refunds never leave a bucket below empty.
+	must(t, s.RefundGuess(ctx, []server.Bucket{b}, Base.Add(time.Minute)), "RefundGuess")
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, Base.Add(time.Minute)); wait != 0 {
+		t.Errorf("after a refund: wait %v, want none", wait)
+	}
+	later := Base.Add(time.Hour)
+	for range 5 {
+		must(t, s.RefundGuess(ctx, []server.Bucket{b}, later), "RefundGuess on an empty bucket")
+	}
+	for i := range 3 {
+		if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, later); wait != 0 {
+			t.Errorf("guess %d after refunds on an empty bucket: wait %v (refunds must not add room)", i+1, wait)
+		}
+	}
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, later); wait == 0 {
+		t.Error("refunds on an empty bucket made room beyond the burst")
+	}
+	must(t, s.ClearGuesses(ctx, []string{"acct:a", "acct:never"}), "ClearGuesses")
+	if wait, _ := s.ChargeGuess(ctx, []server.Bucket{b}, later); wait != 0 {
+		t.Errorf("after ClearGuesses: wait %v", wait)
+	}
 
-	fs, err = s.Failures(ctx, "addr:1", "user:zzz", "user:a")
-	must(t, err, "Failures")
-	if len(fs) != 2 {
-		t.Fatalf("Failures = %+v, want 2 records", fs)
+	known, err := s.KnownAddress(ctx, "amy|192.0.2.1", Base)
+	must(t, err, "KnownAddress")
+	if known {
+		t.Error("an address never seen is known")
 	}
-	byKey := map[string]server.Failure{}
-	for _, f := range fs {
-		byKey[f.Key] = f
+	must(t, s.MarkKnownAddress(ctx, "amy|192.0.2.1", Base.Add(time.Hour)), "MarkKnownAddress")
+	must(t, s.MarkKnownAddress(ctx, "amy|192.0.2.1", Base.Add(2*time.Hour)), "MarkKnownAddress again")
+	if known, _ := s.KnownAddress(ctx, "amy|192.0.2.1", Base.Add(90*time.Minute)); !known {
+		t.Error("an address that signed in since is not known")
 	}
-	if f := byKey["user:a"]; f.Count != 4 || !sameTime(f.LockedUntil, Base.Add(4*time.Second+4*time.Minute)) {
-		t.Errorf("Failures user:a = %+v", f)
-	}
-	if f := byKey["addr:1"]; f.Count != 1 || !sameTime(f.LockedUntil, Base) {
-		t.Errorf("Failures addr:1 = %+v", f)
-	}
-
-	must(t, s.ResetFailures(ctx, "user:a"), "ResetFailures")
-	must(t, s.ResetFailures(ctx, "user:never"), "ResetFailures without record")
-	fs, _ = s.Failures(ctx, "user:a")
-	if len(fs) != 0 {
-		t.Errorf("after reset: %+v", fs)
-	}
-	f, err := s.RecordFailure(ctx, "user:a", Base, lockFor)
-	must(t, err, "RecordFailure after reset")
-	if f.Count != 1 {
-		t.Errorf("count after reset = %d, want 1", f.Count)
+	if known, _ := s.KnownAddress(ctx, "amy|192.0.2.1", Base.Add(3*time.Hour)); known {
+		t.Error("an address known from before the window is known")
 	}
 }
 
@@ -797,9 +856,14 @@ func testTwoFactor(t *testing.T, s server.Store) {
 func testBackupCodes(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "ben")
 	other := mkUser(t, s, "bea")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
-	must(t, s.ReplaceBackupCodes(ctx, other.ID, []string{"h1"}), "ReplaceBackupCodes other")
-	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2", "h3"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, other.ID, 0, []string{"h1"}), "ReplaceBackupCodes other")
+	wantErr(t, s.ReplaceBackupCodes(ctx, 999999, 0, []string{"h"}), server.ErrNotFound, "ReplaceBackupCodes missing user")
+	// A replacement of a generation already replaced loses.
+	wantErr(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"x1"}), server.ErrConflict, "ReplaceBackupCodes of an old generation")
+	if got, _ := s.UserByID(ctx, u.ID); got.BackupGen != 1 {
+		t.Errorf("BackupGen = %d after one replacement, want 1", got.BackupGen)
+	}
 
 	now := Base.Add(time.Minute)
 	for _, tc := range []struct {
@@ -821,7 +885,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if !slices.Equal(got, []string{"h1"}) {
 		t.Errorf("other user's codes = %v, want [h1]", got)
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"n1", "n2"}), "ReplaceBackupCodes again")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 1, []string{"n1", "n2"}), "ReplaceBackupCodes again")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"n1", "n2"}) {
@@ -830,7 +894,7 @@ func testBackupCodes(t *testing.T, s server.Store) {
 	if ok, _ := s.UseBackupCode(ctx, u.ID, "h3", now); ok {
 		t.Errorf("replaced code still works")
 	}
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, nil), "ReplaceBackupCodes empty")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 2, nil), "ReplaceBackupCodes empty")
 	got, _ = s.UnusedBackupCodes(ctx, u.ID)
 	if len(got) != 0 {
 		t.Errorf("after emptying = %v", got)
@@ -953,7 +1017,7 @@ func race(t *testing.T, fn func(i int) (bool, error)) int {
 
 func testConcurrentBackupCode(t *testing.T, s server.Store) {
 	u := mkUser(t, s, "cody")
-	must(t, s.ReplaceBackupCodes(ctx, u.ID, []string{"h1", "h2"}), "ReplaceBackupCodes")
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 0, []string{"h1", "h2"}), "ReplaceBackupCodes")
 	wins := race(t, func(i int) (bool, error) {
 		return s.UseBackupCode(ctx, u.ID, "h1", Base.Add(time.Duration(i)))
 	})
@@ -977,28 +1041,15 @@ func testConcurrentTOTPStep(t *testing.T, s server.Store) {
 	}
 }
 
-func testConcurrentRecordFailure(t *testing.T, s server.Store) {
-	var mu sync.Mutex
-	seen := map[int]bool{}
-	race(t, func(i int) (bool, error) {
-		f, err := s.RecordFailure(ctx, "user:x", Base, func(n int) time.Duration { return time.Duration(n) * time.Second })
-		if err == nil {
-			mu.Lock()
-			seen[f.Count] = true
-			mu.Unlock()
-			if !f.LockedUntil.Equal(Base.Add(time.Duration(f.Count) * time.Second)) {
-				return false, fmt.Errorf("count %d locked until %v", f.Count, f.LockedUntil)
-			}
-		}
-		return true, err
-	})
-	fs, err := s.Failures(ctx, "user:x")
-	must(t, err, "Failures")
-	if len(fs) != 1 || fs[0].Count != racers {
-		t.Errorf("after %d concurrent failures: %+v", racers, fs)
-	}
-	if len(seen) != racers {
-		t.Errorf("RecordFailure returned %d distinct counts, want %d", len(seen), racers)
+// testConcurrentGuesses: racers charging one bucket at once pass exactly
+// as many as its burst, as sequential charges would.
+func testConcurrentGuesses(t *testing.T, s server.Store) {
+	b := []server.Bucket{{Key: "acct:x", Burst: 5, Every: time.Hour}}
+	if wins := race(t, func(int) (bool, error) {
+		wait, err := s.ChargeGuess(ctx, b, Base)
+		return wait == 0, err
+	}); wins != 5 {
+		t.Errorf("%d of %d concurrent guesses charged, want the burst of 5", wins, racers)
 	}
 }
 

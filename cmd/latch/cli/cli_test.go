@@ -194,7 +194,7 @@ func TestThrottledLoginSaysWhenToRetry(t *testing.T) {
 	w := newCLIWorld(t)
 	w.seedAmy()
 	var r result
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 20; i++ {
 		r = w.run("wrong password\n", nil, "login", "--username", "amy", "--password-stdin", "--noprojects")
 		if r.code != exitAuthNeed {
 			break

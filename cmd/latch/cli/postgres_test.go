@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server/postgres/pgtest"
+	"github.com/latch-dev/latch/server/storetest"
 )
 
 func TestWithPostgresOptions(t *testing.T) {
@@ -55,10 +56,10 @@ func TestWithPostgresOptions(t *testing.T) {
 	}
 }
 
-// TestAdminOnPostgres: `latch admin migrate` copies a SQLite database into
-// PostgreSQL, and `latch admin --db postgres://…` (the store `latch serve`
-// opens too) works on the result.
-func TestAdminOnPostgres(t *testing.T) {
+// pgSchemaURL is the test server's URL with search_path set to a new schema
+// (created empty), as an operator would give it to `latch admin migrate`.
+func pgSchemaURL(t *testing.T) (string, string) {
+	t.Helper()
 	base := pgtest.URL(t)
 	schema := pgtest.Schema(t)
 	pgtest.Open(t, schema).Close() // create the (empty) schema
@@ -69,7 +70,28 @@ func TestAdminOnPostgres(t *testing.T) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	pg := u.String()
+	return u.String(), schema
+}
+
+// TestAdminMigrateFromRelease: `latch admin migrate` copies a database made
+// by the release before sqlstore and goose (server/sqlite/testdata) into
+// PostgreSQL, where everything it held works.
+func TestAdminMigrateFromRelease(t *testing.T) {
+	pg, schema := pgSchemaURL(t)
+	file, rel := storetest.CopyRelease(t, filepath.Join("..", "..", "..", "server", "sqlite", "testdata"))
+	code, out, errOut := runAdminCmd(t, file, "", "migrate", "--from", file, "--to", pg)
+	want := "copied 1 orgs, 2 users, 2 projects, 2 memberships, 5 tokens, 9 backup codes, 1 SSH keys, 12 events"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("migrate: %d\n%s\n%s\nwant %q", code, out, errOut, want)
+	}
+	storetest.CheckRelease(t, pgtest.Open(t, schema), rel)
+}
+
+// TestAdminOnPostgres: `latch admin migrate` copies a SQLite database into
+// PostgreSQL, and `latch admin --db postgres://…` (the store `latch serve`
+// opens too) works on the result.
+func TestAdminOnPostgres(t *testing.T) {
+	pg, _ := pgSchemaURL(t)
 
 	file := filepath.Join(t.TempDir(), "latch.db")
 	for _, args := range [][]string{

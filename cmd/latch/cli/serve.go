@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latch-dev/latch/server"
 	"github.com/latch-dev/latch/server/httpapi"
 	"github.com/latch-dev/latch/server/metrics"
 )
@@ -24,6 +25,7 @@ type serveOptions struct {
 	tlsCert, tlsKey                 string
 	trustedProxies                  []string
 	metricsListen                   string
+	limits                          server.Options // the service's bounds (docs/security.md)
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -52,6 +54,10 @@ func (a *app) serveCommand() *cobra.Command {
 	f.StringVar(&o.metricsListen, "metrics-listen", "", "serve Prometheus metrics at /metrics on this address (default: none)")
 	f.DurationVar(&o.drainDelay, "drain-delay", 0, "on SIGTERM, answer /readyz with 503 this long before closing the listener")
 	o.ssh.addFlags(f)
+	f.IntVar(&o.limits.MaxHashing, "max-hashing", 0, "password hashes at once (default one per CPU)")
+	f.DurationVar(&o.limits.HashWait, "hash-wait", server.DefaultHashWait, "longest wait for a password hasher before answering 503")
+	f.IntVar(&o.limits.MaxStreamsPerToken, "max-streams-per-token", server.DefaultMaxStreamsPerToken, "open event streams per token")
+	f.IntVar(&o.limits.MaxStreamsPerUser, "max-streams-per-user", server.DefaultMaxStreamsPerUser, "open event streams per user, for sessions and again for API tokens")
 	f.BoolVar(&o.dxAPI, "dx-api", true, "also serve the platform client's endpoints: dx login, dx select, dx logout (docs/dx.md)")
 	a.completeFlag(cmd, "log-level", fixedCompletions("debug", "info", "warn", "error"))
 	a.completeFlag(cmd, "log-format", fixedCompletions("json", "text"))
@@ -126,7 +132,8 @@ func (a *app) serve(o *serveOptions) error {
 		}
 	}
 
-	opts := []stackOption{withLogger(log), withAPI(httpapi.WithDXAPI(o.dxAPI), httpapi.WithTrustedProxies(trusted))}
+	opts := []stackOption{withLogger(log), withLimits(o.limits),
+		withAPI(httpapi.WithDXAPI(o.dxAPI), httpapi.WithTrustedProxies(trusted))}
 	if m != nil {
 		opts = append(opts, withObserver(m), withAPI(httpapi.WithRequestObserver(m)))
 	}

@@ -22,12 +22,21 @@ import (
 type sshOptions struct {
 	listen  string
 	hostKey string
+	limits  sshd.Config // the limits only; docs/security.md lists them
 }
 
 func (o *sshOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.listen, "ssh-listen", "", fmt.Sprintf("serve the console over SSH on this address, e.g. :%d (default: no SSH)", sshd.DefaultPort))
 	f.StringVar(&o.hostKey, "ssh-host-key", "", "the SSH server's Ed25519 host key, made on first start "+
 		"(default: ssh_host_ed25519_key in the data dir)")
+	l := &o.limits
+	f.IntVar(&l.MaxSessions, "ssh-max-sessions", sshd.DefaultMaxSessions, "SSH sessions in all")
+	f.IntVar(&l.MaxUnauthSessions, "ssh-max-unauth-sessions", 0, "SSH sessions without a registered key, in all (default half of --ssh-max-sessions)")
+	f.IntVar(&l.MaxSessionsPerUser, "ssh-max-per-user", sshd.DefaultMaxSessionsPerUser, "SSH sessions per user")
+	f.IntVar(&l.MaxSessionsPerConn, "ssh-max-per-conn", sshd.DefaultMaxSessionsPerConn, "sessions per SSH connection with a registered key (one without a key gets one console)")
+	f.IntVar(&l.MaxSessionsPerAddr, "ssh-max-per-addr", sshd.DefaultMaxSessionsPerAddr, "SSH sessions per client address")
+	f.IntVar(&l.MaxUnauthPerAddr, "ssh-max-unauth-per-addr", sshd.DefaultMaxUnauthPerAddr, "SSH sessions without a registered key per client address")
+	f.DurationVar(&l.SignInTimeout, "ssh-signin-timeout", sshd.DefaultSignInTimeout, "close a console nobody signs in to after this")
 }
 
 // sshListener is the SSH server beside the HTTP API, or nothing when
@@ -52,10 +61,10 @@ func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog
 		}
 		keyPath = filepath.Join(dir, "ssh_host_ed25519_key")
 	}
-	srv, err := sshd.New(sshd.Config{
-		Addr: o.listen, HostKeyPath: keyPath, Service: stack.Service,
-		APIBaseURL: "http://" + dialable(api), RunCommand: runSSHCommand, Logger: log,
-	})
+	cfg := o.limits
+	cfg.Addr, cfg.HostKeyPath, cfg.Service = o.listen, keyPath, stack.Service
+	cfg.APIBaseURL, cfg.RunCommand, cfg.Logger = "http://"+dialable(api), runSSHCommand, log
+	srv, err := sshd.New(cfg)
 	if err != nil {
 		return nil, err
 	}

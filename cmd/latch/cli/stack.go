@@ -47,6 +47,14 @@ func withAPI(opts ...httpapi.Option) stackOption {
 	return func(o *stackConfig) { o.api = append(o.api, opts...) }
 }
 
+// withLimits sets the service's bounds that `latch serve` takes as flags.
+func withLimits(l server.Options) stackOption {
+	return func(o *stackConfig) {
+		o.svc.MaxHashing, o.svc.HashWait = l.MaxHashing, l.HashWait
+		o.svc.MaxStreamsPerToken, o.svc.MaxStreamsPerUser = l.MaxStreamsPerToken, l.MaxStreamsPerUser
+	}
+}
+
 // newServerStack opens the store named by db (a SQLite path, or a
 // postgres:// URL) and builds the service and handler on it.
 func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serverStack, error) {

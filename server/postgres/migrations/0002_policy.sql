@@ -2,6 +2,8 @@
 -- when an org's require2FA was switched on and its grace period; the SSH
 -- key a session was opened with (removing the key ends those sessions);
 -- how each SSH key was added and when it was last used.
+
+-- +goose Up
 ALTER TABLE orgs ADD COLUMN require_2fa_since TEXT COLLATE "C";
 ALTER TABLE orgs ADD COLUMN two_factor_grace_ns BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE tokens ADD COLUMN ssh_key TEXT NOT NULL DEFAULT '';

@@ -2,6 +2,8 @@
 -- (2006-01-02T15:04:05.000000000Z), so they sort as text; NULL is the zero
 -- time. Durations are BIGINT nanoseconds, booleans INTEGER 0/1.
 
+-- +goose Up
+
 CREATE TABLE orgs (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     name           TEXT    NOT NULL UNIQUE,

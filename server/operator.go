@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Operator tools for one account (`latch admin user …`): a person who lost
+// both their phone and their backup codes, or an account that may be
+// compromised. Each is recorded as an event of that account.
+
+// Ended counts what an operation ended, sessions and API tokens apart.
+type Ended struct {
+	Sessions, Tokens int
+}
+
+// Event types of operator actions.
+const (
+	Event2FAResetByAdmin      = "2fa.reset-by-admin"
+	EventSessionsEndedByAdmin = "sessions.ended-by-admin"
+	EventAccountLocked        = "account.locked"
+	EventAccountUnlocked      = "account.unlocked"
+)
+
+// AdminResetTwoFactor turns 2FA off for a user who lost their device and
+// their backup codes: the secret and the codes are forgotten, every
+// session ends (and the API tokens with revokeTokens), the guess budgets
+// are emptied. The next login asks for the password only — and, if the
+// org requires 2FA, leads straight into enrollment.
+func (s *Service) AdminResetTwoFactor(ctx context.Context, username string, revokeTokens bool) (Ended, error) {
+	u, err := s.userByName(ctx, username)
+	if err != nil {
+		return Ended{}, err
+	}
+	if u.TwoFactor == TwoFactorOff {
+		return Ended{}, Errorf(KindInvalidInput, "%s has no two-factor authentication to reset", u.Username)
+	}
+	sessions, err := s.store.DisableTOTP(ctx, u.ID, []TokenKind{KindSession}, s.clock.Now())
+	if err != nil {
+		return Ended{}, fmt.Errorf("reset 2FA: %w", err)
+	}
+	s.obs.TokensRevoked(RevokedByCredChange, sessions)
+	ended := Ended{Sessions: sessions}
+	if revokeTokens {
+		if ended.Tokens, err = s.revokeKind(ctx, u.ID, KindAPI, RevokedByAdmin); err != nil {
+			return ended, err
+		}
+	}
+	s.clearGuesses(ctx, u.Username)
+	s.hub.notify(u.ID)
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: Event2FAResetByAdmin, Method: "admin",
+		Detail: fmt.Sprintf("2FA off, secret and backup codes forgotten; %s", ended)})
+	return ended, nil
+}
+
+// AdminEndSessions ends every session of a user, and their API tokens
+// with revokeTokens.
+func (s *Service) AdminEndSessions(ctx context.Context, username string, revokeTokens bool) (Ended, error) {
+	u, err := s.userByName(ctx, username)
+	if err != nil {
+		return Ended{}, err
+	}
+	var ended Ended
+	if ended.Sessions, err = s.revokeKind(ctx, u.ID, KindSession, RevokedByAdmin); err != nil {
+		return ended, err
+	}
+	if revokeTokens {
+		if ended.Tokens, err = s.revokeKind(ctx, u.ID, KindAPI, RevokedByAdmin); err != nil {
+			return ended, err
+		}
+	}
+	s.hub.notify(u.ID)
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: EventSessionsEndedByAdmin, Method: "admin", Detail: ended.String()})
+	return ended, nil
+}
+
+// AdminLock locks an account: no sign-in by any factor, and none of its
+// tokens works, until AdminUnlock. Nothing is revoked, so unlocking gives
+// the person back what they had.
+func (s *Service) AdminLock(ctx context.Context, username string, locked bool) error {
+	u, err := s.userByName(ctx, username)
+	if err != nil {
+		return err
+	}
+	if locked == !u.LockedAt.IsZero() {
+		return nil // already so
+	}
+	at, typ := s.clock.Now(), EventAccountLocked
+	if !locked {
+		at, typ = time.Time{}, EventAccountUnlocked
+	}
+	if err := s.store.SetUserLocked(ctx, u.ID, at); err != nil {
+		return fmt.Errorf("lock account: %w", err)
+	}
+	s.hub.notify(u.ID)
+	s.event(ctx, Event{UserID: u.ID, Username: u.Username, Type: typ, Method: "admin"})
+	return nil
+}
+
+func (s *Service) revokeKind(ctx context.Context, userID int64, kind TokenKind, reason string) (int, error) {
+	ids, err := s.store.RevokeTokens(ctx, userID, []TokenKind{kind}, "", s.clock.Now(), reason)
+	if err != nil {
+		return 0, fmt.Errorf("revoke %s tokens: %w", kind, err)
+	}
+	s.obs.TokensRevoked(reason, len(ids))
+	return len(ids), nil
+}
+
+func (e Ended) String() string {
+	return fmt.Sprintf("%s and %s ended", plural(e.Sessions, "session"), plural(e.Tokens, "API token"))
+}
+
+// errLocked answers every credential and sign-in of a locked account.
+var errLocked = &Error{Kind: KindInvalidAuthentication, Reason: ReasonLocked,
+	Message: "this account is locked by an administrator: ask them to unlock it"}
+
+// ReasonLocked refines InvalidAuthentication: the account is locked.
+const ReasonLocked = "locked"

@@ -1,0 +1,209 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/latch-dev/latch/server"
+)
+
+const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
+	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key, parent_id`
+
+// insertToken stores every column of a token, the scope as JSON text (a
+// JSONB value in PostgreSQL, which takes text as JSON).
+const insertToken = `INSERT INTO tokens (` + tokenCols + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func tokenArgs(t server.Token) ([]any, error) {
+	var scope any
+	if t.Scope != nil {
+		b, err := json.Marshal(t.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("scope: %w", err)
+		}
+		scope = string(b)
+	}
+	return []any{t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, dbTime(t.CreatedAt), dbTime(t.ExpiresAt),
+		int64(t.IdleTimeout), dbTime(t.LastUsedAt), t.LastUsedAddr, dbTime(t.RevokedAt), t.RevokeReason,
+		t.AuthMethod, t.EnrollOnly, t.SSHKey, t.ParentID}, nil
+}
+
+func scanToken(row scanner) (server.Token, error) {
+	var (
+		t     server.Token
+		scope sql.NullString
+		idle  int64
+	)
+	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Kind, &t.SecretHash, &scope,
+		tm{&t.CreatedAt}, tm{&t.ExpiresAt}, &idle, tm{&t.LastUsedAt}, &t.LastUsedAddr,
+		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey, &t.ParentID)
+	if err != nil {
+		return server.Token{}, err
+	}
+	t.IdleTimeout = time.Duration(idle)
+	if scope.Valid {
+		t.Scope = map[string]server.Level{}
+		if err := json.Unmarshal([]byte(scope.String), &t.Scope); err != nil {
+			return server.Token{}, fmt.Errorf("token %s: scope: %w", t.ID, err)
+		}
+	}
+	return t, nil
+}
+
+// CreateToken inserts t; a nil Scope (all projects) is stored as NULL.
+// Token names need not be unique: two tokens of one user may share a name,
+// and are told apart by id.
+func (s *Store) CreateToken(ctx context.Context, t server.Token) error {
+	args, err := tokenArgs(t)
+	if err != nil {
+		return s.wrap("create token", err)
+	}
+	_, err = s.exec(ctx, "create token", insertToken, args...)
+	return err
+}
+
+func (s *Store) TokenByHash(ctx context.Context, secretHash string) (server.Token, error) {
+	t, err := scanToken(s.r.QueryRowContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE secret_hash = ?`), secretHash))
+	return t, s.wrap("token by hash", err)
+}
+
+func (s *Store) TokenByID(ctx context.Context, tokenID string) (server.Token, error) {
+	t, err := scanToken(s.r.QueryRowContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE id = ?`), tokenID))
+	return t, s.wrap("token by id", err)
+}
+
+// ListTokens lists all the user's tokens, revoked and expired ones too,
+// newest first.
+func (s *Store) ListTokens(ctx context.Context, userID int64) ([]server.Token, error) {
+	toks, err := all(ctx, s.r, scanToken, s.q(`SELECT `+tokenCols+` FROM tokens WHERE user_id = ?
+		ORDER BY created_at DESC, id COLLATE "C" DESC`), userID)
+	return toks, s.wrap("list tokens", err)
+}
+
+// RevokeToken revokes one token; false when it was already revoked,
+// ErrNotFound when there is no such token.
+func (s *Store) RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string) (bool, error) {
+	var done bool
+	err := s.write(ctx, "revoke token", func(tx *sqlx.Tx) error {
+		n, err := affected(tx.ExecContext(ctx, s.rewrite(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+			WHERE id = ? AND revoked_at IS NULL`), dbTime(now), reason, tokenID))
+		if done = n == 1; err != nil {
+			return err
+		}
+		if done {
+			// The tokens it made, and those they made, go with it.
+			_, err := tx.ExecContext(ctx, s.rewrite(`WITH RECURSIVE made(id) AS (
+					SELECT id FROM tokens WHERE parent_id = ?
+					UNION SELECT t.id FROM tokens t JOIN made ON t.parent_id = made.id)
+				UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+				WHERE id IN (SELECT id FROM made) AND revoked_at IS NULL`),
+				tokenID, dbTime(now), server.RevokedWithParent)
+			return err
+		}
+		if err := s.exists(ctx, tx, `SELECT 1 FROM tokens WHERE id = ?`, tokenID); err != nil {
+			return err
+		}
+		return errNoChange
+	})
+	return done, err
+}
+
+func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]string, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := s.write(ctx, "revoke tokens", func(tx *sqlx.Tx) error {
+		var err error
+		ids, err = s.revokeKinds(ctx, tx, userID, kinds, exceptID, now, reason)
+		if err == nil && len(ids) == 0 {
+			return errNoChange
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// revokeKinds revokes, in tx, the user's live tokens of the given kinds
+// except exceptID, and returns their ids sorted.
+func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]string, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	query, args, err := s.in(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+		WHERE user_id = ? AND revoked_at IS NULL AND id <> ? AND kind IN (?)
+		RETURNING id`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	if err := tx.SelectContext(ctx, &ids, query, args...); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// touchBatch bounds the uses one statement records (three values each).
+const touchBatch = 300
+
+// TouchTokens records uses in one transaction, a statement per batch of up
+// to touchBatch tokens; an older use than the one stored changes nothing,
+// and unknown tokens are skipped.
+func (s *Store) TouchTokens(ctx context.Context, uses []server.TokenUsage) error {
+	latest := latestUses(uses)
+	if len(latest) == 0 {
+		return nil
+	}
+	return s.write(ctx, "touch tokens", func(tx *sqlx.Tx) error {
+		var changed int64
+		for batch := range slices.Chunk(latest, touchBatch) {
+			args := make([]any, 0, 3*len(batch))
+			for _, u := range batch {
+				args = append(args, u.TokenID, dbTime(u.At), u.Addr)
+			}
+			// VALUES columns are column1… in both engines.
+			n, err := affected(tx.ExecContext(ctx, s.rewrite(`UPDATE tokens SET last_used_at = u.column2, last_used_addr = u.column3
+				FROM (VALUES `+strings.Repeat(", (?, ?, ?)", len(batch))[2:]+`) AS u
+				WHERE tokens.id = u.column1 AND (tokens.last_used_at IS NULL OR tokens.last_used_at < u.column2)`), args...))
+			if err != nil {
+				return err
+			}
+			changed += n
+		}
+		if changed == 0 {
+			return errNoChange
+		}
+		return nil
+	})
+}
+
+// latestUses keeps the latest use of each token (the first of equal ones),
+// by token id; uses without a time are dropped.
+func latestUses(uses []server.TokenUsage) []server.TokenUsage {
+	byID := make(map[string]server.TokenUsage, len(uses))
+	for _, u := range uses {
+		if u.At.IsZero() {
+			continue
+		}
+		if old, ok := byID[u.TokenID]; !ok || u.At.After(old.At) {
+			byID[u.TokenID] = u
+		}
+	}
+	out := make([]server.TokenUsage, 0, len(byID))
+	for _, u := range byID {
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(a, b server.TokenUsage) int { return strings.Compare(a.TokenID, b.TokenID) })
+	return out
+}
