@@ -45,7 +45,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" |
 echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects >/dev/null 2>"$tmp/err" \
   && fail "login without the CA worked"
 grep -q certificate "$tmp/err" || fail "login without the CA: $(cat "$tmp/err")"
-echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects --ca-file "$tmp/ca.pem" >/dev/null \
+echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects --ca-file "$tmp/ca.pem" >/dev/null 2>&1 \
   || fail "login with --ca-file"
 LATCH_CA_FILE="$tmp/ca.pem" "$bin" whoami | grep -q amy || fail "whoami with LATCH_CA_FILE"
 

@@ -144,7 +144,10 @@ func (a *API) operation(s *schemaSet, pattern, path string, d opDoc, op server.O
 	}
 	if op != "" {
 		out["security"] = []any{map[string]any{"bearer": []any{}}}
-		out["description"] = fmt.Sprintf("Who may call it: %s. Fresh proof: %s.", server.WhoMay(op), server.Policy[op].Proof)
+		out["description"] = "Who may call it: " + server.WhoMay(op) + "."
+		if proof := server.Policy[op].Proof; proof != server.ProofNone {
+			out["description"] = fmt.Sprintf("%s Fresh proof in the request: %s.", out["description"], proof)
+		}
 		errs = append(errs, 401, 403)
 	} else {
 		out["security"] = []any{} // no token
