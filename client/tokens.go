@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/latch-dev/latch/client/wire"
 )
@@ -31,6 +32,16 @@ func (c *Client) CreateToken(ctx context.Context, req wire.CreateTokenRequest) (
 // moment it returns, the token is refused.
 func (c *Client) RevokeToken(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/v1/tokens/"+url.PathEscape(id), nil, nil, nil)
+}
+
+// RotateToken gives an API token a new secret (the answer holds it, shown
+// this once); the old one is revoked, or keeps working for grace.
+func (c *Client) RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error) {
+	var out wire.CreateTokenResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/tokens/"+url.PathEscape(id)+"/rotate", nil, wire.RotateTokenRequest{Grace: wire.Duration(grace)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // RevokeAll revokes the caller's tokens of a kind ("session", "api" or

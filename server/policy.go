@@ -53,6 +53,7 @@ const (
 	OpCreateToken     Op = "tokens.create"
 	OpRevokeToken     Op = "tokens.revoke"
 	OpRevokeAll       Op = "tokens.revoke-all"
+	OpRotateToken     Op = "tokens.rotate"
 	OpChangePassword  Op = "account.password"
 	OpChangeEmail     Op = "account.email"
 	OpChangeName      Op = "account.name"
@@ -118,6 +119,7 @@ var Policy = map[Op]Rule{
 	OpCreateToken:     row("create tokens", ProofNone, Allow, Allow, Allow, Allow, Deny),
 	OpRevokeToken:     row("revoke tokens", ProofNone, Allow, Allow, Allow, Own, Deny),
 	OpRevokeAll:       row("revoke all tokens", ProofNone, Allow, Allow, Allow, Deny, Deny),
+	OpRotateToken:     row("rotate tokens", ProofNone, Allow, Allow, Allow, Own, Deny),
 	OpChangePassword:  row("change the password", ProofPasswordAndCode, Allow, Allow, Allow, Deny, Deny),
 	OpChangeEmail:     row("change the email address", ProofPasswordAndCode, Allow, Allow, Allow, Deny, Deny),
 	OpChangeName:      row("change the name", ProofCodeWith2FA, Allow, Allow, Allow, Deny, Deny),

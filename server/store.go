@@ -68,6 +68,11 @@ type Store interface {
 	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
 	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string) ([]string, error)
+	// RotateToken stores next, which replaces old, in one transaction: the
+	// tokens made with old now hang from next; old is revoked (reason
+	// RevokedRotated) or, with a grace period, expires at graceEnd if that
+	// is sooner. ErrConflict when old is no longer active (a second rotate).
+	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time) error
 	// TouchTokens records uses; a use never moves LastUsedAt backwards.
 	TouchTokens(ctx context.Context, uses []TokenUsage) error
 

@@ -119,6 +119,7 @@ const (
 	RevokedIdle         = "idle"
 	RevokedKeyRemoved   = "ssh-key-removed"
 	RevokedWithParent   = "parent-revoked" // the API token it was made with was revoked
+	RevokedRotated      = "rotated"        // a new secret replaced it
 )
 
 // Token is a bearer credential. Only SecretHash is stored; the secret itself
@@ -193,6 +194,7 @@ const (
 	EventLogout           = "logout"
 	EventTokenCreated     = "token.created"
 	EventTokenRevoked     = "token.revoked"
+	EventTokenRotated     = "token.rotated"
 	EventTokensRevoked    = "tokens.revoked"
 	EventPasswordChanged  = "password.changed"
 	EventPasswordReset    = "password.reset"

@@ -168,7 +168,16 @@ type Token struct {
 	AuthMethod   string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
 	SSHKey       string     `json:"sshKey,omitempty"`     // fingerprint of the SSH key that opened this session
 	ParentID     string     `json:"parentId,omitempty"`   // the API token this one was made with; revoking it ends this one
-	Current      bool       `json:"current,omitempty"`    // the token making this request
+	// PHIProjects are the projects with protected health information the
+	// token reaches: a token that reaches one carries PHI access.
+	PHIProjects []ProjectRef `json:"phiProjects,omitempty"`
+	Current     bool         `json:"current,omitempty"` // the token making this request
+}
+
+// ProjectRef names a project.
+type ProjectRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // TokenList is GET /v1/tokens.
@@ -190,6 +199,14 @@ type CreateTokenResponse struct {
 	Token string `json:"token"`
 	ID    string `json:"id"`
 	Info  Token  `json:"info"`
+	// Replaces is the token a rotation replaced (POST /v1/tokens/{id}/rotate).
+	Replaces string `json:"replaces,omitempty"`
+}
+
+// RotateTokenRequest is POST /v1/tokens/{id}/rotate. Grace, a duration
+// (0 or absent: none), keeps the old secret working that long.
+type RotateTokenRequest struct {
+	Grace Duration `json:"grace,omitempty"`
 }
 
 // RevokeAllRequest is POST /v1/tokens/revoke-all. Kind is "session", "api"

@@ -99,6 +99,7 @@ func (a *API) register() {
 	a.authed("POST /v1/tokens", server.OpCreateToken, a.createToken)
 	a.authed("DELETE /v1/tokens/{id}", server.OpRevokeToken, a.revokeToken)
 	a.authed("POST /v1/tokens/revoke-all", server.OpRevokeAll, a.revokeAll)
+	a.authed("POST /v1/tokens/{id}/rotate", server.OpRotateToken, a.rotateToken)
 	a.authed("POST /v1/account/password", server.OpChangePassword, a.changePassword)
 	// A profile change is a name change, or an email change when the email
 	// differs; the service picks the row.

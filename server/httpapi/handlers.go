@@ -95,13 +95,25 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, p *server.Princ
 	if err != nil {
 		return err
 	}
+	phi, err := a.svc.PHIReach(r.Context(), p.User.ID, toks)
+	if err != nil {
+		return err
+	}
 	now := a.svc.Clock().Now()
 	out := wire.TokenList{Tokens: make([]wire.Token, len(toks))}
 	for i, t := range toks {
-		out.Tokens[i] = wireToken(t, now, p.Token.ID)
+		out.Tokens[i] = withPHI(wireToken(t, now, p.Token.ID), phi[t.ID])
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// withPHI adds to a token the PHI projects it reaches.
+func withPHI(t wire.Token, refs []server.ProjectRef) wire.Token {
+	for _, r := range refs {
+		t.PHIProjects = append(t.PHIProjects, wire.ProjectRef{ID: r.ID, Name: r.Name})
+	}
+	return t
 }
 
 func (a *API) createToken(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
@@ -126,7 +138,12 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, p *server.Prin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, wire.CreateTokenResponse{Token: secret, ID: tok.ID, Info: wireToken(tok, a.svc.Clock().Now(), p.Token.ID)})
+	phi, err := a.svc.PHIReach(r.Context(), p.User.ID, []server.Token{tok})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.CreateTokenResponse{Token: secret, ID: tok.ID,
+		Info: withPHI(wireToken(tok, a.svc.Clock().Now(), p.Token.ID), phi[tok.ID])})
 	return nil
 }
 
@@ -135,6 +152,26 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, p *server.Prin
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.RotateTokenRequest
+	if r.ContentLength != 0 {
+		if err := DecodeJSON(r, w, &req); err != nil {
+			return err
+		}
+	}
+	tok, secret, err := a.svc.RotateToken(r.Context(), p, r.PathValue("id"), time.Duration(req.Grace), meta(r))
+	if err != nil {
+		return err
+	}
+	phi, err := a.svc.PHIReach(r.Context(), p.User.ID, []server.Token{tok})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wire.CreateTokenResponse{Token: secret, ID: tok.ID, Replaces: r.PathValue("id"),
+		Info: withPHI(wireToken(tok, a.svc.Clock().Now(), p.Token.ID), phi[tok.ID])})
 	return nil
 }
 

@@ -74,6 +74,10 @@ var routeCases = map[string]routeCase{
 		req: func(*subject) (string, string, string) { return "POST", "/v1/tokens", `{"name":"made by the case"}` }},
 	"DELETE /v1/tokens/{id}": {allowed: fullCreds, status: 204,
 		req: func(s *subject) (string, string, string) { return "DELETE", "/v1/tokens/" + s.victim(), "" }},
+	"POST /v1/tokens/{id}/rotate": {allowed: fullCreds, status: 201,
+		req: func(s *subject) (string, string, string) {
+			return "POST", "/v1/tokens/" + s.victim() + "/rotate", `{"grace":"1h"}`
+		}},
 	"POST /v1/tokens/revoke-all": {allowed: fullCreds, status: 200,
 		req: func(*subject) (string, string, string) { return "POST", "/v1/tokens/revoke-all", `{"kind":"api"}` }},
 	"POST /v1/account/password": {allowed: fullCreds, status: 200,

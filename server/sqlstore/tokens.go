@@ -207,3 +207,34 @@ func latestUses(uses []server.TokenUsage) []server.TokenUsage {
 	slices.SortFunc(out, func(a, b server.TokenUsage) int { return strings.Compare(a.TokenID, b.TokenID) })
 	return out
 }
+
+// RotateToken stores next in place of old, in one transaction (see
+// server.Store).
+func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, graceEnd, now time.Time) error {
+	args, err := tokenArgs(next)
+	if err != nil {
+		return s.wrap("rotate token", err)
+	}
+	return s.write(ctx, "rotate token", func(tx *sqlx.Tx) error {
+		// Only an active token is rotated: of two rotations, one wins.
+		var retire sql.Result
+		if graceEnd.IsZero() {
+			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
+				WHERE id = ? AND revoked_at IS NULL AND expires_at > ?`), dbTime(now), server.RevokedRotated, old, dbTime(now))
+		} else {
+			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END
+				WHERE id = ? AND revoked_at IS NULL AND expires_at > ?`), dbTime(graceEnd), dbTime(graceEnd), old, dbTime(now))
+		}
+		if n, err := affected(retire, err); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("token %s is no longer active: %w", old, server.ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(insertToken), args...); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET parent_id = ? WHERE parent_id = ?`), next.ID, old)
+		return err
+	})
+}

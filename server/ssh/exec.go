@@ -20,11 +20,11 @@ const (
 // without a terminal: the first words of the command line.
 var execCommands = [][]string{
 	{"whoami"},
-	{"token", "list"}, {"token", "ls"}, {"token", "create"}, {"token", "revoke"},
+	{"token", "list"}, {"token", "ls"}, {"token", "create"}, {"token", "revoke"}, {"token", "rotate"},
 	{"2fa", "status"},
 }
 
-const execList = "whoami, token list, token create, token revoke, 2fa status"
+const execList = "whoami, token list, token create, token rotate, token revoke, 2fa status"
 
 func allowedCommand(args []string) bool {
 	for _, c := range execCommands {

@@ -172,3 +172,18 @@ func fileMode(t *testing.T, path string) os.FileMode {
 	}
 	return st.Mode().Perm()
 }
+
+// runBare runs the CLI with only the environment given: no LATCH_SERVER,
+// as a person's first login has.
+func (w *cliWorld) runBare(stdin string, vars0 []string, args ...string) result {
+	w.t.Helper()
+	vars := map[string]string{}
+	for _, kv := range vars0 {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	code := run(w.ctx, e, args)
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -51,7 +52,15 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 	r = w.run("", script, "whoami")
 	expect(t, r, exitOK, []string{"amy (Amy Pond)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
 
+	// For people: active tokens, 80 columns, project names; --wide: all.
 	r = w.run("", nil, "token", "list")
+	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "api", "Scratch Project:UPLOAD", " *"}, nil)
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("a line of %d columns: %q", n, line)
+		}
+	}
+	r = w.run("", nil, "token", "list", "--wide")
 	expect(t, r, exitOK, []string{"ID", "LAST USED", "nightly upload", "api", "active", " *"}, nil)
 
 	r = w.run("", nil, "token", "revoke", "nightly upload")
@@ -423,4 +432,124 @@ func TestSavedTokenStaysWithItsServer(t *testing.T) {
 	other := newCLIWorld(t)
 	r := w.run("", []string{client.EnvServer + "=" + other.srv.URL}, "whoami")
 	expect(t, r, exitAuthNeed, nil, []string{"not logged in to " + other.srv.URL, "saved credentials are for " + w.srv.URL})
+}
+
+// Rotation: the new secret alone on stdout, the old one kept for the grace
+// period, and a token named by its name.
+func TestTokenRotate(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	r := w.run("", nil, "token", "create", "--name", "deploy", "--expires", "30d")
+	expect(t, r, exitOK, nil, nil)
+	old := strings.TrimSpace(r.stdout)
+	r = w.run("", nil, "token", "rotate", "deploy", "--grace", "1h")
+	expect(t, r, exitOK, nil, []string{"Rotated token-", "keeps working until", "shown only once"})
+	fresh := strings.TrimSpace(r.stdout)
+	if len(fresh) != 32 || fresh == old || strings.Contains(r.stdout, "\n\n") {
+		t.Fatalf("stdout %q: want the new secret alone", r.stdout)
+	}
+	for _, secret := range []string{old, fresh} {
+		r = w.run("", []string{"LATCH_TOKEN=" + secret}, "whoami")
+		expect(t, r, exitOK, []string{"deploy"}, nil)
+	}
+	// During the grace period two tokens share the name: the CLI asks for
+	// an id, naming both.
+	r = w.run("", nil, "token", "rotate", "deploy")
+	expect(t, r, exitError, nil, []string{"2 active tokens are named \"deploy\": rotate one by id"})
+	var who struct {
+		Token struct{ ID string } `json:"token"`
+	}
+	r = w.run("", []string{"LATCH_TOKEN=" + fresh}, "whoami", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &who); err != nil {
+		t.Fatalf("whoami --json: %v %q", err, r.stdout)
+	}
+	r = w.run("", nil, "token", "rotate", who.Token.ID)
+	expect(t, r, exitOK, nil, []string{"The old secret no longer works."})
+	r = w.run("", []string{"LATCH_TOKEN=" + fresh}, "whoami")
+	expect(t, r, exitAuthNeed, nil, []string{"revoked"})
+	r = w.run("", nil, "token", "rotate", "deploy", "--grace", "soon")
+	expect(t, r, exitUsage, nil, []string{"--grace \"soon\""})
+}
+
+// The token list for people: active by default, --all, --expiring; PHI
+// said at creation and in the list; a level above your own refused before
+// anything is made.
+func TestTokenListForPeopleAndPHI(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	ctx := context.Background()
+	phi, err := w.stack.Service.CreateProject(ctx, "Clinical cohort", false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.stack.Service.AddMember(ctx, phi.ID, "amy", server.LevelUpload); err != nil {
+		t.Fatal(err)
+	}
+	w.login("")
+	r := w.run("", nil, "token", "create", "--name", "clinical", "--scope", "Clinical cohort:VIEW", "--expires", "3d")
+	expect(t, r, exitOK, nil, []string{"PHI: this token reaches Clinical cohort", "carries PHI access"})
+	r = w.run("", nil, "token", "create", "--name", "too high", "--scope", "Clinical cohort:ADMINISTER")
+	expect(t, r, exitUsage, nil, []string{`your level on "Clinical cohort" is UPLOAD: a token cannot have ADMINISTER there`})
+	r = w.run("", nil, "token", "create", "--name", "old")
+	expect(t, r, exitOK, nil, nil)
+	r = w.run("", nil, "token", "revoke", "old", "--yes")
+	expect(t, r, exitOK, nil, nil)
+
+	r = w.run("", nil, "token", "list")
+	expect(t, r, exitOK, []string{"clinical", "PHI Clinical cohort", "in 2d !"}, []string{"PHI: the token reaches", "1 token expires within 7 days", "1 token revoked or expired not shown"})
+	if strings.Contains(r.stdout, "old") {
+		t.Errorf("a revoked token in the default list:\n%s", r.stdout)
+	}
+	r = w.run("", nil, "token", "list", "--all")
+	expect(t, r, exitOK, []string{"old", "revoked"}, nil)
+	r = w.run("", nil, "token", "list", "--expiring", "7d")
+	expect(t, r, exitOK, []string{"clinical"}, nil)
+	if strings.Contains(r.stdout, "session") {
+		t.Errorf("--expiring lists sessions:\n%s", r.stdout)
+	}
+	r = w.run("", nil, "token", "list", "--json")
+	var list wire.TokenList
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range list.Tokens {
+		if tk.Name == "clinical" && (len(tk.PHIProjects) != 1 || tk.PHIProjects[0].Name != "Clinical cohort") {
+			t.Errorf("--json PHI projects of clinical: %+v", tk.PHIProjects)
+		}
+		if tk.State != wire.StateActive {
+			t.Errorf("--json lists a %s token without --all", tk.State)
+		}
+	}
+}
+
+// Checks that can be made before a prompt are made before it; a script
+// never picks a project by accident; a failed first login keeps --server.
+func TestMessagesBeforePrompts(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	before, _ := w.local().LoadConfig()
+	r := w.run("", nil, "select")
+	expect(t, r, exitUsage, nil, []string{"no terminal and no choice on standard input", "latch select PROJECT"})
+	if after, _ := w.local().LoadConfig(); after.Project == nil || before.Project == nil || after.Project.ID != before.Project.ID {
+		t.Errorf("select without a terminal changed the project: %+v → %+v", before.Project, after.Project)
+	}
+	r = w.run(amyPassword+"\nshort\n", nil, "password", "--password-stdin")
+	expect(t, r, exitUsage, nil, []string{"the new password has 5 characters: use at least 8"})
+
+	r = w.run("", nil, "token", "create", "--name", "soon", "--expires", "2d")
+	expect(t, r, exitOK, nil, nil)
+	r = w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitOK, nil, []string{"1 API token expires this week"})
+
+	// A first login that fails still remembers where it went.
+	fresh := newCLIWorld(t)
+	fresh.seedAmy()
+	dir := t.TempDir()
+	env := []string{"LATCH_CONFIG_DIR=" + dir}
+	r = fresh.runBare("wrong-password\n", env, "login", "--server", fresh.srv.URL, "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitAuthNeed, nil, []string{"incorrect username or password"})
+	r = fresh.runBare(amyPassword+"\n", env, "login", "--username", "amy", "--password-stdin", "--noprojects")
+	expect(t, r, exitOK, []string{"Logged in to " + fresh.srv.URL}, nil)
 }

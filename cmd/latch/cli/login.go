@@ -92,11 +92,13 @@ func (a *app) login(o *loginOptions) error {
 		creds, enrollOnly, err = passwordLogin(ctx, st, p, o)
 	}
 	if err != nil {
+		rememberServer(st, err)
 		return err
 	}
 	if err := saveLogin(ctx, st, *creds, !o.token.set); err != nil {
 		return err
 	}
+	noteExpiringTokens(ctx, st, creds.Token, e.stderr)
 	if enrollOnly {
 		fmt.Fprintln(e.stderr, "Your organisation requires two-factor authentication: this session may only enroll.\nTurn it on with `latch 2fa enable` (or in the console), then log in again.")
 		return nil
@@ -283,6 +285,40 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fres
 	st.res.Token, st.res.TokenSource, st.res.Credentials = creds.Token, client.SourceCredentials, &creds
 	fmt.Fprintf(st.e.stdout, "Logged in to %s as %s%s.\n", creds.Server, creds.Username, idleNote(creds.IdleTimeout))
 	return nil
+}
+
+// rememberServer keeps the server a first login was pointed at, when that
+// server answered (a wrong password, say): the next `latch login` goes
+// there again instead of to the default.
+func rememberServer(st *cliState, err error) {
+	if _, answered := client.AsError(err); !answered || st.res.Config.Server != "" {
+		return
+	}
+	cfg := st.res.Config
+	cfg.Server = st.res.Server
+	_ = st.local.SaveConfig(cfg) // best effort: the login error is what matters
+}
+
+// noteExpiringTokens says, after a login, how many API tokens expire
+// within a week (they would otherwise stop a job by surprise).
+func noteExpiringTokens(ctx context.Context, st *cliState, token string, w io.Writer) {
+	c, err := st.newClient(token)
+	if err != nil {
+		return
+	}
+	toks, err := c.Tokens(ctx)
+	if err != nil {
+		return // an enroll-only session may not list them; nothing to say
+	}
+	now, n := time.Now(), 0
+	for _, t := range toks {
+		if t.Kind == wire.KindAPI && t.State == wire.StateActive && t.ExpiresAt.Sub(now) < expiresSoon {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(w, "%s this week: see `latch token list --expiring 7d`, and `latch token rotate`.\n", expireCount(n, "API token"))
+	}
 }
 
 // revokeQuietly logs a token out, best effort: it may have ended already,

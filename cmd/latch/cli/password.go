@@ -92,6 +92,9 @@ func askPasswords(ctx context.Context, p *prompter, fromStdin bool) (wire.Change
 			return req, err
 		}
 		req.CurrentPassword, req.NewPassword = cur, next
+		if n := len([]rune(next)); n < minPasswordLength {
+			return req, usagef("the new password has %d characters: use at least %d", n, minPasswordLength)
+		}
 		return req, nil
 	}
 	cur, err := p.secret(ctx, "Current password: ")
@@ -103,6 +106,11 @@ func askPasswords(ctx context.Context, p *prompter, fromStdin bool) (wire.Change
 		next, err := p.secret(ctx, "New password: ")
 		if err != nil {
 			return req, err
+		}
+		// Said at once, before the repeat and any code are asked for.
+		if n := len([]rune(next)); n < minPasswordLength {
+			fmt.Fprintf(p.out, "That password has %d characters: use at least %d.\n", n, minPasswordLength)
+			continue
 		}
 		again, err := p.secret(ctx, "Repeat the new password: ")
 		if err != nil {
@@ -116,6 +124,10 @@ func askPasswords(ctx context.Context, p *prompter, fromStdin bool) (wire.Change
 	}
 	return req, errors.New("the new password was not confirmed")
 }
+
+// minPasswordLength is the server's rule (server.MinPasswordLength), said
+// before anything else is asked.
+const minPasswordLength = 8
 
 // proof is the fresh proof a protected change needs: the password, and a
 // code when 2FA is on.

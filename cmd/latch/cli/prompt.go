@@ -26,6 +26,9 @@ type prompter struct {
 	out io.Writer
 	fd  int
 	tty bool // stdin is a terminal
+	// needChoice: a numbered choice must be given; input that ends before
+	// one (a script's </dev/null) is an error, not the default.
+	needChoice bool
 }
 
 func newPrompter(e *env) *prompter {
@@ -119,6 +122,10 @@ func (p *prompter) choose(ctx context.Context, items []string, def int) (int, er
 	for try := 0; try < 5; try++ {
 		s, err := p.line(ctx, fmt.Sprintf("Pick a numbered choice [%d]: ", def))
 		if errors.Is(err, io.EOF) {
+			if p.needChoice && !p.tty {
+				// Nothing to read and no terminal: no choice was made.
+				return 0, usagef("no terminal and no choice on standard input: give the project, `latch select PROJECT` (an id or an exact name)")
+			}
 			return def, nil
 		}
 		if err != nil {

@@ -43,7 +43,9 @@ func (a *app) selectCommand() *cobra.Command {
 				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, pr.Name)
 				return nil
 			}
-			chosen, err := chooseProject(s.ctx, s.st, s.c, newPrompter(s.e), client.ProjectQuery{Level: level, Public: public})
+			p := newPrompter(s.e)
+			p.needChoice = true // a script reading nothing must not pick choice 0
+			chosen, err := chooseProject(s.ctx, s.st, s.c, p, client.ProjectQuery{Level: level, Public: public})
 			if err == nil && !chosen {
 				return exitStatus(exitError) // it said why, and how to see more
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -10,50 +11,223 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 )
 
 func (a *app) tokenCommand() *cobra.Command {
-	return group(&cobra.Command{Use: "token COMMAND", Short: "create, list and revoke API tokens"},
-		a.tokenCreateCommand(), a.tokenListCommand(), a.tokenRevokeCommand())
+	return group(&cobra.Command{Use: "token COMMAND", Short: "create, list, rotate and revoke API tokens"},
+		a.tokenCreateCommand(), a.tokenListCommand(), a.tokenRotateCommand(), a.tokenRevokeCommand())
 }
 
 func (a *app) tokenListCommand() *cobra.Command {
-	return withServer(withJSON(&cobra.Command{
-		Use:     "list [--json]",
+	var all, wide bool
+	var expiring string
+	cmd := withServer(withJSON(&cobra.Command{
+		Use:     "list [--all] [--wide] [--expiring 7d] [--json]",
 		Aliases: []string{"ls"},
-		Short:   "list your tokens, sessions included",
-		Long:    "Lists your tokens, API tokens and sessions, with their state. The one in use is marked *.",
-		Args:    noArgs,
+		Short:   "list your active tokens, sessions included",
+		Long: "Lists your active tokens, API tokens and sessions; --all adds revoked and expired\n" +
+			"ones. The table fits 80 columns (--wide shows everything). The one in use is\n" +
+			"marked *; tokens that expire within 7 days are marked !; PHI marks a token that\n" +
+			"reaches a project with protected health information.",
+		Args: noArgs,
 		RunE: a.signedIn(func(s *session, _ []string) error {
+			now := time.Now()
+			var within time.Duration
+			if expiring != "" {
+				d, err := parseSpan(expiring)
+				if err != nil || d <= 0 {
+					return usagef("--expiring %q: use a span like 7d or 48h", expiring)
+				}
+				within = d
+			}
 			toks, err := s.c.Tokens(s.ctx)
 			if err != nil {
 				return err
 			}
-			if toks == nil {
-				toks = []wire.Token{}
+			shown := []wire.Token{}
+			for _, t := range toks {
+				active := t.State == wire.StateActive
+				switch {
+				case within > 0 && (!active || t.Kind != wire.KindAPI || t.ExpiresAt.Sub(now) > within):
+				case !all && !active:
+				default:
+					shown = append(shown, t)
+				}
 			}
-			return s.print(wire.TokenList{Tokens: toks}, func(w io.Writer) { printTokens(w, toks) })
+			names := projectNames(s.ctx, s.c)
+			return s.print(wire.TokenList{Tokens: shown}, func(w io.Writer) {
+				if wide {
+					printTokensWide(w, shown, names, now)
+				} else {
+					printTokens(w, shown, names, now)
+				}
+				printTokenNotes(s.e.stderr, toks, shown, all, now)
+			})
 		}),
 	}))
+	f := cmd.Flags()
+	f.BoolVar(&all, "all", false, "also revoked and expired tokens")
+	f.BoolVar(&wide, "wide", false, "every column: ids, creation, last address, state")
+	f.StringVar(&expiring, "expiring", "", "only API tokens that expire within this span (7d)")
+	a.completeFlag(cmd, "expiring", fixedCompletions("7d", "30d"))
+	return cmd
 }
 
-func printTokens(out io.Writer, toks []wire.Token) {
+// expireCount is "1 token expires", "2 tokens expire".
+func expireCount(n int, what string) string {
+	if n == 1 {
+		return "1 " + what + " expires"
+	}
+	return fmt.Sprintf("%d %ss expire", n, what)
+}
+
+// expiresSoon is how close an expiry must be to be marked.
+const expiresSoon = 7 * 24 * time.Hour
+
+// printTokens is the table for people: 80 columns, names not ids.
+func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
+	if len(toks) == 0 {
+		fmt.Fprintln(out, "No tokens to show.")
+		return
+	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tSTATE")
+	fmt.Fprintln(w, "NAME\tKIND\tSCOPE\tEXPIRES\tLAST USED")
+	for _, t := range toks {
+		name := fit(client.Printable(t.Name), 24)
+		if t.Current {
+			name += " *"
+		}
+		expires := relTime(t.ExpiresAt, now)
+		if t.State == wire.StateActive && t.Kind == wire.KindAPI && t.ExpiresAt.Sub(now) < expiresSoon {
+			expires += " !"
+		}
+		if t.State != wire.StateActive {
+			expires = string(t.State)
+		}
+		last := "never"
+		if t.LastUsedAt != nil {
+			last = relTime(*t.LastUsedAt, now)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", name, t.Kind, fit(scopeNames(t, names), 22), expires, last)
+	}
+	w.Flush()
+}
+
+// printTokensWide is every column, for a wide terminal or a report.
+func printTokensWide(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tSTATE")
 	for _, t := range toks {
 		id := t.ID
 		if t.Current {
 			id += " *"
 		}
-		lastUsed := "never"
+		last := "never"
 		if t.LastUsedAt != nil {
-			lastUsed = fmtTime(*t.LastUsedAt)
+			last = fmtTime(*t.LastUsedAt)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, t.Name, t.Kind, scopeString(t.Scope),
-			fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), lastUsed, t.State)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, client.Printable(t.Name), t.Kind, scopeNames(t, names),
+			fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)), t.State)
 	}
 	w.Flush()
+}
+
+// printTokenNotes explains the marks, on stderr (stdout is the table).
+func printTokenNotes(out io.Writer, all, shown []wire.Token, showAll bool, now time.Time) {
+	soon, phi, hidden := 0, false, 0
+	for _, t := range shown {
+		if t.State == wire.StateActive && t.Kind == wire.KindAPI && t.ExpiresAt.Sub(now) < expiresSoon {
+			soon++
+		}
+		phi = phi || len(t.PHIProjects) > 0
+	}
+	if !showAll {
+		hidden = len(all) - len(shown)
+	}
+	if phi {
+		fmt.Fprintln(out, "PHI: the token reaches a project with protected health information, so it carries PHI access.")
+	}
+	if soon > 0 {
+		fmt.Fprintf(out, "! %s within 7 days: `latch token rotate NAME` gives a new secret for the same lifetime.\n", expireCount(soon, "token"))
+	}
+	if hidden > 0 {
+		fmt.Fprintf(out, "%s revoked or expired not shown: --all lists them.\n", plural(hidden, "token"))
+	}
+}
+
+// scopeNames is "all", or the scope's projects by name with their level;
+// a token that reaches PHI says so.
+func scopeNames(t wire.Token, names map[string]string) string {
+	s := "all"
+	if t.Scope != nil && len(t.Scope.Projects) > 0 {
+		parts := make([]string, 0, len(t.Scope.Projects))
+		for id, l := range t.Scope.Projects {
+			n := names[id]
+			if n == "" {
+				n = id
+			}
+			parts = append(parts, client.Printable(n)+":"+l)
+		}
+		sort.Strings(parts)
+		s = strings.Join(parts, ",")
+	}
+	if len(t.PHIProjects) > 0 {
+		s = "PHI " + s
+	}
+	return s
+}
+
+// projectNames maps the projects the caller can see to their names; a
+// failure only costs the names (ids are shown instead).
+func projectNames(ctx context.Context, c *client.Client) map[string]string {
+	ps, err := c.Projects(ctx, client.ProjectQuery{Level: wire.LevelView, Public: true})
+	names := map[string]string{}
+	if err != nil {
+		return names
+	}
+	for _, p := range ps {
+		names[p.ID] = p.Name
+	}
+	return names
+}
+
+// relTime is a time as people scan a table: "in 29d", "3h ago".
+func relTime(t, now time.Time) string {
+	d := t.Sub(now)
+	suffix, prefix := "", "in "
+	if d < 0 {
+		d, suffix, prefix = -d, " ago", ""
+	}
+	var n string
+	switch {
+	case d >= 48*time.Hour:
+		n = fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		n = fmt.Sprintf("%dh", int(d.Hours()))
+	case d >= time.Minute:
+		n = fmt.Sprintf("%dm", int(d.Minutes()))
+	default:
+		return "just now"
+	}
+	return prefix + n + suffix
+}
+
+// fit cuts s to n characters, marking the cut.
+func fit(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // scopeString is "all" or "project-a:VIEW,project-b:ADMINISTER".

@@ -96,6 +96,21 @@ func printTokenNotice(e *env, t wire.Token, now time.Time) {
 	} else {
 		fmt.Fprintf(e.stderr, "Scope: %s\n", scopeString(t.Scope))
 	}
+	printPHINotice(e.stderr, t)
+}
+
+// printPHINotice says, as the seeds do, that a token reaching a project
+// with PHI carries PHI access, naming the projects.
+func printPHINotice(w io.Writer, t wire.Token) {
+	if len(t.PHIProjects) == 0 {
+		return
+	}
+	names := make([]string, len(t.PHIProjects))
+	for i, p := range t.PHIProjects {
+		names[i] = client.Printable(p.Name)
+	}
+	fmt.Fprintf(w, "PHI: this token reaches %s, where you have access to protected health information: it carries PHI access. Keep it accordingly.\n",
+		strings.Join(names, ", "))
 }
 
 // resolveScope turns PROJECT:LEVEL values into a scope; a project may be
@@ -114,6 +129,10 @@ func resolveScope(ctx context.Context, c *client.Client, values []string) (*wire
 		pr, err := findProject(ctx, c, v[:i])
 		if err != nil {
 			return nil, fmt.Errorf("--scope %q: %w", v, err)
+		}
+		if client.LevelRank(level) > client.LevelRank(pr.Level) {
+			// Said before anything is made, as the console says it.
+			return nil, usagef("--scope %q: your level on %q is %s: a token cannot have %s there", v, client.Printable(pr.Name), pr.Level, level)
 		}
 		scope.Projects[pr.ID] = level
 	}

@@ -77,7 +77,7 @@ func revokeOne(ctx context.Context, st *cliState, c *client.Client, p *prompter,
 	if err != nil {
 		return err
 	}
-	t, err := findToken(toks, ref)
+	t, err := findToken(toks, ref, "revoke")
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,9 @@ func revokeOne(ctx context.Context, st *cliState, c *client.Client, p *prompter,
 	return nil
 }
 
-// findToken finds a token by id, or by exact name among the active ones.
-func findToken(toks []wire.Token, ref string) (wire.Token, error) {
+// findToken finds a token by id, or by exact name among the active ones;
+// verb says what the command does, for the message when a name is shared.
+func findToken(toks []wire.Token, ref, verb string) (wire.Token, error) {
 	if strings.HasPrefix(ref, "token-") {
 		for _, t := range toks {
 			if t.ID == ref {
@@ -127,7 +128,7 @@ func findToken(toks []wire.Token, ref string) (wire.Token, error) {
 	for i, t := range found {
 		ids[i] = t.ID
 	}
-	return wire.Token{}, fmt.Errorf("%d active tokens are named %q: revoke one by id: %s", len(found), ref, strings.Join(ids, ", "))
+	return wire.Token{}, fmt.Errorf("%d active tokens are named %q: %s one by id: %s", len(found), ref, verb, strings.Join(ids, ", "))
 }
 
 func revokeAll(ctx context.Context, st *cliState, c *client.Client, p *prompter, req wire.RevokeAllRequest, yes bool) error {
