@@ -51,6 +51,8 @@ var opDocs = map[string]opDoc{
 	"POST /v1/tokens": {summary: "Make an API token; its secret is in this answer only.",
 		body: wire.CreateTokenRequest{}, status: 201, resp: wire.CreateTokenResponse{}, errs: []int{404}},
 	"DELETE /v1/tokens/{id}": {summary: "Revoke one of the caller's tokens.", status: 204, errs: []int{404, 409}},
+	"POST /v1/tokens/{id}/rotate": {summary: "Give an API token a new secret (shown only now); the old one is revoked, or works for the grace period.",
+		body: wire.RotateTokenRequest{}, bodyOpt: true, status: 201, resp: wire.CreateTokenResponse{}, errs: []int{404, 409}},
 	"POST /v1/tokens/revoke-all": {summary: "Revoke the caller's tokens of a kind (sign out everywhere).",
 		body: wire.RevokeAllRequest{}, bodyOpt: true, status: 200, resp: wire.RevokeResponse{}},
 	"POST /v1/account/password": {summary: "Change the password (a credentials change: every session ends).",

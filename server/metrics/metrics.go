@@ -34,7 +34,8 @@ var (
 	// start at 0.
 	loginMethods  = []string{server.MethodPassword, server.MethodSSHKey}
 	loginResults  = []string{server.LoginSuccess, server.LoginFailure, server.LoginCodeRequired, server.LoginCodeRejected, server.LoginThrottled, server.LoginShed, server.LoginInvalid, server.LoginError}
-	revokeReasons = []string{server.RevokedByUser, server.RevokedByLogout, server.RevokedByCredChange, server.RevokedByAdmin, server.RevokedIdle, server.RevokedKeyRemoved}
+	revokeReasons = []string{server.RevokedByUser, server.RevokedByLogout, server.RevokedByCredChange, server.RevokedByAdmin,
+		server.RevokedIdle, server.RevokedKeyRemoved, server.RevokedRotated}
 )
 
 // New makes the metrics, with Go's runtime and the process's own.
