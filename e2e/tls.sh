@@ -64,9 +64,13 @@ grep -q '^latch_logins_total{method="password",result="success"} 1$' <<<"$metric
 grep -q '^latch_http_request_duration_seconds_count{code="200",route="GET /v1/whoami"} 2$' <<<"$metrics" || fail "whoami not counted"
 [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/ca.pem" "$url/metrics")" = 404 ] || fail "metrics on the API port"
 
-"$bin" admin --db "$db" backup "$tmp/backup.db" | grep -q 'integrity_check ok' || fail "backup"
+"$bin" admin --db "$db" backup "$tmp/backup.db" >"$tmp/backup.out" || fail "backup"
+grep -q 'integrity_check ok' "$tmp/backup.out" || fail "backup: $(cat "$tmp/backup.out")"
+grep -q "server key file $tmp/latch.key is not in the backup" "$tmp/backup.out" || fail "backup does not name the key file"
 [ "$(stat -c %a "$tmp/backup.db")" = 600 ] || fail "backup mode $(stat -c %a "$tmp/backup.db")"
-"$bin" admin --db "$tmp/backup.db" user list | grep -q amy || fail "the backup does not open"
+# Alone, the copy yields nothing; with the key file, everything.
+"$bin" admin --db "$tmp/backup.db" user list >/dev/null 2>&1 && fail "the backup opened without its key file"
+"$bin" admin --db "$tmp/backup.db" --secret-key-file "$tmp/latch.key" user list | grep -q amy || fail "the backup does not open"
 
 kill -TERM "$pid"
 sleep 0.5
