@@ -43,6 +43,7 @@ var layers = []layer{
 	{path: "server/sqlite", why: "a store imports the domain, never the HTTP adapter", may: []string{"server", "server/keyfile", "server/sqlstore", "server/storetest"}},
 	{path: "server/postgres", why: "a store imports the domain, never the HTTP adapter", may: []string{"server", "server/sqlstore", "server/storetest"}},
 	{path: "server/httpapi", why: "the HTTP adapter speaks the domain and the wire", may: []string{"server", "client/wire"}},
+	{path: "server/metrics", why: "Prometheus counts what the domain and the HTTP adapter observe", may: []string{"server"}},
 	{path: "server/demo", why: "the demo data goes in through the domain", may: []string{"server", "assets"}},
 	{path: "server/ssh", why: "each SSH session runs the console with its own client", may: []string{"server", "client", "client/wire", "tui/..."}},
 	{path: "server/testenv", why: "the shared test environment: store, service, HTTP, clock, demo data",

@@ -37,6 +37,10 @@ type Client struct {
 	timeout   time.Duration
 	userAgent string
 	name      string // X-Latch-Client: how the server's events say the user came
+
+	plainRemote  bool   // http:// to a host beyond loopback
+	insecureHTTP bool   // send credentials there anyway (WithInsecureHTTP)
+	caFile       string // extra CA certificates (WithCAFile)
 }
 
 // Option configures a Client.
@@ -86,6 +90,17 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		o(c)
 	}
 	c.http.Timeout = c.timeout
+	// A handler in this process (WithHandler) is no network: nothing to
+	// read on the way, whatever the URL's scheme.
+	_, inProcess := c.http.Transport.(handlerTransport)
+	c.plainRemote = plainToRemote(base) && !inProcess
+	if c.caFile != "" {
+		rt, err := caTransport(c.caFile)
+		if err != nil {
+			return nil, err
+		}
+		c.http.Transport, c.stream.Transport = rt, rt
+	}
 	return c, nil
 }
 
@@ -131,6 +146,9 @@ func (c *Client) WithToken(token string) *Client {
 
 // request builds a request with the JSON body in (nil for none).
 func (c *Client) request(ctx context.Context, method, path string, query url.Values, in any) (*http.Request, error) {
+	if err := c.checkTransport(in != nil); err != nil {
+		return nil, err
+	}
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()

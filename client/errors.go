@@ -25,9 +25,14 @@ type Error struct {
 	// IdleTimeout is the inactivity limit that ended the session, when
 	// Reason is idle.
 	IdleTimeout time.Duration
+	// RequestID names the request in the server's log.
+	RequestID string
 }
 
 func (e *Error) Error() string {
+	if e.Message != "" && e.Type == wire.ErrInternal && e.RequestID != "" {
+		return e.Message + " (request " + e.RequestID + ")"
+	}
 	if e.Message != "" {
 		return e.Message
 	}
@@ -42,6 +47,7 @@ func (e *Error) Wire() wire.Error {
 		Reason:      e.Reason,
 		RetryAfter:  wire.Duration(e.RetryAfter),
 		IdleTimeout: wire.Duration(e.IdleTimeout),
+		RequestID:   e.RequestID,
 	}
 }
 
@@ -54,6 +60,7 @@ func fromWire(status int, w wire.Error) *Error {
 		Reason:      w.Reason,
 		RetryAfter:  w.RetryAfter.Std(),
 		IdleTimeout: w.IdleTimeout.Std(),
+		RequestID:   w.RequestID,
 	}
 }
 

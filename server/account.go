@@ -35,6 +35,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	if err != nil {
 		return 0, fmt.Errorf("change password: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(p.User.ID)
 	return n, nil
 }
@@ -87,6 +88,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 		return 0, fmt.Errorf("update profile: %w", err)
 	}
 	if revoked > 0 {
+		s.obs.TokensRevoked(RevokedByCredChange, revoked)
 		s.hub.notify(p.User.ID)
 	}
 	p.User.FullName, p.User.Email = fullName, email

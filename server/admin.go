@@ -80,6 +80,7 @@ func (s *Service) ResetPassword(ctx context.Context, username, password string, 
 	if err != nil {
 		return 0, fmt.Errorf("reset password: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(u.ID)
 	s.clearGuesses(ctx, u.Username)
 	return n, nil

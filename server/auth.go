@@ -91,7 +91,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if !p.User.LockedAt.IsZero() {
 		return nil, errLocked
 	}
-	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr})
+	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr}, p.Token.Kind == KindSession)
 	return p, nil
 }
 
@@ -123,10 +123,11 @@ func (s *Service) expireIdle(ctx context.Context, tok Token) {
 		Detail: fmt.Sprintf("%s %s idle for %s", tok.Kind, tok.ID, tok.IdleTimeout)})
 	ok, err := s.store.RevokeToken(ctx, tok.ID, s.clock.Now(), RevokedIdle, audit)
 	if err != nil {
-		s.log.Error("revoke idle token", "token", tok.ID, "err", err)
+		s.log.ErrorContext(ctx, "revoke idle token", "token", tok.ID, "err", err)
 		return
 	}
 	if ok {
+		s.obs.TokensRevoked(RevokedIdle, 1)
 		s.hub.notify(tok.UserID)
 	}
 }
@@ -195,7 +196,8 @@ var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: ReasonIn
 
 // Login checks a password (and a second factor when on) and opens a session
 // token whose inactivity limit is the org's autoLogoutAfter (rule 2).
-func (s *Service) Login(ctx context.Context, in LoginInput) (*LoginResult, error) {
+func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, err error) {
+	defer func() { s.obs.Login(MethodPassword, loginResult(err)) }()
 	username := NormalizeUsername(in.Username)
 	if username == "" || in.Password == "" {
 		return nil, Errorf(KindInvalidInput, "username and password are required")
@@ -315,6 +317,7 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
 		return nil, fmt.Errorf("login: create session: %w", err)
 	}
+	s.obs.TokenCreated(KindSession)
 	return &LoginResult{Secret: secret, Token: tok, User: u, Org: org}, nil
 }
 
@@ -327,9 +330,14 @@ func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
 		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method,
 			Detail: fmt.Sprintf("%s %s%s", p.Token.Kind, p.Token.ID, withMade(o.Revoked))}}
 	})
-	if _, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout, audit); err != nil {
+	ok, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout, audit)
+	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
+	if ok {
+		s.obs.TokensRevoked(RevokedByLogout, 1)
+	}
+	s.usage.forgetSession(p.Token.ID)
 	s.hub.notify(p.User.ID)
 	return nil
 }

@@ -45,6 +45,7 @@ func (s *Service) AdminResetTwoFactor(ctx context.Context, username string, revo
 	if _, err := s.store.DisableTOTP(ctx, u.ID, adminKinds(revokeTokens), RevokedByAdmin, s.clock.Now(), audit); err != nil {
 		return Ended{}, fmt.Errorf("reset 2FA: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByAdmin, ended.Sessions+ended.Tokens)
 	s.clearGuesses(ctx, u.Username)
 	s.hub.notify(u.ID)
 	return ended, nil
@@ -65,6 +66,7 @@ func (s *Service) AdminEndSessions(ctx context.Context, username string, revokeT
 	if _, err := s.store.RevokeTokens(ctx, u.ID, adminKinds(revokeTokens), "", s.clock.Now(), RevokedByAdmin, audit); err != nil {
 		return Ended{}, fmt.Errorf("end sessions: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByAdmin, ended.Sessions+ended.Tokens)
 	s.hub.notify(u.ID)
 	return ended, nil
 }

@@ -45,6 +45,7 @@ type PasswordHasher struct {
 	maxWait time.Duration
 	perAddr int
 	dummy   string // verified against when the username is unknown
+	obs     Observer
 
 	mu     sync.Mutex
 	byAddr map[string]int // requests hashing or waiting, per address
@@ -66,7 +67,7 @@ func NewPasswordHasher(p Argon2Params, concurrent int, maxWait time.Duration) *P
 		maxWait = DefaultHashWait
 	}
 	h := &PasswordHasher{params: p, slots: make(chan struct{}, concurrent), maxWait: maxWait,
-		perAddr: max(8, 4*concurrent), byAddr: map[string]int{}}
+		perAddr: max(8, 4*concurrent), byAddr: map[string]int{}, obs: nopObserver{}}
 	dummy, err := h.hash("latch-dummy-password-for-timing")
 	if err != nil {
 		panic(fmt.Sprintf("argon2 dummy hash: %v", err)) // crypto/rand failing is fatal
@@ -119,6 +120,7 @@ func (h *PasswordHasher) acquire(ctx context.Context, addr string) (release func
 		h.mu.Lock()
 		if h.byAddr[addr] >= h.perAddr {
 			h.mu.Unlock()
+			h.obs.Shed()
 			return nil, errBusy(time.Second, nil)
 		}
 		h.byAddr[addr]++
@@ -136,16 +138,20 @@ func (h *PasswordHasher) acquire(ctx context.Context, addr string) (release func
 	}
 	select {
 	case h.slots <- struct{}{}:
+		h.obs.HashWait(0)
 		return func() { <-h.slots; leave() }, nil
 	default:
 	}
+	start := time.Now()
 	wait := time.NewTimer(h.maxWait)
 	defer wait.Stop()
 	select {
 	case h.slots <- struct{}{}:
+		h.obs.HashWait(time.Since(start))
 		return func() { <-h.slots; leave() }, nil
 	case <-wait.C:
 		leave()
+		h.obs.Shed()
 		return nil, errBusy(h.maxWait, nil)
 	case <-ctx.Done():
 		leave()

@@ -76,6 +76,10 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 	if err != nil {
 		return Token{}, "", fmt.Errorf("rotate token: %w", err)
 	}
+	s.obs.TokenCreated(KindAPI)
+	if grace == 0 {
+		s.obs.TokensRevoked(RevokedRotated, 1)
+	}
 	s.hub.notify(p.User.ID)
 	return next, secret, nil
 }

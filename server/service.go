@@ -21,6 +21,9 @@ type Options struct {
 	SessionLifetime time.Duration
 	// Open streams allowed per token and per user (0: the defaults, 4 and 16).
 	MaxStreamsPerToken, MaxStreamsPerUser int
+	// Observer is told of logins, throttling, shedding and tokens, for
+	// metrics; nil: nobody.
+	Observer Observer
 }
 
 // Defaults of the rules the spec names.
@@ -39,6 +42,7 @@ type Service struct {
 	clock   Clock
 	log     *slog.Logger
 	hasher  *PasswordHasher
+	obs     Observer
 	issuer  string
 	session time.Duration
 
@@ -77,12 +81,16 @@ func NewService(store Store, opts Options) *Service {
 		panic("server: NewService on a store opened without a server key ring")
 	}
 	keys.logTo(opts.Logger)
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
 	s := &Service{
 		store:   store,
 		keys:    keys,
 		clock:   opts.Clock,
 		log:     opts.Logger,
 		hasher:  NewPasswordHasher(opts.Argon2, opts.MaxHashing, opts.HashWait),
+		obs:     opts.Observer,
 		issuer:  opts.Issuer,
 		session: opts.SessionLifetime,
 		usage:   newUsageBatcher(),
@@ -91,6 +99,7 @@ func NewService(store Store, opts Options) *Service {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	s.hasher.obs = opts.Observer
 	go s.flushLoop(opts.FlushInterval)
 	return s
 }
@@ -136,7 +145,7 @@ func (s *Service) FlushUsage(ctx context.Context) {
 		return
 	}
 	if err := s.store.TouchTokens(ctx, uses); err != nil {
-		s.log.Error("flush token usage", "err", err, "tokens", len(uses))
+		s.log.ErrorContext(ctx, "flush token usage", "err", err, "tokens", len(uses))
 		s.usage.restore(uses)
 	}
 }
@@ -146,16 +155,22 @@ func (s *Service) FlushUsage(ctx context.Context) {
 type usageBatcher struct {
 	mu      sync.Mutex
 	pending map[string]TokenUsage
+	active  activeSessions // guarded by mu too
 }
 
 func newUsageBatcher() *usageBatcher {
-	return &usageBatcher{pending: make(map[string]TokenUsage)}
+	return &usageBatcher{pending: make(map[string]TokenUsage), active: activeSessions{seen: map[string]time.Time{}}}
 }
 
-func (b *usageBatcher) record(u TokenUsage) {
+// record keeps a use of a token; session marks a login's session, which
+// ActiveSessions counts.
+func (b *usageBatcher) record(u TokenUsage, session bool) {
 	b.mu.Lock()
 	if cur, ok := b.pending[u.TokenID]; !ok || u.At.After(cur.At) {
 		b.pending[u.TokenID] = u
+	}
+	if session {
+		b.active.seen[u.TokenID] = u.At
 	}
 	b.mu.Unlock()
 }
@@ -183,7 +198,11 @@ func (b *usageBatcher) drain() []TokenUsage {
 }
 
 func (b *usageBatcher) restore(uses []TokenUsage) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	for _, u := range uses {
-		b.record(u)
+		if cur, ok := b.pending[u.TokenID]; !ok || u.At.After(cur.At) {
+			b.pending[u.TokenID] = u
+		}
 	}
 }

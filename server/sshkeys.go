@@ -92,6 +92,7 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 		return Errorf(KindNotFound, "no key %s on your account", fingerprint)
 	}
 	if len(ended) > 0 {
+		s.obs.TokensRevoked(RevokedKeyRemoved, len(ended))
 		s.hub.notify(p.User.ID)
 	}
 	return nil
@@ -121,7 +122,8 @@ func (s *Service) KeyOwner(ctx context.Context, username string, key ssh.PublicK
 
 // LoginWithKey opens a session for a user whose SSH key the SSH layer has
 // verified; with 2FA on it needs a code like a password login does.
-func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.PublicKey, code string, m Meta) (*LoginResult, error) {
+func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.PublicKey, code string, m Meta) (res *LoginResult, err error) {
+	defer func() { s.obs.Login(MethodSSHKey, loginResult(err)) }()
 	u, ok, err := s.KeyOwner(ctx, username, key)
 	if err != nil {
 		return nil, err
@@ -153,7 +155,7 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 	}
 	fp := ssh.FingerprintSHA256(key)
 	if err := s.store.TouchSSHKey(ctx, fp, s.clock.Now()); err != nil {
-		s.log.Error("record ssh key use", "err", err)
+		s.log.ErrorContext(ctx, "record ssh key use", "err", err)
 	}
 	return s.openSession(ctx, u, method, fp, time.Time{}, m)
 }

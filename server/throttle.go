@@ -91,6 +91,7 @@ func (s *Service) chargeGuess(ctx context.Context, username, addr string, asOwne
 		return nil, fmt.Errorf("throttle: %w", err)
 	}
 	if wait > 0 {
+		s.obs.Throttled()
 		return nil, rateLimited(wait)
 	}
 	return g, nil
@@ -113,7 +114,7 @@ func knownKey(tag, addr string) string { return tag + "|" + addr }
 // refund gives the charge back: the guess was right, or no guess at all.
 func (g *guess) refund(ctx context.Context) {
 	if err := g.s.store.RefundGuess(ctx, g.buckets, g.s.clock.Now()); err != nil {
-		g.s.log.Error("refund a guess", "err", err)
+		g.s.log.ErrorContext(ctx, "refund a guess", "err", err)
 	}
 }
 
@@ -125,7 +126,7 @@ func (g *guess) signedIn(ctx context.Context) {
 		return
 	}
 	if err := g.s.store.MarkKnownAddress(ctx, knownKey(g.tag, g.addr), g.s.clock.Now()); err != nil {
-		g.s.log.Error("remember a sign-in address", "err", err)
+		g.s.log.ErrorContext(ctx, "remember a sign-in address", "err", err)
 	}
 }
 
@@ -137,6 +138,6 @@ func (s *Service) clearGuesses(ctx context.Context, username string) {
 		keys = append(keys, strangerBucket.prefix+tag, ownerBucket.prefix+tag)
 	}
 	if err := s.store.ClearGuesses(ctx, keys); err != nil {
-		s.log.Error("clear guesses after a password reset", "err", err)
+		s.log.ErrorContext(ctx, "clear guesses after a password reset", "err", err)
 	}
 }

@@ -37,6 +37,7 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
+	s.obs.TokenCreated(KindAPI)
 	return tok, secret, nil
 }
 
@@ -222,6 +223,8 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 	if !ok {
 		return Errorf(KindConflict, "token %s was already revoked", tokenID)
 	}
+	s.obs.TokensRevoked(RevokedByUser, 1)
+	s.usage.forgetSession(tokenID)
 	s.hub.notify(p.User.ID)
 	return nil
 }
@@ -291,7 +294,9 @@ func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind
 	self := false
 	for _, id := range ids {
 		self = self || id == p.Token.ID
+		s.usage.forgetSession(id)
 	}
+	s.obs.TokensRevoked(RevokedByUser, len(ids))
 	s.hub.notify(p.User.ID)
 	return len(ids), self, nil
 }

@@ -289,6 +289,7 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 	if err != nil {
 		return nil, fmt.Errorf("enable 2FA: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, revoked)
 	g.refund(ctx)
 	if revoked > 0 {
 		s.hub.notify(p.User.ID)
@@ -323,6 +324,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 	if err != nil {
 		return 0, fmt.Errorf("disable 2FA: %w", err)
 	}
+	s.obs.TokensRevoked(RevokedByCredChange, n)
 	s.hub.notify(p.User.ID)
 	return n, nil
 }

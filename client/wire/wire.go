@@ -67,6 +67,9 @@ type Error struct {
 	RetryAfter Duration `json:"retryAfter,omitempty"`
 	// IdleTimeout is the inactivity limit when Reason is idle.
 	IdleTimeout Duration `json:"idleTimeout,omitempty"`
+	// RequestID names the request in the server's log (also in the
+	// X-Request-Id header): quote it when reporting a problem.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // Levels of project access, lowest first.
@@ -269,6 +272,13 @@ type EventList struct {
 
 // Health is GET /healthz.
 type Health struct {
-	Status string `json:"status"` // ok or degraded
-	Store  string `json:"store"`  // ok, or the store's error
+	Status string `json:"status"` // ok, degraded, or starting
+	Store  string `json:"store"`  // ok, unreachable, or opening
+}
+
+// Ready is GET /readyz: whether this instance should be sent requests.
+type Ready struct {
+	Status     string `json:"status"`     // ready, draining, starting or degraded
+	Store      string `json:"store"`      // ok, unreachable, or opening
+	Migrations string `json:"migrations"` // done, or running
 }

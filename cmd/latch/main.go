@@ -13,8 +13,12 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	code := cli.Run(ctx, os.Args[1:])
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP is the command's to interpret: `latch serve` reloads its
+	// certificate, anything else stops as on SIGTERM.
+	hangup := make(chan os.Signal, 1)
+	signal.Notify(hangup, syscall.SIGHUP)
+	code := cli.RunWithHangup(ctx, os.Args[1:], hangup)
 	stop()
 	os.Exit(code)
 }

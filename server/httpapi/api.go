@@ -5,24 +5,51 @@ package httpapi
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
 )
 
-// API serves /v1 and /healthz.
+// API serves /v1, /healthz and /readyz.
 type API struct {
 	svc    *server.Service
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []Route
-	dx     bool // serve the platform client's endpoints (dx.go)
+
+	trusted  []netip.Prefix  // proxies whose X-Forwarded-For is believed
+	obs      RequestObserver // nil: requests are not measured
+	draining atomic.Bool     // /readyz says 503 once set
+
+	dx          bool // serve the platform client's endpoints (dx.go)
+	openapiOnce sync.Once
+	openapi     []byte
 	// heartbeat is how often a stream sends a keep-alive.
 	heartbeat time.Duration
+}
+
+// WithTrustedProxies believes X-Forwarded-For (and X-Request-Id) from
+// peers inside these prefixes; see clientAddr.
+func WithTrustedProxies(p []netip.Prefix) Option {
+	return func(a *API) { a.trusted = append([]netip.Prefix(nil), p...) }
+}
+
+// RequestObserver is told of every answered request: its route (the
+// pattern, or "unmatched"), status and time taken. server/metrics
+// implements it.
+type RequestObserver interface {
+	ObserveRequest(route string, status int, d time.Duration)
+}
+
+// WithRequestObserver measures every request with o.
+func WithRequestObserver(o RequestObserver) Option {
+	return func(a *API) { a.obs = o }
 }
 
 // Route is one endpoint of the API and the operation of the authorization
@@ -46,6 +73,9 @@ func New(svc *server.Service, log *slog.Logger, opts ...Option) *API {
 	if log == nil {
 		log = slog.Default()
 	}
+	if _, ok := log.Handler().(requestIDHandler); !ok {
+		log = slog.New(LogHandler(log.Handler()))
+	}
 	a := &API{svc: svc, log: log, mux: http.NewServeMux(), dx: true, heartbeat: DefaultHeartbeat}
 	for _, o := range opts {
 		o(a)
@@ -59,6 +89,8 @@ func New(svc *server.Service, log *slog.Logger, opts ...Option) *API {
 
 func (a *API) register() {
 	a.public("GET /healthz", a.health)
+	a.public("GET /readyz", a.ready)
+	a.public("GET /v1/openapi.json", a.openAPI)
 	a.public("POST /v1/auth/login", a.login)
 	a.authed("POST /v1/auth/logout", server.OpLogout, a.logout)
 	a.authed("GET /v1/whoami", server.OpWhoami, a.whoami)
@@ -83,7 +115,7 @@ func (a *API) register() {
 	a.authed("POST /v1/account/ssh-keys", server.OpAddSSHKey, a.addSSHKey)
 	a.authed("DELETE /v1/account/ssh-keys", server.OpRemoveSSHKey, a.removeSSHKey)
 	a.authed("GET /v1/events", server.OpListEvents, a.events)
-	a.mux.HandleFunc("/", a.notFound)
+	a.mux.HandleFunc("/", a.measured("unmatched", a.notFound))
 }
 
 // public registers an endpoint that needs no token.
@@ -107,7 +139,7 @@ func (a *API) handle(pattern string, h func(http.ResponseWriter, *http.Request) 
 // handleWith is handle with the error writer of a dialect.
 func (a *API) handleWith(pattern string, h func(http.ResponseWriter, *http.Request) error,
 	writeErr func(http.ResponseWriter, *http.Request, error)) {
-	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	a.mux.HandleFunc(pattern, a.measured(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := checkClient(r); err != nil {
 			writeErr(w, r, err)
 			return
@@ -115,7 +147,36 @@ func (a *API) handleWith(pattern string, h func(http.ResponseWriter, *http.Reque
 		if err := h(w, r); err != nil {
 			writeErr(w, r, err)
 		}
-	})
+	}))
+}
+
+// measured times h for the request observer and logs each request at
+// debug level; with neither, h runs bare.
+func (a *API) measured(route string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		debug := a.log.Enabled(r.Context(), slog.LevelDebug)
+		if a.obs == nil && !debug {
+			h(w, r)
+			return
+		}
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			d := time.Since(start)
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			if a.obs != nil {
+				a.obs.ObserveRequest(route, status, d)
+			}
+			if debug {
+				a.log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "route", route,
+					"status", status, "duration", d, "addr", meta(r).Addr)
+			}
+		}()
+		h(sw, r)
+	}
 }
 
 // notFound answers requests no pattern took: a JSON 405 listing the allowed
@@ -139,6 +200,20 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := &reqInfo{}
+	info.meta, info.vouched = server.MetaFrom(r.Context())
+	viaTrusted := false
+	if !info.vouched {
+		info.addr, viaTrusted = a.clientAddr(r)
+	}
+	if id := r.Header.Get(HeaderRequestID); viaTrusted && validRequestID(id) {
+		info.id = id
+	} else {
+		info.id = newRequestID()
+	}
+	info.header[0] = info.id
+	w.Header()[HeaderRequestID] = info.header[:]
+	r = r.WithContext(context.WithValue(r.Context(), reqKey{}, info))
 	defer func() {
 		// A bug must cost one request, never the server or a stack trace
 		// to the client.
@@ -146,14 +221,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			a.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			a.log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
 			a.writeError(w, r, &httpError{status: http.StatusInternalServerError, typ: wire.ErrInternal, msg: "internal error"})
 		}
 	}()
 	a.mux.ServeHTTP(w, r)
 }
-
-type ctxKey struct{}
 
 // withPrincipal resolves the bearer token into a Principal before h runs.
 func (a *API) withPrincipal(h func(http.ResponseWriter, *http.Request, *server.Principal) error) func(http.ResponseWriter, *http.Request) error {
@@ -167,7 +240,7 @@ func (a *API) withPrincipal(h func(http.ResponseWriter, *http.Request, *server.P
 		if err != nil {
 			return err
 		}
-		return h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)), p)
+		return h(w, r, p)
 	}
 }
 
@@ -179,24 +252,6 @@ func bearer(r *http.Request) (string, bool) {
 	}
 	secret = strings.TrimSpace(secret)
 	return secret, secret != ""
-}
-
-// meta is where a request comes from: as an adapter of this process
-// vouched for it (the SSH layer), else the connection's address and the
-// client's name, which the handler wrapper has checked.
-func meta(r *http.Request) server.Meta {
-	if m, ok := server.MetaFrom(r.Context()); ok {
-		return m
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	method := "http"
-	if c := r.Header.Get("X-Latch-Client"); c != "" {
-		method = c
-	}
-	return server.Meta{Addr: host, Method: method}
 }
 
 // checkClient refuses a client name a client may not claim: only the SSH
@@ -216,7 +271,7 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) error {
 	h := wire.Health{Status: "ok", Store: "ok"}
 	status := http.StatusOK
 	if err := a.svc.Store().Ping(r.Context()); err != nil {
-		a.log.Error("health check: store", "err", err)
+		a.log.ErrorContext(r.Context(), "health check: store", "err", err)
 		h = wire.Health{Status: "degraded", Store: "unreachable"}
 		status = http.StatusServiceUnavailable
 	}

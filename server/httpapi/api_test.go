@@ -23,6 +23,9 @@ type env struct {
 	api   *httpapi.API
 	svc   *server.Service
 	clock *server.ManualClock
+	// check, when set, sees every exchange do makes (the OpenAPI test
+	// validates them); the response's body can be read again.
+	check func(req *http.Request, resp *http.Response, body []byte)
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t) }
@@ -65,6 +68,13 @@ func (e *env) do(method, path, token, body string, out any) (int, http.Header) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	if e.check != nil {
+		req, _ = http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		e.check(req, resp, raw)
+	}
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
 			e.t.Fatalf("%s %s: answer is not JSON: %q", method, path, raw)

@@ -51,3 +51,25 @@ func BenchmarkWhoamiSQLite(b *testing.B) {
 	e := newEnv(b)
 	benchGet(b, e.srv.URL+"/v1/whoami", e.login().Token)
 }
+
+// BenchmarkWhoamiHandler is the server's own cost of an authenticated
+// whoami, without a network or a client: the handler tree alone.
+func BenchmarkWhoamiHandler(b *testing.B) {
+	e := newEnv(b)
+	tok := e.login().Token
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req := httptest.NewRequest("GET", "/v1/whoami", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.RemoteAddr = "192.0.2.1:4711"
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			e.api.ServeHTTP(w, req)
+			if w.Code != 200 {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
+}

@@ -140,7 +140,7 @@ func (a *API) writeDXError(w http.ResponseWriter, r *http.Request, err error) {
 		if typ == wire.ErrPayloadTooLarge {
 			typ = dxInvalidInput // the platform has no type of its own for it
 		}
-		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: typ, Message: he.msg}})
+		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: typ, Message: he.msg, RequestID: RequestID(r.Context())}})
 		return
 	}
 	de, ok := a.domainError(r, err)
@@ -153,7 +153,7 @@ func (a *API) writeDXError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	setErrorHeaders(w, st.status, wire.Duration(de.RetryAfter))
 	msg := strings.ReplaceAll(de.Message, "`latch login`", "`dx login`")
-	writeJSON(w, st.status, wire.ErrorBody{Error: wire.Error{Type: st.typ, Message: msg}})
+	writeJSON(w, st.status, wire.ErrorBody{Error: wire.Error{Type: st.typ, Message: msg, RequestID: RequestID(r.Context())}})
 }
 
 // dxDecode reads a JSON object body into v like DecodeJSON; an empty body

@@ -67,7 +67,7 @@ func (a *API) domainError(r *http.Request, err error) (de *server.Error, ok bool
 	if r.Context().Err() != nil {
 		return nil, false
 	}
-	a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	return internalError, true
 }
 
@@ -99,9 +99,10 @@ func setErrorHeaders(w http.ResponseWriter, status int, retryAfter wire.Duration
 // writeError answers with the typed JSON error. Internal errors are logged
 // with their cause and answered without it.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	id := RequestID(r.Context())
 	var he *httpError
 	if errors.As(err, &he) {
-		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: he.typ, Message: he.msg}})
+		writeJSON(w, he.status, wire.ErrorBody{Error: wire.Error{Type: he.typ, Message: he.msg, RequestID: id}})
 		return
 	}
 	de, ok := a.domainError(r, err)
@@ -109,6 +110,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status, body := wireError(de)
+	body.RequestID = id
 	setErrorHeaders(w, status, body.RetryAfter)
 	writeJSON(w, status, wire.ErrorBody{Error: body})
 }

@@ -29,6 +29,7 @@ func (a *app) adminCommand() *cobra.Command {
 			a.adminProjectCreate(&db), a.adminProjectAddMember(&db), a.adminProjectList(&db)),
 		a.adminMigrateCommand(&db, &keyFile),
 		a.adminRotateKeyCommand(&db, &keyFile),
+		a.adminBackupCommand(&db, &keyFile),
 	)
 	cmd.PersistentFlags().StringVar(&db, "db", "", "SQLite file or postgres:// URL (default: latch.db in the data dir)")
 	addKeyFileFlag(cmd.PersistentFlags(), &keyFile)

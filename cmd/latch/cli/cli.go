@@ -38,6 +38,8 @@ type env struct {
 	// transport carries the requests of a command run over SSH to the
 	// server's handler in process; nil: the network.
 	transport http.RoundTripper
+	// hangup delivers SIGHUP, when the process catches it (RunWithHangup).
+	hangup <-chan os.Signal
 }
 
 // Run runs the command line on the process's streams and environment and
@@ -56,6 +58,8 @@ type app struct {
 	server     string // --server
 	json       bool   // --json
 	completing bool   // this run answers the shell's completion request
+	transport  transportFlags
+	hup        hangups
 	st         *cliState
 }
 
@@ -63,7 +67,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	if args == nil {
 		args = []string{} // cobra reads os.Args when given nil
 	}
-	a := &app{ctx: ctx, e: e, completing: len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)}
+	a := &app{e: e, completing: len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)}
+	ctx, stop := a.watchHangup(ctx)
+	defer stop()
+	a.ctx = ctx
 	root := a.rootCommand()
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
@@ -78,6 +85,7 @@ func (a *app) state() (*cliState, error) {
 		if err != nil {
 			return nil, err
 		}
+		st.opts = a.clientOptions()
 		a.st = st
 	}
 	return a.st, nil

@@ -64,7 +64,7 @@ func (a *app) console(o *consoleOptions) error {
 		opts.Project = &common.ProjectRef{ID: p.ID, Name: p.Name}
 	}
 	if !o.embedded && st.res.ServerSource != client.SourceDefault {
-		c, err := client.New(st.res.Server, "", client.WithClientName("tui"), client.WithUserAgent("latch-console"))
+		c, err := client.New(st.res.Server, "", append([]client.Option{client.WithClientName("tui"), client.WithUserAgent("latch-console")}, st.opts...)...)
 		if err != nil {
 			return err
 		}

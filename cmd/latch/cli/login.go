@@ -266,12 +266,12 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fres
 	if err := st.local.SaveCredentials(creds); err != nil {
 		if fresh {
 			// Unsaved, the new session would be live and unknown: end it.
-			revokeQuietly(ctx, st.e, creds.Server, creds.Token)
+			revokeQuietly(ctx, st.e, creds.Server, creds.Token, st.opts...)
 		}
 		return fmt.Errorf("save credentials: %w", err)
 	}
 	if old != nil && old.Kind == wire.KindSession && old.Token != creds.Token {
-		revokeQuietly(ctx, st.e, old.Server, old.Token)
+		revokeQuietly(ctx, st.e, old.Server, old.Token, st.opts...)
 	}
 	cfg := st.res.Config
 	if cfg.Server != creds.Server {
@@ -323,8 +323,8 @@ func noteExpiringTokens(ctx context.Context, st *cliState, token string, w io.Wr
 
 // revokeQuietly logs a token out, best effort: it may have ended already,
 // or its server may be gone.
-func revokeQuietly(ctx context.Context, e *env, server, token string) {
-	c, err := e.newClient(server, token)
+func revokeQuietly(ctx context.Context, e *env, server, token string, opts ...client.Option) {
+	c, err := e.newClient(server, token, opts...)
 	if err != nil {
 		return
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func (a *app) logoutCommand() *cobra.Command {
-	return &cobra.Command{
+	return withTransport(&cobra.Command{
 		Use:   "logout",
 		Short: "revoke the session's token on the server and delete the saved credentials",
 		Long: "Revokes the token in use on the server, session or API token alike (a token\n" +
@@ -19,7 +19,7 @@ func (a *app) logoutCommand() *cobra.Command {
 			"credentials. With $LATCH_TOKEN set, revokes that token instead.",
 		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error { return a.logout() },
-	}
+	})
 }
 
 func (a *app) logout() error {
@@ -48,14 +48,14 @@ func (a *app) logout() error {
 	if err != nil {
 		return err
 	}
-	revokeSaved(ctx, e, creds)
+	revokeSaved(ctx, e, creds, a.clientOptions())
 	return deleteCredentials(e, local)
 }
 
 // revokeSaved revokes the saved token at the server that issued it. Any
 // failure is a warning: the local credentials go in any case.
-func revokeSaved(ctx context.Context, e *env, creds *client.Credentials) {
-	c, err := e.newClient(creds.Server, creds.Token)
+func revokeSaved(ctx context.Context, e *env, creds *client.Credentials, opts []client.Option) {
+	c, err := e.newClient(creds.Server, creds.Token, opts...)
 	if err == nil {
 		err = c.Logout(ctx)
 	}

@@ -41,6 +41,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.server, "server", "", "server address (default: $"+client.EnvServer+", the saved one, or "+client.DefaultServer+")")
 	pf.BoolVar(&a.json, "json", false, "print as JSON")
+	a.addTransportFlags(root)
 	root.PersistentPreRunE = a.sharedFlagsApply
 
 	root.AddCommand(
@@ -79,7 +80,12 @@ func (a *app) sharedFlagsApply(cmd *cobra.Command, _ []string) error {
 	if a.e.overSSH && cmd.Flags().Changed("server") {
 		return usagef("--server cannot be used over SSH: commands run on the server you connected to")
 	}
-	for _, f := range []string{"json", "server"} {
+	for _, f := range []string{"ca-file", "insecure-http"} {
+		if a.e.overSSH && cmd.Flags().Changed(f) {
+			return usagef("--%s cannot be used over SSH: commands run on the server you connected to", f)
+		}
+	}
+	for _, f := range []string{"json", "server", "ca-file", "insecure-http"} {
 		if cmd.Flags().Changed(f) && !flagApplies(cmd, f) {
 			return usagef("--%s does not apply to `%s` (see `%s --help`)", f, cmd.CommandPath(), cmd.CommandPath())
 		}
@@ -95,6 +101,8 @@ func flagApplies(cmd *cobra.Command, flag string) bool {
 		return cmd.Annotations[annJSON] != ""
 	case "server":
 		return cmd.Annotations[annServer] != ""
+	case "ca-file", "insecure-http":
+		return cmd.Annotations[annTransport] != ""
 	}
 	return true
 }
@@ -111,7 +119,9 @@ func annotate(cmd *cobra.Command, key, value string) *cobra.Command {
 func withJSON(cmd *cobra.Command) *cobra.Command { return annotate(cmd, annJSON, "yes") }
 
 // withServer marks a command that talks to the server --server names.
-func withServer(cmd *cobra.Command) *cobra.Command { return annotate(cmd, annServer, "yes") }
+func withServer(cmd *cobra.Command) *cobra.Command {
+	return withTransport(annotate(cmd, annServer, "yes"))
+}
 
 // alsoUsage adds synopsis lines (after "latch ") to a command's help.
 func alsoUsage(cmd *cobra.Command, lines string) *cobra.Command { return annotate(cmd, annMore, lines) }

@@ -48,7 +48,7 @@ type sshListener struct {
 // startSSH starts the SSH server when asked. Its sessions reach the API
 // in process (the stack's InProcess handler); api is the HTTP listener's
 // address, which they name as their server.
-func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog.Logger) (*sshListener, error) {
+func startSSH(e *env, o *sshOptions, stack *serverStack, apiURL string, log *slog.Logger) (*sshListener, error) {
 	if o.listen == "" {
 		return &sshListener{}, nil
 	}
@@ -62,7 +62,7 @@ func startSSH(e *env, o *sshOptions, stack *serverStack, api net.Addr, log *slog
 	}
 	cfg := o.limits
 	cfg.Addr, cfg.HostKeyPath, cfg.Service, cfg.Handler = o.listen, keyPath, stack.Service, stack.API.InProcess()
-	cfg.APIBaseURL, cfg.RunCommand, cfg.Logger = "http://"+dialable(api), runSSHCommand, log
+	cfg.APIBaseURL, cfg.RunCommand, cfg.Logger = apiURL, runSSHCommand, log
 	srv, err := sshd.New(cfg)
 	if err != nil {
 		return nil, err

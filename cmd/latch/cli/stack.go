@@ -26,10 +26,11 @@ type serverStack struct {
 	Handler http.Handler // the API, as listeners serve it
 }
 
-// stackConfig is what the stack options set: the service's options and
-// the server key file.
+// stackConfig is what the stack options set: the service's options, the
+// HTTP adapter's and the server key file.
 type stackConfig struct {
 	svc     server.Options
+	api     []httpapi.Option
 	keyFile string
 }
 
@@ -41,6 +42,16 @@ func withLogger(l *slog.Logger) stackOption { return func(o *stackConfig) { o.sv
 
 // withKeyFile names the server key file (see openStore).
 func withKeyFile(path string) stackOption { return func(o *stackConfig) { o.keyFile = path } }
+
+// withObserver tells o what the service does (metrics).
+func withObserver(obs server.Observer) stackOption {
+	return func(o *stackConfig) { o.svc.Observer = obs }
+}
+
+// withAPI configures the HTTP adapter.
+func withAPI(opts ...httpapi.Option) stackOption {
+	return func(o *stackConfig) { o.api = append(o.api, opts...) }
+}
 
 // withLimits sets the service's bounds that `latch serve` takes as flags.
 func withLimits(l server.Options) stackOption {
@@ -62,16 +73,8 @@ func newServerStack(ctx context.Context, db string, opts ...stackOption) (*serve
 		return nil, err
 	}
 	svc := server.NewService(store, o.svc)
-	api := httpapi.New(svc, o.svc.Logger)
+	api := httpapi.New(svc, o.svc.Logger, o.api...)
 	return &serverStack{KeyFile: keyFileFor(db, o.keyFile), Store: store, Service: svc, API: api, Handler: api}, nil
-}
-
-// setDXAPI serves the platform client's endpoints (`dx login` & co.,
-// docs/dx.md) on the stack's handler, or not; they are on unless turned
-// off. The handler is rebuilt: it holds no state of its own.
-func (s *serverStack) setDXAPI(on bool, log *slog.Logger) {
-	s.API = httpapi.New(s.Service, log, httpapi.WithDXAPI(on))
-	s.Handler = s.API
 }
 
 // Close flushes pending token uses and closes the store.

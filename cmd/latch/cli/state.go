@@ -13,6 +13,7 @@ type cliState struct {
 	e     *env
 	local *client.Local
 	res   *client.Resolved
+	opts  []client.Option // how to reach servers: --ca-file, --insecure-http
 }
 
 // loadState resolves the server and token; serverFlag is --server where
@@ -31,17 +32,18 @@ func loadState(e *env, serverFlag string) (*cliState, error) {
 
 // newClient is a client of the resolved server with token ("" for none).
 func (s *cliState) newClient(token string) (*client.Client, error) {
-	return s.e.newClient(s.res.Server, token)
+	return s.e.newClient(s.res.Server, token, s.opts...)
 }
 
-// newClient is a client of server with token. Over SSH its requests go to
-// the server's handler in process (e.transport), never out on the network.
-func (e *env) newClient(server, token string) (*client.Client, error) {
-	opts := []client.Option{client.WithClientName("cli"), client.WithUserAgent("latch-cli")}
+// newClient is a client of server with token, and opts (--ca-file,
+// --insecure-http). Over SSH its requests go to the server's handler in
+// process (e.transport), never out on the network.
+func (e *env) newClient(server, token string, opts ...client.Option) (*client.Client, error) {
+	all := []client.Option{client.WithClientName("cli"), client.WithUserAgent("latch-cli")}
 	if e.transport != nil {
-		opts = append(opts, client.WithTransport(e.transport))
+		all = append(all, client.WithTransport(e.transport))
 	}
-	return client.New(server, token, opts...)
+	return client.New(server, token, append(all, opts...)...)
 }
 
 // notLoggedInError says how to log in, and why a saved token was not used.

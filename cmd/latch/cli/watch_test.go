@@ -134,7 +134,7 @@ func watchThroughServe(t *testing.T, heartbeat, stall, follow time.Duration) (op
 		t.Fatal(err)
 	}
 	streams, end := context.WithCancel(context.Background())
-	srv := newHTTPServer(streams, httpapi.New(stack.Service, quietLogger(), httpapi.WithHeartbeat(heartbeat)), quietLogger(), scaledTimeouts)
+	srv := httpServer(httpapi.New(stack.Service, quietLogger(), httpapi.WithHeartbeat(heartbeat)), streams, quietLogger(), scaledTimeouts)
 	go srv.Serve(ln)
 	t.Cleanup(func() { end(); srv.Close() })
 	// nginx's 60 s proxy_read_timeout, scaled.

@@ -1,9 +1,11 @@
 // Command bare is the baseline of the whoami benchmark: a net/http server
 // that answers every request with a small JSON body and checks nothing.
-// Run by e2e/bench/whoami.sh beside `latch serve`, under the same load tool.
+// Run by e2e/bench/whoami.sh (and, with --tls-cert and --tls-key, by
+// whoami_tls.sh) beside `latch serve`, under the same load tool.
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"io"
 	"log"
@@ -12,10 +14,17 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:7480", "listen address")
+	cert := flag.String("tls-cert", "", "serve HTTPS with this certificate")
+	key := flag.String("tls-key", "", "the certificate's key")
 	flag.Parse()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"user":{"username":"amy","fullName":"Amy","email":"amy@example.org"}}`+"\n")
 	})
-	log.Fatal(http.ListenAndServe(*listen, h))
+	if *cert == "" {
+		log.Fatal(http.ListenAndServe(*listen, h))
+	}
+	// The same TLS settings as latch serve: TLS 1.2+, Go's defaults.
+	srv := &http.Server{Addr: *listen, Handler: h, TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
+	log.Fatal(srv.ListenAndServeTLS(*cert, *key))
 }
