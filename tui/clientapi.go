@@ -76,6 +76,14 @@ func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {
 	return a.c.RemoveSSHKey(ctx, fingerprint)
 }
 
+func (a clientAPI) CurrentProject(ctx context.Context) (*wire.Project, error) {
+	return a.c.CurrentProject(ctx)
+}
+
+func (a clientAPI) SelectProject(ctx context.Context, id string) (*wire.Project, error) {
+	return a.c.SelectProject(ctx, id)
+}
+
 // Watch passes the client's updates on as they are.
 func (a clientAPI) Watch(ctx context.Context, o client.WatchOptions) <-chan client.WatchUpdate {
 	return a.c.Watch(ctx, o)

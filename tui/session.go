@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/login"
 	"github.com/latch-dev/latch/tui/projects"
@@ -51,7 +50,8 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 	m.layout()
 	m.tickGen++
 	m.stateSeen = false
-	return tea.Batch(m.refreshWho(), m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.idleTickCmd(), m.startLive())
+	return tea.Batch(m.refreshWho(), m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.idleTickCmd(), m.startLive(),
+		m.loadCurrentProject())
 }
 
 // endSession returns to the login screen with reason; logout revokes the
@@ -65,6 +65,9 @@ func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	}
 	m.stopLive()
 	m.ctx.Session = nil
+	if m.ctx.Remote {
+		m.ctx.Project = nil // the account's, and the next sign-in may be another's
+	}
 	m.tabs = [tabCount]common.Screen{}
 	m.overlay = nil
 	m.ask = nil
@@ -112,18 +115,6 @@ func (m *Model) idleTick(msg idleTickMsg) tea.Cmd {
 		return m.endSession(common.IdleLogoutMessage(m.ctx.Session.IdleTimeout), true, true)
 	}
 	return m.idleTickCmd()
-}
-
-func (m *Model) selectProject(p wire.Project) tea.Cmd {
-	m.ctx.Project = &common.ProjectRef{ID: p.ID, Name: p.Name}
-	text, isErr := "Current project: "+p.Name, false
-	if per := m.ctx.Persist; per != nil {
-		if err := per.SaveProject(p.ID, p.Name); err != nil {
-			text, isErr = "Selected "+p.Name+" but could not save it: "+err.Error(), true
-		}
-	}
-	m.flash, m.flashErr, m.flashAt = text, isErr, m.ctx.Now()
-	return nil
 }
 
 // quit ends the program, logging out the console's own session.

@@ -65,9 +65,16 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, mod ...func(*Config)) *world {
 	t.Helper()
+	return newWorldWith(t, nil, mod...)
+}
+
+// newWorldWith is newWorld with options of its test environment (another
+// instance's store, say).
+func newWorldWith(t testing.TB, envOpts []testenv.Option, mod ...func(*Config)) *world {
+	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	env := testenv.New(t, testenv.RealTime(), testenv.Logger(log))
+	env := testenv.New(t, append([]testenv.Option{testenv.RealTime(), testenv.Logger(log)}, envOpts...)...)
 	dir := env.Dir
 	cfg := Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "data", "ssh_host_ed25519_key"),
 		Service: env.Svc, Handler: env.API.InProcess(), APIBaseURL: env.URL, Logger: log}

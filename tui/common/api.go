@@ -42,6 +42,10 @@ type API interface {
 	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
 	AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error)
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
+	// CurrentProject and SelectProject read and set the current project the
+	// server keeps for the account (the console over SSH keeps it there).
+	CurrentProject(ctx context.Context) (*wire.Project, error)
+	SelectProject(ctx context.Context, id string) (*wire.Project, error)
 	// Watch follows the token's own state (and, with o.Events, the
 	// account's events), reconnecting by itself, until the token stops
 	// working or ctx ends (client.Client.Watch).
