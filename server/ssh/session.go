@@ -100,7 +100,8 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	s.log.Info("SSH session", "user", st.sshUser, "addr", st.addr, "auth", auth, "pty", hasPTY, "command", len(sess.Command()) > 0)
 	var code int
-	if hasPTY {
+	// A command wins over the console: `ssh -t host whoami` runs whoami.
+	if hasPTY && len(sess.Command()) == 0 {
 		code = st.console()
 	} else {
 		code = st.exec()

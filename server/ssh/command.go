@@ -1,0 +1,141 @@
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/tui/common"
+)
+
+// tries is how many passwords, and then codes, a command's terminal asks
+// before it gives up (the server's throttling counts each).
+const tries = 3
+
+// commandSignIn opens the session a command runs with: with the registered
+// key, else with the password asked on the terminal; on a terminal a code
+// is asked when 2FA needs one. Without a session it returns nil and the
+// exit status, having said why.
+func (st *session) commandSignIn(ctx context.Context, tty bool) (*wire.LoginResponse, int) {
+	if tty {
+		// An unanswered prompt holds a place in the caps, as an
+		// unattended login screen does: closed after the sign-in timeout.
+		wait := st.srv.cfg.SignInTimeout
+		t := time.AfterFunc(wait, func() {
+			fmt.Fprintf(st.sess.Stderr(), "latch: nobody signed in within %s, so this connection was closed.\n", humanWait(wait))
+			_ = st.sess.Exit(exitAuthNeed)
+			_ = st.sess.Close()
+		})
+		defer t.Stop()
+	}
+	var resp *wire.LoginResponse
+	var err error
+	if st.key != nil {
+		resp, err = st.keyCommandSignIn(ctx, tty)
+	} else {
+		resp, err = st.passwordCommandSignIn(ctx)
+	}
+	if err != nil {
+		return nil, st.signInRefused(err)
+	}
+	user := resp.User.Username
+	st.mu.Lock()
+	st.minted = append(st.minted, resp.Token)
+	st.mu.Unlock()
+	if ok, reason := st.signedIn(user); !ok {
+		fmt.Fprintf(st.sess.Stderr(), "latch: %s.\n", reason)
+		return nil, exitError
+	}
+	return resp, 0
+}
+
+func (st *session) keyCommandSignIn(ctx context.Context, tty bool) (*wire.LoginResponse, error) {
+	resp, err := st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{})
+	if err == nil || !tty || !client.IsTwoFactorRequired(err) {
+		return resp, err
+	}
+	fmt.Fprintf(st.sess, "Signed in with SSH key %s; two-factor authentication is on.\n", gossh.FingerprintSHA256(st.key))
+	return st.askCode(func(code string) (*wire.LoginResponse, error) {
+		return st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{Code: code})
+	})
+}
+
+func (st *session) passwordCommandSignIn(ctx context.Context) (*wire.LoginResponse, error) {
+	for range tries {
+		password, err := st.readLine("Password for "+st.sshUser+": ", true)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := st.client.Login(ctx, wire.LoginRequest{Username: st.sshUser, Password: password})
+		switch {
+		case client.IsTwoFactorRequired(err):
+			return st.askCode(func(code string) (*wire.LoginResponse, error) {
+				return st.client.Login(ctx, wire.LoginRequest{Username: st.sshUser, Password: password, Code: code})
+			})
+		case client.IsAuth(err) && client.Reason(err) == wire.ReasonInvalid:
+			fmt.Fprintln(st.sess, "That password is not correct (or there is no such account).")
+			continue
+		}
+		return resp, err
+	}
+	return nil, errTooManyTries
+}
+
+// askCode asks for a TOTP or backup code until login takes one.
+func (st *session) askCode(login func(code string) (*wire.LoginResponse, error)) (*wire.LoginResponse, error) {
+	for range tries {
+		code, err := st.readLine("Two-factor code for "+st.sshUser+" (or a backup code; not shown): ", true)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := login(code)
+		if !client.IsTwoFactorRequired(err) {
+			return resp, err
+		}
+		_, text, clock := common.CodeError(err)
+		if clock {
+			text += " " + common.ClockAdvice
+		}
+		fmt.Fprintln(st.sess, text)
+	}
+	return nil, errTooManyTries
+}
+
+var errTooManyTries = errors.New("too many tries")
+
+// signInRefused tells the person why a command could not sign in, and
+// returns its exit status. Its advice is what works over SSH.
+func (st *session) signInRefused(err error) int {
+	stderr := st.sess.Stderr()
+	e, ok := client.AsError(err)
+	withTTY := st.sshCommand(st.sshUser, "-t", strings.Join(st.sess.Command(), " "))
+	switch {
+	case errors.Is(err, errGaveUp):
+		fmt.Fprintln(stderr, "latch: nothing was run.")
+		return exitAuthNeed
+	case errors.Is(err, errTooManyTries):
+		fmt.Fprintf(stderr, "latch: %d tries were not accepted; nothing was run.\n", tries)
+		return exitAuthNeed
+	case ok && e.Type == wire.ErrTwoFactorRequired:
+		fmt.Fprintf(stderr, "latch: two-factor authentication is on for %s, and a command without a terminal "+
+			"cannot ask for the code: run it with one (%s) and the code is asked there.\n", st.sshUser, withTTY)
+		return exitAuthNeed
+	case ok && e.Type == wire.ErrRateLimited:
+		fmt.Fprintf(stderr, "latch: too many failed attempts; try again in %s.\n", e.RetryAfter.Round(time.Second))
+		return exitError
+	case ok && e.Type != wire.ErrInternal:
+		fmt.Fprintf(stderr, "latch: %s\n", e.Message)
+		return exitAuthNeed
+	case st.sess.Context().Err() != nil:
+		return exitError // the client went away at the prompt
+	}
+	st.srv.log.Error("SSH command: sign-in", "user", st.sshUser, "err", err)
+	fmt.Fprintln(stderr, "latch: internal error.")
+	return exitError
+}
