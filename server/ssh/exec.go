@@ -22,9 +22,10 @@ var execCommands = [][]string{
 	{"whoami"},
 	{"token", "list"}, {"token", "ls"}, {"token", "create"}, {"token", "revoke"}, {"token", "rotate"},
 	{"2fa", "status"},
+	{"select"}, // kept on the server for the account (there is no config file here)
 }
 
-const execList = "whoami, token list, token create, token rotate, token revoke, 2fa status"
+const execList = "whoami, select, token list, token create, token rotate, token revoke, 2fa status"
 
 func allowedCommand(args []string) bool {
 	for _, c := range execCommands {
@@ -84,7 +85,8 @@ func (st *session) exec() int {
 	}
 	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.sess, Stderr: stderr,
 		Server: s.cfg.APIBaseURL, Token: resp.Token, Transport: client.HandlerTransport(st.handler()),
-		Location: st.loc, User: resp.User.Username})
+		Location: st.loc, User: resp.User.Username,
+		SSH: st.sshCommand(st.sshUser, "", ""), Console: st.sshCommand(st.sshUser, "-t", "")})
 }
 
 // backupCodes prints backup codes kept for a one-time download: only to
