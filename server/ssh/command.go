@@ -60,7 +60,7 @@ func (st *session) keyCommandSignIn(ctx context.Context, tty bool) (*wire.LoginR
 	if err == nil || !tty || !client.IsTwoFactorRequired(err) {
 		return resp, err
 	}
-	fmt.Fprintf(st.sess, "Signed in with SSH key %s; two-factor authentication is on.\n", gossh.FingerprintSHA256(st.key))
+	st.say("Signed in with SSH key " + gossh.FingerprintSHA256(st.key) + "; two-factor authentication is on.")
 	return st.askCode(func(code string) (*wire.LoginResponse, error) {
 		return st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{Code: code})
 	})
@@ -79,7 +79,7 @@ func (st *session) passwordCommandSignIn(ctx context.Context) (*wire.LoginRespon
 				return st.client.Login(ctx, wire.LoginRequest{Username: st.sshUser, Password: password, Code: code})
 			})
 		case client.IsAuth(err) && client.Reason(err) == wire.ReasonInvalid:
-			fmt.Fprintln(st.sess, "That password is not correct (or there is no such account).")
+			st.say("That password is not correct (or there is no such account).")
 			continue
 		}
 		return resp, err
@@ -102,7 +102,7 @@ func (st *session) askCode(login func(code string) (*wire.LoginResponse, error))
 		if clock {
 			text += " " + common.ClockAdvice
 		}
-		fmt.Fprintln(st.sess, text)
+		st.say(text)
 	}
 	return nil, errTooManyTries
 }

@@ -3,6 +3,7 @@ package sshd
 import (
 	"errors"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -68,4 +69,36 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 			}
 		}
 	}
+}
+
+// say writes text on the session's terminal as lines that break between
+// words at its width (the terminal would cut words), then a newline.
+func (st *session) say(text string) {
+	width := 80
+	if p, _, ok := st.sess.Pty(); ok && p.Window.Width > 0 {
+		width = p.Window.Width
+	}
+	_, _ = io.WriteString(st.sess, wrapWords(text, width)+"\n")
+}
+
+// wrapWords breaks text between words so no line is wider than width
+// (a longer word stays whole).
+func wrapWords(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(text) {
+		wl := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+		case n+1+wl > width:
+			b.WriteString("\n")
+			n = 0
+		default:
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += wl
+	}
+	return b.String()
 }
