@@ -48,7 +48,7 @@ func enrolled(t *testing.T, org string) (*fixture, string, []string) {
 		t.Fatalf("secret %d characters: want at least 160 bits", len(en.Secret))
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	codes, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{})
+	codes, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,12 +120,12 @@ func TestTwoFactorEnableSignsOutSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrong, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now())+5)
-	if _, err := f.svc.ConfirmEnrollment(f.ctx, p, wrong, server.Meta{}); err == nil || !strings.Contains(err.Error(), "Automatic Date and Time") {
+	if _, _, err := f.svc.ConfirmEnrollment(f.ctx, p, wrong, false, server.Meta{}); err == nil || !strings.Contains(err.Error(), "Automatic Date and Time") {
 		t.Errorf("wrong code at enrollment: %v; want the clock-sync advice", err)
 	}
 	f.auth(s1.Secret) // nothing changed yet
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	if _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{}); err != nil {
+	if _, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	f.authErr(s1.Secret)
@@ -173,7 +173,7 @@ func TestTwoFactorReenrollInvalidatesOldCodes(t *testing.T) {
 	}
 	f.clock.Advance(30 * time.Second)
 	newCode, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	newBackup, err := f.svc.ConfirmEnrollment(f.ctx, p, newCode, server.Meta{})
+	newBackup, _, err := f.svc.ConfirmEnrollment(f.ctx, p, newCode, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestTwoFactorOrgPolicy(t *testing.T) {
 		t.Fatalf("enroll-only session must be able to enroll: %v", err)
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	backup, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{})
+	backup, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestTwoFactorOathtoolAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := strings.TrimSpace(string(out))
-	if _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{}); err != nil {
+	if _, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{}); err != nil {
 		t.Fatalf("server refused oathtool's code %s: %v", code, err)
 	}
 	f.clock.Advance(30 * time.Second)

@@ -220,11 +220,21 @@ type RevokeAllRequest struct {
 	ExceptCurrent bool   `json:"exceptCurrent,omitempty"`
 }
 
-// RevokeResponse counts what a revoke call ended.
+// RevokeResponse counts what a revoke call or a credentials change ended.
 type RevokeResponse struct {
-	Revoked int `json:"revoked"`
+	Revoked int `json:"revoked"` // sessions and API tokens together
 	// LoggedOut is true when the calling token itself was revoked.
 	LoggedOut bool `json:"loggedOut,omitempty"`
+	// Ended tells a credentials change's sessions and API tokens apart.
+	Ended *Ended `json:"ended,omitempty"`
+}
+
+// Ended is what a credentials change ended: sessions and API tokens apart,
+// and how many API tokens keep working (they survive unless revokeTokens).
+type Ended struct {
+	Sessions      int `json:"sessions"`
+	APITokens     int `json:"apiTokens"`
+	APITokensKept int `json:"apiTokensKept"`
 }
 
 // ChangePasswordRequest is POST /v1/account/password.
