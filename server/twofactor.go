@@ -66,6 +66,10 @@ func normalizeCode(code string) string {
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
+// errBackupCodeUsed: the phone's clock has nothing to do with it.
+var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
+	Message: "that backup code was already used (each works once): use another one, or a code from your authenticator app"}
+
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
 // backup code, and returns which was used. The caller has charged the
 // guess; a failure keeps the charge.
@@ -109,6 +113,16 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		found = ok
 	}
 	if !found {
+		// A code that worked once is told apart from a wrong one. Only
+		// someone past the password (or holding a session) gets here,
+		// the guess is charged, and a used code opens nothing.
+		used, err := s.store.UsedBackupCodes(ctx, u.ID)
+		if err != nil {
+			return "", fmt.Errorf("verify backup code: %w", err)
+		}
+		if _, was := s.findBackupCode(u.ID, code, used); was {
+			return "", s.refused(ctx, errBackupCodeUsed, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
+		}
 		return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
 	}
 	return "backup-code", nil

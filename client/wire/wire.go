@@ -31,7 +31,8 @@ const (
 	ReasonExpired  Reason = "expired"  // past its expiry date
 	ReasonIdle     Reason = "idle"     // inactivity limit reached
 	ReasonInvalid  Reason = "invalid"  // unknown token or wrong credentials; a code not accepted
-	ReasonReplayed Reason = "replayed" // TwoFactorRequired: that code was already used
+	ReasonReplayed Reason = "replayed" // TwoFactorRequired: a TOTP code already accepted in its time step
+	ReasonUsed     Reason = "used"     // TwoFactorRequired: a backup code already used (each works once)
 	ReasonLocked   Reason = "locked"   // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  Reason = "scope"  // the credential may not do this (a scoped token, say)
