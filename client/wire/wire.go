@@ -120,6 +120,8 @@ type User struct {
 	Email     string `json:"email,omitempty"`
 	Org       string `json:"org,omitempty"`
 	TwoFactor string `json:"twoFactor"` // off, pending, on
+	// CreatedAt is when the account was made (absent from older servers).
+	CreatedAt time.Time `json:"createdAt,omitzero"`
 }
 
 // Org is the public view of an organisation and its policies.
