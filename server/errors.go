@@ -67,7 +67,7 @@ const (
 	ReasonIdle        Reason = "idle"         // the token's inactivity limit was reached
 	ReasonInvalid     Reason = "invalid"      // unknown token, wrong password, a code not accepted
 	ReasonReplayed    Reason = "replayed"     // a TOTP code already accepted in its time step
-	ReasonUsed        Reason = "used"         // a backup code that worked once already
+	ReasonUsed        Reason = "used"         // a backup code already used (each works once)
 	ReasonLocked      Reason = "locked"       // an administrator locked the account
 	ReasonScope       Reason = "scope"        // PermissionDenied: the credential may not do this
 	ReasonLimit       Reason = "limit"        // PermissionDenied: a new token would exceed a limit

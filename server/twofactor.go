@@ -66,7 +66,6 @@ func normalizeCode(code string) string {
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
-// errBackupCodeUsed: the phone's clock has nothing to do with it.
 var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
 	Message: "that backup code was already used (each works once): use another one, or a code from your authenticator app"}
 
@@ -113,14 +112,14 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		found = ok
 	}
 	if !found {
-		// A code that worked once is told apart from a wrong one. Only
-		// someone past the password (or holding a session) gets here,
-		// the guess is charged, and a used code opens nothing.
-		used, err := s.store.UsedBackupCodes(ctx, u.ID)
+		// A code that worked once is told apart from a wrong one, so the
+		// person is not sent to fix the phone's clock. Only someone past
+		// the password gets here, and a used code opens nothing.
+		used, err := s.backupCodeUsed(ctx, u.ID, code)
 		if err != nil {
-			return "", fmt.Errorf("verify backup code: %w", err)
+			return "", err
 		}
-		if _, was := s.findBackupCode(u.ID, code, used); was {
+		if used {
 			return "", s.refused(ctx, errBackupCodeUsed, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
 		}
 		return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})

@@ -32,7 +32,6 @@ const (
 	ReasonIdle     Reason = "idle"     // inactivity limit reached
 	ReasonInvalid  Reason = "invalid"  // unknown token or wrong credentials; a code not accepted
 	ReasonReplayed Reason = "replayed" // TwoFactorRequired: a TOTP code already accepted in its time step
-	ReasonUsed     Reason = "used"     // TwoFactorRequired: a backup code already used (each works once)
 	ReasonLocked   Reason = "locked"   // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  Reason = "scope"  // the credential may not do this (a scoped token, say)
@@ -40,6 +39,8 @@ const (
 	ReasonEnroll Reason = "enroll" // the org requires 2FA: only enrollment is allowed
 	// InvalidAuthentication and TwoFactorRequired on a protected change:
 	ReasonProofNeeded Reason = "proof-needed" // send the password (and a code with 2FA on) with the request
+	// TwoFactorRequired, for a backup code that was right once:
+	ReasonUsed Reason = "used" // a backup code already used (each works once)
 )
 
 // Credentials as the authorization policy tells them apart.

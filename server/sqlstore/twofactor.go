@@ -86,13 +86,6 @@ func (s *Store) UnusedBackupCodes(ctx context.Context, userID int64) ([]string, 
 	return out, s.wrap("unused backup codes", err)
 }
 
-func (s *Store) UsedBackupCodes(ctx context.Context, userID int64) ([]string, error) {
-	var out []string
-	err := s.r.SelectContext(ctx, &out, s.q(`SELECT hash FROM backup_codes WHERE user_id = ? AND used_at IS NOT NULL
-		ORDER BY hash COLLATE "C"`), userID)
-	return out, s.wrap("used backup codes", err)
-}
-
 // UseBackupCode is one conditional UPDATE on an unused code, and with an
 // audit its events, which hear how many codes are left.
 func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time, audit server.Audit) (bool, error) {
@@ -119,6 +112,13 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, no
 		return s.record(ctx, tx, audit, server.Outcome{CodesLeft: left})
 	})
 	return done, err
+}
+
+func (s *Store) UsedBackupCodes(ctx context.Context, userID int64) ([]string, error) {
+	var out []string
+	err := s.r.SelectContext(ctx, &out, s.q(`SELECT hash FROM backup_codes WHERE user_id = ? AND used_at IS NOT NULL
+		ORDER BY hash COLLATE "C"`), userID)
+	return out, s.wrap("used backup codes", err)
 }
 
 func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string, audit server.Audit) error {
