@@ -46,6 +46,10 @@ func (a clientAPI) ChangePassword(ctx context.Context, req wire.ChangePasswordRe
 	return a.c.ChangePassword(ctx, req)
 }
 
+func (a clientAPI) UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error) {
+	return a.c.UpdateProfile(ctx, req)
+}
+
 func (a clientAPI) TwoFactorStatus(ctx context.Context) (*wire.TwoFactorStatus, error) {
 	return a.c.TwoFactorStatus(ctx)
 }
