@@ -52,7 +52,7 @@ func TestWizardTextsWrap(t *testing.T) {
 		{"finish", func(m *Model) {
 			m.step, m.ended = StepFinish, &wire.Ended{Sessions: 2, APITokensKept: 3}
 		}, []string{
-			"every session of yours ended, this one included. Signed out 2 sessions; your 3 API tokens keep working: rotate or revoke them on the Tokens tab.",
+			"a credentials change, which ends every session, this one included. Signed out 2 sessions; your 3 API tokens keep working: rotate or revoke them on the Tokens tab.",
 			"From now on, sign in with your password and a code from Microsoft Authenticator."}},
 	}
 	for _, w := range []int{60, 80, 200} {
