@@ -53,15 +53,22 @@ func (c *cmdSessions) entry(fingerprint string) *cmdSession {
 // commands with: the key's held one if it still works, else a new one
 // signed in with the key (whose refusal the caller reports).
 func (st *session) commandSession(ctx context.Context) (string, error) {
-	e := st.srv.cmds.entry(gossh.FingerprintSHA256(st.key))
+	fp := gossh.FingerprintSHA256(st.key)
+	e := st.srv.cmds.entry(fp)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.secret != "" {
+		// Still working, and still this key's session for its owner (an
+		// enroll-only one too: the policy refuses its commands, and a new
+		// sign-in would only add a row).
 		who, err := st.client.WithToken(e.secret).Whoami(ctx)
-		if err == nil && who.User.Username == st.keyUser && who.Credential == wire.CredKeySession {
+		if err == nil && who.User.Username == st.keyUser && who.Token.SSHKey == fp && who.Token.Kind == wire.KindSession {
 			return e.secret, nil
 		}
-		e.secret = "" // revoked, idle, expired, or no longer this key's
+		if err == nil {
+			_ = st.client.WithToken(e.secret).Logout(ctx) // not to be held: ended, not left to idle out
+		}
+		e.secret = "" // revoked, idle, expired: it works no more
 	}
 	resp, err := st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{})
 	if err != nil {
