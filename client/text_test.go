@@ -1,6 +1,8 @@
 package client_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/latch-dev/latch/client"
@@ -22,5 +24,64 @@ func TestPrintableEscapesWhatActsOnATerminal(t *testing.T) {
 		if got := client.Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A table printed through PrintableWriter keeps its layout (newlines,
+// tabs) and escapes what would act on the terminal, also when a write
+// ends inside a character.
+func TestPrintableWriterKeepsLayoutAndEscapes(t *testing.T) {
+	var b strings.Builder
+	w := client.PrintableWriter(&b)
+	in := "NAME\tKIND\nci\x1b]52;c;ZWNobw==\x07\tapi\ninvoice\u202egnp\tZoë\n"
+	raw := []byte(in)
+	for i := range raw { // one byte at a time: every character split
+		w.Write(raw[i : i+1])
+	}
+	want := "NAME\tKIND\nci\\x1b]52;c;ZWNobw==\\x07\tapi\ninvoice\\u202egnp\tZoë\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+// JSON keeps its value (the escapes decode to the same string) and
+// carries nothing that acts on a terminal.
+func TestEscapeJSONForTerminal(t *testing.T) {
+	name := "x\u009b31m\u202eevil"
+	js, _ := json.Marshal(map[string]string{"name": name})
+	out := client.EscapeJSONForTerminal(js)
+	if client.Printable(string(out)) != string(out) {
+		t.Errorf("still unsafe: %q", out)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil || back["name"] != name {
+		t.Errorf("value changed: %v %q", err, back["name"])
+	}
+}
+
+// MakePrintable reaches every string of an answer: fields of nested
+// structs, slices, pointers and map values and keys.
+func TestMakePrintableReachesEveryString(t *testing.T) {
+	type inner struct{ Comment string }
+	type answer struct {
+		Name   string
+		Ptr    *inner
+		List   []inner
+		Scope  map[string]string
+		Keyed  map[string]int
+		Number int
+		hidden string
+	}
+	bad := "x\x1b]52;c;AA==\x07\u202e"
+	a := answer{Name: bad, Ptr: &inner{bad}, List: []inner{{bad}, {"ok"}}, Scope: map[string]string{"p1": bad},
+		Keyed: map[string]int{bad: 1}, Number: 7, hidden: bad}
+	client.MakePrintable(&a)
+	want := client.Printable(bad)
+	if a.Name != want || a.Ptr.Comment != want || a.List[0].Comment != want || a.List[1].Comment != "ok" ||
+		a.Scope["p1"] != want || a.Keyed[want] != 1 || len(a.Keyed) != 1 || a.Number != 7 {
+		t.Errorf("not every string was made printable: %+v %+v", a, *a.Ptr)
+	}
+	if a.hidden != bad {
+		t.Errorf("an unexported field was touched")
 	}
 }

@@ -76,7 +76,7 @@ type Store interface {
 	// (reason RevokedWithParent); false when it was already revoked. The
 	// audit hears every token it revoked, the first one first.
 	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string, audit Audit) (bool, error)
-	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
+	// RevokeTokens revokes every not-yet-revoked, unexpired token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
 	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string, audit Audit) ([]string, error)
 	// RotateToken stores next, which replaces old, in one transaction: the

@@ -248,58 +248,69 @@ func otpauthURL(issuer, account, secret string) string {
 
 // ConfirmEnrollment turns 2FA on once a code from the pending secret is
 // correct. It returns the backup codes (shown once) and, as a credentials
-// change, revokes every session of the user, the caller's included.
-func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code string, m Meta) ([]string, error) {
+// change, revokes every session of the user, the caller's included, and
+// the API tokens too when revokeAPITokens.
+func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code string, revokeAPITokens bool, m Meta) ([]string, Ended, error) {
+	codes, ended, err := s.confirmEnrollment(ctx, p, code, revokeAPITokens, m)
+	if err != nil {
+		return nil, Ended{}, err
+	}
+	return codes, s.withKept(ctx, p.User.ID, ended), nil
+}
+
+func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code string, revokeAPITokens bool, m Meta) ([]string, Ended, error) {
 	if err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m}); err != nil {
-		return nil, err
+		return nil, Ended{}, err
 	}
 	sealed, err := s.store.PendingTOTP(ctx, p.User.ID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
+		return nil, Ended{}, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("confirm enrollment: %w", err)
+		return nil, Ended{}, fmt.Errorf("confirm enrollment: %w", err)
 	}
 	secret, err := s.openTOTP(p.User.ID, sealed)
 	if err != nil {
-		return nil, fmt.Errorf("confirm enrollment: %w", err)
+		return nil, Ended{}, fmt.Errorf("confirm enrollment: %w", err)
 	}
 	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
 	if err != nil {
-		return nil, err
+		return nil, Ended{}, err
 	}
 	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
 	if step < 0 {
-		return nil, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
+		return nil, Ended{}, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
 			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
 	}
 	codes, hashes := s.newBackupCodes(p.User.ID)
+	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
+		ended = endedOf(o)
 		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
-			Detail: fmt.Sprintf("%d sessions signed out", len(o.Revoked))}}
+			Detail: ended.String()}}
 	})
-	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, []TokenKind{KindSession}, s.clock.Now(), audit)
+	_, err = s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, credKinds(revokeAPITokens), s.clock.Now(), audit)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		// A concurrent confirm (a double submit) won, or a new enrollment
 		// replaced this one: the client's view is out of date, not broken,
 		// and the code was right.
 		g.refund(ctx)
-		return nil, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
+		return nil, Ended{}, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("enable 2FA: %w", err)
+		return nil, Ended{}, fmt.Errorf("enable 2FA: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByCredChange, revoked)
+	s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
 	g.refund(ctx)
-	if revoked > 0 {
+	if ended.Total() > 0 {
 		s.hub.notify(p.User.ID)
 	}
-	return codes, nil
+	return codes, ended, nil
 }
 
 // DisableTwoFactor turns 2FA off after password and code; it signs out all
 // sessions and, on request, revokes the API tokens too.
-func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (int, error) {
+func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (Ended, error) {
 	err := s.authorize(ctx, p, OpDisable2FA, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
 		if p.Org.Require2FA {
 			return &Error{Kind: KindPermissionDenied, Message: fmt.Sprintf("your organisation %q requires two-factor authentication, so it cannot be turned off", p.Org.Name)}
@@ -310,23 +321,20 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 		return nil
 	}})
 	if err != nil {
-		return 0, err
+		return Ended{}, err
 	}
-	kinds := []TokenKind{KindSession}
-	if revokeAPITokens {
-		kinds = append(kinds, KindAPI)
-	}
+	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
+		ended = endedOf(o)
 		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
-			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
+			Detail: ended.String()}}
 	})
-	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, RevokedByCredChange, s.clock.Now(), audit)
-	if err != nil {
-		return 0, fmt.Errorf("disable 2FA: %w", err)
+	if _, err := s.store.DisableTOTP(ctx, p.User.ID, credKinds(revokeAPITokens), RevokedByCredChange, s.clock.Now(), audit); err != nil {
+		return Ended{}, fmt.Errorf("disable 2FA: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByCredChange, n)
+	s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
 	s.hub.notify(p.User.ID)
-	return n, nil
+	return s.withKept(ctx, p.User.ID, ended), nil
 }
 
 // RegenerateBackupCodes replaces the backup codes after password and code.

@@ -31,7 +31,7 @@ const (
 	ReasonExpired  Reason = "expired"  // past its expiry date
 	ReasonIdle     Reason = "idle"     // inactivity limit reached
 	ReasonInvalid  Reason = "invalid"  // unknown token or wrong credentials; a code not accepted
-	ReasonReplayed Reason = "replayed" // TwoFactorRequired: that code was already used
+	ReasonReplayed Reason = "replayed" // TwoFactorRequired: a TOTP code already accepted in its time step
 	ReasonLocked   Reason = "locked"   // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  Reason = "scope"  // the credential may not do this (a scoped token, say)
@@ -121,6 +121,8 @@ type User struct {
 	Email     string `json:"email,omitempty"`
 	Org       string `json:"org,omitempty"`
 	TwoFactor string `json:"twoFactor"` // off, pending, on
+	// CreatedAt is when the account was made (absent from older servers).
+	CreatedAt time.Time `json:"createdAt,omitzero"`
 }
 
 // Org is the public view of an organisation and its policies.
@@ -222,11 +224,21 @@ type RevokeAllRequest struct {
 	ExceptCurrent bool   `json:"exceptCurrent,omitempty"`
 }
 
-// RevokeResponse counts what a revoke call ended.
+// RevokeResponse counts what a revoke call or a credentials change ended.
 type RevokeResponse struct {
-	Revoked int `json:"revoked"`
+	Revoked int `json:"revoked"` // sessions and API tokens together
 	// LoggedOut is true when the calling token itself was revoked.
 	LoggedOut bool `json:"loggedOut,omitempty"`
+	// Ended tells a credentials change's sessions and API tokens apart.
+	Ended *Ended `json:"ended,omitempty"`
+}
+
+// Ended is what a credentials change ended: sessions and API tokens apart,
+// and how many API tokens keep working (they survive unless revokeTokens).
+type Ended struct {
+	Sessions      int `json:"sessions"`
+	APITokens     int `json:"apiTokens"`
+	APITokensKept int `json:"apiTokensKept"`
 }
 
 // ChangePasswordRequest is POST /v1/account/password.

@@ -8,7 +8,8 @@ import (
 )
 
 func wireUser(u server.User, org server.Org) wire.User {
-	return wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, Org: org.Name, TwoFactor: string(u.TwoFactor)}
+	return wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, Org: org.Name, TwoFactor: string(u.TwoFactor),
+		CreatedAt: u.CreatedAt}
 }
 
 // wireLogin is the answer to every login: password, or an SSH key.

@@ -355,7 +355,7 @@ func TestImportFromSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _ := server.TOTPCode(enr.Secret, server.TOTPStep(clock.Now()))
-	codes, err := svc.ConfirmEnrollment(ctx, pAnn, code, server.Meta{})
+	codes, _, err := svc.ConfirmEnrollment(ctx, pAnn, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,14 +147,16 @@ func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.T
 }
 
 // revokeKinds revokes, in tx, the user's live tokens of the given kinds
-// except exceptID, and returns them sorted by id.
+// except exceptID, and returns them sorted by id. An expired token is
+// left expired: it works no more, and counting it as revoked would tell
+// the person more tokens ended than were active.
 func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]server.RevokedToken, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
 	query, args, err := s.in(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-		WHERE user_id = ? AND revoked_at IS NULL AND id <> ? AND kind IN (?)
-		RETURNING id, kind`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
+		WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ? AND kind IN (?)
+		RETURNING id, kind`, dbTime(now), reason, userID, dbTime(now), exceptID, kindStrings(kinds))
 	if err != nil {
 		return nil, err
 	}

@@ -18,11 +18,13 @@ import (
 // before it gives up (the server's throttling counts each).
 const tries = 3
 
-// commandSignIn opens the session a command runs with: with the registered
-// key, else with the password asked on the terminal; on a terminal a code
-// is asked when 2FA needs one. Without a session it returns nil and the
-// exit status, having said why.
-func (st *session) commandSignIn(ctx context.Context, tty bool) (*wire.LoginResponse, int) {
+// commandSignIn gives the session a command runs with: with the
+// registered key, the key's shared one (cmdsession.go); else one signed in
+// with the password asked on the terminal. On a terminal a code is asked
+// when 2FA needs one, and the session it opens serves this command only
+// (held, it would let the key alone run the next ones). Without a session
+// it returns "" and the exit status, having said why.
+func (st *session) commandSignIn(ctx context.Context, tty bool) (token, user string, code int) {
 	if tty {
 		// An unanswered prompt holds a place in the caps, as an
 		// unattended login screen does: closed after the sign-in timeout.
@@ -34,32 +36,40 @@ func (st *session) commandSignIn(ctx context.Context, tty bool) (*wire.LoginResp
 		})
 		defer t.Stop()
 	}
+	if st.key != nil {
+		token, err := st.commandSession(ctx)
+		if err == nil {
+			st.mu.Lock()
+			st.user = st.keyUser
+			st.mu.Unlock()
+			return token, st.keyUser, 0
+		}
+		if !tty || !client.IsTwoFactorRequired(err) {
+			return "", "", st.signInRefused(err)
+		}
+	}
 	var resp *wire.LoginResponse
 	var err error
 	if st.key != nil {
-		resp, err = st.keyCommandSignIn(ctx, tty)
+		resp, err = st.keyCodeSignIn(ctx)
 	} else {
 		resp, err = st.passwordCommandSignIn(ctx)
 	}
 	if err != nil {
-		return nil, st.signInRefused(err)
+		return "", "", st.signInRefused(err)
 	}
-	user := resp.User.Username
 	st.mu.Lock()
-	st.minted = append(st.minted, resp.Token)
+	st.minted = append(st.minted, resp.Token) // revoked when the command ends
 	st.mu.Unlock()
-	if ok, reason := st.signedIn(user); !ok {
+	if ok, reason := st.signedIn(resp.User.Username); !ok {
 		fmt.Fprintf(st.sess.Stderr(), "latch: %s.\n", reason)
-		return nil, exitError
+		return "", "", exitError
 	}
-	return resp, 0
+	return resp.Token, resp.User.Username, 0
 }
 
-func (st *session) keyCommandSignIn(ctx context.Context, tty bool) (*wire.LoginResponse, error) {
-	resp, err := st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{})
-	if err == nil || !tty || !client.IsTwoFactorRequired(err) {
-		return resp, err
-	}
+// keyCodeSignIn signs in with the key and a code asked on the terminal.
+func (st *session) keyCodeSignIn(ctx context.Context) (*wire.LoginResponse, error) {
 	st.say("Signed in with SSH key " + gossh.FingerprintSHA256(st.key) + "; two-factor authentication is on.")
 	return st.askCode(func(code string) (*wire.LoginResponse, error) {
 		return st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{Code: code})

@@ -53,6 +53,12 @@ func TestOpenSSHCommandAsksForTheCodeOnTheTerminal(t *testing.T) {
 	if strings.Contains(tm.vt.Screen(), totp(t, secret, 0)) {
 		t.Fatalf("the code was echoed:\n%s", tm.vt.Screen())
 	}
+	// The session the code opened served that command alone: the key
+	// without a code runs nothing.
+	waitFor(t, func() bool { return activeSessions(t, w, "amy") == 0 }, "the command's session to be revoked")
+	if _, errOut, code := w.opensshRun("amy", k, "", "whoami"); code != exitAuthNeed || !strings.Contains(errOut, "two-factor authentication is on") {
+		t.Fatalf("after a command with a code, the key alone: exit %d, %q", code, errOut)
+	}
 	// ctrl+c gives up: nothing runs.
 	tm = w.opensshCommand("amy", k, 80, 24, "whoami")
 	tm.Expect("Two-factor code for amy")

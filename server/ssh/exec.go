@@ -79,13 +79,13 @@ func (st *session) exec() int {
 		return exitError
 	}
 	ctx := st.sess.Context()
-	resp, code := st.commandSignIn(ctx, tty)
-	if resp == nil {
+	token, user, code := st.commandSignIn(ctx, tty)
+	if token == "" {
 		return code
 	}
 	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.sess, Stderr: stderr,
-		Server: s.cfg.APIBaseURL, Token: resp.Token, Transport: client.HandlerTransport(st.handler()),
-		Location: st.loc, User: resp.User.Username,
+		Server: s.cfg.APIBaseURL, Token: token, Transport: client.HandlerTransport(st.handler()),
+		Location: st.loc, User: user,
 		SSH: st.sshCommand(st.sshUser, "", ""), Console: st.sshCommand(st.sshUser, "-t", "")})
 }
 

@@ -172,6 +172,10 @@ func testRevokeTokens(t *testing.T, s server.Store) {
 	mkToken(t, s, u.ID, "token-a1", server.KindAPI, Base.Add(3*time.Second))
 	mkToken(t, s, u.ID, "token-a2", server.KindAPI, Base.Add(4*time.Second))
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
+	// Expired before the revoke: left expired, not counted as revoked.
+	gone := server.Token{ID: "token-a0", UserID: u.ID, Name: "expired", Kind: server.KindAPI, SecretHash: "hash-token-a0",
+		CreatedAt: Base, ExpiresAt: Base.Add(30 * time.Minute), AuthMethod: "password"}
+	must(t, s.CreateToken(ctx, gone, nil), "CreateToken token-a0")
 	earlier := Base.Add(time.Minute)
 	if _, err := s.RevokeToken(ctx, "token-s3", earlier, server.RevokedByLogout, nil); err != nil {
 		t.Fatal(err)
@@ -209,6 +213,9 @@ func testRevokeTokens(t *testing.T, s server.Store) {
 	o1, _ := s.TokenByID(ctx, "token-o1")
 	if !o1.RevokedAt.IsZero() {
 		t.Errorf("another user's token was revoked")
+	}
+	if a0, _ := s.TokenByID(ctx, "token-a0"); !a0.RevokedAt.IsZero() {
+		t.Errorf("an expired token was revoked (and counted): %v", a0.RevokedAt)
 	}
 }
 

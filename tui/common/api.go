@@ -34,6 +34,7 @@ type API interface {
 	RevokeToken(ctx context.Context, id string) error
 	RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error)
 	ChangePassword(ctx context.Context, req wire.ChangePasswordRequest) (*wire.RevokeResponse, error)
+	UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error)
 	TwoFactorStatus(ctx context.Context) (*wire.TwoFactorStatus, error)
 	Enroll(ctx context.Context, req wire.ReauthRequest) (*wire.EnrollResponse, error)
 	ConfirmEnrollment(ctx context.Context, req wire.ConfirmRequest) (*wire.BackupCodesResponse, error)
@@ -145,6 +146,10 @@ func why(message string) string {
 	}
 	return strings.TrimSuffix(message, ".")
 }
+
+// RotateHint is where the console rotates or revokes API tokens, for the
+// result of a credentials change (client.EndedSummary).
+const RotateHint = "on the Tokens tab"
 
 // ClockAdvice is the seeds' fix for codes that are refused.
 const ClockAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +

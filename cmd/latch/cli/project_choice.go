@@ -63,7 +63,7 @@ func chooseProject(ctx context.Context, st *cliState, c *client.Client, p *promp
 	if err := st.setProject(ctx, c, &client.ProjectRef{ID: chosen.ID, Name: chosen.Name}); err != nil {
 		return false, err
 	}
-	fmt.Fprintf(st.e.stdout, "Setting current project to: %s%s\n", chosen.Name, st.e.keptWhere())
+	fmt.Fprintf(st.e.stdout, "Setting current project to: %s%s\n", client.Printable(chosen.Name), st.e.keptWhere())
 	return true, nil
 }
 

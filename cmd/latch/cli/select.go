@@ -42,7 +42,7 @@ func (a *app) selectCommand() *cobra.Command {
 				if err := s.st.setProject(s.ctx, s.c, &client.ProjectRef{ID: pr.ID, Name: pr.Name}); err != nil {
 					return err
 				}
-				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)%s\n", pr.ID, pr.Name, s.e.keptWhere())
+				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)%s\n", pr.ID, client.Printable(pr.Name), s.e.keptWhere())
 				return nil
 			}
 			p := newPrompter(s.e)
