@@ -25,7 +25,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	// Only if the password is still the one just proved: of two changes
 	// sent at once, one wins and the other is told.
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
 	})
 	n, err := s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now(), audit)
@@ -80,7 +80,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 		revoke = credKinds(revokeAPITokens) // in the same transaction as the new address
 	}
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", emailChanged, len(o.Revoked))}}
 	})
 	revoked, err := s.store.UpdateProfile(ctx, p.User.ID, up, revoke, s.clock.Now(), audit)
