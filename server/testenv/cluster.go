@@ -44,6 +44,9 @@ func RunService(t *testing.T, open OpenPair) {
 		{"Rule3Access", testRuleAccess},
 		{"Rule5CredentialsChange", testRuleCredentialsChange},
 		{"Rule9NoSecretsInEvents", testRuleNoSecretsInEvents},
+		{"ExpiryOnceAcrossInstances", testExpiryOnceAcrossInstances},
+		{"NewAddressOnceAcrossInstances", testNewAddressOnceAcrossInstances},
+		{"SignInSummaryAcrossInstances", testSignInSummaryAcrossInstances},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
