@@ -83,7 +83,6 @@ func expireCount(n int, what string) string {
 	return fmt.Sprintf("%d %ss expire", n, what)
 }
 
-
 // printTokens is the table for people: 80 columns, names not ids.
 func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
 	if len(toks) == 0 {
