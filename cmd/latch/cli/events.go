@@ -109,7 +109,7 @@ func recentEvents(ctx context.Context, c *client.Client, cutoff time.Time) ([]wi
 func (s *session) printEvent(w io.Writer, ev wire.Event) {
 	if s.json {
 		b, _ := json.Marshal(ev)
-		fmt.Fprintf(w, "%s\n", b)
+		fmt.Fprintf(w, "%s\n", client.EscapeJSONForTerminal(b))
 		return
 	}
 	r := client.Row(ev, s.e.location())
