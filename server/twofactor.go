@@ -63,15 +63,11 @@ func normalizeCode(code string) string {
 	return strings.NewReplacer("-", "", " ", "").Replace(code)
 }
 
-// signInCodeDetail is the detail of a sign-in refused for its code.
-var signInCodeDetail = map[string]string{
-	Event2FACodeRejected + " totp":        "two-factor code not accepted",
-	Event2FACodeReplayed + " totp":        "two-factor code already used",
-	Event2FACodeRejected + " backup-code": "backup code not accepted",
-}
-
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
+
+var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
+	Message: "that backup code was already used (each works once): use another one, or a code from your authenticator app"}
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
 // backup code, and returns which was used. The caller has charged the
@@ -81,10 +77,12 @@ var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 // 2fa.code-rejected or 2fa.code-replayed event.
 func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta, signIn bool) (string, error) {
 	code = normalizeCode(code)
-	refusal := func(typ, factor, detail string) Event {
+	// refusal is the event of a refused code: detail elsewhere, atSignIn
+	// in a sign-in.
+	refusal := func(typ, factor, detail, atSignIn string) Event {
 		e := Event{UserID: u.ID, Username: u.Username, Type: typ, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: detail}
 		if signIn {
-			e.Type, e.Auth, e.Detail = EventLoginFailure, m.Auth+"+"+factor, signInCodeDetail[typ+" "+factor]
+			e.Type, e.Auth, e.Detail = EventLoginFailure, m.Auth+"+"+factor, atSignIn
 		}
 		return e
 	}
@@ -95,7 +93,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		}
 		step := matchTOTP(secret, code, s.clock.Now())
 		if step < 0 {
-			return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "totp", ""))
+			return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "totp", "", "two-factor code not accepted"))
 		}
 		fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)
 		if err != nil {
@@ -104,7 +102,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		if !fresh {
 			return "", s.refused(ctx, &Error{Kind: KindTwoFactorRequired, Reason: ReasonReplayed,
 				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"},
-				refusal(Event2FACodeReplayed, "totp", ""))
+				refusal(Event2FACodeReplayed, "totp", "", "two-factor code already used"))
 		}
 		u.LastTOTPStep = step
 		return "totp", nil
@@ -126,7 +124,17 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		found = ok
 	}
 	if !found {
-		return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "backup-code", "backup code"))
+		// A code that worked once is told apart from a wrong one, so the
+		// person is not sent to fix the phone's clock. Only someone past
+		// the password gets here, and a used code opens nothing.
+		used, err := s.backupCodeUsed(ctx, u.ID, code)
+		if err != nil {
+			return "", err
+		}
+		if used {
+			return "", s.refused(ctx, errBackupCodeUsed, refusal(Event2FACodeRejected, "backup-code", "backup code used before", "backup code already used"))
+		}
+		return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "backup-code", "backup code", "backup code not accepted"))
 	}
 	return "backup-code", nil
 }
