@@ -73,7 +73,7 @@ var eventWords = map[string]string{
 	"token.revoked":                "token revoked",
 	"token.rotated":                "token rotated",
 	"tokens.revoked":               "tokens revoked",
-	"token.new-address":            "token used from a new address",
+	"token.new-address":            "token at a new address",
 	"token.expired":                "token expired",
 	"password.changed":             "password changed",
 	"password.reset":               "password reset by an operator",
@@ -173,7 +173,7 @@ func LastSignInLines(resp *wire.LoginResponse, loc *time.Location) []string {
 		if n == 1 {
 			what = "failed sign-in attempt"
 		}
-		out = append(out, fmt.Sprintf("%d %s %s: see where from with `latch events` or in the console's Activity tab", n, what, since))
+		out = append(out, fmt.Sprintf("%d %s %s: see `latch events` or the Activity tab", n, what, since))
 	}
 	return out
 }

@@ -19,13 +19,13 @@ func TestLastSignInLines(t *testing.T) {
 		{"ssh key, failures", wire.LoginResponse{FailedSignIns: 3, LastSignIn: &wire.Event{Time: at, Addr: "10.1.2.3", Method: "ssh",
 			Auth: "ssh-key", SSHKey: "SHA256:abc"}}, []string{
 			"Last sign-in 2026-11-28 14:03 UTC from 10.1.2.3 (SSH console, key SHA256:abc)",
-			"3 failed sign-in attempts since then: see where from with `latch events` or in the console's Activity tab"}},
+			"3 failed sign-in attempts since then: see `latch events` or the Activity tab"}},
 		{"cli with totp", wire.LoginResponse{LastSignIn: &wire.Event{Time: at, Addr: "10.1.2.3", Method: "cli", Auth: "password+totp"}},
 			[]string{"Last sign-in 2026-11-28 14:03 UTC from 10.1.2.3 (CLI, password + TOTP)"}},
 		{"api, escaped agent", wire.LoginResponse{LastSignIn: &wire.Event{Time: at, Addr: "::1", Method: "http", Agent: "x\x1b[2J",
 			Auth: "password+backup-code"}}, []string{"Last sign-in 2026-11-28 14:03 UTC from ::1 (API (x\\x1b[2J), password + backup code)"}},
 		{"failures, no sign-in before", wire.LoginResponse{FailedSignIns: 1},
-			[]string{"1 failed sign-in attempt before this one: see where from with `latch events` or in the console's Activity tab"}},
+			[]string{"1 failed sign-in attempt before this one: see `latch events` or the Activity tab"}},
 	} {
 		if got := LastSignInLines(&tc.resp, time.UTC); !slices.Equal(got, tc.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)

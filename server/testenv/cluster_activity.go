@@ -72,7 +72,7 @@ func testExpiryOnceAcrossInstances(t *testing.T, c *cluster) {
 	}
 }
 
-// testNewAddressOnceAcrossInstances: a token used from a new address on
+// testNewAddressOnceAcrossInstances: a token at a new address on
 // both instances in one interval has one token.new-address event, with the
 // address and the client.
 func testNewAddressOnceAcrossInstances(t *testing.T, c *cluster) {

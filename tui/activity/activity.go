@@ -2,7 +2,7 @@
 // newest first, live (the server's watch stream brings new ones while the
 // tab is open), each with its time, what happened, the address, how the
 // person signed in and with which client; failed sign-ins in the error
-// colour, a token used from a new address marked new, a filter (/) and
+// colour, a token at a new address marked new, a filter (/) and
 // the details of one event (enter). The words are the client package's,
 // the same as `latch events` prints.
 package activity

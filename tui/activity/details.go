@@ -30,7 +30,7 @@ func newDetails(ctx *common.Context, e wire.Event, close func() tea.Cmd) *detail
 		keys: detailsKeys{Close: common.Bind("esc/enter", "back to the list", "esc", "enter")}}
 }
 
-func (d *details) Init() tea.Cmd              { return nil }
+func (d *details) Init() tea.Cmd             { return nil }
 func (d *details) ShortHelp() []key.Binding  { return []key.Binding{d.keys.Close} }
 func (d *details) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
@@ -46,7 +46,7 @@ func (d *details) View() string {
 	e := d.ev
 	r := client.Row(e, d.Ctx.Loc)
 	w := min(90, max(40, d.Width-4))
-	const labelW = 14
+	const labelW = 16
 	valueW := max(10, w-4-labelW)
 	var rows []string
 	row := func(label, value string) {

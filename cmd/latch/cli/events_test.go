@@ -24,7 +24,7 @@ func TestEventsAndLastSignIn(t *testing.T) {
 		t.Fatal("a wrong password logged in")
 	}
 	r = w.login("")
-	expect(t, r, exitOK, nil, []string{"1 failed sign-in attempt before this one: see where from with `latch events`"})
+	expect(t, r, exitOK, nil, []string{"1 failed sign-in attempt before this one: see `latch events`"})
 	if strings.Contains(r.stderr, "Last sign-in") {
 		t.Errorf("first sign-in names a last one:\n%s", r.stderr)
 	}
