@@ -33,6 +33,8 @@ func TestScreenLastSignIn(t *testing.T) {
 	st.keys("enter")
 	st.wait("2 failed sign-in attempts since then")
 	st.wait("Last sign-in")
+	st.wait("SAM importer test")
+	st.wait("Genomics Lab")
 	st.golden()
 }
 
@@ -43,12 +45,14 @@ func TestScreenActivity(t *testing.T) {
 	failedSignIn(t, srv)
 	st := newScreenTest(t, srv)
 	st.login()
+	st.keys("4")
+	st.wait("sign-in failed") // loaded: what comes next arrives live
 	if _, err := elsewhere(t, srv).CreateToken(context.Background(), wire.CreateTokenRequest{Name: "nightly upload"}); err != nil {
 		t.Fatal(err)
 	}
-	st.keys("4")
 	st.wait("token created")
 	st.wait("1 failed")
+	st.wait("Genomics Lab")
 	st.golden()
 }
 
