@@ -66,7 +66,7 @@ func (d *details) View() string {
 	row("What", what)
 	row("When", r.Time+s.Muted.Render(" ("+common.Ago(e.Time, d.Ctx.Now())+")"))
 	row("Address", r.Addr)
-	row("Signed in with", r.Method)
+	row("Method", r.Method)
 	row("Client", client.ClientLabel(e.Method, ""))
 	row("User agent", client.Printable(e.Agent))
 	row("SSH key", client.Printable(e.SSHKey))

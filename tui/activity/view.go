@@ -30,7 +30,7 @@ func (l *list) columns() cols {
 		c.addr, c.method = 24, 22
 	}
 	rest := max(20, l.Width-2-c.time-c.addr-c.method-4)
-	c.what = max(12, rest*3/5)
+	c.what = min(40, max(12, rest*3/5)) // the longest words fit in 40
 	c.client = max(8, rest-c.what)
 	return c
 }
