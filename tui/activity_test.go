@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -95,4 +96,23 @@ func TestActivityLive(t *testing.T) {
 	if !strings.Contains(screen, "▸") {
 		t.Errorf("no cursor:\n%s", screen)
 	}
+}
+
+// A token that expires within a week is marked in the list and its
+// details, and the status bar says how many there are.
+func TestExpiringTokensSaid(t *testing.T) {
+	srv := seeded(t)
+	soon := srv.Clock.Now().Add(3 * 24 * time.Hour)
+	if _, err := elsewhere(t, srv).CreateToken(context.Background(), wire.CreateTokenRequest{Name: "deploy key", ExpiresAt: &soon}); err != nil {
+		t.Fatal(err)
+	}
+	st := newScreenTest(t, srv)
+	st.login()
+	st.wait("1 API token expires this week")
+	st.keys("2")
+	st.wait("in 3d !")
+	st.keys("/")
+	st.tm.Type("deploy")
+	st.keys("enter", "enter")
+	st.wait("! this week")
 }
