@@ -25,7 +25,7 @@ type Options struct {
 	// metrics; nil: nobody.
 	Observer Observer
 	// ExpirySweep is how often the service records expired API tokens
-	// (RecordExpiries); 0: every minute.
+	// (RecordExpiries); 0: every minute, or every FlushInterval if longer.
 	ExpirySweep time.Duration
 }
 
@@ -80,7 +80,9 @@ func NewService(store Store, opts Options) *Service {
 		opts.SessionLifetime = DefaultSessionLifetime
 	}
 	if opts.ExpirySweep <= 0 {
-		opts.ExpirySweep = time.Minute
+		// Not more often than uses are flushed (tests that flush by hand
+		// sweep by hand too).
+		opts.ExpirySweep = max(time.Minute, opts.FlushInterval)
 	}
 	keys := store.Keys()
 	if keys == nil {

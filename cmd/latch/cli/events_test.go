@@ -50,7 +50,7 @@ func TestEventsAndLastSignIn(t *testing.T) {
 	}
 	w.srv.Svc.FlushUsage(w.ctx)
 	r = w.run("", nil, "token", "list", "--wide")
-	expect(t, r, exitOK, []string{"BY", "API (ci-bot/2.0)", "127.0.0.1"}, nil)
+	expect(t, r, exitOK, []string{"CLIENT", "API (ci-bot/2.0)", "127.0.0.1"}, nil)
 
 	r = w.run("", nil, "events")
 	expect(t, r, exitOK, []string{"! ", "sign-in failed", "signed in", "token created", "CLI", "password", "127.0.0.1"}, nil)

@@ -115,7 +115,7 @@ func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now 
 // printTokensWide is every column, for a wide terminal or a report.
 func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]string) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tBY\tSTATE")
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tCLIENT\tSTATE")
 	for _, t := range toks {
 		id := t.ID
 		if t.Current {
