@@ -12,8 +12,9 @@ import (
 // for the account's activity, so that they all say the same thing.
 
 // ClientLabel names the client of an event or a token's use: "CLI",
-// "console", "SSH console", "API (curl/8.5.0)"…; agent is the User-Agent
-// the server recorded (already escaped by it, and again here).
+// "console", "SSH console" (or "SSH command": a command run over SSH), "API
+// (curl/8.5.0)"…; agent is the User-Agent the server recorded (already
+// escaped by it, and again here).
 func ClientLabel(method, agent string) string {
 	switch method {
 	case "cli":
@@ -21,6 +22,9 @@ func ClientLabel(method, agent string) string {
 	case "tui":
 		return "console"
 	case "ssh":
+		if agent == "latch-ssh-command" {
+			return "SSH command"
+		}
 		return "SSH console"
 	case "admin":
 		return "operator"
