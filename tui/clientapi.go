@@ -9,8 +9,10 @@ import (
 
 // ClientAPI adapts a *client.Client to the console's API. Errors pass as
 // the client returns them (client.Error, client.UnreachableError): the
-// screens read the same types as the command line.
-func ClientAPI(c *client.Client) API { return clientAPI{c: c} }
+// screens read the same types as the command line. Every string of an
+// answer comes printable (client.WithPrintableText): a name stored before
+// the server refused control characters acts on no terminal.
+func ClientAPI(c *client.Client) API { return clientAPI{c: c.WithPrintableText()} }
 
 type clientAPI struct{ c *client.Client }
 

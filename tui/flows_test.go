@@ -352,3 +352,21 @@ func TestWideTokenListShowsDatesWithTheirZone(t *testing.T) {
 	c.Keys("2")
 	c.Expect("tui session", "2026-11-25 09:00 UTC  2026-12-25 09:00 UTC  2026-11-25 09:00 UTC  active")
 }
+
+// A token name stored before the server refused control characters (an
+// OSC 52 clipboard write, colours, a bidi override) is shown escaped: the
+// frame the console writes carries none of it raw.
+func TestStoredControlCharactersShownEscaped(t *testing.T) {
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
+	srv.TokenStoredRaw(t, "amy", "ci\x1b]52;c;ZWNobw==\x07\x1b[31mred\u202egnp")
+	c := newConsole(t, srv, 100, 24)
+	c.login(t, "")
+	c.Keys("2")
+	c.Expect(`ci\x1b]52;c;ZWNobw==\x07\x1b`)
+	c.Keys("enter") // the details show the whole name
+	c.Expect(`red\u202egnp`)
+	if strings.Contains(c.Screen(), "\x1b]52") || strings.Contains(c.Screen(), "\u202e") {
+		t.Fatalf("the frame carries the raw sequence:\n%q", c.Screen())
+	}
+}
