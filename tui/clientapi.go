@@ -82,6 +82,10 @@ func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {
 	return a.c.RemoveSSHKey(ctx, fingerprint)
 }
 
+func (a clientAPI) Events(ctx context.Context, before int64, limit int) (*wire.EventList, error) {
+	return a.c.Events(ctx, before, limit)
+}
+
 // Watch passes the client's updates on as they are.
 func (a clientAPI) Watch(ctx context.Context, o client.WatchOptions) <-chan client.WatchUpdate {
 	return a.c.Watch(ctx, o)

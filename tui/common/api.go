@@ -43,6 +43,9 @@ type API interface {
 	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
 	AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error)
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
+	// Events lists the account's events, newest first, older than the id
+	// before (0: the newest), up to limit.
+	Events(ctx context.Context, before int64, limit int) (*wire.EventList, error)
 	// Watch follows the token's own state (and, with o.Events, the
 	// account's events), reconnecting by itself, until the token stops
 	// working or ctx ends (client.Client.Watch).

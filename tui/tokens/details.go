@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -107,7 +108,11 @@ func (d *details) View() string {
 	}
 	row("State", state)
 	row("Created", d.Ctx.Date(t.CreatedAt)+s.Muted.Render(" ("+common.Ago(t.CreatedAt, now)+")"))
-	row("Expires", d.Ctx.Date(t.ExpiresAt)+s.Muted.Render(" ("+common.In(t.ExpiresAt, now)+")"))
+	expires := d.Ctx.Date(t.ExpiresAt) + s.Muted.Render(" ("+common.In(t.ExpiresAt, now)+")")
+	if client.ExpiringSoon(t, now) {
+		expires += s.Warning.Render(" ! this week")
+	}
+	row("Expires", expires)
 	idle := "none"
 	if t.IdleTimeout > 0 {
 		idle = "logged out after " + common.HumanDuration(t.IdleTimeout.Std()) + " unused"
@@ -117,12 +122,15 @@ func (d *details) View() string {
 	if t.LastUsedAt != nil {
 		used = d.Ctx.Date(*t.LastUsedAt) + s.Muted.Render(" ("+common.Ago(*t.LastUsedAt, now)+")")
 		if t.LastUsedAddr != "" {
-			used += " from " + t.LastUsedAddr
+			used += " from " + client.Printable(t.LastUsedAddr)
+		}
+		if by := client.ClientLabel(t.LastUsedClient, t.LastUsedAgent); by != "" {
+			used += " by " + by
 		}
 	}
 	row("Last used", used)
 	if t.AuthMethod != "" && t.Kind == wire.KindSession {
-		row("Signed in with", t.AuthMethod)
+		row("Signed in with", client.AuthLabel(t.AuthMethod))
 	}
 	if t.SSHKey != "" {
 		row("SSH key", t.SSHKey)

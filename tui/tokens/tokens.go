@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -185,7 +186,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if d, ok := m.dialog.(*details); ok {
 			d.set(msg.tokens)
 		}
-		return m, nil
+		return m, common.Cmd(common.ExpiringMsg{N: client.ExpiringTokens(msg.tokens, m.Ctx.Now())})
 	case projectsMsg:
 		if msg.err != nil {
 			return m, nil // the scope column shows ids until the names come
