@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -39,6 +40,10 @@ func (a clientAPI) CreateToken(ctx context.Context, req wire.CreateTokenRequest)
 }
 
 func (a clientAPI) RevokeToken(ctx context.Context, id string) error { return a.c.RevokeToken(ctx, id) }
+
+func (a clientAPI) RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error) {
+	return a.c.RotateToken(ctx, id, grace)
+}
 
 func (a clientAPI) RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error) {
 	return a.c.RevokeAll(ctx, req)

@@ -32,6 +32,8 @@ type API interface {
 	Tokens(ctx context.Context) ([]wire.Token, error)
 	CreateToken(ctx context.Context, req wire.CreateTokenRequest) (*wire.CreateTokenResponse, error)
 	RevokeToken(ctx context.Context, id string) error
+	// RotateToken gives an API token a new secret (POST /v1/tokens/{id}/rotate).
+	RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error)
 	RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error)
 	ChangePassword(ctx context.Context, req wire.ChangePasswordRequest) (*wire.RevokeResponse, error)
 	UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error)

@@ -14,7 +14,7 @@ import (
 	"github.com/latch-dev/latch/tui/common"
 )
 
-type detailsKeys struct{ Revoke, Close key.Binding }
+type detailsKeys struct{ Revoke, Rotate, Close key.Binding }
 
 // details shows everything the server tells about one token — never its
 // secret, which it does not keep: the full name, id, kind, state, times,
@@ -26,17 +26,19 @@ type details struct {
 	tok      wire.Token
 	projects map[string]wire.Project
 	revoke   func(wire.Token) tea.Cmd
+	rotate   func(wire.Token) tea.Cmd
 	close    func() tea.Cmd
 }
 
-func newDetails(ctx *common.Context, t wire.Token, projects []wire.Project, revoke func(wire.Token) tea.Cmd, close func() tea.Cmd) *details {
+func newDetails(ctx *common.Context, t wire.Token, projects []wire.Project, revoke, rotate func(wire.Token) tea.Cmd, close func() tea.Cmd) *details {
 	d := &details{
 		Common: common.NewCommon(ctx),
 		keys: detailsKeys{
 			Revoke: common.Bind("x/del", "revoke", "x", "delete"),
+			Rotate: common.Bind("r", "rotate", "r"),
 			Close:  common.Bind("esc/enter", "back to the list", "esc", "enter"),
 		},
-		tok: t, projects: make(map[string]wire.Project, len(projects)), revoke: revoke, close: close,
+		tok: t, projects: make(map[string]wire.Project, len(projects)), revoke: revoke, rotate: rotate, close: close,
 	}
 	for _, p := range projects {
 		d.projects[p.ID] = p
@@ -49,6 +51,9 @@ func (d *details) Init() tea.Cmd { return nil }
 func (d *details) ShortHelp() []key.Binding {
 	if d.tok.State != wire.StateActive {
 		return []key.Binding{d.keys.Close}
+	}
+	if d.tok.Kind == wire.KindAPI {
+		return []key.Binding{d.keys.Rotate, d.keys.Revoke, d.keys.Close}
 	}
 	return []key.Binding{d.keys.Revoke, d.keys.Close}
 }
@@ -65,6 +70,8 @@ func (d *details) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		return d, d.close()
 	case key.Matches(k, d.keys.Revoke) && d.tok.State == wire.StateActive:
 		return d, d.revoke(d.tok)
+	case key.Matches(k, d.keys.Rotate) && d.tok.State == wire.StateActive && d.tok.Kind == wire.KindAPI:
+		return d, d.rotate(d.tok)
 	}
 	return d, nil
 }

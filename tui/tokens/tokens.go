@@ -44,6 +44,11 @@ type (
 		token wire.Token
 		err   error
 	}
+	rotatedMsg struct {
+		old  wire.Token
+		resp *wire.CreateTokenResponse
+		err  error
+	}
 	revokedAllMsg struct {
 		resp *wire.RevokeResponse
 		err  error
@@ -90,7 +95,7 @@ func (m *Model) closeDialog(notice string) tea.Cmd {
 func (m *Model) askRevoke(t wire.Token) tea.Cmd { return m.openDialog(m.confirmRevoke(t)) }
 
 func (m *Model) openDetails(t wire.Token) tea.Cmd {
-	return m.openDialog(newDetails(m.Ctx, t, m.projects, m.askRevoke, func() tea.Cmd { return m.closeDialog("") }))
+	return m.openDialog(newDetails(m.Ctx, t, m.projects, m.askRevoke, m.askRotate, func() tea.Cmd { return m.closeDialog("") }))
 }
 
 func (m *Model) askRevokeAll() tea.Cmd {
@@ -198,6 +203,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.created(msg)
 	case revokedMsg:
 		return m, m.revoked(msg)
+	case rotatedMsg:
+		return m, m.rotated(msg)
 	case revokedAllMsg:
 		return m, m.revokedAll(msg)
 	case tea.KeyPressMsg, tea.PasteMsg:
