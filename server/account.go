@@ -27,7 +27,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, new
 	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
 		ended = endedOf(o)
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: ended.String()}}
 	})
 	_, err = s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now(), audit)
@@ -84,7 +84,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
 		ended = endedOf(o)
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("email changed: %t, %s", emailChanged, ended)}}
 	})
 	if _, err := s.store.UpdateProfile(ctx, p.User.ID, up, revoke, s.clock.Now(), audit); err != nil {

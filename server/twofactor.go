@@ -71,9 +71,21 @@ var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
 // backup code, and returns which was used. The caller has charged the
-// guess; a failure keeps the charge.
-func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta) (string, error) {
+// guess; a failure keeps the charge. In a sign-in (m.Auth the factor
+// already checked) a refused code is a failed sign-in (login.failure),
+// counted as such in the next sign-in's summary; elsewhere it is a
+// 2fa.code-rejected or 2fa.code-replayed event.
+func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta, signIn bool) (string, error) {
 	code = normalizeCode(code)
+	// refusal is the event of a refused code: detail elsewhere, atSignIn
+	// in a sign-in.
+	refusal := func(typ, factor, detail, atSignIn string) Event {
+		e := Event{UserID: u.ID, Username: u.Username, Type: typ, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: detail}
+		if signIn {
+			e.Type, e.Auth, e.Detail = EventLoginFailure, m.Auth+"+"+factor, atSignIn
+		}
+		return e
+	}
 	if isTOTPShape(code) {
 		secret, err := s.openTOTP(u.ID, u.TOTPSecret)
 		if err != nil {
@@ -81,7 +93,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		}
 		step := matchTOTP(secret, code, s.clock.Now())
 		if step < 0 {
-			return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
+			return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "totp", "", "two-factor code not accepted"))
 		}
 		fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)
 		if err != nil {
@@ -90,7 +102,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		if !fresh {
 			return "", s.refused(ctx, &Error{Kind: KindTwoFactorRequired, Reason: ReasonReplayed,
 				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"},
-				Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
+				refusal(Event2FACodeReplayed, "totp", "", "two-factor code already used"))
 		}
 		u.LastTOTPStep = step
 		return "totp", nil
@@ -102,7 +114,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 	hash, found := s.findBackupCode(u.ID, code, unused)
 	if found {
 		audit := s.auditWith(func(o Outcome) []Event {
-			return []Event{{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method,
+			return []Event{{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 				Detail: fmt.Sprintf("%d backup codes remain", o.CodesLeft)}}
 		})
 		ok, err := s.store.UseBackupCode(ctx, u.ID, hash, s.clock.Now(), audit)
@@ -120,9 +132,9 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 			return "", err
 		}
 		if used {
-			return "", s.refused(ctx, errBackupCodeUsed, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
+			return "", s.refused(ctx, errBackupCodeUsed, refusal(Event2FACodeRejected, "backup-code", "backup code used before", "backup code already used"))
 		}
-		return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
+		return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "backup-code", "backup code", "backup code not accepted"))
 	}
 	return "backup-code", nil
 }
@@ -163,7 +175,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 			return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
 				Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code) as well as the password", does)}
 		}
-		if _, err := s.verifySecondFactor(ctx, &u, code, m); err != nil {
+		if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
 			return err
 		}
 	}
@@ -188,7 +200,7 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 		g.refund(ctx)
 		return fmt.Errorf("verify code: %w", err)
 	}
-	if _, err := s.verifySecondFactor(ctx, &u, code, m); err != nil {
+	if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
 		return err
 	}
 	g.refund(ctx)
@@ -223,7 +235,7 @@ func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, c
 	if err != nil {
 		return nil, fmt.Errorf("generate TOTP secret: %w", err)
 	}
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method})
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth})
 	sealed, err := s.keys.Ring().SealTOTP(p.User.ID, key.Secret())
 	if err != nil {
 		return nil, fmt.Errorf("seal the new secret: %w", err)
@@ -280,13 +292,13 @@ func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code stri
 	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
 	if step < 0 {
 		return nil, Ended{}, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
-			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
+			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: "enrollment"})
 	}
 	codes, hashes := s.newBackupCodes(p.User.ID)
 	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
 		ended = endedOf(o)
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: ended.String()}}
 	})
 	_, err = s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, credKinds(revokeAPITokens), s.clock.Now(), audit)
@@ -326,7 +338,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
 		ended = endedOf(o)
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: ended.String()}}
 	})
 	if _, err := s.store.DisableTOTP(ctx, p.User.ID, credKinds(revokeAPITokens), RevokedByCredChange, s.clock.Now(), audit); err != nil {
@@ -351,7 +363,7 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 	codes, hashes := s.newBackupCodes(p.User.ID)
 	// The generation read with the proof: of two regenerations at once, one
 	// wins; the other's codes would never have worked, so it is told.
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth})
 	err = s.store.ReplaceBackupCodes(ctx, p.User.ID, p.User.BackupGen, hashes, audit)
 	if errors.Is(err, ErrConflict) {
 		return nil, Errorf(KindConflict, "your backup codes were replaced meanwhile (a second request?): the codes from that request are the ones that work")

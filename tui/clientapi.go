@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -39,6 +40,10 @@ func (a clientAPI) CreateToken(ctx context.Context, req wire.CreateTokenRequest)
 }
 
 func (a clientAPI) RevokeToken(ctx context.Context, id string) error { return a.c.RevokeToken(ctx, id) }
+
+func (a clientAPI) RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error) {
+	return a.c.RotateToken(ctx, id, grace)
+}
 
 func (a clientAPI) RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error) {
 	return a.c.RevokeAll(ctx, req)
@@ -88,6 +93,10 @@ func (a clientAPI) CurrentProject(ctx context.Context) (*wire.Project, error) {
 
 func (a clientAPI) SelectProject(ctx context.Context, id string) (*wire.Project, error) {
 	return a.c.SelectProject(ctx, id)
+}
+
+func (a clientAPI) Events(ctx context.Context, before int64, limit int) (*wire.EventList, error) {
+	return a.c.Events(ctx, before, limit)
 }
 
 // Watch passes the client's updates on as they are.

@@ -134,7 +134,7 @@ func TestNoChangeKeepsVersion(t *testing.T) {
 		},
 		"UseTOTPStep old":       func() error { _, err := s.UseTOTPStep(ctx, u.ID, 0); return err },
 		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now, nil); return err },
-		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}) },
+		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}, nil) },
 		"ClearGuesses none":     func() error { return s.ClearGuesses(ctx, []string{"acct:nils"}) },
 		"RefundGuess empty": func() error {
 			return s.RefundGuess(ctx, []server.Bucket{{Key: "acct:nils", Burst: 1, Every: time.Minute}}, now)

@@ -46,6 +46,9 @@ func RunService(t *testing.T, open OpenPair) {
 		{"Rule5CredentialsChange", testRuleCredentialsChange},
 		{"Rule5CredentialsChangeCounts", testRuleCredentialsChangeCounts},
 		{"Rule9NoSecretsInEvents", testRuleNoSecretsInEvents},
+		{"ExpiryOnceAcrossInstances", testExpiryOnceAcrossInstances},
+		{"NewAddressOnceAcrossInstances", testNewAddressOnceAcrossInstances},
+		{"SignInSummaryAcrossInstances", testSignInSummaryAcrossInstances},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,6 +32,8 @@ type API interface {
 	Tokens(ctx context.Context) ([]wire.Token, error)
 	CreateToken(ctx context.Context, req wire.CreateTokenRequest) (*wire.CreateTokenResponse, error)
 	RevokeToken(ctx context.Context, id string) error
+	// RotateToken gives an API token a new secret (POST /v1/tokens/{id}/rotate).
+	RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error)
 	RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error)
 	ChangePassword(ctx context.Context, req wire.ChangePasswordRequest) (*wire.RevokeResponse, error)
 	UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error)
@@ -47,6 +49,9 @@ type API interface {
 	// server keeps for the account (the console over SSH keeps it there).
 	CurrentProject(ctx context.Context) (*wire.Project, error)
 	SelectProject(ctx context.Context, id string) (*wire.Project, error)
+	// Events lists the account's events, newest first, older than the id
+	// before (0: the newest), up to limit.
+	Events(ctx context.Context, before int64, limit int) (*wire.EventList, error)
 	// Watch follows the token's own state (and, with o.Events, the
 	// account's events), reconnecting by itself, until the token stops
 	// working or ctx ends (client.Client.Watch).
