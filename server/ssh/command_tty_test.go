@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,20 @@ func TestOpenSSHCommandWithATerminalSignsInWithThePassword(t *testing.T) {
 		t.Fatalf("the password was echoed:\n%s", tm.vt.Screen())
 	}
 	waitFor(t, func() bool { return activeSessions(t, w, "amy") == 0 }, "the command's session to be revoked")
+	// The activity calls it a command, though it had a terminal.
+	evs, err := w.apiLogin("amy", "").Events(context.Background(), 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := ""
+	for _, e := range evs.Events {
+		if e.Type == "login.success" && e.Method == "ssh" && agent == "" {
+			agent = e.Agent
+		}
+	}
+	if !strings.Contains(agent, "ssh-command") {
+		t.Fatalf("the sign-in of a command on a terminal has the agent %q, want the SSH command's", agent)
+	}
 
 	secret := w.enable2FA("amy")
 	tm = w.opensshCommand("amy", nil, 80, 24, "whoami")
