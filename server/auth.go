@@ -339,6 +339,10 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method, Agent: m.Agent,
 		Auth: method, SSHKey: sshKey, Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
 	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
+		if sshKey != "" && errors.Is(err, ErrNotFound) {
+			// The key was removed while this sign-in was under way.
+			return nil, &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "this SSH key is not registered for " + u.Username}
+		}
 		return nil, fmt.Errorf("login: create session: %w", err)
 	}
 	s.obs.TokenCreated(KindSession)

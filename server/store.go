@@ -67,6 +67,9 @@ type Store interface {
 	SetCurrentProject(ctx context.Context, userID int64, projectID string) error
 
 	// Tokens
+	// CreateToken stores t; a session opened with an SSH key (t.SSHKey)
+	// only while that key is still t's user's, checked in the same write
+	// (ErrNotFound otherwise), so a removal never misses one.
 	CreateToken(ctx context.Context, t Token, audit Audit) error
 	TokenByHash(ctx context.Context, secretHash string) (Token, error)
 	TokenByID(ctx context.Context, tokenID string) (Token, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -67,13 +68,30 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token, audit server.Au
 	if err != nil {
 		return s.wrap("create token", err)
 	}
-	if t.CreatedAddr == "" {
+	if t.CreatedAddr == "" && t.SSHKey == "" {
 		_, err = s.execAudited(ctx, "create token", audit, insertToken, args...)
 		return err
 	}
 	return s.write(ctx, "create token", func(tx *sqlx.Tx) error {
+		// A session opened with a key is made only while the key is still
+		// the user's, in the write that makes it: a removal (which revokes
+		// the key's sessions in its own write) either came first and is
+		// seen here, or comes after and revokes this one too.
+		if t.SSHKey != "" {
+			var one int
+			err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM ssh_keys WHERE user_id = ? AND fingerprint = ?`), t.UserID, t.SSHKey).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("the SSH key %s was removed: %w", t.SSHKey, server.ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.q(insertToken), args...); err != nil {
 			return err
+		}
+		if t.CreatedAddr == "" {
+			return s.record(ctx, tx, audit, server.Outcome{})
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO token_addrs (token_id, addr, first_at) VALUES (?, ?, ?)`),
 			t.ID, t.CreatedAddr, dbTime(t.CreatedAt)); err != nil {

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,5 +84,43 @@ func testSSHKeys(t *testing.T, s server.Store) {
 	keys, _ = s.ListSSHKeys(ctx, u.ID)
 	if len(keys) != 1 || keys[0].Fingerprint != "SHA256:two" {
 		t.Errorf("after remove: %+v", keys)
+	}
+	// A session of a removed key, or of another user's key, is not made
+	// (a sign-in that checked the key before a removal must not outlive it).
+	late := withKey
+	late.ID, late.SecretHash = "token-latekey", "h-latekey"
+	wantErr(t, s.CreateToken(ctx, late, nil), server.ErrNotFound, "CreateToken with a removed SSH key")
+	theirs := late
+	theirs.ID, theirs.SecretHash, theirs.UserID, theirs.SSHKey = "token-theirkey", "h-theirkey", other.ID, "SHA256:two"
+	wantErr(t, s.CreateToken(ctx, theirs, nil), server.ErrNotFound, "CreateToken with another user's SSH key")
+	testKeySessionRacesRemoval(t, s, u)
+}
+
+// Sessions made while their key is removed: each is refused or revoked.
+func testKeySessionRacesRemoval(t *testing.T, s server.Store, u server.User) {
+	for round := range 5 {
+		fp := fmt.Sprintf("SHA256:race%d", round)
+		must(t, s.AddSSHKey(ctx, server.SSHKey{UserID: u.ID, Fingerprint: fp, PublicKey: "ssh-ed25519 AAAA" + fp, CreatedAt: Base}, nil), "AddSSHKey")
+		var wg sync.WaitGroup
+		for i := range 6 {
+			wg.Go(func() {
+				id := fmt.Sprintf("token-race%d-%d", round, i)
+				_ = s.CreateToken(ctx, server.Token{ID: id, UserID: u.ID, Kind: server.KindSession, SecretHash: "h-" + id,
+					CreatedAt: Base, ExpiresAt: Base.Add(time.Hour), SSHKey: fp, AuthMethod: "ssh-key"}, nil)
+			})
+		}
+		wg.Go(func() {
+			if _, _, err := s.RemoveSSHKey(ctx, u.ID, fp, Base.Add(time.Minute), nil); err != nil {
+				t.Errorf("RemoveSSHKey racing: %v", err)
+			}
+		})
+		wg.Wait()
+		toks, err := s.ListTokens(ctx, u.ID)
+		must(t, err, "ListTokens")
+		for _, tok := range toks {
+			if tok.SSHKey == fp && tok.RevokedAt.IsZero() {
+				t.Fatalf("round %d: %s of the removed key %s is live", round, tok.ID, fp)
+			}
+		}
 	}
 }

@@ -1,0 +1,138 @@
+package sshd
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server"
+)
+
+// heldSecret is the session the server holds for key's commands.
+func heldSecret(w *world, k *userKey) string {
+	e := w.srv.cmds.entry(gossh.FingerprintSHA256(k.pub))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.secret
+}
+
+// A key moved from one account to another: the held session of the
+// first owner never serves the second, and is not left alive.
+func TestAttackHeldCommandSessionMovedKey(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI })
+	w.seedAmy(15 * time.Minute)
+	w.user("bob", "")
+	k := w.registerKey("amy", "laptop")
+	if out, _, code := w.run("amy", k, "", "whoami"); code != 0 || !strings.HasPrefix(out, "amy ") {
+		t.Fatalf("amy whoami: %d %q", code, out)
+	}
+	amyHeld := heldSecret(w, k)
+	if amyHeld == "" {
+		t.Fatal("no held session")
+	}
+	ctx := context.Background()
+	if err := w.apiLogin("amy", "").RemoveSSHKey(ctx, ssh256(k)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.client(amyHeld).Whoami(ctx); err == nil {
+		t.Fatal("amy's held command session survived the removal of its key")
+	}
+	if _, err := w.apiLogin("bob", "").AddSSHKey(ctx, wire.AddSSHKeyRequest{PublicKey: k.line, Password: amyPassword}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := w.run("bob", k, "", "whoami")
+	if code != 0 || !strings.HasPrefix(out, "bob ") {
+		t.Fatalf("bob whoami: %d %q %q", code, out, errOut)
+	}
+	// amy with bob's key: no key sign-in, no terminal: refused.
+	if out, _, code := w.run("amy", k, "", "whoami"); code == 0 {
+		t.Fatalf("amy ran a command with bob's key: %q", out)
+	}
+}
+
+// A locked account's held session serves no command; nor does one after
+// a password change.
+func TestAttackHeldCommandSessionLockedAndPasswordChanged(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	if _, _, code := w.run("amy", k, "", "whoami"); code != 0 {
+		t.Fatal("whoami")
+	}
+	held := heldSecret(w, k)
+	ctx := context.Background()
+	if _, err := w.apiLogin("amy", "").ChangePassword(ctx, wire.ChangePasswordRequest{CurrentPassword: amyPassword, NewPassword: amyPassword + "-2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.client(held).Whoami(ctx); err == nil {
+		t.Fatal("held session survived a password change")
+	}
+	if _, _, code := w.run("amy", k, "", "whoami"); code != 0 {
+		t.Fatal("whoami after password change (the key still works)")
+	}
+	w.env.Lock(t, "amy")
+	if out, _, code := w.run("amy", k, "", "whoami"); code == 0 {
+		t.Fatalf("a locked account ran a command: %q", out)
+	}
+}
+
+// A command signed in on a terminal with the password leaves nothing a
+// later key-only command (or anyone) could reuse.
+func TestAttackPasswordCommandSessionNotHeld(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI })
+	w.seedAmy(15 * time.Minute)
+	before := activeSessions(t, w, "amy")
+	tm := w.opensshCommand("amy", nil, 80, 24, "whoami")
+	tm.Expect("Password for amy")
+	tm.Keys(amyPassword, "enter")
+	tm.Expect("amy password")
+	tm.Exited(10 * time.Second)
+	if n := activeSessions(t, w, "amy"); n != before {
+		t.Fatalf("%d sessions after a password command, want %d", n, before)
+	}
+	w.srv.cmds.mu.Lock()
+	n := len(w.srv.cmds.byKey)
+	w.srv.cmds.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("a password command left %d held sessions", n)
+	}
+}
+
+// A key removed while its owner's key sign-in is under way: no session of
+// that key outlives the removal (rule 11), and the SSH layer's held one
+// in particular.
+func TestAttackKeyRemovalRacingKeySignIn(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	ctx := context.Background()
+	admin := w.apiLogin("amy", "")
+	for i := range 30 {
+		k := w.newKey("race")
+		if _, err := admin.AddSSHKey(ctx, wire.AddSSHKeyRequest{PublicKey: k.line, Password: amyPassword}); err != nil {
+			t.Fatal(err)
+		}
+		fp := gossh.FingerprintSHA256(k.pub)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() { _, _ = w.svc.LoginWithKey(ctx, "amy", k.pub, "", server.Meta{Method: "ssh"}) })
+		}
+		wg.Go(func() {
+			if err := admin.RemoveSSHKey(ctx, fp); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		u, _ := w.store.UserByName(ctx, "amy")
+		toks, _ := w.store.ListTokens(ctx, u.ID)
+		for _, tok := range toks {
+			if tok.SSHKey == fp && tok.RevokedAt.IsZero() {
+				t.Fatalf("round %d: session %s of key %s is live after the key was removed", i, tok.ID, fp)
+			}
+		}
+	}
+}
