@@ -243,6 +243,10 @@ func decodeError(resp *http.Response) error {
 		body.Error = wire.Error{Type: typeForStatus(resp.StatusCode), Message: msg}
 	}
 	e := fromWire(resp.StatusCode, body.Error)
+	// The server's words may quote what was sent, or names stored before
+	// it refused control characters; a proxy's page may hold anything.
+	// Every front end prints them, so they come escaped from here.
+	e.Message = Printable(e.Message)
 	if e.Message == "" {
 		e.Message = fmt.Sprintf("the server answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}

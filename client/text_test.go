@@ -1,7 +1,11 @@
 package client_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -83,5 +87,24 @@ func TestMakePrintableReachesEveryString(t *testing.T) {
 	}
 	if a.hidden != bad {
 		t.Errorf("an unexported field was touched")
+	}
+}
+
+// An error answer's words, JSON or a proxy's plain text, come escaped.
+func TestErrorMessagesArePrintable(t *testing.T) {
+	for _, body := range []string{`{"error":{"type":"NotFound","message":"no key \u001b]52;c;eA==\u0007 \u202eevil"}}`, "bad gateway\x1b[2J\x1b]0;x\x07"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, body)
+		}))
+		c, err := client.New(srv.URL, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Whoami(context.Background())
+		srv.Close()
+		if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07\u202e") || !strings.Contains(err.Error(), `\x1b`) {
+			t.Errorf("answer %q: error %q", body, err)
+		}
 	}
 }

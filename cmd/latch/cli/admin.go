@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/server"
 )
 
@@ -39,6 +40,10 @@ func (a *app) adminCommand() *cobra.Command {
 // adminCtx carries what every admin action needs.
 type adminCtx struct {
 	*app
+	// out is stdout for what the actions say: names read from the
+	// database (stored before the server refused control characters, or
+	// imported) act on nothing in the operator's terminal.
+	out     io.Writer
 	cmd     *cobra.Command
 	svc     *server.Service
 	keyFile string // the server key file the store opened with
@@ -64,7 +69,7 @@ func (a *app) inDB(db *string, fn func(ac *adminCtx, args []string) error) func(
 			return err
 		}
 		defer stack.Close()
-		return fn(&adminCtx{app: a, cmd: cmd, svc: stack.Service, keyFile: stack.KeyFile}, args)
+		return fn(&adminCtx{app: a, out: client.PrintableWriter(a.e.stdout), cmd: cmd, svc: stack.Service, keyFile: stack.KeyFile}, args)
 	}
 }
 
@@ -115,7 +120,7 @@ func (a *app) adminUserCreate(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "created user %s\n", u.Username)
+			fmt.Fprintf(ac.out, "created user %s\n", u.Username)
 			return nil
 		}),
 	}
@@ -147,7 +152,7 @@ func (a *app) adminUserResetPassword(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "password of %s reset; %d tokens revoked\n", args[0], n)
+			fmt.Fprintf(ac.out, "password of %s reset; %d tokens revoked\n", args[0], n)
 			return nil
 		}),
 	}
@@ -165,7 +170,7 @@ func (a *app) adminUserSetOrg(db *string) *cobra.Command {
 			if err := ac.svc.SetUserOrg(ac.ctx, args[0], args[1]); err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "%s is now in org %s\n", args[0], args[1])
+			fmt.Fprintf(ac.out, "%s is now in org %s\n", args[0], args[1])
 			return nil
 		}),
 	}

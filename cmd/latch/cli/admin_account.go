@@ -23,9 +23,9 @@ func (a *app) adminUserReset2FA(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "2FA of %s is off, its secret and backup codes forgotten; %s.\n", args[0], ended)
+			fmt.Fprintf(ac.out, "2FA of %s is off, its secret and backup codes forgotten; %s.\n", args[0], ended)
 			if !revoke {
-				fmt.Fprintln(ac.e.stdout, "API tokens keep working: add --revoke-tokens, or run `latch admin user revoke-sessions --revoke-tokens`, if the device may be in someone else's hands.")
+				fmt.Fprintln(ac.out, "API tokens keep working: add --revoke-tokens, or run `latch admin user revoke-sessions --revoke-tokens`, if the device may be in someone else's hands.")
 			}
 			return nil
 		}),
@@ -45,7 +45,7 @@ func (a *app) adminUserRevokeSessions(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "%s: %s.\n", args[0], ended)
+			fmt.Fprintf(ac.out, "%s: %s.\n", args[0], ended)
 			return nil
 		}),
 	}
@@ -66,7 +66,7 @@ func (a *app) adminUserLock(db *string, lock bool) *cobra.Command {
 			if err := ac.svc.AdminLock(ac.ctx, args[0], lock); err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "%s is %s.\n", args[0], done)
+			fmt.Fprintf(ac.out, "%s is %s.\n", args[0], done)
 			return nil
 		}),
 	}

@@ -26,7 +26,7 @@ func (a *app) adminOrgCreate(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "created org %s (autoLogoutAfter %s, require2FA %t)\n", o.Name, o.AutoLogoutAfter, o.Require2FA)
+			fmt.Fprintf(ac.out, "created org %s (autoLogoutAfter %s, require2FA %t)\n", o.Name, o.AutoLogoutAfter, o.Require2FA)
 			return nil
 		}),
 	}
@@ -63,8 +63,8 @@ func (a *app) adminOrgSet(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(ac.e.stdout, "org %s: autoLogoutAfter %s, require2FA %t%s\n", o.Name, o.AutoLogoutAfter, o.Require2FA, graceNote(o))
-			fmt.Fprintln(ac.e.stdout, "The policy applies at once to existing sessions and tokens of its members.")
+			fmt.Fprintf(ac.out, "org %s: autoLogoutAfter %s, require2FA %t%s\n", o.Name, o.AutoLogoutAfter, o.Require2FA, graceNote(o))
+			fmt.Fprintln(ac.out, "The policy applies at once to existing sessions and tokens of its members.")
 			return nil
 		}),
 	}
@@ -133,7 +133,7 @@ func (a *app) adminProjectCreate(db *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(ac.e.stdout, p.ID)
+			fmt.Fprintln(ac.out, p.ID)
 			return nil
 		}),
 	}
@@ -167,9 +167,9 @@ func (a *app) adminProjectAddMember(db *string) *cobra.Command {
 				return err
 			}
 			if level == server.LevelNone {
-				fmt.Fprintf(ac.e.stdout, "removed %s from %s (%s)\n", args[1], p.Name, p.ID)
+				fmt.Fprintf(ac.out, "removed %s from %s (%s)\n", args[1], p.Name, p.ID)
 			} else {
-				fmt.Fprintf(ac.e.stdout, "%s has %s on %s (%s)\n", args[1], level, p.Name, p.ID)
+				fmt.Fprintf(ac.out, "%s has %s on %s (%s)\n", args[1], level, p.Name, p.ID)
 			}
 			return nil
 		}),
