@@ -1,4 +1,4 @@
-package sqlite_test
+package httpapi_test
 
 import (
 	"bytes"
