@@ -92,6 +92,12 @@ func TestAttackPasswordCommandSessionNotHeld(t *testing.T) {
 	tm.Keys(amyPassword, "enter")
 	tm.Expect("amy password")
 	tm.Exited(10 * time.Second)
+	// Revoked as the SSH session ends, just after the client has its exit
+	// status.
+	deadline := time.Now().Add(5 * time.Second)
+	for activeSessions(t, w, "amy") != before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if n := activeSessions(t, w, "amy"); n != before {
 		t.Fatalf("%d sessions after a password command, want %d", n, before)
 	}
