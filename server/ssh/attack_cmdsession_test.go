@@ -142,3 +142,44 @@ func TestAttackKeyRemovalRacingKeySignIn(t *testing.T) {
 		}
 	}
 }
+
+// Guesses at the terminal prompts of `ssh -t host CMD`, passwords and then
+// codes with a key, are each charged as guesses: concurrent connections
+// get no more evaluated than the account's free attempts.
+func TestAttackTerminalPromptGuessesAreCharged(t *testing.T) {
+	sshAvailable(t)
+	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI })
+	w.seedAmy(15 * time.Minute)
+	const conns = 6 // 18 wrong passwords at once: above the 10 free ones
+	var terms []*term
+	for range conns {
+		terms = append(terms, w.opensshCommand("amy", nil, 80, 24, "whoami"))
+	}
+	for _, tm := range terms {
+		tm.Expect("Password for amy")
+	}
+	for range tries {
+		var wg sync.WaitGroup
+		for _, tm := range terms {
+			wg.Go(func() { tm.Keys("wrong password", "enter") })
+		}
+		wg.Wait()
+		time.Sleep(300 * time.Millisecond)
+	}
+	throttled := 0
+	for _, tm := range terms {
+		tm.Exited(10 * time.Second)
+		if strings.Contains(tm.vt.Screen()+tm.stderr.String(), "too many failed attempts") {
+			throttled++
+		}
+	}
+	u, _ := w.store.UserByName(context.Background(), "amy")
+	failed, err := w.store.CountEvents(context.Background(), u.ID, 0, []string{server.EventLoginFailure})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed > 10 || throttled == 0 {
+		t.Fatalf("%d wrong passwords evaluated (want at most 10), %d connections told to wait", failed, throttled)
+	}
+	t.Logf("%d of %d guesses evaluated, %d connections throttled", failed, conns*tries, throttled)
+}
