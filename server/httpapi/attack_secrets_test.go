@@ -37,6 +37,9 @@ func TestAttackNoSecretAtRestInTheClear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if b := dbBytes(t, env.Dir); bytes.Contains(b, []byte(en.Secret)) {
+		t.Error("the pending TOTP secret is stored in the clear")
+	}
 	conf, err := c.ConfirmTwoFactor(ctx, wire.ConfirmRequest{Code: env.Code(t, en.Secret, 0)})
 	if err != nil || len(conf.BackupCodes) == 0 {
 		t.Fatalf("confirm: %v %+v", err, conf)
@@ -51,15 +54,7 @@ func TestAttackNoSecretAtRestInTheClear(t *testing.T) {
 	}
 	_, _ = env.Client("").Login(ctx, wire.LoginRequest{Username: "amy", Password: testenv.Password, Code: conf.BackupCodes[0]})
 
-	var stored []byte
-	files, _ := filepath.Glob(filepath.Join(env.Dir, "latch.db*"))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored = append(stored, b...)
-	}
+	stored := dbBytes(t, env.Dir)
 	if !bytes.Contains(stored, []byte("Amy Example")) {
 		t.Fatal("the database files read do not even hold the full name: the search proves nothing")
 	}
@@ -77,4 +72,19 @@ func TestAttackNoSecretAtRestInTheClear(t *testing.T) {
 			t.Errorf("the log holds the %s", what)
 		}
 	}
+}
+
+// dbBytes is every byte of the SQLite files in dir (the WAL too).
+func dbBytes(t *testing.T, dir string) []byte {
+	t.Helper()
+	var stored []byte
+	files, _ := filepath.Glob(filepath.Join(dir, "latch.db*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, b...)
+	}
+	return stored
 }
