@@ -14,6 +14,15 @@ type ChangeVersioner interface {
 	ChangeVersion(ctx context.Context) (int64, error)
 }
 
+// CachedVersioner is a ChangeVersioner that can often answer from memory:
+// CachedVersion returns what ChangeVersion would (a value that reflects
+// every commit that returned before the call, by any process), or false
+// when it cannot vouch for that now, and ChangeVersion is asked instead.
+type CachedVersioner interface {
+	ChangeVersioner
+	CachedVersion() (int64, bool)
+}
+
 const authCacheMax = 10000
 
 type authEntry struct {
@@ -56,7 +65,7 @@ func (c *authCache) put(hash string, e authEntry) {
 func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) {
 	version, cacheable := int64(0), false
 	if cv, ok := s.store.(ChangeVersioner); ok {
-		v, err := cv.ChangeVersion(ctx)
+		v, err := currentVersion(ctx, cv)
 		if err == nil {
 			version, cacheable = v, true
 			if e, hit := s.cache.get(hash, v); hit {
@@ -85,4 +94,14 @@ func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) 
 	}
 	applyOrgPolicy(&p.Token, p.Org)
 	return p, nil
+}
+
+// currentVersion asks the store's memory first, then the database.
+func currentVersion(ctx context.Context, cv ChangeVersioner) (int64, error) {
+	if c, ok := cv.(CachedVersioner); ok {
+		if v, ok := c.CachedVersion(); ok {
+			return v, nil
+		}
+	}
+	return cv.ChangeVersion(ctx)
 }

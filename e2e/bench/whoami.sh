@@ -14,17 +14,18 @@ trap cleanup EXIT
 go build -o "$tmp/latch" ./cmd/latch
 go build -o "$tmp/bare" ./e2e/bench/bare
 lport=$(( 20000 + RANDOM % 20000 )); bport=$(( lport + 1 ))
-db="$tmp/latch.db"
+db="$tmp/latch.db"; keyargs=()
 if [ "$engine" = postgres ]; then
   [ -n "${LATCH_TEST_POSTGRES:-}" ] || { echo "bench: LATCH_TEST_POSTGRES is not set" >&2; exit 1; }
   # A database of its own, dropped at the end.
   name="latch_bench_$RANDOM$RANDOM"
   psql -q "$LATCH_TEST_POSTGRES" -c "CREATE DATABASE $name" >/dev/null
   db=$(printf '%s' "$LATCH_TEST_POSTGRES" | sed "s#/[A-Za-z0-9_]*\([?]\|\$\)#/$name\1#")
+  keyargs=(--secret-key-file "$tmp/latch.key")
   drop() { psql -q "$LATCH_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true; }
 fi
-echo 'bench-password-1' | "$tmp/latch" admin --db "$db" user create amy --password-stdin >/dev/null
-"$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" --log-level error 2>"$tmp/serve.log" & pids+=($!)
+echo 'bench-password-1' | "$tmp/latch" admin --db "$db" "${keyargs[@]}" user create amy --password-stdin >/dev/null
+"$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" "${keyargs[@]}" --log-level error 2>"$tmp/serve.log" & pids+=($!)
 "$tmp/bare" --listen "127.0.0.1:$bport" & pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$lport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 login=$(curl -fs -X POST "http://127.0.0.1:$lport/v1/auth/login" -d '{"username":"amy","password":"bench-password-1"}')
