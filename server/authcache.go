@@ -42,9 +42,9 @@ type authCache struct {
 
 func newAuthCache() *authCache { return &authCache{entries: make(map[string]authEntry)} }
 
-func (c *authCache) get(hash string, version int64) (authEntry, bool) {
+func (c *authCache) get(hash *secretHash, version int64) (authEntry, bool) {
 	c.mu.RLock()
-	e, ok := c.entries[hash]
+	e, ok := c.entries[string(hash[:])] // no allocation: a lookup
 	c.mu.RUnlock()
 	return e, ok && e.version == version
 }
@@ -62,19 +62,20 @@ func (c *authCache) put(hash string, e authEntry) {
 
 // resolve returns the principal a secret hash names, from the cache when
 // the store has not changed since it was read.
-func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) {
+func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error) {
 	version, cacheable := int64(0), false
 	if cv, ok := s.store.(ChangeVersioner); ok {
 		v, err := currentVersion(ctx, cv)
 		if err == nil {
 			version, cacheable = v, true
-			if e, hit := s.cache.get(hash, v); hit {
+			if e, hit := s.cache.get(h, v); hit {
 				p := &Principal{User: e.user, Org: e.org, Token: e.tok}
 				applyOrgPolicy(&p.Token, p.Org)
 				return p, nil
 			}
 		}
 	}
+	hash := string(h[:])
 	tok, err := s.store.TokenByHash(ctx, hash)
 	if err != nil {
 		return nil, err

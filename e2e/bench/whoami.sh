@@ -3,6 +3,8 @@
 #   e2e/bench/whoami.sh [sqlite|postgres] [seconds] [rounds]
 # postgres needs LATCH_TEST_POSTGRES (source .ci/postgres.sh && pg_start).
 # Prints one line per connection count: the req/s of each and their ratio.
+# CPU_PROFILE=FILE also writes a pprof CPU profile of latch serve to FILE
+# (go tool pprof -top FILE).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine=${1:-sqlite}; secs=${2:-5}; rounds=${3:-2}
@@ -25,7 +27,9 @@ if [ "$engine" = postgres ]; then
   drop() { psql -q "$LATCH_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true; }
 fi
 echo 'bench-password-1' | "$tmp/latch" admin --db "$db" "${keyargs[@]}" user create amy --password-stdin >/dev/null
-"$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" "${keyargs[@]}" --log-level error 2>"$tmp/serve.log" & pids+=($!)
+profargs=(); [ -z "${CPU_PROFILE:-}" ] || profargs=(--cpu-profile "$CPU_PROFILE")
+"$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" "${keyargs[@]}" "${profargs[@]}" --log-level error 2>"$tmp/serve.log" & pids+=($!)
+serve=$!
 "$tmp/bare" --listen "127.0.0.1:$bport" & pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$lport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 login=$(curl -fs -X POST "http://127.0.0.1:$lport/v1/auth/login" -d '{"username":"amy","password":"bench-password-1"}')
@@ -49,3 +53,5 @@ done
 # Every answer must have been a 200: a refused token would inflate the figure.
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$lport/v1/whoami" -H "Authorization: Bearer $api")
 [ "$code" = 200 ] || { echo "bench: whoami answered $code at the end" >&2; exit 1; }
+# A graceful stop writes the profile.
+kill "$serve"; wait "$serve" 2>/dev/null || true

@@ -49,6 +49,9 @@ l AS (
     RETURNING acked)
 SELECT v.version, l.acked, pg_notify(latch_channel(), 'a ' || $1::text || ' ' || l.acked)::text FROM v, l`
 
+// maxAcks bounds the instances whose acks a store remembers.
+const maxAcks = 4096
+
 // watcher is a store's listener: its connection, its lease, and the acks
 // other instances send to this store's writers.
 type watcher struct {
@@ -158,6 +161,9 @@ func (w *watcher) ack(who string, v int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if v > w.acks[who] {
+		if len(w.acks) >= maxAcks {
+			clear(w.acks) // instances long gone; waiters read the table
+		}
 		w.acks[who] = v
 		close(w.ackSig)
 		w.ackSig = make(chan struct{})
