@@ -55,7 +55,6 @@ type jsonAppender struct {
 
 func (e *jsonAppender) raw(s string) { e.b = append(e.b, s...) }
 
-
 func (e *jsonAppender) user(u *wire.User) {
 	e.raw(`{"username":`)
 	e.str(u.Username)
