@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/latch-dev/latch/client/wire"
 )
@@ -86,59 +84,17 @@ func (c *Client) follow(ctx context.Context, after int64, events chan<- wire.Eve
 	return err
 }
 
-// sseMessage is one dispatched server-sent event.
-type sseMessage struct {
-	event string
-	data  string
-}
-
-// readEventStream parses text/event-stream: "event:" and "data:" lines, a
-// blank line dispatching; ":" lines are keep-alives. It returns when the
+// readEventStream reads the events of /v1/events?follow=true until the
 // stream ends.
 func readEventStream(ctx context.Context, r io.Reader, events chan<- wire.Event) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var msg sseMessage
-	var data []string
-	for sc.Scan() {
-		line := sc.Text()
-		if line != "" {
-			field, value, _ := strings.Cut(line, ":")
-			value = strings.TrimPrefix(value, " ")
-			switch field {
-			case "event":
-				msg.event = value
-			case "data":
-				data = append(data, value)
-			}
-			continue
-		}
-		if len(data) == 0 {
-			msg = sseMessage{}
-			continue
-		}
-		msg.data = strings.Join(data, "\n")
-		done, err := dispatch(ctx, msg, events)
-		if done {
-			return err
-		}
-		msg, data = sseMessage{}, nil
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read event stream: %w", err)
-	}
-	return ErrStreamClosed
+	return scanSSE(r, nil, func(msg sseMessage) (bool, error) { return dispatch(ctx, msg, events) })
 }
 
 // dispatch sends one event on, or reports the end of the stream.
 func dispatch(ctx context.Context, msg sseMessage, events chan<- wire.Event) (bool, error) {
 	switch msg.event {
 	case "end":
-		var w wire.Error
-		if err := json.Unmarshal([]byte(msg.data), &w); err != nil || w.Type == "" {
-			return true, ErrStreamClosed
-		}
-		return true, fromWire(statusForType(w.Type), w)
+		return true, endError(msg.data)
 	case "", "event":
 		var ev wire.Event
 		if err := json.Unmarshal([]byte(msg.data), &ev); err != nil {
@@ -152,6 +108,15 @@ func dispatch(ctx context.Context, msg sseMessage, events chan<- wire.Event) (bo
 		}
 	}
 	return false, nil // unknown event kinds are skipped, for later additions
+}
+
+// endError is the error an "end" event carries.
+func endError(data string) error {
+	var w wire.Error
+	if err := json.Unmarshal([]byte(data), &w); err != nil || w.Type == "" {
+		return ErrStreamClosed
+	}
+	return fromWire(statusForType(w.Type), w)
 }
 
 // statusForType gives an end-of-stream error the status it would have had

@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -52,4 +53,92 @@ func isPrintable(s string) bool {
 func unsafeForTerminal(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
 		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// PrintableWriter passes text to w with every character Printable would
+// escape escaped, except the newlines and tabs of the text's own layout:
+// the writer a table of user-supplied text is printed through. A
+// character split across two writes is held until it is whole.
+func PrintableWriter(w io.Writer) io.Writer { return &printableWriter{w: w} }
+
+type printableWriter struct {
+	w       io.Writer
+	pending []byte // the start of a character split across writes
+}
+
+func (p *printableWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	if len(p.pending) > 0 {
+		b = append(p.pending, b...)
+		p.pending = nil
+	}
+	// Hold back an incomplete character at the end.
+	if cut := incompleteTail(b); cut > 0 {
+		p.pending = append([]byte(nil), b[len(b)-cut:]...)
+		b = b[:len(b)-cut]
+	}
+	var out strings.Builder
+	start := 0
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == '\n' || r == '\t' || (r != utf8.RuneError && !unsafeForTerminal(r)) || (r == utf8.RuneError && size > 1) {
+			i += size
+			continue
+		}
+		out.Write(b[start:i])
+		out.WriteString(Printable(string(b[i : i+size])))
+		i += size
+		start = i
+	}
+	if start == 0 {
+		_, err := p.w.Write(b)
+		return n, err
+	}
+	out.Write(b[start:])
+	_, err := io.WriteString(p.w, out.String())
+	return n, err
+}
+
+// incompleteTail is how many bytes at the end of b start a UTF-8
+// character that the next write completes (0 when none).
+func incompleteTail(b []byte) int {
+	for k := 1; k <= 3 && k <= len(b); k++ {
+		c := b[len(b)-k]
+		if c < 0x80 {
+			return 0
+		}
+		if c >= 0xc0 { // a lead byte: is its character complete?
+			need := 2
+			if c >= 0xe0 {
+				need = 3
+			}
+			if c >= 0xf0 {
+				need = 4
+			}
+			if k < need {
+				return k
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// EscapeJSONForTerminal rewrites the characters Printable would escape
+// that encoding/json leaves as they are (C1 controls, bidirectional
+// overrides and isolates; it escapes C0 itself) as \uXXXX escapes: the
+// same JSON value, harmless on a terminal.
+func EscapeJSONForTerminal(js []byte) []byte {
+	if isPrintable(string(js)) {
+		return js
+	}
+	var b strings.Builder
+	for _, r := range string(js) {
+		if r != '\n' && r != '\t' && unsafeForTerminal(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return []byte(b.String())
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # End-to-end: the console as a person uses it. `latch demo` runs in a
 # detached 80x24 tmux session; the script types through login → pick a
-# project → create a token → copy it → revoke it, asserting on what
-# `tmux capture-pane` shows after each step, and prints the time from
-# start to the first frame. Exits non-zero on the first failed check.
+# project → create a token → copy it → revoke it; then, from another
+# terminal (the CLI), makes a token and revokes the console's session
+# while it is open, and checks the console shows both by itself — asserting
+# on what `tmux capture-pane` shows after each step. It prints the time from
+# start to the first frame and from the revoke to the login screen. Exits
+# non-zero on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tmux >/dev/null || { echo "e2e/tui: tmux is not installed (apt-get install tmux)" >&2; exit 1; }
@@ -30,6 +33,8 @@ start=$(date +%s%N)
 tmux new-session -d -s "$session" -x 80 -y 24 "LATCH_CONFIG_DIR=$tmp/config HOME=$tmp $bin demo 2>$tmp/stderr"
 wait_for "Sign in to latch"
 echo "e2e/tui: first frame of latch demo after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+url=$(screen | grep -m1 -oE 'http://127\.0\.0\.1:[0-9]+' || true)
+[ -n "$url" ] || fail "no server address on the login screen"
 
 # Login: the demo account is prefilled and its password shown.
 wait_for "password amy-demo-password"
@@ -69,8 +74,34 @@ wait_for "Revoke this token?"
 keys y
 wait_for "Revoked “e2e upload”."
 refute "No such"
-keys Escape a
-wait_for "revoked"
+# Esc clears the filter (sent alone: esc then a at once reads as alt+a).
+keys Escape
+wait_for "/ to filter"
+keys a
+wait_for "active, "
+screen | grep -q "e2e upload .* revoked" || fail "the revoked token is not listed as revoked"
+
+# Another terminal, on the same server: what it does shows here without a
+# key pressed.
+other() { LATCH_CONFIG_DIR="$tmp/other" HOME="$tmp" "$bin" "$@"; }
+keys a
+wait_for "4 active" # the CLI's session below makes it 5
+other login --server "$url" --username amy --password-stdin --noprojects <<<'amy-demo-password' >/dev/null 2>&1 || fail "latch login from another terminal failed"
+wait_for "5 active"
+other token create --name "made elsewhere" >/dev/null 2>&1 || fail "latch token create failed"
+wait_for "made elsewhere"
+console_token=$(other token list --json | awk '/"id":/ {id=$2} /"name": "tui session/ {tui=1} /"state":/ {if (tui && $2 ~ /active/) print id; tui=0}' | tr -d '",')
+[ -n "$console_token" ] || fail "the console's session is not listed"
+start=$(date +%s%N)
+other token revoke "$console_token" --yes >/dev/null 2>&1 || fail "latch token revoke failed"
+wait_for "Your session was revoked elsewhere"
+echo "e2e/tui: revoke from another terminal → login screen after $(( ($(date +%s%N) - start) / 1000000 )) ms (polled every 50 ms)"
+# Keys meant for the tokens screen do not become part of a password.
+keys n x
+wait_for "Keys typed until then"
+keys Enter
+keys 'amy-demo-password' Enter
+wait_for "1 Projects"
 
 # Log out, then quit.
 keys L

@@ -66,7 +66,8 @@ const (
 	ReasonExpired     Reason = "expired"      // the token is past its expiry
 	ReasonIdle        Reason = "idle"         // the token's inactivity limit was reached
 	ReasonInvalid     Reason = "invalid"      // unknown token, wrong password, a code not accepted
-	ReasonReplayed    Reason = "replayed"     // a code already used
+	ReasonReplayed    Reason = "replayed"     // a TOTP code already accepted in its time step
+	ReasonUsed        Reason = "used"         // a backup code already used (each works once)
 	ReasonLocked      Reason = "locked"       // an administrator locked the account
 	ReasonScope       Reason = "scope"        // PermissionDenied: the credential may not do this
 	ReasonLimit       Reason = "limit"        // PermissionDenied: a new token would exceed a limit
@@ -75,7 +76,7 @@ const (
 )
 
 // Reasons lists every Reason, for the adapters' mapping tests.
-var Reasons = []Reason{ReasonRevoked, ReasonExpired, ReasonIdle, ReasonInvalid, ReasonReplayed, ReasonLocked,
+var Reasons = []Reason{ReasonRevoked, ReasonExpired, ReasonIdle, ReasonInvalid, ReasonReplayed, ReasonUsed, ReasonLocked,
 	ReasonScope, ReasonLimit, ReasonEnroll, ReasonProofNeeded}
 
 // Stores return these for the domain to translate.

@@ -3,6 +3,11 @@ package server
 // The domain's use of the key ring (see KeyRing): what it seals and hashes
 // before the store keeps it, and opens or checks when it reads it back.
 
+import (
+	"context"
+	"fmt"
+)
+
 // openTOTP opens a user's stored TOTP secret; a value made with a key the
 // ring lacks (rotated by another process a moment ago) sends it to read
 // the key file again, once.
@@ -39,4 +44,15 @@ func (s *Service) findBackupCode(userID int64, code string, stored []string) (st
 		}
 	}
 	return match, match != ""
+}
+
+// backupCodeUsed tells whether code is one of the user's current backup
+// codes, used already (a racer that lost it too: the winner marked it).
+func (s *Service) backupCodeUsed(ctx context.Context, userID int64, code string) (bool, error) {
+	used, err := s.store.UsedBackupCodes(ctx, userID)
+	if err != nil {
+		return false, fmt.Errorf("verify backup code: %w", err)
+	}
+	_, found := s.findBackupCode(userID, code, used)
+	return found, nil
 }

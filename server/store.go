@@ -126,6 +126,9 @@ type Store interface {
 	// UseBackupCode marks the code used if still unused; false otherwise.
 	// Its audit hears how many codes stay unused (Outcome.CodesLeft).
 	UseBackupCode(ctx context.Context, userID int64, hash string, now time.Time, audit Audit) (bool, error)
+	// UsedBackupCodes lists the hashes of the user's current backup codes
+	// that were used already, so a refusal can say "used" (not "wrong").
+	UsedBackupCodes(ctx context.Context, userID int64) ([]string, error)
 	// ReplaceBackupCodes replaces the codes of generation gen (ErrConflict
 	// when another replacement came first) and moves to the next one.
 	ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string, audit Audit) error

@@ -66,6 +66,9 @@ func normalizeCode(code string) string {
 var errCodeRejected = &Error{Kind: KindTwoFactorRequired, Reason: ReasonInvalid,
 	Message: "the two-factor code was not accepted. " + ClockSyncAdvice}
 
+var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
+	Message: "that backup code was already used (each works once): use another one, or a code from your authenticator app"}
+
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
 // backup code, and returns which was used. The caller has charged the
 // guess; a failure keeps the charge.
@@ -109,6 +112,16 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		found = ok
 	}
 	if !found {
+		// A code that worked once is told apart from a wrong one, so the
+		// person is not sent to fix the phone's clock. Only someone past
+		// the password gets here, and a used code opens nothing.
+		used, err := s.backupCodeUsed(ctx, u.ID, code)
+		if err != nil {
+			return "", err
+		}
+		if used {
+			return "", s.refused(ctx, errBackupCodeUsed, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
+		}
 		return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
 	}
 	return "backup-code", nil

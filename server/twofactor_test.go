@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -100,8 +101,15 @@ func TestTwoFactorLogin(t *testing.T) {
 	if err != nil || res.Token.AuthMethod != "password+backup-code" {
 		t.Fatalf("backup code login: %v", err)
 	}
-	if _, err := f.login2FA(backup[3]); err == nil {
-		t.Error("a backup code worked twice")
+	// Used again, it is refused as used — not as a wrong code, which
+	// would send the person to fix the phone's clock.
+	_, err = f.login2FA(backup[3])
+	var de *server.Error
+	if !errors.As(err, &de) || de.Kind != server.KindTwoFactorRequired || de.Reason != "used" || !strings.Contains(de.Message, "already used") {
+		t.Errorf("a backup code used twice: %v, want TwoFactorRequired/used", err)
+	}
+	if _, err := f.login2FA("zzzzz-zzzzz"); !errors.As(err, &de) || de.Reason != "invalid" {
+		t.Errorf("a code that never was one: %v, want TwoFactorRequired/invalid", err)
 	}
 	st, _ := f.svc.TwoFactorStatus(f.ctx, f.auth(res.Secret))
 	if st.BackupCodesRemaining != 9 || st.State != server.TwoFactorOn {
@@ -182,8 +190,9 @@ func TestTwoFactorReenrollInvalidatesOldCodes(t *testing.T) {
 	if _, err := f.login2FA(oldCode); err == nil {
 		t.Error("a code of the old secret still works")
 	}
-	if _, err := f.login2FA(oldBackup[5]); err == nil {
-		t.Error("an old backup code still works")
+	var de *server.Error
+	if _, err := f.login2FA(oldBackup[5]); !errors.As(err, &de) || de.Reason != "invalid" {
+		t.Errorf("an old backup code: %v, want refused as invalid (it is not one of the current codes)", err)
 	}
 	if _, err := f.login2FA(newBackup[5]); err != nil {
 		t.Errorf("a new backup code: %v", err)

@@ -95,13 +95,21 @@ type Model struct {
 	tabs    [tabCount]common.Screen
 	tab     tab
 	history []tab
-	overlay common.Screen // the 2FA wizard, over the tabs
+	overlay common.Screen   // the 2FA wizard, over the tabs
+	ask     *common.Confirm // "leave without saving?", over everything
 
-	tickGen  int
-	flash    string
-	flashErr bool
-	flashAt  time.Time
-	quitting bool
+	tickGen int
+	// The server's watch stream of the session (live.go).
+	live       *follower
+	liveCancel context.CancelFunc
+	liveGen    int
+	stateSeen  bool
+	offline    *offline // the server is lost: the banner shows
+	heldEnd    *heldEnd // an end waiting for the console's own action
+	flash      string
+	flashErr   bool
+	flashAt    time.Time
+	quitting   bool
 }
 
 type (
@@ -137,6 +145,7 @@ func New(o Options) *Model {
 		ctx.Tick = o.Tick
 	}
 	m := &Model{ctx: ctx, opts: o, help: help.New()}
+	ctx.Open, ctx.Close = m.openOverlay, m.closeOverlay
 	m.help.Styles = ctx.Styles.Help
 	switch {
 	case o.NeedsSetup && o.CreateFirstUser != nil:

@@ -75,3 +75,8 @@ func (a clientAPI) AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*w
 func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {
 	return a.c.RemoveSSHKey(ctx, fingerprint)
 }
+
+// Watch passes the client's updates on as they are.
+func (a clientAPI) Watch(ctx context.Context, o client.WatchOptions) <-chan client.WatchUpdate {
+	return a.c.Watch(ctx, o)
+}

@@ -39,7 +39,8 @@ func newConsole(t *testing.T, srv *testenv.Env, w, h int, mod ...func(*tui.Optio
 	cons := &console{srv: srv, persist: &memPersist{}}
 	opts := tui.Options{
 		API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy", Persist: cons.persist,
-		Tick: func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return cons.Tick(d, fn) },
+		Context: t.Context(), // ends the watch stream with the test
+		Tick:    func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd { return cons.Tick(d, fn) },
 	}
 	for _, f := range mod {
 		f(&opts)

@@ -1,7 +1,6 @@
 package tui_test
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +37,7 @@ func newScreenTest(t *testing.T, srv *testenv.Env, mod ...func(*tui.Options)) *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := tui.Options{API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy"}
+	opts := tui.Options{API: tui.ClientAPI(c), Now: srv.Clock.Now, Username: "amy", Context: t.Context()}
 	for _, f := range mod {
 		f(&opts)
 	}
@@ -160,25 +159,12 @@ func TestScreenTokens(t *testing.T) {
 	st.tm.Type(testenv.Password)
 	st.keys("enter")
 	st.wait("6-digit code")
-	st.tm.Type(srv.Code(t, mustSecret(t, srv), 1))
+	st.tm.Type(srv.Code(t, srv.TOTPSecret(t, "amy"), 1))
 	st.keys("enter")
 	st.wait("SAM importer test")
 	st.keys("2", "a")
 	st.wait("1 active, 2 in all") // "0 … in all" shows before the tokens arrive
 	st.golden()
-}
-
-// mustSecret reads amy's TOTP secret from the store (tests only).
-func mustSecret(t *testing.T, srv *testenv.Env) string {
-	u, err := srv.Store.UserByName(context.Background(), "amy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err := srv.Store.Keys().Ring().OpenTOTP(u.ID, u.TOTPSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return secret
 }
 
 func TestScreenTokenForm(t *testing.T) {
@@ -253,18 +239,7 @@ func TestScreenWizardBackupCodes(t *testing.T) {
 	st.wait("Scan this code")
 	st.keys("enter")
 	st.wait("4 Verify")
-	u, err := srv.Store.UserByName(context.Background(), "amy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := srv.Store.PendingTOTP(context.Background(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err := srv.Store.Keys().Ring().OpenTOTP(u.ID, sealed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	secret := srv.PendingSecret(t, "amy")
 	st.tm.Type(srv.Code(t, secret, 0))
 	st.keys("enter")
 	st.wait("I saved my backup codes")

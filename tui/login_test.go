@@ -55,6 +55,14 @@ func TestLoginWithBackupCode(t *testing.T) {
 	if m := c.session().User.Username; m != "amy" {
 		t.Fatal(m)
 	}
+	// The same code again is called used, not blamed on the clock.
+	c.Keys("L")
+	c.Type(testenv.Password)
+	c.Keys("enter", "ctrl+b")
+	c.Type(codes[3])
+	c.Keys("enter")
+	c.Expect("That backup code was already used", "another one, or a code from your app")
+	c.Refute("clock")
 }
 
 func TestLoginErrors(t *testing.T) {

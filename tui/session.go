@@ -46,31 +46,36 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 	m.tab = tabProjects
 	if s.EnrollOnly {
 		m.tab = tabSecurity
-		m.flash, m.flashErr, m.flashAt = "Your organisation requires two-factor authentication: enable it to continue.", true, m.ctx.Now()
+		m.setFlash(enrollOnlyText, true)
 	}
 	m.layout()
 	m.tickGen++
-	who := common.Call(m.ctx, func(ctx context.Context, api common.API) (*wire.Whoami, error) {
-		return api.Whoami(ctx)
-	}, func(w *wire.Whoami, err error) tea.Msg { return whoamiMsg{who: w, err: err} })
-	return tea.Batch(who, m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.idleTickCmd())
+	m.stateSeen = false
+	return tea.Batch(m.refreshWho(), m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.idleTickCmd(), m.startLive())
 }
 
 // endSession returns to the login screen with reason; logout revokes the
-// token first when the console itself ends the session.
-func (m *Model) endSession(reason string, logout bool) tea.Cmd {
+// token first when the console itself ends the session. After an end the
+// person did not ask for, the login screen waits for enter before it takes
+// keys.
+func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	var cmd tea.Cmd
 	if s := m.ctx.Session; s != nil && logout {
 		cmd = logoutCmd(m.ctx.Base, s.API)
 	}
+	m.stopLive()
 	m.ctx.Session = nil
 	m.tabs = [tabCount]common.Screen{}
 	m.overlay = nil
+	m.ask = nil
 	m.history = nil
 	m.fullHelp = false
 	m.tickGen++
 	m.flash = ""
 	m.front = login.New(m.ctx, reason)
+	if unexpected {
+		m.front = login.NewInterrupted(m.ctx, reason)
+	}
 	m.layout()
 	return cmd
 }
@@ -104,7 +109,7 @@ func (m *Model) idleTick(msg idleTickMsg) tea.Cmd {
 		return nil
 	}
 	if left, ok := m.idleRemaining(); ok && left <= 0 {
-		return m.endSession(common.IdleLogoutMessage(m.ctx.Session.IdleTimeout), true)
+		return m.endSession(common.IdleLogoutMessage(m.ctx.Session.IdleTimeout), true, true)
 	}
 	return m.idleTickCmd()
 }
@@ -124,6 +129,7 @@ func (m *Model) selectProject(p wire.Project) tea.Cmd {
 // quit ends the program, logging out the console's own session.
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
+	m.stopLive()
 	if s := m.ctx.Session; s != nil && !s.External {
 		return tea.Sequence(logoutCmd(m.ctx.Base, s.API), tea.Quit)
 	}

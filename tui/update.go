@@ -19,7 +19,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.ctx.Styles = common.NewStyles(msg.IsDark())
+		m.ctx.BackgroundKnown = true
 		m.help.Styles = m.ctx.Styles.Help
+		return m, m.broadcast(common.ThemeMsg{})
+	case tea.ColorProfileMsg:
+		m.ctx.NoColor = common.NoColor(msg.Profile)
 		return m, m.broadcast(common.ThemeMsg{})
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -29,7 +33,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			reason, ok := common.SessionEnded(msg.err)
 			if !ok {
-				reason = msg.err.Error()
+				reason = "Could not open your saved session: " + common.ErrorText(msg.err) + "."
 			}
 			m.front = login.New(m.ctx, reason)
 			m.layout()
@@ -48,19 +52,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pingMsg:
 		return m, nil
 	case common.SessionEndedMsg:
-		return m, m.endSession(msg.Reason, msg.Logout)
+		s := m.ctx.Session
+		if s == nil {
+			return m, nil // already ended (the stream said so first)
+		}
+		if msg.Unexpected && (s.Ended || s.Ending()) {
+			// A call refused because the console's own action ended the
+			// session: that action's answer says so (or shows the codes).
+			m.heldEnd = &heldEnd{reason: msg.Reason}
+			return m, nil
+		}
+		return m, m.endSession(msg.Reason, msg.Logout, msg.Unexpected)
+	case common.EndingDoneMsg:
+		if msg.Session == m.ctx.Session && msg.Session != nil {
+			msg.Session.EndingDone()
+		}
+		_, cmd := m.Update(msg.Msg)
+		return m, tea.Batch(cmd, m.releaseHeld())
+	case liveMsg:
+		return m, m.onLive(msg)
 	case idleTickMsg:
 		return m, m.idleTick(msg)
 	case common.ProjectSelectedMsg:
 		return m, m.selectProject(msg.Project)
-	case common.PushMsg:
-		m.overlay = msg.Screen
-		m.layout()
-		return m, m.overlay.Init()
-	case common.PopMsg:
-		m.overlay = nil
-		m.layout()
-		return m, common.Cmd(common.RefreshMsg{})
 	case common.BackMsg:
 		return m, m.back()
 	case common.FlashMsg:
@@ -79,20 +93,33 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.broadcast(msg)
 }
 
+// slot is where the active screen is kept.
+func (m *Model) slot() *common.Screen {
+	switch {
+	case m.front != nil:
+		return &m.front
+	case m.overlay != nil:
+		return &m.overlay
+	}
+	return &m.tabs[m.tab]
+}
+
 // forward gives msg to the active screen.
 func (m *Model) forward(msg tea.Msg) tea.Cmd {
-	s := m.active()
+	return m.update(m.slot(), msg)
+}
+
+// update gives msg to the screen in slot. The screen may open or close
+// the wizard meanwhile (Context.Open, Close): the slot keeps what it holds
+// then.
+func (m *Model) update(slot *common.Screen, msg tea.Msg) tea.Cmd {
+	s := *slot
 	if s == nil {
 		return nil
 	}
 	next, cmd := s.Update(msg)
-	switch {
-	case m.front != nil:
-		m.front = next
-	case m.overlay != nil:
-		m.overlay = next
-	default:
-		m.tabs[m.tab] = next
+	if *slot == s {
+		*slot = next
 	}
 	return cmd
 }
@@ -101,19 +128,37 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, s := range []*common.Screen{&m.front, &m.overlay, &m.tabs[0], &m.tabs[1], &m.tabs[2]} {
-		if *s != nil {
-			var cmd tea.Cmd
-			*s, cmd = (*s).Update(msg)
-			cmds = append(cmds, cmd)
-		}
+		cmds = append(cmds, m.update(s, msg))
 	}
 	return tea.Batch(cmds...)
 }
 
+// openOverlay shows s over the tabs at once (Context.Open).
+func (m *Model) openOverlay(s common.Screen) tea.Cmd {
+	m.overlay = s
+	m.layout()
+	return s.Init()
+}
+
+// closeOverlay closes it (Context.Close) and has the tab reload.
+func (m *Model) closeOverlay() tea.Cmd {
+	m.overlay = nil
+	m.layout()
+	return m.forward(common.RefreshMsg{})
+}
+
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.ask != nil {
+		if key.Matches(msg, k.Quit) { // a second ctrl+c: quit after all
+			m.ask = nil
+			return m.quit()
+		}
+		_, cmd := m.ask.Update(msg)
+		return cmd
+	}
 	if key.Matches(msg, k.Quit) {
-		return m.quit()
+		return m.guarded("quit", m.quit)
 	}
 	if key.Matches(msg, k.HelpF1) {
 		m.toggleHelp()
@@ -127,7 +172,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.toggleHelp()
 			return keepAlive
 		case key.Matches(msg, k.QuitBare):
-			return m.quit()
+			return m.guarded("quit", m.quit)
 		}
 		if m.loggedIn() && m.overlay == nil && !m.ctx.Session.EnrollOnly {
 			switch {
@@ -144,7 +189,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		if m.loggedIn() && key.Matches(msg, k.Logout) {
-			return m.endSession("You logged out.", true)
+			return m.guarded("log out", func() tea.Cmd { return m.endSession("You logged out.", true, false) })
 		}
 	}
 	return tea.Batch(keepAlive, m.forward(msg))
@@ -187,9 +232,7 @@ func (m *Model) switchTab(t tab) tea.Cmd {
 // the tab visited before.
 func (m *Model) back() tea.Cmd {
 	if m.overlay != nil {
-		m.overlay = nil
-		m.layout()
-		return common.Cmd(common.RefreshMsg{})
+		return m.closeOverlay()
 	}
 	if !m.loggedIn() || len(m.history) == 0 {
 		return nil

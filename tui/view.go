@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/tui/common"
 )
 
@@ -31,8 +33,13 @@ func (m *Model) Render() string {
 	if m.loggedIn() {
 		parts = append(parts, m.tabBar())
 	}
-	if s := m.active(); s != nil {
+	if m.ask != nil {
+		parts = append(parts, fit(m.ask.View(), m.bodyHeight()))
+	} else if s := m.active(); s != nil {
 		parts = append(parts, fit(s.View(), m.bodyHeight()))
+	}
+	if m.showOffline() {
+		parts = append(parts, m.offlineBanner())
 	}
 	parts = append(parts, m.helpView(), m.statusBar())
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
@@ -42,6 +49,9 @@ func (m *Model) Render() string {
 func (m *Model) bodyHeight() int {
 	h := m.ctx.Height - 1 - lipgloss.Height(m.helpView())
 	if m.loggedIn() {
+		h--
+	}
+	if m.showOffline() {
 		h--
 	}
 	return max(1, h)
@@ -67,6 +77,9 @@ func (m *Model) layout() {
 		if s != nil {
 			s.SetSize(m.ctx.Width, max(1, h))
 		}
+	}
+	if m.ask != nil {
+		m.ask.SetSize(m.ctx.Width, max(1, h))
 	}
 }
 
@@ -115,7 +128,9 @@ func (m *Model) helpView() string {
 	k := m.ctx.Keys
 	hk := helpKeys{}
 	capturing := false
-	if s := m.active(); s != nil {
+	if m.ask != nil {
+		hk.screen, hk.full, capturing = m.ask.ShortHelp(), m.ask.FullHelp(), true
+	} else if s := m.active(); s != nil {
 		hk.screen, hk.full = s.ShortHelp(), s.FullHelp()
 		capturing = s.Capturing()
 	}
@@ -176,4 +191,35 @@ func (m *Model) statusBar() string {
 		gap = max(0, w-lipgloss.Width(left)-lipgloss.Width(right))
 	}
 	return left + s.Status.Render(strings.Repeat(" ", gap)) + right
+}
+
+func (m *Model) showOffline() bool { return m.offline != nil && m.loggedIn() }
+
+// offlineBanner says the server is lost, that what shows may be out of
+// date, and when the console tries again; shorter on a narrow screen.
+func (m *Model) offlineBanner() string {
+	s := m.ctx.Styles
+	o := m.offline
+	what := "Offline"
+	if !client.IsUnreachable(o.err) && o.err != nil {
+		what = "Server unavailable"
+	}
+	retry := "retrying now"
+	if left := o.retryAt.Sub(m.ctx.Now()); left >= time.Second {
+		retry = "retrying in " + strconv.Itoa(int(left.Round(time.Second)/time.Second)) + "s"
+	}
+	texts := []string{
+		" ⚠ " + what + ": the server at " + m.ctx.API.Server() + " does not answer. What you see may be out of date; " + retry + ".",
+		" ⚠ " + what + " since " + o.since.Local().Format("15:04:05") + ": what you see may be out of date; " + retry + ".",
+		" ⚠ " + what + ": may be out of date; " + retry + ".",
+		" ⚠ " + what + "; " + retry + ".",
+	}
+	text := texts[len(texts)-1]
+	for _, t := range texts {
+		if lipgloss.Width(t) <= m.ctx.Width {
+			text = t
+			break
+		}
+	}
+	return s.Offline.Render(common.Pad(text, m.ctx.Width))
 }

@@ -39,6 +39,8 @@ const (
 	ReasonEnroll Reason = "enroll" // the org requires 2FA: only enrollment is allowed
 	// InvalidAuthentication and TwoFactorRequired on a protected change:
 	ReasonProofNeeded Reason = "proof-needed" // send the password (and a code with 2FA on) with the request
+	// TwoFactorRequired, for a backup code that was right once:
+	ReasonUsed Reason = "used" // a backup code already used (each works once)
 )
 
 // Credentials as the authorization policy tells them apart.

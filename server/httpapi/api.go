@@ -29,6 +29,8 @@ type API struct {
 	dx          bool // serve the platform client's endpoints (dx.go)
 	openapiOnce sync.Once
 	openapi     []byte
+	// heartbeat is how often a stream sends a keep-alive.
+	heartbeat time.Duration
 }
 
 // WithTrustedProxies believes X-Forwarded-For (and X-Request-Id) from
@@ -73,7 +75,7 @@ func New(svc *server.Service, log *slog.Logger, opts ...Option) *API {
 	if _, ok := log.Handler().(requestIDHandler); !ok {
 		log = slog.New(LogHandler(log.Handler()))
 	}
-	a := &API{svc: svc, log: log, mux: http.NewServeMux(), dx: true}
+	a := &API{svc: svc, log: log, mux: http.NewServeMux(), dx: true, heartbeat: DefaultHeartbeat}
 	for _, o := range opts {
 		o(a)
 	}

@@ -46,6 +46,7 @@ var reasonOf = map[server.Reason]wire.Reason{
 	server.ReasonIdle:        wire.ReasonIdle,
 	server.ReasonInvalid:     wire.ReasonInvalid,
 	server.ReasonReplayed:    wire.ReasonReplayed,
+	server.ReasonUsed:        wire.ReasonUsed,
 	server.ReasonLocked:      wire.ReasonLocked,
 	server.ReasonScope:       wire.ReasonScope,
 	server.ReasonLimit:       wire.ReasonLimit,

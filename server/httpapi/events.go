@@ -12,8 +12,14 @@ import (
 	"github.com/latch-dev/latch/server"
 )
 
-// How often a stream proves it is alive to proxies.
-const heartbeatInterval = 15 * time.Second
+// DefaultHeartbeat is how often a stream proves it is alive: well inside
+// the idle timeouts of proxies (nginx reads for 60 s) and of the client,
+// which takes a stream silent for three beats as lost.
+const DefaultHeartbeat = 15 * time.Second
+
+// WithHeartbeat sets how often streams send a keep-alive (tests shorten
+// it along with the server's timeouts).
+func WithHeartbeat(d time.Duration) Option { return func(a *API) { a.heartbeat = d } }
 
 func (a *API) events(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	q := r.URL.Query()
@@ -117,7 +123,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request, p *server.Principal
 	fmt.Fprint(w, ": latch event stream\n\n")
 	flusher.Flush()
 
-	beat := time.NewTicker(heartbeatInterval)
+	beat := time.NewTicker(a.heartbeat)
 	defer beat.Stop()
 	for {
 		select {

@@ -114,6 +114,13 @@ func (s *Store) UseBackupCode(ctx context.Context, userID int64, hash string, no
 	return done, err
 }
 
+func (s *Store) UsedBackupCodes(ctx context.Context, userID int64) ([]string, error) {
+	var out []string
+	err := s.r.SelectContext(ctx, &out, s.q(`SELECT hash FROM backup_codes WHERE user_id = ? AND used_at IS NOT NULL
+		ORDER BY hash COLLATE "C"`), userID)
+	return out, s.wrap("used backup codes", err)
+}
+
 func (s *Store) ReplaceBackupCodes(ctx context.Context, userID int64, gen int64, hashes []string, audit server.Audit) error {
 	return s.write(ctx, "replace backup codes", func(tx *sqlx.Tx) error {
 		n, err := affected(tx.ExecContext(ctx, s.q(`UPDATE users SET backup_gen = backup_gen + 1 WHERE id = ? AND backup_gen = ?`),

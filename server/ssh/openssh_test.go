@@ -22,7 +22,7 @@ func TestOpenSSHPasswordLoginCreateAndRevokeToken(t *testing.T) {
 	tm.Keys(amyPassword, "enter")
 	tm.Expect("1 Projects", "SAM importer test", "Scratch Project", "auto-logout in 15:00")
 	tm.Keys("2")
-	tm.Expect("API tokens", "ssh session (pass")
+	tm.Expect("API tokens", "ssh session (pas") // the name column is cut at 80
 	tm.Keys("n")
 	tm.Expect("New API token")
 	tm.Keys("over ssh", "ctrl+s")

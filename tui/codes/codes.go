@@ -124,6 +124,7 @@ func (m *Model) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	m.err = "" // an error is about the last key, not the next one
 	remote := m.Ctx.Remote
 	switch {
 	case remote && key.Matches(k, m.keys.Download, m.keys.Edit):

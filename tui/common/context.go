@@ -43,6 +43,31 @@ type Session struct {
 	// just turned on) while a screen still shows something: no call is
 	// made and no countdown runs.
 	Ended bool
+	// ExpiresAt is when the token expires; TwoFactorDeadline, while the
+	// org requires 2FA of a user without it, when the session becomes (or
+	// became) enroll-only. Both follow the server's watch stream.
+	ExpiresAt         time.Time
+	TwoFactorDeadline *time.Time
+
+	ending int // calls of the console's own in flight that may end the session
+}
+
+// Ending reports whether a call of the console's own that may end the
+// session (a password change, revoking its own token) is in flight: an end
+// reported meanwhile by the server's stream waits for its answer.
+func (s *Session) Ending() bool { return s.ending > 0 }
+
+// EndingDone counts one such call as answered.
+func (s *Session) EndingDone() { s.ending = max(0, s.ending-1) }
+
+// EndOwn ends the session after an action of the console's own (a password
+// change, 2FA turned off, its token revoked): from now on the server is not
+// called, and the login screen says reason.
+func EndOwn(ctx *Context, reason string) tea.Cmd {
+	if s := ctx.Session; s != nil {
+		s.Ended = true
+	}
+	return Cmd(SessionEndedMsg{Reason: reason})
 }
 
 // Context is the injected state every screen shares within one program.
@@ -68,6 +93,20 @@ type Context struct {
 	Remote     bool
 	OfferCodes func(codes []string) (command string, err error)
 
+	// Open shows a screen over the tabs (the 2FA wizard) at once, within
+	// the key press that asks, so the keys typed next reach it; Close
+	// closes it. The root sets both.
+	Open  func(Screen) tea.Cmd
+	Close func() tea.Cmd
+
+	// NoColor: the terminal shows no colours (NO_COLOR, or not a colour
+	// terminal), so what is drawn takes the terminal's own foreground and
+	// background. BackgroundKnown: the terminal reported its background
+	// (Styles.Dark says which); when it did not, screens draw for a dark
+	// one.
+	NoColor         bool
+	BackgroundKnown bool
+
 	Session  *Session    // nil when logged out
 	Project  *ProjectRef // the current project
 	Username string      // last username, to prefill the login
@@ -85,7 +124,8 @@ func NewContext(base context.Context, api API, now func() time.Time) *Context {
 		now = time.Now
 	}
 	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Loc: time.Local,
-		Tick: tea.Tick, Width: 80, Height: 24}
+		Tick: tea.Tick, Width: 80, Height: 24,
+		Open: func(s Screen) tea.Cmd { return s.Init() }, Close: func() tea.Cmd { return nil }}
 }
 
 // Date shows t in the person's zone, to the minute, with the zone's name.
@@ -124,6 +164,21 @@ func CallReauth[T any](c *Context, fn func(context.Context, API) (T, error), don
 	return call(c, true, fn, done)
 }
 
+// CallEnding is Call (CallReauth with reauth) for a request that may end
+// the session itself — a password change, turning 2FA on or off, revoking
+// its own token. Until its answer is handled, the end that the server's
+// stream reports at the same moment waits (the root holds it), so the
+// person first sees what the answer says: the backup codes, the reason.
+func CallEnding[T any](c *Context, reauth bool, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
+	s := c.Session
+	cmd := call(c, reauth, fn, done)
+	if s == nil {
+		return cmd
+	}
+	s.ending++
+	return func() tea.Msg { return EndingDoneMsg{Session: s, Msg: cmd()} }
+}
+
 func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, error), done func(T, error) tea.Msg) tea.Cmd {
 	api := c.Authed()
 	base := c.Base
@@ -135,7 +190,7 @@ func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, erro
 		v, err := fn(ctx, api)
 		if client.SessionEnded(err, reauth) {
 			reason, _ := SessionEnded(err)
-			return SessionEndedMsg{Reason: reason}
+			return SessionEndedMsg{Reason: reason, Unexpected: true}
 		}
 		// The server counted the token as used unless it could not be
 		// reached.

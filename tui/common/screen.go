@@ -22,6 +22,13 @@ type Screen interface {
 	Capturing() bool
 }
 
+// Guard is a screen that must not be left without asking first — one that
+// shows backup codes not saved yet. LeaveWarning says why ("" when it may
+// be left); the root asks before quitting or logging out.
+type Guard interface {
+	LeaveWarning() string
+}
+
 // Messages the screens and the root route with.
 type (
 	// LoggedInMsg: a login (or a saved token) succeeded.
@@ -35,17 +42,30 @@ type (
 		// Logout asks the root to revoke the token first (when the
 		// console itself ends the session).
 		Logout bool
+		// Unexpected: the person did not ask for it (revoked elsewhere,
+		// expired, idle). The login screen then takes no key but enter
+		// until it is read, so a key meant for the screen that was
+		// showing never lands in the password field.
+		Unexpected bool
 	}
+	// EndingDoneMsg carries the answer (Msg) of a CallEnding request.
+	EndingDoneMsg struct {
+		Session *Session
+		Msg     tea.Msg
+	}
+	// AccountEventsMsg: the account's new events, from the server's stream
+	// (another terminal created a token, signed in, changed the password).
+	// Screens reload what the events touch.
+	AccountEventsMsg struct {
+		Events []wire.Event
+	}
+	// OnlineMsg: the server answers again after it was lost; screens
+	// reload what they show.
+	OnlineMsg struct{}
 	// ProjectSelectedMsg: the person chose a current project.
 	ProjectSelectedMsg struct {
 		Project wire.Project
 	}
-	// PushMsg shows Screen over the current one (the 2FA wizard).
-	PushMsg struct {
-		Screen Screen
-	}
-	// PopMsg closes the pushed screen.
-	PopMsg struct{}
 	// BackMsg: the screen had nothing left to close on Esc.
 	BackMsg struct{}
 	// FlashMsg shows a short notice in the status bar.
@@ -61,3 +81,24 @@ type (
 
 // Cmd wraps a message in a command.
 func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// tokenEvents are the event types after which the list of tokens and
+// sessions differs: one made, revoked, signed in or out, or ended by a
+// credentials change or a policy (docs/api.md lists the types).
+var tokenEvents = map[string]bool{
+	"login.success": true, "logout": true, "token.created": true, "token.revoked": true,
+	"tokens.revoked": true, "password.changed": true, "password.reset": true, "session.expired": true,
+	"2fa.enabled": true, "2fa.disabled": true, "profile.changed": true, "ssh-key.removed": true,
+	"org.policy-changed": true, "token.rotated": true, "2fa.reset-by-admin": true,
+	"sessions.ended-by-admin": true, "account.locked": true,
+}
+
+// TokensTouched tells whether evs change the list of tokens and sessions.
+func TokensTouched(evs []wire.Event) bool {
+	for _, e := range evs {
+		if tokenEvents[e.Type] {
+			return true
+		}
+	}
+	return false
+}

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 )
 
 // Styles are every style of the console, in one place, for a light or a
@@ -31,6 +32,7 @@ type Styles struct {
 	WarnBox   lipgloss.Style // the once-only secret
 	Status    lipgloss.Style // the status bar
 	StatusKey lipgloss.Style
+	Offline   lipgloss.Style            // the banner while the server is lost
 	Badge     map[string]lipgloss.Style // per access level
 	Help      help.Styles
 	Input     textinput.Styles
@@ -74,6 +76,7 @@ func NewStyles(dark bool) Styles {
 	s.WarnBox = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(yellow).Padding(0, 1)
 	s.Status = lipgloss.NewStyle().Background(barBg).Foreground(fg)
 	s.StatusKey = lipgloss.NewStyle().Background(barBg).Foreground(accent).Bold(true)
+	s.Offline = lipgloss.NewStyle().Background(yellow).Foreground(c("#ffffff", "#0d1117")).Bold(true)
 	s.Badge = map[string]lipgloss.Style{
 		"VIEW":       lipgloss.NewStyle().Foreground(muted),
 		"UPLOAD":     lipgloss.NewStyle().Foreground(accent),
@@ -150,6 +153,11 @@ func formStyles(s Styles, fg, accent color.Color) *huh.Styles {
 	b.Next = b.FocusedButton
 	return &t
 }
+
+// NoColor tells a colour profile that shows no colours (NO_COLOR, or a
+// terminal without them): what is drawn takes the terminal's own
+// foreground and background.
+func NoColor(p colorprofile.Profile) bool { return p == colorprofile.NoTTY || p == colorprofile.ASCII }
 
 // Level renders an access level badge.
 func (s Styles) Level(level string) string {

@@ -37,7 +37,7 @@ type KeyLogin struct {
 }
 
 type keyMap struct {
-	Backup, Back key.Binding
+	Backup, Back, Resume key.Binding
 }
 
 const (
@@ -61,10 +61,16 @@ type Model struct {
 	sshKey   *KeyLogin
 	keyTried bool // a code was sent with the key
 
-	notice  string // why the person is here (logged out, demo account)
-	advice  string // clock-sync advice after a refused code
-	busy    bool
-	retryAt time.Time // throttled until
+	notice string // why the person is here (logged out, demo account)
+	// interrupted: the session ended without the person asking (revoked
+	// elsewhere, idle). Until enter, no key reaches a field: one typed as
+	// a command for the screen that was showing must not become part of a
+	// password.
+	interrupted bool
+	stray       bool   // a key was pressed while interrupted
+	advice      string // clock-sync advice after a refused code
+	busy        bool
+	retryAt     time.Time // throttled until
 }
 
 type (
@@ -83,6 +89,7 @@ func New(ctx *common.Context, notice string) *Model {
 	m.keys = keyMap{
 		Backup: common.Bind("ctrl+b", "backup code", "ctrl+b"),
 		Back:   common.Bind("esc", "back", "esc"),
+		Resume: common.Bind("enter", "sign in again", "enter"),
 	}
 	ck := form.NewKeyMap("sign in")
 	ck.Save.SetEnabled(false)
@@ -95,6 +102,15 @@ func New(ctx *common.Context, notice string) *Model {
 	if m.user != "" {
 		m.creds.Focus("password")
 	}
+	return m
+}
+
+// NewInterrupted is the login screen after a session ended that the
+// person did not end: it says why, and takes no key but enter (and the
+// global ones) until then.
+func NewInterrupted(ctx *common.Context, reason string) *Model {
+	m := New(ctx, reason)
+	m.interrupted = true
 	return m
 }
 
@@ -125,6 +141,9 @@ func NewKey(ctx *common.Context, k *KeyLogin) *Model {
 }
 
 func (m *Model) Init() tea.Cmd {
+	if m.interrupted {
+		return nil
+	}
 	if m.sshKey != nil && m.step == stepKey {
 		return tea.Batch(m.codes.Init(), m.keySubmit(""))
 	}
@@ -159,10 +178,14 @@ func (m *Model) SetSize(w, h int) {
 	m.codes.SetSize(fw, 1)
 }
 
-// Capturing: the login screen always has a text field focused.
-func (m *Model) Capturing() bool { return true }
+// Capturing: the login screen has a text field focused, unless it waits
+// for enter after an interruption.
+func (m *Model) Capturing() bool { return !m.interrupted }
 
 func (m *Model) ShortHelp() []key.Binding {
+	if m.interrupted {
+		return []key.Binding{m.keys.Resume}
+	}
 	help := m.form().ShortHelp()
 	if m.step == stepCode {
 		help = append(help, m.backupKey())
@@ -195,10 +218,32 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.interrupted {
+			return m, m.resume(msg)
+		}
 		return m, m.key(msg)
+	case tea.PasteMsg:
+		if m.interrupted {
+			m.stray = true
+			return m, nil
+		}
 	}
 	// A paste, or a form's own messages.
 	return m, m.form().Update(msg)
+}
+
+// resume waits for enter after an interruption; any other key is dropped
+// and the screen says what to press.
+func (m *Model) resume(msg tea.KeyPressMsg) tea.Cmd {
+	if !key.Matches(msg, m.keys.Resume) {
+		m.stray = true
+		return nil
+	}
+	m.interrupted, m.stray = false, false
+	if m.sshKey != nil {
+		return m.Init()
+	}
+	return m.creds.Init()
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -307,15 +352,13 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && m.step == stepPassword:
 		m.step = stepCode
 		return m.codes.Init()
-	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == wire.ReasonReplayed:
-		m.codes.Clear("code")
-		return m.codes.Fail("code", "That code was already used. Wait for the next code from your app.")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
-		if !m.backup {
+		_, text, clock := common.CodeError(err)
+		if clock && !m.backup {
 			m.advice = ClockAdvice
 		}
 		m.codes.Clear("code")
-		return m.codes.Fail("code", "That code was not accepted.")
+		return m.codes.Fail("code", text)
 	case isAPI && e.Type == wire.ErrInvalidAuthentication:
 		m.toPassword()
 		m.creds.Clear("password")
@@ -333,11 +376,12 @@ func (m *Model) keyDone(err error, e *client.Error, isAPI bool) tea.Cmd {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && !m.keyTried:
 		// The first try, without a code: ask for it.
 		return nil
-	case isAPI && e.Type == wire.ErrTwoFactorRequired && e.Reason == wire.ReasonReplayed:
-		return m.codes.Fail("code", "That code was already used. Wait for the next code from your app.")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
-		m.advice = ClockAdvice
-		return m.codes.Fail("code", "That code was not accepted.")
+		_, text, clock := common.CodeError(err)
+		if clock {
+			m.advice = ClockAdvice
+		}
+		return m.codes.Fail("code", text)
 	}
 	// The key no longer opens a session (removed meanwhile, or the
 	// account changed): the password still can.
@@ -346,8 +390,7 @@ func (m *Model) keyDone(err error, e *client.Error, isAPI bool) tea.Cmd {
 }
 
 // ClockAdvice is the seeds' fix for codes that are refused.
-const ClockAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +
-	"Automatic Date and Time in its settings, restart the phone, and try the newest code."
+const ClockAdvice = common.ClockAdvice
 
 func (m *Model) tick() tea.Cmd {
 	return m.Ctx.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })

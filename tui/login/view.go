@@ -22,10 +22,19 @@ func (m *Model) View() string {
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Sign in to latch") + "\n\n")
 	b.WriteString(row(s, m.creds, "Server", m.Ctx.API.Server()))
-	switch m.step {
-	case stepPassword:
+	switch {
+	case m.interrupted:
+		b.WriteString(row(s, m.creds, "Username", m.user) + "\n")
+		hint := "Press " + m.keys.Resume.Help().Key + " to sign in again."
+		if m.stray {
+			b.WriteString(s.Warning.Render(wrap(hint+" Keys typed until then are not used.", inner)))
+		} else {
+			b.WriteString(s.Bold.Render(wrap(hint, inner)))
+		}
+		return m.frame(b.String(), inner)
+	case m.step == stepPassword:
 		b.WriteString(m.creds.View() + "\n")
-	case stepKey:
+	case m.step == stepKey:
 		b.WriteString(row(s, m.creds, "Username", m.user) + "\n")
 		if m.busy && !m.keyTried {
 			b.WriteString(wrap("Signing in with SSH key "+m.sshKey.Fingerprint+"…", inner) + "\n")
@@ -59,7 +68,14 @@ func (m *Model) View() string {
 	default:
 		b.WriteString(s.Muted.Render(common.Hint(k.Submit)))
 	}
-	box := s.Box.Width(inner + 4).Render(b.String())
+	return m.frame(b.String(), inner)
+}
+
+// frame boxes the form's lines, under the notice, in the middle of the
+// screen.
+func (m *Model) frame(body string, inner int) string {
+	s := m.Styles()
+	box := s.Box.Width(inner + 4).Render(body)
 	parts := []string{}
 	if m.notice != "" {
 		parts = append(parts, s.Warning.Width(inner+4).Render(m.notice), "")

@@ -159,15 +159,21 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ThemeMsg:
 		m.filter.SetStyles(m.ctx.Styles.Input)
-	case common.RefreshMsg:
+	case common.RefreshMsg, common.OnlineMsg:
 		return m, m.load()
+	case common.AccountEventsMsg:
+		if touches(msg.Events) {
+			return m, m.load()
+		}
 	case loadedMsg:
 		if msg.view != m.includeView || msg.public != m.includePublic {
 			return m, nil // an older answer
 		}
 		m.loading = false
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			if text := common.LoadError(msg.err, m.loaded); text != "" {
+				m.err = text
+			}
 			return m, nil
 		}
 		m.SetProjects(msg.projects)
@@ -235,4 +241,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Cmd(common.BackMsg{})
 	}
 	return nil
+}
+
+// touches tells whether events change what the list shows: the person's
+// memberships, in projects or in an org.
+func touches(evs []wire.Event) bool {
+	for _, e := range evs {
+		switch e.Type {
+		case "project.membership-changed", "org.membership-changed":
+			return true
+		}
+	}
+	return false
 }

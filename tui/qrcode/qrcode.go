@@ -65,6 +65,18 @@ func New(text string) (Code, error) {
 	return Code{Lines: lines}, nil
 }
 
+// Inverted swaps light and dark: the code for a terminal whose own
+// foreground is the dark colour (a light background, without colours of
+// the code's own).
+func (c Code) Inverted() Code {
+	swap := strings.NewReplacer(lightLight, darkDark, darkDark, lightLight, lightDark, darkLight, darkLight, lightDark)
+	out := Code{Lines: make([]string, len(c.Lines))}
+	for i, l := range c.Lines {
+		out.Lines[i] = swap.Replace(l)
+	}
+	return out
+}
+
 // Width is the code's width in terminal cells.
 func (c Code) Width() int {
 	if len(c.Lines) == 0 {

@@ -12,7 +12,6 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/form"
-	"github.com/latch-dev/latch/tui/login"
 )
 
 // page is one of the screen's forms: a title, a note, the fields, and
@@ -129,7 +128,7 @@ func (m *Model) passwordPage(twoFA bool) *page {
 		case twoFA && req.Code == "":
 			return p.form.Fail("code", "Two-factor authentication is on: enter a code from your app or a backup code.")
 		}
-		return p.call(common.CallReauth(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+		return p.call(common.CallEnding(m.Ctx, true, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 			return api.ChangePassword(ctx, req)
 		}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actPassword} }))
 	}
@@ -168,7 +167,7 @@ func (m *Model) disablePage() *page {
 			return nil
 		}
 		req := wire.DisableRequest{Password: v.Password, Code: strings.TrimSpace(v.Code), RevokeTokens: revoke}
-		return p.call(common.CallReauth(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+		return p.call(common.CallEnding(m.Ctx, true, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 			return api.DisableTwoFactor(ctx, req)
 		}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actDisable} }))
 	}
@@ -231,12 +230,14 @@ func reauthError(err error, passKey string) (field, text string) {
 	switch {
 	case ok && e.Type == wire.ErrInvalidAuthentication:
 		return passKey, "That password is not correct."
-	case ok && e.Type == wire.ErrTwoFactorRequired && e.Reason == wire.ReasonReplayed:
-		return "code", "That code was already used: wait for the next one."
 	case ok && e.Type == wire.ErrTwoFactorRequired:
-		return "code", "That code was not accepted. " + login.ClockAdvice
+		field, text, clock := common.CodeError(err)
+		if clock {
+			text += " " + common.ClockAdvice
+		}
+		return field, text
 	}
-	return "", err.Error()
+	return "", common.ErrorSentence(err)
 }
 
 // keyError says what was wrong with a pasted key.

@@ -33,7 +33,7 @@ var actionLabels = map[action]string{
 // overviewKeys are the keys of the security overview.
 type overviewKeys struct {
 	common.ListKeys
-	Do, Remove, Refresh, Back key.Binding
+	Do, Remove, SignOut, Refresh, Back key.Binding
 }
 
 func newOverviewKeys() overviewKeys {
@@ -41,14 +41,15 @@ func newOverviewKeys() overviewKeys {
 		ListKeys: common.NewListKeys(),
 		Do:       common.Bind("enter", "do it", "enter"),
 		Remove:   common.Bind("enter/x", "remove key", "enter", "x", "delete", "backspace"),
+		SignOut:  common.Bind("enter/x", "sign this session out", "enter", "x", "delete", "backspace"),
 		Refresh:  common.Bind("r", "reload", "r"),
 		Back:     common.Bind("esc", "back", "esc"),
 	}
 }
 
 // overview is the security screen's main component: the two-factor
-// state, the actions, then the SSH keys (the cursor runs on from the
-// actions into them) and the active sessions.
+// state, the actions, then the SSH keys and the active sessions (the
+// cursor runs on from the actions into both).
 type overview struct {
 	common.Common
 	keys     overviewKeys
@@ -62,8 +63,9 @@ type overview struct {
 
 	// What the overview asks of its screen, at once: keys typed right
 	// after reach the form or dialog it opens.
-	onStart  func(action) tea.Cmd
-	onRemove func(wire.SSHKey) tea.Cmd
+	onStart   func(action) tea.Cmd
+	onRemove  func(wire.SSHKey) tea.Cmd
+	onSignOut func(wire.Token) tea.Cmd
 }
 
 func newOverview(ctx *common.Context) *overview {
@@ -89,25 +91,56 @@ func (o *overview) actions() []action {
 	return []action{actEnable, actPassword, actSignOut, actAddKey}
 }
 
-// sync puts the cursor back inside the rows: the actions, then the keys.
-func (o *overview) sync() { o.cursor.SetLen(len(o.actions()) + len(o.sshKeys)) }
+// sync puts the cursor back inside the rows: the actions, the keys, then
+// the sessions.
+func (o *overview) sync() {
+	o.cursor.SetLen(len(o.actions()) + len(o.keyRows()) + len(o.sessionRows()))
+}
+
+// keyRows and sessionRows are the keys and sessions listed (none while
+// the status is unknown, or for an enroll-only session).
+func (o *overview) keyRows() []wire.SSHKey {
+	if o.status == nil || o.enrollOnly() {
+		return nil
+	}
+	return o.sshKeys
+}
+
+func (o *overview) sessionRows() []wire.Token {
+	if o.status == nil || o.enrollOnly() {
+		return nil
+	}
+	return o.sessions
+}
+
+// sessionAt is the session under the cursor, nil when it is elsewhere.
+func (o *overview) sessionAt() *wire.Token {
+	i := o.cursor.Index - len(o.actions()) - len(o.keyRows())
+	if rows := o.sessionRows(); i >= 0 && i < len(rows) {
+		return &rows[i]
+	}
+	return nil
+}
 
 // keyAt is the SSH key under the cursor, nil when the cursor is on an
 // action.
 func (o *overview) keyAt() *wire.SSHKey {
 	i := o.cursor.Index - len(o.actions())
-	if i < 0 || i >= len(o.sshKeys) || o.status == nil {
-		return nil
+	if rows := o.keyRows(); i >= 0 && i < len(rows) {
+		return &rows[i]
 	}
-	return &o.sshKeys[i]
+	return nil
 }
 
 func (o *overview) ShortHelp() []key.Binding {
 	// The arrows' entry stands for both: a copy of Up that says so.
 	choose := o.keys.Up
 	choose.SetHelp("↑/↓", "choose")
-	if o.keyAt() != nil {
+	switch {
+	case o.keyAt() != nil:
 		return []key.Binding{choose, o.keys.Remove, o.keys.Refresh}
+	case o.sessionAt() != nil:
+		return []key.Binding{choose, o.keys.SignOut, o.keys.Refresh}
 	}
 	return []key.Binding{choose, o.keys.Do, o.keys.Refresh}
 }
@@ -116,7 +149,7 @@ func (o *overview) FullHelp() [][]key.Binding {
 	k := o.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Home, k.End},
-		{k.Do, k.Remove, k.Refresh, k.Back},
+		{k.Do, k.Remove, k.SignOut, k.Refresh, k.Back},
 	}
 }
 
@@ -137,6 +170,8 @@ func (o *overview) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		return o, common.Cmd(common.BackMsg{})
 	case o.keyAt() != nil && key.Matches(k, o.keys.Remove):
 		return o, o.onRemove(*o.keyAt())
+	case o.sessionAt() != nil && key.Matches(k, o.keys.SignOut):
+		return o, o.onSignOut(*o.sessionAt())
 	case key.Matches(k, o.keys.Do) && o.cursor.Index < len(acts):
 		return o, o.onStart(acts[o.cursor.Index])
 	}

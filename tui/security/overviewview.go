@@ -34,6 +34,14 @@ func (o *overview) View() string {
 			state += s.Muted.Render("  required by your organisation")
 		}
 		row("Two-factor auth", state)
+		if d := o.Ctx.Session.TwoFactorDeadline; d != nil && st.State != "on" {
+			now := o.Ctx.Now()
+			when := "from " + o.Ctx.Date(*d) + " (" + common.In(*d, now) + ")"
+			if !d.After(now) {
+				when = "since " + o.Ctx.Date(*d)
+			}
+			row("Required", s.Warning.Render(when))
+		}
 		if st.State == "on" {
 			codes := fmt.Sprintf("%d of 10 left", st.BackupCodesRemaining)
 			if st.BackupCodesRemaining <= 3 {
@@ -104,24 +112,37 @@ func (o *overview) keysView() string {
 	return b.String()
 }
 
+// sessionsView lists the active sessions, the cursor continuing into
+// them from the keys; a list longer than lines scrolls with the cursor.
 func (o *overview) sessionsView(lines int) string {
 	s := o.Ctx.Styles
 	var b strings.Builder
 	b.WriteString(s.Bold.Render(fmt.Sprintf("Active sessions (%d)", len(o.sessions))) + "\n")
-	if lines < 2 {
+	rows := o.sessionRows()
+	room := lines - 1
+	if room < 1 || len(rows) == 0 {
 		return b.String()
 	}
-	now := o.Ctx.Now()
-	nameW := max(16, min(40, o.Width-46))
-	shown := 0
-	for _, t := range o.sessions {
-		if shown >= lines-1 {
-			b.WriteString(s.Muted.Render(fmt.Sprintf("  … and %d more (Tokens tab)", len(o.sessions)-shown)) + "\n")
-			break
+	first := len(o.actions()) + len(o.keyRows())
+	sel := o.cursor.Index - first // the selected session, or outside
+	start := 0
+	if len(rows) > room {
+		room-- // a line says how many more there are
+		if sel >= room {
+			start = sel - room + 1
 		}
-		mark := "  "
+	}
+	end := min(len(rows), start+room)
+	now := o.Ctx.Now()
+	nameW := max(16, min(40, o.Width-48))
+	for i := start; i < end; i++ {
+		t := rows[i]
+		cur, mark := "  ", "  "
+		if i == sel {
+			cur = "▸ "
+		}
 		if o.Ctx.Session != nil && t.ID == o.Ctx.Session.TokenID {
-			mark = s.Accent.Render("● ")
+			mark = "● "
 		}
 		used := "never used"
 		if t.LastUsedAt != nil {
@@ -130,9 +151,18 @@ func (o *overview) sessionsView(lines int) string {
 		if t.LastUsedAddr != "" {
 			used += " from " + t.LastUsedAddr
 		}
-		line := mark + common.Pad(t.Name, nameW) + " " + common.Pad("since "+common.Ago(t.CreatedAt, now), 14) + " " + used
-		b.WriteString(common.Truncate(line, o.Width) + "\n")
-		shown++
+		line := cur + mark + common.Pad(t.Name, nameW) + " " + common.Pad("since "+common.Ago(t.CreatedAt, now), 14) + " " + used
+		if i == sel {
+			b.WriteString(s.Selected.Render(common.Pad(line, o.Width)) + "\n")
+		} else {
+			if mark != "  " {
+				line = cur + s.Accent.Render("●") + line[len(cur)+len("●"):]
+			}
+			b.WriteString(common.Truncate(line, o.Width) + "\n")
+		}
+	}
+	if more := len(rows) - end + start; more > 0 {
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  %d–%d of %d: ↑/↓ for the others", start+1, end, len(rows))) + "\n")
 	}
 	return b.String()
 }

@@ -12,7 +12,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/common"
@@ -57,6 +56,10 @@ type (
 		fingerprint string
 		err         error
 	}
+	sessionEndedMsg struct {
+		session wire.Token
+		err     error
+	}
 )
 
 // New builds the security screen.
@@ -64,6 +67,7 @@ func New(ctx *common.Context) *Model {
 	m := &Model{Common: common.NewCommon(ctx), overview: newOverview(ctx)}
 	m.overview.onStart = m.start
 	m.overview.onRemove = func(k wire.SSHKey) tea.Cmd { return m.show(m.confirmRemove(k)) }
+	m.overview.onSignOut = func(t wire.Token) tea.Cmd { return m.show(m.confirmSignOut(t)) }
 	return m
 }
 
@@ -165,9 +169,16 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, m.load()
 		}
 		return m, nil
+	case common.AccountEventsMsg:
+		// 2FA, sessions and keys changed elsewhere show here at once.
+		return m, m.load()
+	case common.OnlineMsg:
+		return m, m.load()
 	case statusMsg:
 		if msg.err != nil {
-			o.err = msg.err.Error()
+			if text := common.LoadError(msg.err, o.status != nil); text != "" {
+				o.err = text
+			}
 			return m, nil
 		}
 		o.status = msg.st
@@ -181,11 +192,16 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 					o.sessions = append(o.sessions, t)
 				}
 			}
+			o.sync()
 		}
 		return m, nil
+	case sessionEndedMsg:
+		return m, m.sessionSignedOut(msg)
 	case keysMsg:
 		if msg.err != nil {
-			o.keysErr = msg.err.Error()
+			if text := common.LoadError(msg.err, o.sshKeys != nil); text != "" {
+				o.keysErr = text
+			}
 			return m, nil
 		}
 		o.sshKeys, o.keysErr = msg.keys, ""
@@ -220,13 +236,22 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	return m, nil
 }
 
+// LeaveWarning: new backup codes on the screen, not saved yet, ask before
+// the console is left.
+func (m *Model) LeaveWarning() string {
+	if c, ok := m.dialog.(*codes.Model); ok && !c.Saved() {
+		return "These backup codes are shown only now, and the old ones no longer work. Without them, a lost phone locks you out of your account."
+	}
+	return ""
+}
+
 func (m *Model) start(a action) tea.Cmd {
 	o := m.overview
 	on := o.status != nil && o.status.State == "on"
 	o.err = ""
 	switch a {
 	case actEnable, actReenroll:
-		return common.Cmd(common.PushMsg{Screen: wizard.New(m.Ctx, a == actReenroll)})
+		return m.Ctx.Open(wizard.New(m.Ctx, a == actReenroll))
 	case actDisable:
 		if o.status.RequiredByOrg {
 			o.notice = "Your organisation requires two-factor authentication, so it cannot be turned off."
@@ -240,7 +265,7 @@ func (m *Model) start(a action) tea.Cmd {
 	case actSignOut:
 		return m.show(common.NewConfirm(m.Ctx, "Sign out everywhere?", "yes, sign out everywhere",
 			func() tea.Cmd {
-				return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+				return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 					return api.RevokeAll(ctx, wire.RevokeAllRequest{Kind: wire.KindSession})
 				}, func(r *wire.RevokeResponse, err error) tea.Msg { return doneMsg{resp: r, err: err, what: actSignOut} })
 			},
@@ -253,53 +278,11 @@ func (m *Model) start(a action) tea.Cmd {
 	return nil
 }
 
-func (m *Model) confirmRemove(k wire.SSHKey) *common.Confirm {
-	s := m.Styles()
-	inner := min(58, max(34, m.Width-10))
-	fp := k.Fingerprint
-	return common.NewConfirm(m.Ctx, "Remove this SSH key?", "yes, remove the key",
-		func() tea.Cmd {
-			return common.Call(m.Ctx, func(ctx context.Context, api common.API) (struct{}, error) {
-				return struct{}{}, api.RemoveSSHKey(ctx, fp)
-			}, func(_ struct{}, err error) tea.Msg { return keyRemovedMsg{fingerprint: fp, err: err} })
-		},
-		func() tea.Cmd { return m.closeDialog("") }).
-		Body(common.Truncate(k.Fingerprint, inner) + "\n" + s.Muted.Render(common.Truncate(k.Comment, inner))).
-		Note("Connections with it will need your password again, and the sessions it opened end at once.").
-		Busy("Removing…")
-}
-
-func (m *Model) keyAdded(msg keyAddedMsg) tea.Cmd {
-	if m.page == nil {
-		return nil
-	}
-	if msg.err != nil {
-		if e, ok := client.AsError(msg.err); ok && (e.Type == wire.ErrInvalidAuthentication || e.Type == wire.ErrTwoFactorRequired) {
-			return m.page.failed(msg.err, "password")
-		}
-		m.page.busy = false
-		return m.page.form.Fail("key", keyError(msg.err))
-	}
-	m.page = nil
-	m.overview.notice = "Added SSH key " + keyLabel(*msg.key) + ": `ssh` to this server with it opens the console without your password."
-	return m.load()
-}
-
-func (m *Model) keyRemoved(msg keyRemovedMsg) tea.Cmd {
-	m.dialog = nil
-	if msg.err != nil {
-		m.overview.notice = "Could not remove the key: " + msg.err.Error()
-		return nil
-	}
-	m.overview.notice = "Removed SSH key " + msg.fingerprint + "."
-	return m.load()
-}
-
 func (m *Model) done(msg doneMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.what == actSignOut {
 			m.dialog = nil
-			m.overview.notice = "Could not sign out everywhere: " + msg.err.Error()
+			m.overview.notice = "Could not sign out everywhere: " + common.ErrorText(msg.err) + "."
 			return nil
 		}
 		if m.page == nil {
@@ -321,7 +304,7 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 		reason = "You signed out everywhere (" + plural(msg.resp.Revoked, "session") + " ended)."
 	}
 	if msg.resp.LoggedOut || msg.what != actSignOut {
-		return common.Cmd(common.SessionEndedMsg{Reason: reason})
+		return common.EndOwn(m.Ctx, reason)
 	}
 	m.dialog, m.overview.notice = nil, reason
 	return m.load()

@@ -139,7 +139,7 @@ func (f *tokenForm) submit() tea.Cmd {
 // failed shows the server's refusal in the form.
 func (f *tokenForm) failed(err error) {
 	f.busy = false
-	f.form.SetErr(err.Error())
+	f.form.SetErr(common.ErrorSentence(err))
 }
 
 // request builds the API request, or says which field is wrong and why.

@@ -12,7 +12,7 @@ import (
 // listKeys are the table's keys.
 type listKeys struct {
 	common.ListKeys
-	New, Revoke, RevokeAll, Filter, Sort, ShowAll, Refresh, Back key.Binding
+	New, Details, Revoke, RevokeAll, Filter, Sort, Reverse, ShowAll, Refresh, Back key.Binding
 	// While the filter has the keyboard: bare letters are typed, so only
 	// the arrows move the cursor.
 	FilterUp, FilterDown, FilterDone, FilterClear key.Binding
@@ -22,10 +22,12 @@ func newListKeys() listKeys {
 	return listKeys{
 		ListKeys:    common.NewListKeys(),
 		New:         common.Bind("n", "new token", "n"),
+		Details:     common.Bind("enter", "details", "enter"),
 		Revoke:      common.Bind("x/del", "revoke", "x", "delete"),
 		RevokeAll:   common.Bind("X", "revoke all…", "X"),
 		Filter:      common.Bind("/", "filter", "/"),
 		Sort:        common.Bind("s", "sort", "s"),
+		Reverse:     common.Bind("S", "reverse order", "S"),
 		ShowAll:     common.Bind("a", "show inactive", "a"),
 		Refresh:     common.Bind("r", "reload", "r"),
 		Back:        common.Bind("esc", "back", "esc"),
@@ -51,9 +53,13 @@ type list struct {
 	err    string
 	notice string
 
+	posKey  posKey // the position line, kept while what it says is the same
+	posText string
+
 	// What the list asks of its screen, at once: a key typed right after
 	// must reach what it opens, not the list.
 	onNew       func() tea.Cmd
+	onDetails   func(wire.Token) tea.Cmd
 	onRevoke    func(wire.Token) tea.Cmd
 	onRevokeAll func() tea.Cmd
 }
@@ -79,11 +85,23 @@ func (l *list) SetSize(w, h int) {
 
 func (l *list) restyle() { l.filter.SetStyles(l.Ctx.Styles.Input) }
 
-// setTokens replaces the table's tokens.
+// setTokens replaces the table's tokens. The cursor stays on the token it
+// was on when that one is still shown (a reload after a change elsewhere
+// must not move it).
 func (l *list) setTokens(toks []wire.Token) {
+	sel, had := l.selected()
 	l.table.set(toks)
 	l.loaded, l.err = true, ""
 	l.refilter()
+	if !had {
+		return
+	}
+	for i, idx := range l.table.shown {
+		if l.table.all[idx].ID == sel.ID {
+			l.cursor.Move(i - l.cursor.Index)
+			return
+		}
+	}
 }
 
 // setProjects gives the table the projects' names for the scope column.
@@ -116,7 +134,7 @@ func (l *list) ShortHelp() []key.Binding {
 	if l.table.showAll {
 		all.SetHelp("a", "active only")
 	}
-	return []key.Binding{k.New, k.Revoke, k.Filter, k.Sort, all}
+	return []key.Binding{k.Details, k.New, k.Revoke, k.Filter, k.Sort, all}
 }
 
 func (l *list) FullHelp() [][]key.Binding {
@@ -126,8 +144,8 @@ func (l *list) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.New, k.Revoke, k.RevokeAll, k.Refresh},
-		{k.Filter, k.Sort, k.ShowAll, k.Back},
+		{k.Details, k.New, k.Revoke, k.RevokeAll, k.Refresh},
+		{k.Filter, k.Sort, k.Reverse, k.ShowAll, k.Back},
 	}
 }
 
@@ -158,6 +176,11 @@ func (l *list) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.New):
 		return l.onNew()
+	case key.Matches(msg, k.Details):
+		if t, ok := l.selected(); ok {
+			return l.onDetails(t)
+		}
+		return nil
 	case key.Matches(msg, k.Revoke):
 		t, ok := l.selected()
 		if !ok {
@@ -175,6 +198,9 @@ func (l *list) key(msg tea.KeyPressMsg) tea.Cmd {
 		return l.filter.Focus()
 	case key.Matches(msg, k.Sort):
 		l.table.nextSort()
+		l.refilter()
+	case key.Matches(msg, k.Reverse):
+		l.table.reverse()
 		l.refilter()
 	case key.Matches(msg, k.ShowAll):
 		l.table.showAll = !l.table.showAll

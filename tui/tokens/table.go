@@ -35,6 +35,7 @@ type table struct {
 	showAll bool // include revoked, expired and idle tokens
 	names   map[string]string
 	active  int // how many are active, counted once per set, not per frame
+	base    int // how many the filter chose from (active ones, or all)
 }
 
 func (t *table) set(toks []wire.Token) {
@@ -53,10 +54,12 @@ func (t *table) set(toks []wire.Token) {
 func (t *table) apply(q string) {
 	q = strings.ToLower(strings.TrimSpace(q))
 	t.shown = t.shown[:0]
+	t.base = 0
 	for i, tk := range t.all {
 		if !t.showAll && tk.State != wire.StateActive {
 			continue
 		}
+		t.base++
 		if q != "" && !strings.Contains(t.lower[i], q) {
 			continue
 		}
@@ -101,6 +104,9 @@ func (t *table) nextSort() {
 	t.sort = (t.sort + 1) % sortCount
 	t.desc = t.sort == sortCreated || t.sort == sortLastUsed
 }
+
+// reverse turns the order of the column round.
+func (t *table) reverse() { t.desc = !t.desc }
 
 func (t *table) scopeText(tk wire.Token, long bool) string {
 	if tk.Scope == nil || len(tk.Scope.Projects) == 0 {

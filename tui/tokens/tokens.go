@@ -33,6 +33,7 @@ type (
 	}
 	projectsMsg struct {
 		projects []wire.Project
+		err      error
 	}
 	createdMsg struct {
 		resp *wire.CreateTokenResponse
@@ -52,6 +53,7 @@ type (
 func New(ctx *common.Context) *Model {
 	m := &Model{Common: common.NewCommon(ctx), list: newList(ctx)}
 	m.list.onNew, m.list.onRevoke, m.list.onRevokeAll = m.openForm, m.askRevoke, m.askRevokeAll
+	m.list.onDetails = m.openDetails
 	return m
 }
 
@@ -85,6 +87,10 @@ func (m *Model) closeDialog(notice string) tea.Cmd {
 }
 
 func (m *Model) askRevoke(t wire.Token) tea.Cmd { return m.openDialog(m.confirmRevoke(t)) }
+
+func (m *Model) openDetails(t wire.Token) tea.Cmd {
+	return m.openDialog(newDetails(m.Ctx, t, m.projects, m.askRevoke, func() tea.Cmd { return m.closeDialog("") }))
+}
 
 func (m *Model) askRevokeAll() tea.Cmd {
 	return m.openDialog(newRevokeAllDialog(m.Ctx, m.revokeAll, func() tea.Cmd { return m.closeDialog("") }))
@@ -140,7 +146,7 @@ func (m *Model) load() tea.Cmd {
 func (m *Model) loadProjects() tea.Cmd {
 	return common.Call(m.Ctx, func(ctx context.Context, api common.API) ([]wire.Project, error) {
 		return api.Projects(ctx, wire.LevelView, true)
-	}, func(ps []wire.Project, err error) tea.Msg { return projectsMsg{projects: ps} })
+	}, func(ps []wire.Project, err error) tea.Msg { return projectsMsg{projects: ps, err: err} })
 }
 
 // SetTokens replaces the table's tokens (tests and benchmarks).
@@ -159,14 +165,31 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, m.load()
 		}
 		return m, nil
+	case common.AccountEventsMsg:
+		// Tokens and sessions made or ended elsewhere appear and go,
+		// under an open form or dialog as well.
+		if common.TokensTouched(msg.Events) {
+			return m, m.load()
+		}
+		return m, nil
+	case common.OnlineMsg:
+		return m, tea.Batch(m.load(), m.loadProjects())
 	case loadedMsg:
 		if msg.err != nil {
-			m.list.err = msg.err.Error()
+			if text := common.LoadError(msg.err, m.list.loaded); text != "" {
+				m.list.err = text
+			}
 			return m, nil
 		}
 		m.list.setTokens(msg.tokens)
+		if d, ok := m.dialog.(*details); ok {
+			d.set(msg.tokens)
+		}
 		return m, nil
 	case projectsMsg:
+		if msg.err != nil {
+			return m, nil // the scope column shows ids until the names come
+		}
 		m.projects = msg.projects
 		m.list.setProjects(msg.projects)
 		return m, nil
@@ -204,7 +227,7 @@ func (m *Model) confirmRevoke(t wire.Token) *common.Confirm {
 	s := m.Styles()
 	c := common.NewConfirm(m.Ctx, "Revoke this token?", "yes, revoke it",
 		func() tea.Cmd {
-			return common.Call(m.Ctx, func(ctx context.Context, api common.API) (struct{}, error) {
+			return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (struct{}, error) {
 				return struct{}{}, api.RevokeToken(ctx, t.ID)
 			}, func(_ struct{}, err error) tea.Msg { return revokedMsg{token: t, err: err} })
 		},
@@ -221,18 +244,18 @@ func (m *Model) confirmRevoke(t wire.Token) *common.Confirm {
 func (m *Model) revoked(msg revokedMsg) tea.Cmd {
 	m.dialog = nil
 	if msg.err != nil {
-		m.list.notice = "Could not revoke: " + msg.err.Error()
+		m.list.notice = "Could not revoke: " + common.ErrorText(msg.err) + "."
 		return m.load()
 	}
 	if msg.token.ID == currentID(m.Ctx) {
-		return common.Cmd(common.SessionEndedMsg{Reason: "You revoked the token of this session, so you are logged out."})
+		return common.EndOwn(m.Ctx, "You revoked the token of this session, so you are logged out.")
 	}
 	m.list.notice = "Revoked “" + msg.token.Name + "”."
 	return m.load()
 }
 
 func (m *Model) revokeAll(req wire.RevokeAllRequest) tea.Cmd {
-	return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
+	return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (*wire.RevokeResponse, error) {
 		return api.RevokeAll(ctx, req)
 	}, func(r *wire.RevokeResponse, err error) tea.Msg { return revokedAllMsg{resp: r, err: err} })
 }
@@ -240,11 +263,11 @@ func (m *Model) revokeAll(req wire.RevokeAllRequest) tea.Cmd {
 func (m *Model) revokedAll(msg revokedAllMsg) tea.Cmd {
 	m.dialog = nil
 	if msg.err != nil {
-		m.list.notice = "Could not revoke: " + msg.err.Error()
+		m.list.notice = "Could not revoke: " + common.ErrorText(msg.err) + "."
 		return m.load()
 	}
 	if msg.resp.LoggedOut {
-		return common.Cmd(common.SessionEndedMsg{Reason: "You revoked all your tokens, this session's included, so you are logged out."})
+		return common.EndOwn(m.Ctx, "You revoked all your tokens, this session's included, so you are logged out.")
 	}
 	m.list.notice = "Revoked " + plural(msg.resp.Revoked, "token") + "."
 	return m.load()

@@ -37,7 +37,8 @@ var Apps = []string{"Google Authenticator", "Microsoft Authenticator", "Authy", 
 
 type keyMap struct {
 	Up, Down, Choose, Cancel key.Binding // step 1
-	TypeCode                 key.Binding // the scan step
+	Again                    key.Binding // the password step, once accepted
+	TypeCode, Invert         key.Binding // the scan step
 	Back                     key.Binding
 	Finish                   key.Binding
 }
@@ -53,11 +54,12 @@ type Model struct {
 	pass     *form.Form
 	code     string // the new code
 	verify   *form.Form
-	enroll   *wire.EnrollResponse
+	enroll   *wire.EnrollResponse // the pending secret, kept when going back
 	codes    *codes.Model
 	err      string
 	advice   bool
 	busy     bool
+	flip     bool // the person inverted the QR code (i)
 }
 
 type (
@@ -81,7 +83,9 @@ func New(ctx *common.Context, reenroll bool) *Model {
 		Down:     key.NewBinding(key.WithKeys("down", "j")),
 		Choose:   common.Bind("enter", "next", "enter"),
 		Cancel:   common.Bind("esc", "cancel", "esc"),
+		Again:    common.Bind("enter", "to the same QR code", "enter"),
 		TypeCode: common.Bind("enter", "next", "enter"),
+		Invert:   common.Bind("i", "invert the code", "i"),
 		Back:     common.Bind("esc", "back", "esc"),
 		Finish:   common.Bind("enter", "finish & log out", "enter"),
 	}
@@ -117,10 +121,14 @@ func (m *Model) SetSize(w, h int) {
 // left by a stray key.
 func (m *Model) Capturing() bool { return m.step != StepApp }
 
-// form is the step's form, if it has one.
+// form is the step's form, if it has one. The password step has none
+// once the password was accepted: the secret made then is kept.
 func (m *Model) form() *form.Form {
 	switch m.step {
 	case StepPassword:
+		if m.enroll != nil {
+			return nil
+		}
 		return m.pass
 	case StepVerify:
 		return m.verify
@@ -139,7 +147,12 @@ func (m *Model) ShortHelp() []key.Binding {
 	switch m.step {
 	case StepApp:
 		return common.Helpful(k.Up, k.Down, k.Choose, k.Cancel)
+	case StepPassword:
+		return []key.Binding{k.Again, k.Back}
 	case StepScan:
+		if m.Ctx.NoColor {
+			return []key.Binding{k.TypeCode, k.Invert, k.Back}
+		}
 		return []key.Binding{k.TypeCode, k.Back}
 	case StepBackup:
 		return m.codes.ShortHelp()
@@ -181,6 +194,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.busy {
 		return nil
 	}
+	m.err = "" // an error is about the last action, not the next one
 	if f := m.form(); f != nil {
 		switch {
 		case f.Cancels(msg):
@@ -204,14 +218,24 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.step = StepPassword
 			return m.pass.Init()
 		case key.Matches(msg, k.Cancel):
-			return common.Cmd(common.PopMsg{})
+			return m.Ctx.Close()
+		}
+	case StepPassword: // accepted before: the same secret
+		switch {
+		case key.Matches(msg, k.Again):
+			m.step = StepScan
+		case key.Matches(msg, k.Back):
+			return m.back()
 		}
 	case StepScan:
 		switch {
 		case key.Matches(msg, k.TypeCode):
 			m.step = StepVerify
 			m.verify.Clear("code")
+			m.verify.SetErr("")
 			return m.verify.Init()
+		case key.Matches(msg, k.Invert) && m.Ctx.NoColor:
+			m.flip = !m.flip
 		case key.Matches(msg, k.Back):
 			return m.back()
 		}
@@ -239,10 +263,9 @@ func (m *Model) back() tea.Cmd {
 	case StepPassword:
 		m.step = StepApp
 	case StepScan:
+		// The password was accepted and the secret made: going back
+		// keeps both, so a code from the phone set up meanwhile works.
 		m.step = StepPassword
-		m.pass.Clear("password")
-		m.pass.Clear("code")
-		return m.pass.Init()
 	case StepVerify:
 		m.step = StepScan
 	case StepBackup, StepFinish:
@@ -267,13 +290,18 @@ func (m *Model) submitPassword() tea.Cmd {
 func (m *Model) enrolled(msg enrolledMsg) tea.Cmd {
 	m.busy = false
 	if msg.err != nil {
-		text := msg.err.Error()
-		if e, ok := client.AsError(msg.err); ok && e.Type == wire.ErrInvalidAuthentication {
+		field, text := "password", common.ErrorSentence(msg.err)
+		switch e, ok := client.AsError(msg.err); {
+		case ok && e.Type == wire.ErrInvalidAuthentication:
 			text = "That password is not correct."
+		case ok && e.Type == wire.ErrTwoFactorRequired:
+			field, text, _ = common.CodeError(msg.err)
+			m.pass.Clear("code")
+			return m.pass.Fail(field, text)
 		}
 		m.pass.Clear("password")
 		m.pass.Clear("code")
-		return m.pass.Fail("password", text)
+		return m.pass.Fail(field, text)
 	}
 	m.enroll = msg.resp
 	m.step = StepScan
@@ -288,7 +316,7 @@ func (m *Model) submitCode() tea.Cmd {
 	}
 	m.busy, m.advice = true, false
 	m.verify.SetErr("")
-	return common.Call(m.Ctx, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
+	return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
 		return api.ConfirmEnrollment(ctx, wire.ConfirmRequest{Code: code})
 	}, func(r *wire.BackupCodesResponse, err error) tea.Msg { return confirmedMsg{resp: r, err: err} })
 }
@@ -299,7 +327,12 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 		text := "That code was not accepted."
 		m.advice = true
 		if e, ok := client.AsError(msg.err); ok && e.Type != wire.ErrInvalidInput {
-			text, m.advice = msg.err.Error(), e.Type == wire.ErrTwoFactorRequired
+			text, m.advice = common.ErrorSentence(msg.err), e.Type == wire.ErrTwoFactorRequired
+			if m.advice {
+				_, text, m.advice = common.CodeError(msg.err)
+			}
+		} else if !ok {
+			text, m.advice = common.ErrorSentence(msg.err), false
 		}
 		m.verify.Clear("code")
 		return m.verify.Fail("code", text)
@@ -317,4 +350,24 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 	m.codes.SetSize(m.Width, m.Height)
 	m.step = StepBackup
 	return nil
+}
+
+// LeaveWarning: with 2FA on and the backup codes not saved, leaving asks
+// first.
+func (m *Model) LeaveWarning() string {
+	if m.step == StepBackup && m.codes != nil && !m.codes.Saved() {
+		return "Two-factor authentication is on, and these backup codes are shown only now. Without them, a lost phone locks you out of your account."
+	}
+	return ""
+}
+
+// invertQR: without colours the code takes the terminal's own: drawn as
+// it is for a dark background, inverted for a light one (as the terminal
+// reported it; for a dark one when it did not), and i inverts it again.
+func (m *Model) invertQR() bool {
+	if !m.Ctx.NoColor {
+		return false // drawn in its own colours, dark on light, anywhere
+	}
+	light := m.Ctx.BackgroundKnown && !m.Ctx.Styles.Dark
+	return light != m.flip
 }

@@ -12,9 +12,12 @@ import (
 
 // emitJSON writes v indented, for --json.
 func emitJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	js, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(client.EscapeJSONForTerminal(js), '\n'))
+	return err
 }
 
 // humanDuration prints 15m as "15 minutes", 2h as "2 hours", 36h as

@@ -59,7 +59,7 @@ func chooseProject(ctx context.Context, st *cliState, c *client.Client, p *promp
 	if err := st.setProject(&client.ProjectRef{ID: chosen.ID, Name: chosen.Name}); err != nil {
 		return false, err
 	}
-	fmt.Fprintf(st.e.stdout, "Setting current project to: %s\n", chosen.Name)
+	fmt.Fprintf(st.e.stdout, "Setting current project to: %s\n", client.Printable(chosen.Name))
 	return true, nil
 }
 

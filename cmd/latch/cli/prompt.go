@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/latch-dev/latch/client"
 )
 
 // errNoTerminal is returned when a prompt needs a terminal (a password
@@ -117,7 +119,7 @@ func interruptible(ctx context.Context, read func() (string, error)) (string, er
 // the input) takes def. A wrong answer is asked again, a few times.
 func (p *prompter) choose(ctx context.Context, items []string, def int) (int, error) {
 	for i, it := range items {
-		fmt.Fprintf(p.out, "%d) %s\n", i, it)
+		fmt.Fprintf(p.out, "%d) %s\n", i, client.Printable(it))
 	}
 	for try := 0; try < 5; try++ {
 		s, err := p.line(ctx, fmt.Sprintf("Pick a numbered choice [%d]: ", def))

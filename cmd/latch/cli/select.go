@@ -42,7 +42,7 @@ func (a *app) selectCommand() *cobra.Command {
 				if err := s.st.setProject(&client.ProjectRef{ID: pr.ID, Name: pr.Name}); err != nil {
 					return err
 				}
-				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, pr.Name)
+				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, client.Printable(pr.Name))
 				return nil
 			}
 			p := newPrompter(s.e)

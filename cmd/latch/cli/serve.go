@@ -132,7 +132,7 @@ func (a *app) serve(o *serveOptions) error {
 			return err
 		}
 	}
-	srv := httpServer(handler, streams, log)
+	srv := httpServer(handler, streams, log, serveTimeouts)
 	if certs != nil {
 		srv.TLSConfig = certs.serverTLS()
 	}

@@ -65,16 +65,26 @@ func withMetricsPath(h, metrics http.Handler) http.Handler {
 	})
 }
 
-// httpServer is one listener's server with the API's timeouts. Streams
+// httpTimeouts bound what a slow or idle client holds of the server.
+// Event streams outlive them: ReadTimeout covers the request alone (net/http
+// lifts the read deadline once a handler runs), there is no WriteTimeout,
+// and a stream's heartbeat keeps it from looking idle to a proxy.
+type httpTimeouts struct {
+	readHeader, read, idle time.Duration
+}
+
+var serveTimeouts = httpTimeouts{readHeader: 10 * time.Second, read: 30 * time.Second, idle: 2 * time.Minute}
+
+// httpServer is one listener's server with the API's timeouts t. Streams
 // never go idle, so Shutdown alone would wait for its timeout: base
 // contexts are ended first (endStreams).
-func httpServer(h http.Handler, streams context.Context, log *slog.Logger) *http.Server {
+func httpServer(h http.Handler, streams context.Context, log *slog.Logger, t httpTimeouts) *http.Server {
 	return &http.Server{
 		BaseContext:       func(net.Listener) context.Context { return streams },
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		IdleTimeout:       t.idle,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
@@ -129,5 +139,5 @@ func listenMetrics(addr string, m interface{ Handler() http.Handler }, streams c
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	log.Info("latch serving metrics", "metrics", "http://"+ln.Addr().String()+"/metrics")
-	return startListener("metrics", httpServer(mux, streams, log), ln, false), nil
+	return startListener("metrics", httpServer(mux, streams, log, serveTimeouts), ln, false), nil
 }

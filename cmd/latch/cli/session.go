@@ -40,6 +40,8 @@ func (a *app) print(v any, human func(w io.Writer)) error {
 	if a.json {
 		return emitJSON(a.e.stdout, v)
 	}
-	human(a.e.stdout)
+	// User-supplied text (names, comments, addresses) cannot act on the
+	// reader's terminal, whatever was stored before the server refused it.
+	human(client.PrintableWriter(a.e.stdout))
 	return nil
 }

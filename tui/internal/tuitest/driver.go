@@ -35,11 +35,15 @@ type Driver struct {
 
 	mu    sync.Mutex
 	ticks []func(time.Time) tea.Msg
+	// Messages of commands that wait for the server's stream (Await):
+	// they run on their own goroutines and are delivered by Pump and
+	// WaitFor, as a program would when they arrive.
+	async chan tea.Msg
 }
 
 // NewDriver starts m at width×height.
 func NewDriver(t testing.TB, m Renderer, width, height int) *Driver {
-	d := &Driver{t: t, Model: m}
+	d := &Driver{t: t, Model: m, async: make(chan tea.Msg, 256)}
 	d.run(m.Init())
 	d.Send(tea.WindowSizeMsg{Width: width, Height: height})
 	return d
@@ -90,21 +94,33 @@ func (d *Driver) run(cmd tea.Cmd) {
 	}
 }
 
-// collect runs cmd (and the commands of a batch) and returns the messages.
-func (d *Driver) collect(cmd tea.Cmd) []tea.Msg { return Collect(cmd) }
+// collect runs cmd (and the commands of a batch) and returns the messages;
+// a command that waits for the stream runs apart (Pump delivers it).
+func (d *Driver) collect(cmd tea.Cmd) []tea.Msg {
+	return collect(cmd, func(c tea.Cmd) {
+		go func() { d.async <- c() }()
+	})
+}
 
 // Collect runs cmd, and the commands of a batch or a sequence, in order,
 // and returns their messages. A text cursor's blink is a timer, and timers
 // do not run by themselves here: it is dropped, and the cursor stays on.
-func Collect(cmd tea.Cmd) []tea.Msg {
+// A command that waits for the server's stream (IsAwait) is dropped too.
+func Collect(cmd tea.Cmd) []tea.Msg { return collect(cmd, func(tea.Cmd) {}) }
+
+func collect(cmd tea.Cmd, await func(tea.Cmd)) []tea.Msg {
 	if cmd == nil || isBlink(cmd) {
+		return nil
+	}
+	if IsAwait(cmd) {
+		await(cmd)
 		return nil
 	}
 	msg := cmd()
 	if batch, ok := msg.(tea.BatchMsg); ok {
 		var out []tea.Msg
 		for _, c := range batch {
-			out = append(out, Collect(c)...)
+			out = append(out, collect(c, await)...)
 		}
 		return out
 	}
@@ -112,11 +128,49 @@ func Collect(cmd tea.Cmd) []tea.Msg {
 	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
 		var out []tea.Msg
 		for i := range v.Len() {
-			out = append(out, Collect(v.Index(i).Interface().(tea.Cmd))...)
+			out = append(out, collect(v.Index(i).Interface().(tea.Cmd), await)...)
 		}
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+// IsAwait tells a command that blocks until the server's watch stream
+// says something — a method named Await (tui's follower) — by its
+// function.
+func IsAwait(cmd tea.Cmd) bool {
+	fn := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer())
+	return fn != nil && strings.HasSuffix(fn.Name(), ".Await-fm")
+}
+
+// Pump delivers what the stream said within d (and what that leads to).
+func (d *Driver) Pump(wait time.Duration) {
+	deadline := time.After(wait)
+	for {
+		select {
+		case msg := <-d.async:
+			d.Send(msg)
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// WaitFor delivers what the stream says until the screen shows text, for
+// up to 10 s, and returns how long that took.
+func (d *Driver) WaitFor(text string) time.Duration {
+	d.t.Helper()
+	start := time.Now()
+	deadline := time.After(10 * time.Second)
+	for !strings.Contains(d.Screen(), text) {
+		select {
+		case msg := <-d.async:
+			d.Send(msg)
+		case <-deadline:
+			d.t.Fatalf("the screen never showed %q:\n%s", text, d.Screen())
+		}
+	}
+	return time.Since(start)
 }
 
 var cmdType = reflect.TypeOf(tea.Cmd(nil))

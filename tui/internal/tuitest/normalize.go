@@ -22,9 +22,14 @@ var normalizers = []*regexp.Regexp{
 	regexp.MustCompile(`\b[a-z2-9]{5}-[a-z2-9]{5}\b`),
 }
 
+// retrying is the offline banner's countdown, which depends on the
+// client's back-off (jittered): masked whole, to the end of its line.
+var retrying = regexp.MustCompile(`(?m)retrying (now|in \d+s)\.[ ]*$`)
+
 // Normalize masks what differs between runs (addresses, ids, secrets,
 // codes) with x's of the same length.
 func Normalize(s string) string {
+	s = retrying.ReplaceAllString(s, "retrying (…).")
 	for _, re := range normalizers {
 		s = re.ReplaceAllStringFunc(s, func(m string) string {
 			prefix := ""
