@@ -49,9 +49,9 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 		m.setFlash(enrollOnlyText, true)
 	}
 	m.layout()
-	m.tickGen++
+	m.disarm()
 	m.stateSeen = false
-	return tea.Batch(m.refreshWho(), m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.idleTickCmd(), m.startLive())
+	return tea.Batch(m.refreshWho(), m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.startLive())
 }
 
 // endSession returns to the login screen with reason; logout revokes the
@@ -70,7 +70,7 @@ func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	m.ask = nil
 	m.history = nil
 	m.fullHelp = false
-	m.tickGen++
+	m.disarm()
 	m.flash = ""
 	m.front = login.New(m.ctx, reason)
 	if unexpected {
@@ -89,11 +89,6 @@ func logoutCmd(base context.Context, api common.API) tea.Cmd {
 	}
 }
 
-func (m *Model) idleTickCmd() tea.Cmd {
-	gen := m.tickGen
-	return m.ctx.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
-}
-
 // idleRemaining is the time left before the server's inactivity limit
 // ends the session, counted from the last call the server saw.
 func (m *Model) idleRemaining() (time.Duration, bool) {
@@ -102,16 +97,6 @@ func (m *Model) idleRemaining() (time.Duration, bool) {
 		return 0, false
 	}
 	return s.IdleTimeout - m.ctx.Now().Sub(m.ctx.LastTouch()), true
-}
-
-func (m *Model) idleTick(msg idleTickMsg) tea.Cmd {
-	if msg.gen != m.tickGen || !m.loggedIn() {
-		return nil
-	}
-	if left, ok := m.idleRemaining(); ok && left <= 0 {
-		return m.endSession(common.IdleLogoutMessage(m.ctx.Session.IdleTimeout), true, true)
-	}
-	return m.idleTickCmd()
 }
 
 func (m *Model) selectProject(p wire.Project) tea.Cmd {

@@ -124,8 +124,26 @@ func NewContext(base context.Context, api API, now func() time.Time) *Context {
 		now = time.Now
 	}
 	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Loc: time.Local,
-		Tick: tea.Tick, Width: 80, Height: 24,
+		Tick: tickUntilDone(base), Width: 80, Height: 24,
 		Open: func(s Screen) tea.Cmd { return s.Init() }, Close: func() tea.Cmd { return nil }}
+}
+
+// tickUntilDone is tea.Tick that also ends with base: a timer of a
+// console that closed must not keep its goroutine for the minute it was
+// set for.
+func tickUntilDone(base context.Context) func(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+	return func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case now := <-t.C:
+				return fn(now)
+			case <-base.Done():
+				return nil
+			}
+		}
+	}
 }
 
 // Date shows t in the person's zone, to the minute, with the zone's name.
