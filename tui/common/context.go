@@ -162,8 +162,18 @@ func (c *Context) Authed() API {
 	return c.API
 }
 
-// Touch records that the server saw the session's token at t.
-func (c *Context) Touch(t time.Time) { c.lastTouch.Store(t.UnixNano()) }
+// Touch records that the server saw the session's token at t. Calls end
+// in any order: a slow one that started earlier never moves the last use
+// (and the countdown, and its timer) back.
+func (c *Context) Touch(t time.Time) {
+	n := t.UnixNano()
+	for {
+		old := c.lastTouch.Load()
+		if n <= old || c.lastTouch.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
 
 // LastTouch is when the server last counted the session as active.
 func (c *Context) LastTouch() time.Time { return time.Unix(0, c.lastTouch.Load()) }

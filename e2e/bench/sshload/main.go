@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,8 +35,9 @@ import (
 
 func main() {
 	port := flag.Int("port", 2222, "SSH port on 127.0.0.1")
-	user := flag.String("user", "amy", "SSH user")
-	key := flag.String("key", "", "private key file")
+	users := flag.String("users", "amy", "SSH users, comma-separated: session i signs in as the (i mod count)th")
+	key := flag.String("key", "", "private key file, or with -key-dir none")
+	keyDir := flag.String("key-dir", "", "a private key per user, named as the user")
 	n := flag.Int("n", 100, "sessions")
 	cols := flag.Int("cols", 120, "terminal columns")
 	rows := flag.Int("rows", 40, "terminal rows")
@@ -46,7 +48,7 @@ func main() {
 	presses := flag.Int("presses", 100, "key presses of the typing session")
 	settle := flag.Duration("settle", 10*time.Second, "wait after the last session closed before counting goroutines")
 	flag.Parse()
-	if err := run(config{*port, *user, *key, *n, *cols, *rows, *ready, *pid, *metrics, *idle, *presses, *settle}); err != nil {
+	if err := run(config{*port, strings.Split(*users, ","), *key, *keyDir, *n, *cols, *rows, *ready, *pid, *metrics, *idle, *presses, *settle}); err != nil {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(1)
 	}
@@ -54,7 +56,8 @@ func main() {
 
 type config struct {
 	port          int
-	user, key     string
+	users         []string
+	key, keyDir   string
 	n, cols, rows int
 	ready         string
 	pid           int
@@ -80,7 +83,7 @@ func run(c config) error {
 			s.close()
 		}
 	}()
-	first, err := open(c)
+	first, err := open(c, 0)
 	if err != nil {
 		return err
 	}
@@ -88,7 +91,7 @@ func run(c config) error {
 	time.Sleep(time.Second)
 	rss1 := rss(c.pid)
 	for len(sessions) < c.n {
-		s, err := open(c)
+		s, err := open(c, len(sessions))
 		if err != nil {
 			return fmt.Errorf("session %d: %w", len(sessions)+1, err)
 		}
@@ -134,11 +137,15 @@ type session struct {
 	done chan struct{}
 }
 
-func open(c config) (*session, error) {
-	cmd := exec.Command("ssh", "-tt", "-F", "/dev/null", "-p", strconv.Itoa(c.port), "-i", c.key,
+func open(c config, i int) (*session, error) {
+	user, key := c.users[i%len(c.users)], c.key
+	if c.keyDir != "" {
+		key = filepath.Join(c.keyDir, user)
+	}
+	cmd := exec.Command("ssh", "-tt", "-F", "/dev/null", "-p", strconv.Itoa(c.port), "-i", key,
 		"-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 		"-o", "LogLevel=ERROR", "-o", "IdentityAgent=none", "-o", "PasswordAuthentication=no",
-		"-o", "KbdInteractiveAuthentication=no", c.user+"@127.0.0.1")
+		"-o", "KbdInteractiveAuthentication=no", user+"@127.0.0.1")
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(c.cols), Rows: uint16(c.rows)})
 	if err != nil {
