@@ -41,6 +41,7 @@ type Client struct {
 	plainRemote  bool   // http:// to a host beyond loopback
 	insecureHTTP bool   // send credentials there anyway (WithInsecureHTTP)
 	caFile       string // extra CA certificates (WithCAFile)
+	printable    bool   // answers made printable (WithPrintableText)
 }
 
 // Option configures a Client.
@@ -201,6 +202,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
 		return fmt.Errorf("read answer to %s %s from %s: %w", method, path, c.base, err)
+	}
+	if c.printable {
+		MakePrintable(out)
 	}
 	return nil
 }

@@ -58,3 +58,30 @@ func TestEscapeJSONForTerminal(t *testing.T) {
 		t.Errorf("value changed: %v %q", err, back["name"])
 	}
 }
+
+// MakePrintable reaches every string of an answer: fields of nested
+// structs, slices, pointers and map values and keys.
+func TestMakePrintableReachesEveryString(t *testing.T) {
+	type inner struct{ Comment string }
+	type answer struct {
+		Name   string
+		Ptr    *inner
+		List   []inner
+		Scope  map[string]string
+		Keyed  map[string]int
+		Number int
+		hidden string
+	}
+	bad := "x\x1b]52;c;AA==\x07\u202e"
+	a := answer{Name: bad, Ptr: &inner{bad}, List: []inner{{bad}, {"ok"}}, Scope: map[string]string{"p1": bad},
+		Keyed: map[string]int{bad: 1}, Number: 7, hidden: bad}
+	client.MakePrintable(&a)
+	want := client.Printable(bad)
+	if a.Name != want || a.Ptr.Comment != want || a.List[0].Comment != want || a.List[1].Comment != "ok" ||
+		a.Scope["p1"] != want || a.Keyed[want] != 1 || len(a.Keyed) != 1 || a.Number != 7 {
+		t.Errorf("not every string was made printable: %+v %+v", a, *a.Ptr)
+	}
+	if a.hidden != bad {
+		t.Errorf("an unexported field was touched")
+	}
+}

@@ -108,11 +108,19 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "a command not offered over SSH exited $rc"
 
-# With the key, the console opens without the password.
+# With the key, the console opens without the password, and says the
+# sign-in before it as sshd does: the command's, with the key.
 tmux new-session -d -s "$session" -x 80 -y 24 \
   "ssh ${ssh_opts[*]} -i $tmp/id_ed25519 -o IdentitiesOnly=yes -tt amy@127.0.0.1; sleep 30"
 wait_for "1 Projects"
 wait_for "SAM importer test"
+wait_for "Last sign-in "
+wait_for "(SSH command, key"
+# Its activity: the commands' sign-ins with the key, the console's own.
+keys 4
+wait_for "Activity ·"
+wait_for "SSH key"
+wait_for "SSH console"
 
 # SIGTERM ends the open session cleanly, with a word to the person.
 kill -TERM "$pid"

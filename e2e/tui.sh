@@ -2,8 +2,10 @@
 # End-to-end: the console as a person uses it. `latch demo` runs in a
 # detached 80x24 tmux session; the script types through login → pick a
 # project → create a token → copy it → revoke it; then, from another
-# terminal (the CLI), makes a token and revokes the console's session
-# while it is open, and checks the console shows both by itself — asserting
+# terminal (the CLI), makes a token, fails a sign-in and revokes the
+# console's session while it is open, and checks the console shows them by
+# itself; signs in again (the last sign-in and the failure said), reads the
+# Activity tab (filter, details, a new event arriving live) — asserting
 # on what `tmux capture-pane` shows after each step. It prints the time from
 # start to the first frame and from the revoke to the login screen. Exits
 # non-zero on the first failed check.
@@ -90,6 +92,9 @@ other login --server "$url" --username amy --password-stdin --noprojects <<<'amy
 wait_for "5 active"
 other token create --name "made elsewhere" >/dev/null 2>&1 || fail "latch token create failed"
 wait_for "made elsewhere"
+# A wrong password from a third terminal: the next sign-in says so.
+LATCH_CONFIG_DIR="$tmp/third" HOME="$tmp" "$bin" login --server "$url" --username amy --password-stdin --noprojects <<<'not-the-password' >/dev/null 2>&1 \
+  && fail "a wrong password logged in"
 console_token=$(other token list --json | awk '/"id":/ {id=$2} /"name": "tui session/ {tui=1} /"state":/ {if (tui && $2 ~ /active/) print id; tui=0}' | tr -d '",')
 [ -n "$console_token" ] || fail "the console's session is not listed"
 start=$(date +%s%N)
@@ -102,6 +107,34 @@ wait_for "Keys typed until then"
 keys Enter
 keys 'amy-demo-password' Enter
 wait_for "1 Projects"
+# As sshd does: the sign-in before this one (the CLI's) and the failure since.
+wait_for "Last sign-in "
+wait_for "(CLI, password)"
+wait_for "1 failed sign-in attempt since then"
+
+# Activity: newest first, the failure with its client, details on enter,
+# the filter, and what another terminal does arriving live.
+keys 4
+refute "Last sign-in " # a key takes the note away
+wait_for "Activity ·"
+wait_for "sign-in failed"
+wait_for "token created"
+wait_for "CLI"
+keys / ; keys 'fail' Enter
+wait_for "sign-in failed"
+refute "token created"
+keys Enter
+wait_for "wrong username or password"
+wait_for "Event id"
+keys Escape
+wait_for "/ fail"
+keys Escape
+wait_for "/ to filter by kind"
+other token create --name "made while watching" >/dev/null 2>&1 || fail "latch token create failed"
+wait_for "token created"
+screen | grep -m1 -E "token created|signed in|sign-in failed" | grep -q "token created" || fail "the new event is not at the top"
+keys 2
+wait_for "made while watch"
 
 # Log out, then quit.
 keys L

@@ -12,32 +12,34 @@ import (
 // ChangePassword is a credentials change (rule 5): it needs the current
 // password (and a code with 2FA on), signs out every session of the user,
 // the caller's included, and revokes API tokens too when asked.
-func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, newPassword, code string, revokeAPITokens bool, m Meta) (int, error) {
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, newPassword, code string, revokeAPITokens bool, m Meta) (Ended, error) {
 	err := s.authorize(ctx, p, OpChangePassword, authReq{proof: FreshProof{current, code}, meta: m,
 		check: func() error { return checkPasswordStrength(newPassword) }})
 	if err != nil {
-		return 0, err
+		return Ended{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, m.Addr, newPassword)
 	if err != nil {
-		return 0, fmt.Errorf("change password: %w", err)
+		return Ended{}, fmt.Errorf("change password: %w", err)
 	}
 	// Only if the password is still the one just proved: of two changes
 	// sent at once, one wins and the other is told.
+	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method,
-			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
+		ended = endedOf(o)
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventPasswordChanged, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
+			Detail: ended.String()}}
 	})
-	n, err := s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now(), audit)
+	_, err = s.store.SetPassword(ctx, p.User.ID, p.User.PasswordHash, hash, credKinds(revokeAPITokens), s.clock.Now(), audit)
 	if errors.Is(err, ErrConflict) {
-		return 0, Errorf(KindConflict, "your password was changed meanwhile (a second request?): sign in with the new one")
+		return Ended{}, Errorf(KindConflict, "your password was changed meanwhile (a second request?): sign in with the new one")
 	}
 	if err != nil {
-		return 0, fmt.Errorf("change password: %w", err)
+		return Ended{}, fmt.Errorf("change password: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByCredChange, n)
+	s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
 	s.hub.notify(p.User.ID)
-	return n, nil
+	return s.withKept(ctx, p.User.ID, ended), nil
 }
 
 func credKinds(revokeAPITokens bool) []TokenKind {
@@ -52,8 +54,8 @@ func credKinds(revokeAPITokens bool) []TokenKind {
 // policy says. A new email is a credentials change, as confirming one is in
 // the seeds (latch has no mail step, so the change itself counts): every
 // session of the user ends, and the API tokens too when revokeAPITokens.
-// It returns how many tokens ended.
-func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, revokeAPITokens bool, m Meta) (int, error) {
+// It returns what ended (nothing for a new name alone).
+func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, email, password, code string, revokeAPITokens bool, m Meta) (Ended, error) {
 	fullName, email = strings.TrimSpace(fullName), strings.TrimSpace(email)
 	// Any change to the address is an email change: the local part is
 	// case-sensitive, and Unicode case folding ("ſam" for "sam") must not
@@ -66,7 +68,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 	err := s.authorize(ctx, p, op, authReq{proof: FreshProof{password, code}, meta: m,
 		check: func() error { return validateProfile(fullName, email) }})
 	if err != nil {
-		return 0, err
+		return Ended{}, err
 	}
 	up := ProfileUpdate{}
 	if fullName != p.User.FullName {
@@ -79,20 +81,24 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 	if emailChanged {
 		revoke = credKinds(revokeAPITokens) // in the same transaction as the new address
 	}
+	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method,
-			Detail: fmt.Sprintf("email changed: %t, %d tokens revoked", emailChanged, len(o.Revoked))}}
+		ended = endedOf(o)
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventProfileChanged, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
+			Detail: fmt.Sprintf("email changed: %t, %s", emailChanged, ended)}}
 	})
-	revoked, err := s.store.UpdateProfile(ctx, p.User.ID, up, revoke, s.clock.Now(), audit)
-	if err != nil {
-		return 0, fmt.Errorf("update profile: %w", err)
+	if _, err := s.store.UpdateProfile(ctx, p.User.ID, up, revoke, s.clock.Now(), audit); err != nil {
+		return Ended{}, fmt.Errorf("update profile: %w", err)
 	}
-	if revoked > 0 {
-		s.obs.TokensRevoked(RevokedByCredChange, revoked)
+	if ended.Total() > 0 {
+		s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
 		s.hub.notify(p.User.ID)
 	}
 	p.User.FullName, p.User.Email = fullName, email
-	return revoked, nil
+	if !emailChanged {
+		return ended, nil // no credentials change: nothing to count
+	}
+	return s.withKept(ctx, p.User.ID, ended), nil
 }
 
 func validateProfile(fullName, email string) error {

@@ -63,7 +63,21 @@ func (s *Service) Whoami(ctx context.Context, p *Principal) (Credential, error) 
 // Meta describes where a request came from, for throttling and events.
 type Meta struct {
 	Addr   string // client address, without port
-	Method string // "http", "cli", "ssh", "tui"…
+	Method string // the client: "http", "cli", "ssh", "tui"…
+	Agent  string // the client's User-Agent, escaped (CleanAgent)
+	// Auth is how the credential making the request was obtained (AuthOf),
+	// or, in a sign-in, the factors checked so far.
+	Auth string
+}
+
+// AuthOf names how a principal's credential was obtained, for events:
+// "token" for an API token, else the session's sign-in method (password,
+// password+totp, password+backup-code, ssh-key, ssh-key+totp).
+func AuthOf(p *Principal) string {
+	if p.Token.Kind == KindAPI {
+		return "token"
+	}
+	return p.Token.AuthMethod
 }
 
 var errInvalidToken = &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid,
@@ -92,7 +106,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if !p.User.LockedAt.IsZero() {
 		return nil, errLocked
 	}
-	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr}, p.Token.Kind == KindSession)
+	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr, Client: m.Method, Agent: m.Agent}, p.Token.Kind == KindSession)
 	return p, nil
 }
 
@@ -102,7 +116,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 func (s *Service) checkState(ctx context.Context, tok *Token) error {
 	now := s.clock.Now()
 	if u, ok := s.usage.latest(tok.ID); ok && u.At.After(tok.LastUsedAt) {
-		tok.LastUsedAt, tok.LastUsedAddr = u.At, u.Addr
+		tok.LastUsedAt, tok.LastUsedAddr, tok.LastUsedClient, tok.LastUsedAgent = u.At, u.Addr, u.Client, u.Agent
 	}
 	switch tok.State(now) {
 	case StateRevoked:
@@ -190,6 +204,8 @@ type LoginResult struct {
 	Token  Token
 	User   User
 	Org    Org // ID 0 when none
+	// LastSignIn is what the person is told of the sign-in before this one.
+	LastSignIn SignInSummary
 }
 
 var errBadCredentials = &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid,
@@ -221,6 +237,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, e
 	if err != nil {
 		return nil, err
 	}
+	in.Auth = "password"
 	u, err := s.store.UserByName(ctx, username)
 	known := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -240,11 +257,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, e
 			who = s.keys.Ring().TagUsername(username)
 		}
 		return nil, s.refused(ctx, errBadCredentials, Event{UserID: u.ID, Username: who, Type: EventLoginFailure,
-			Addr: in.Addr, Method: in.Method, Detail: "wrong username or password"})
+			Addr: in.Addr, Method: in.Method, Agent: in.Agent, Auth: in.Auth, Detail: "wrong username or password"})
 	}
 	if !u.LockedAt.IsZero() {
 		g.refund(ctx) // the password was right; the account is shut
-		return nil, s.refused(ctx, errLocked, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Detail: "account locked"})
+		return nil, s.refused(ctx, errLocked, Event{UserID: u.ID, Username: username, Type: EventLoginFailure, Addr: in.Addr, Method: in.Method, Agent: in.Agent, Auth: in.Auth, Detail: "account locked"})
 	}
 	method := "password"
 	if u.TwoFactor == TwoFactorOn {
@@ -254,7 +271,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (res *LoginResult, e
 			g.refund(ctx)
 			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
 		}
-		used, err := s.verifySecondFactor(ctx, &u, in.Code, in.Meta)
+		used, err := s.verifySecondFactor(ctx, &u, in.Code, in.Meta, true)
 		if err != nil {
 			return nil, err
 		}
@@ -313,13 +330,20 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 	if m.Method != "" {
 		tok.Name = fmt.Sprintf("%s session (%s)", m.Method, method)
 	}
-	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method,
-		Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
+	tok.CreatedAddr = m.Addr
+	// What the person is told of their last sign-in is read before this
+	// one is on record.
+	last, err := s.lastSignIn(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	audit := s.audit(Event{UserID: u.ID, Username: u.Username, Type: EventLoginSuccess, Addr: m.Addr, Method: m.Method, Agent: m.Agent,
+		Auth: method, SSHKey: sshKey, Detail: fmt.Sprintf("%s, session %s", method, tok.ID)})
 	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
 		return nil, fmt.Errorf("login: create session: %w", err)
 	}
 	s.obs.TokenCreated(KindSession)
-	return &LoginResult{Secret: secret, Token: tok, User: u, Org: org}, nil
+	return &LoginResult{Secret: secret, Token: tok, User: u, Org: org, LastSignIn: last}, nil
 }
 
 // Logout revokes the token that made the request (rule 4).
@@ -328,7 +352,7 @@ func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
 		return err
 	}
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("%s %s%s", p.Token.Kind, p.Token.ID, withMade(o.Revoked))}}
 	})
 	ok, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout, audit)

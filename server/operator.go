@@ -10,11 +10,6 @@ import (
 // both their phone and their backup codes, or an account that may be
 // compromised. Each is recorded as an event of that account.
 
-// Ended counts what an operation ended, sessions and API tokens apart.
-type Ended struct {
-	Sessions, Tokens int
-}
-
 // Event types of operator actions.
 const (
 	Event2FAResetByAdmin      = "2fa.reset-by-admin"
@@ -45,10 +40,10 @@ func (s *Service) AdminResetTwoFactor(ctx context.Context, username string, revo
 	if _, err := s.store.DisableTOTP(ctx, u.ID, adminKinds(revokeTokens), RevokedByAdmin, s.clock.Now(), audit); err != nil {
 		return Ended{}, fmt.Errorf("reset 2FA: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByAdmin, ended.Sessions+ended.Tokens)
+	s.obs.TokensRevoked(RevokedByAdmin, ended.Total())
 	s.clearGuesses(ctx, u.Username)
 	s.hub.notify(u.ID)
-	return ended, nil
+	return s.withKept(ctx, u.ID, ended), nil
 }
 
 // AdminEndSessions ends every session of a user, and their API tokens
@@ -66,9 +61,9 @@ func (s *Service) AdminEndSessions(ctx context.Context, username string, revokeT
 	if _, err := s.store.RevokeTokens(ctx, u.ID, adminKinds(revokeTokens), "", s.clock.Now(), RevokedByAdmin, audit); err != nil {
 		return Ended{}, fmt.Errorf("end sessions: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByAdmin, ended.Sessions+ended.Tokens)
+	s.obs.TokensRevoked(RevokedByAdmin, ended.Total())
 	s.hub.notify(u.ID)
-	return ended, nil
+	return s.withKept(ctx, u.ID, ended), nil
 }
 
 // AdminLock locks an account: no sign-in by any factor, and none of its
@@ -101,14 +96,6 @@ func adminKinds(revokeTokens bool) []TokenKind {
 		return []TokenKind{KindSession, KindAPI}
 	}
 	return []TokenKind{KindSession}
-}
-
-func endedOf(o Outcome) Ended {
-	return Ended{Sessions: o.RevokedOf(KindSession), Tokens: o.RevokedOf(KindAPI)}
-}
-
-func (e Ended) String() string {
-	return fmt.Sprintf("%s and %s ended", plural(e.Sessions, "session"), plural(e.Tokens, "API token"))
 }
 
 // errLocked answers every credential and sign-in of a locked account.

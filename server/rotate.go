@@ -58,7 +58,7 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 	secret := NewTokenSecret()
 	next := Token{ID: NewTokenID(), UserID: old.UserID, Name: old.Name, Kind: KindAPI, SecretHash: HashSecret(secret),
 		Scope: old.Scope, CreatedAt: now, ExpiresAt: expires, IdleTimeout: old.IdleTimeout, AuthMethod: "token",
-		ParentID: old.ParentID}
+		ParentID: old.ParentID, CreatedAddr: m.Addr}
 	graceEnd := time.Time{}
 	if grace > 0 {
 		graceEnd = now.Add(grace)
@@ -67,7 +67,7 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 	if grace > 0 {
 		until = "works until " + graceEnd.UTC().Format(time.RFC3339)
 	}
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRotated, Addr: m.Addr, Method: m.Method,
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRotated, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 		Detail: fmt.Sprintf("%s %q → %s, expires %s; the old one %s", old.ID, old.Name, next.ID, next.ExpiresAt.UTC().Format(time.RFC3339), until)})
 	err = s.store.RotateToken(ctx, old.ID, next, graceEnd, now, audit)
 	if errors.Is(err, ErrConflict) {

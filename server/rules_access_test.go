@@ -181,7 +181,7 @@ func TestRule9NoSecretsInEventsOrLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	backup, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{})
+	backup, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,9 @@ type Options struct {
 	// Observer is told of logins, throttling, shedding and tokens, for
 	// metrics; nil: nobody.
 	Observer Observer
+	// ExpirySweep is how often the service records expired API tokens
+	// (RecordExpiries); 0: every minute, or every FlushInterval if longer.
+	ExpirySweep time.Duration
 }
 
 // Defaults of the rules the spec names.
@@ -76,6 +79,11 @@ func NewService(store Store, opts Options) *Service {
 	if opts.SessionLifetime <= 0 {
 		opts.SessionLifetime = DefaultSessionLifetime
 	}
+	if opts.ExpirySweep <= 0 {
+		// Not more often than uses are flushed (tests that flush by hand
+		// sweep by hand too).
+		opts.ExpirySweep = max(time.Minute, opts.FlushInterval)
+	}
 	keys := store.Keys()
 	if keys == nil {
 		panic("server: NewService on a store opened without a server key ring")
@@ -100,7 +108,7 @@ func NewService(store Store, opts Options) *Service {
 		done:    make(chan struct{}),
 	}
 	s.hasher.obs = opts.Observer
-	go s.flushLoop(opts.FlushInterval)
+	go s.flushLoop(opts.FlushInterval, opts.ExpirySweep)
 	return s
 }
 
@@ -122,14 +130,20 @@ func (s *Service) Close() error {
 	return nil
 }
 
-func (s *Service) flushLoop(every time.Duration) {
+func (s *Service) flushLoop(every, sweep time.Duration) {
 	defer close(s.done)
 	t := time.NewTicker(every)
 	defer t.Stop()
+	sw := time.NewTicker(sweep)
+	defer sw.Stop()
 	for {
 		select {
 		case <-t.C:
 			s.FlushUsage(context.Background())
+		case <-sw.C:
+			if _, err := s.RecordExpiries(context.Background()); err != nil {
+				s.log.Error("record expired tokens", "err", err)
+			}
 		case <-s.stop:
 			s.FlushUsage(context.Background())
 			return
@@ -144,65 +158,8 @@ func (s *Service) FlushUsage(ctx context.Context) {
 	if len(uses) == 0 {
 		return
 	}
-	if err := s.store.TouchTokens(ctx, uses); err != nil {
+	if err := s.store.TouchTokens(ctx, uses, newAddressEvent); err != nil {
 		s.log.ErrorContext(ctx, "flush token usage", "err", err, "tokens", len(uses))
 		s.usage.restore(uses)
-	}
-}
-
-// usageBatcher keeps the latest use of each token in memory so the request
-// path does no synchronous disk write.
-type usageBatcher struct {
-	mu      sync.Mutex
-	pending map[string]TokenUsage
-	active  activeSessions // guarded by mu too
-}
-
-func newUsageBatcher() *usageBatcher {
-	return &usageBatcher{pending: make(map[string]TokenUsage), active: activeSessions{seen: map[string]time.Time{}}}
-}
-
-// record keeps a use of a token; session marks a login's session, which
-// ActiveSessions counts.
-func (b *usageBatcher) record(u TokenUsage, session bool) {
-	b.mu.Lock()
-	if cur, ok := b.pending[u.TokenID]; !ok || u.At.After(cur.At) {
-		b.pending[u.TokenID] = u
-	}
-	if session {
-		b.active.seen[u.TokenID] = u.At
-	}
-	b.mu.Unlock()
-}
-
-// latest is the pending use of a token not yet flushed, if any.
-func (b *usageBatcher) latest(tokenID string) (TokenUsage, bool) {
-	b.mu.Lock()
-	u, ok := b.pending[tokenID]
-	b.mu.Unlock()
-	return u, ok
-}
-
-func (b *usageBatcher) drain() []TokenUsage {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.pending) == 0 {
-		return nil
-	}
-	out := make([]TokenUsage, 0, len(b.pending))
-	for _, u := range b.pending {
-		out = append(out, u)
-	}
-	b.pending = make(map[string]TokenUsage)
-	return out
-}
-
-func (b *usageBatcher) restore(uses []TokenUsage) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, u := range uses {
-		if cur, ok := b.pending[u.TokenID]; !ok || u.At.After(cur.At) {
-			b.pending[u.TokenID] = u
-		}
 	}
 }

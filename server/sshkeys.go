@@ -52,7 +52,7 @@ func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proo
 	now := s.clock.Now()
 	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: now,
 		AddedWith: p.Credential(now).String()}
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Detail: fp})
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: fp})
 	if err := s.store.AddSSHKey(ctx, k, audit); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return SSHKey{}, Errorf(KindConflict, "the key %s is already registered", fp)
@@ -81,7 +81,7 @@ func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint st
 		return err
 	}
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyRemoved, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("%s, %d sessions ended", fingerprint, len(o.Revoked))}}
 	})
 	ok, ended, err := s.store.RemoveSSHKey(ctx, p.User.ID, fingerprint, s.clock.Now(), audit)
@@ -138,6 +138,7 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 	// does not keep the owner out. A code is, charged to the owner's own
 	// budget (the key proves whose budget it is).
 	method := "ssh-key"
+	m.Auth = method
 	if u.TwoFactor == TwoFactorOn {
 		if strings.TrimSpace(code) == "" {
 			return nil, &Error{Kind: KindTwoFactorRequired, Message: "two-factor code required: enter the code from your authenticator app, or a backup code"}
@@ -146,7 +147,7 @@ func (s *Service) LoginWithKey(ctx context.Context, username string, key ssh.Pub
 		if err != nil {
 			return nil, err
 		}
-		used, err := s.verifySecondFactor(ctx, &u, code, m)
+		used, err := s.verifySecondFactor(ctx, &u, code, m, true)
 		if err != nil {
 			return nil, err
 		}

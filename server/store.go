@@ -70,7 +70,7 @@ type Store interface {
 	// (reason RevokedWithParent); false when it was already revoked. The
 	// audit hears every token it revoked, the first one first.
 	RevokeToken(ctx context.Context, tokenID string, now time.Time, reason string, audit Audit) (bool, error)
-	// RevokeTokens revokes every not-yet-revoked token of the user whose kind
+	// RevokeTokens revokes every not-yet-revoked, unexpired token of the user whose kind
 	// is listed, except exceptID (may be ""), and returns the ids revoked.
 	RevokeTokens(ctx context.Context, userID int64, kinds []TokenKind, exceptID string, now time.Time, reason string, audit Audit) ([]string, error)
 	// RotateToken stores next, which replaces old, in one transaction: the
@@ -79,7 +79,17 @@ type Store interface {
 	// is sooner. ErrConflict when old is no longer active (a second rotate).
 	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time, audit Audit) error
 	// TouchTokens records uses; a use never moves LastUsedAt backwards.
-	TouchTokens(ctx context.Context, uses []TokenUsage) error
+	// Each use's address joins the token's known addresses (its
+	// CreatedAddr is one); one the token had none of before and was not
+	// known at gets the event newAddr makes (nil: none), in the same
+	// transaction, once however many instances see it.
+	TouchTokens(ctx context.Context, uses []TokenUsage, newAddr func(TokenUsage, Token) Event) error
+	// RecordExpiries marks up to limit API tokens that expired at or before
+	// now, not revoked and not yet marked, as recorded, and writes the
+	// event expired makes for each in the same transaction. A token is
+	// marked once, by one caller, however many race (a conditional
+	// update); it returns how many this call marked.
+	RecordExpiries(ctx context.Context, now time.Time, limit int, expired func(Token) Event) (int, error)
 
 	// Events. A change's events go with the change (its Audit); AddEvent
 	// records what changes nothing else (a refused password or code).
@@ -87,6 +97,11 @@ type Store interface {
 	// ListEvents returns the user's events newest first, with ID < before
 	// (0: no bound) and ID > after (0: no bound), at most limit.
 	ListEvents(ctx context.Context, userID int64, before, after int64, limit int) ([]Event, error)
+	// LastEvent is the user's newest event of one of the types;
+	// ErrNotFound when there is none.
+	LastEvent(ctx context.Context, userID int64, types []string) (Event, error)
+	// CountEvents counts the user's events of the types with ID > after.
+	CountEvents(ctx context.Context, userID int64, after int64, types []string) (int, error)
 
 	// Throttling of guesses (rule 8), shared by every server instance: a
 	// guess is charged to its buckets before it is checked.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -67,4 +68,34 @@ func WithMeta(ctx context.Context, m Meta) context.Context {
 func MetaFrom(ctx context.Context) (Meta, bool) {
 	m, ok := ctx.Value(metaKey{}).(Meta)
 	return m, ok
+}
+
+// maxAgent bounds the User-Agent an event or a token keeps.
+const maxAgent = 120
+
+// CleanAgent is a User-Agent as events keep it: printable ASCII, anything
+// else escaped as \xNN (no byte of it can act on a terminal or a log
+// reader), cut at maxAgent bytes. A clean one is returned as it is,
+// without allocating: it is read on every request.
+func CleanAgent(ua string) string {
+	clean := len(ua) <= maxAgent
+	for i := 0; clean && i < len(ua); i++ {
+		clean = ua[i] >= 0x20 && ua[i] < 0x7f && ua[i] != '\\'
+	}
+	if clean {
+		return ua
+	}
+	var b strings.Builder
+	for i := 0; i < len(ua) && b.Len() < maxAgent; i++ {
+		if c := ua[i]; c >= 0x20 && c < 0x7f && c != '\\' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, `\x%02x`, c)
+		}
+	}
+	out := b.String()
+	if len(out) > maxAgent {
+		out = out[:maxAgent]
+	}
+	return out
 }

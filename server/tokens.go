@@ -32,7 +32,8 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	}
 	secret := NewTokenSecret()
 	tok.SecretHash = HashSecret(secret)
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenCreated, Addr: m.Addr, Method: m.Method,
+	tok.CreatedAddr = m.Addr
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenCreated, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 		Detail: fmt.Sprintf("%s %q expires %s, scope %s", tok.ID, tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339), ScopeString(tok.Scope))})
 	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
@@ -190,7 +191,7 @@ func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error)
 	for i := range toks {
 		applyOrgPolicy(&toks[i], p.Org)
 		if u, ok := s.usage.latest(toks[i].ID); ok && u.At.After(toks[i].LastUsedAt) {
-			toks[i].LastUsedAt, toks[i].LastUsedAddr = u.At, u.Addr
+			toks[i].LastUsedAt, toks[i].LastUsedAddr, toks[i].LastUsedClient, toks[i].LastUsedAgent = u.At, u.Addr, u.Client, u.Agent
 		}
 	}
 	return toks, nil
@@ -213,7 +214,7 @@ func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string,
 		return fmt.Errorf("revoke token: %w", err)
 	}
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRevoked, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenRevoked, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("%s %s %q%s", tok.Kind, tok.ID, tok.Name, withMade(o.Revoked))}}
 	})
 	ok, err := s.store.RevokeToken(ctx, tokenID, s.clock.Now(), RevokedByUser, audit)
@@ -284,7 +285,7 @@ func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind
 		except = p.Token.ID
 	}
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventTokensRevoked, Addr: m.Addr, Method: m.Method,
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventTokensRevoked, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("%d tokens (%s)", len(o.Revoked), kindsString(kinds))}}
 	})
 	ids, err := s.store.RevokeTokens(ctx, p.User.ID, kinds, except, s.clock.Now(), RevokedByUser, audit)

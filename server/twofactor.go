@@ -71,9 +71,21 @@ var errBackupCodeUsed = &Error{Kind: KindTwoFactorRequired, Reason: ReasonUsed,
 
 // verifySecondFactor accepts a TOTP code (each step once) or an unused
 // backup code, and returns which was used. The caller has charged the
-// guess; a failure keeps the charge.
-func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta) (string, error) {
+// guess; a failure keeps the charge. In a sign-in (m.Auth the factor
+// already checked) a refused code is a failed sign-in (login.failure),
+// counted as such in the next sign-in's summary; elsewhere it is a
+// 2fa.code-rejected or 2fa.code-replayed event.
+func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, m Meta, signIn bool) (string, error) {
 	code = normalizeCode(code)
+	// refusal is the event of a refused code: detail elsewhere, atSignIn
+	// in a sign-in.
+	refusal := func(typ, factor, detail, atSignIn string) Event {
+		e := Event{UserID: u.ID, Username: u.Username, Type: typ, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: detail}
+		if signIn {
+			e.Type, e.Auth, e.Detail = EventLoginFailure, m.Auth+"+"+factor, atSignIn
+		}
+		return e
+	}
 	if isTOTPShape(code) {
 		secret, err := s.openTOTP(u.ID, u.TOTPSecret)
 		if err != nil {
@@ -81,7 +93,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		}
 		step := matchTOTP(secret, code, s.clock.Now())
 		if step < 0 {
-			return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method})
+			return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "totp", "", "two-factor code not accepted"))
 		}
 		fresh, err := s.store.UseTOTPStep(ctx, u.ID, step)
 		if err != nil {
@@ -90,7 +102,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 		if !fresh {
 			return "", s.refused(ctx, &Error{Kind: KindTwoFactorRequired, Reason: ReasonReplayed,
 				Message: "that code was already used (each code works once): wait for the next code from your authenticator app, up to 30 seconds, or use a backup code"},
-				Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeReplayed, Addr: m.Addr, Method: m.Method})
+				refusal(Event2FACodeReplayed, "totp", "", "two-factor code already used"))
 		}
 		u.LastTOTPStep = step
 		return "totp", nil
@@ -102,7 +114,7 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 	hash, found := s.findBackupCode(u.ID, code, unused)
 	if found {
 		audit := s.auditWith(func(o Outcome) []Event {
-			return []Event{{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method,
+			return []Event{{UserID: u.ID, Username: u.Username, Type: EventBackupCodeUsed, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 				Detail: fmt.Sprintf("%d backup codes remain", o.CodesLeft)}}
 		})
 		ok, err := s.store.UseBackupCode(ctx, u.ID, hash, s.clock.Now(), audit)
@@ -120,9 +132,9 @@ func (s *Service) verifySecondFactor(ctx context.Context, u *User, code string, 
 			return "", err
 		}
 		if used {
-			return "", s.refused(ctx, errBackupCodeUsed, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code used before"})
+			return "", s.refused(ctx, errBackupCodeUsed, refusal(Event2FACodeRejected, "backup-code", "backup code used before", "backup code already used"))
 		}
-		return "", s.refused(ctx, errCodeRejected, Event{UserID: u.ID, Username: u.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "backup code"})
+		return "", s.refused(ctx, errCodeRejected, refusal(Event2FACodeRejected, "backup-code", "backup code", "backup code not accepted"))
 	}
 	return "backup-code", nil
 }
@@ -163,7 +175,7 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 			return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
 				Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code) as well as the password", does)}
 		}
-		if _, err := s.verifySecondFactor(ctx, &u, code, m); err != nil {
+		if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
 			return err
 		}
 	}
@@ -188,7 +200,7 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 		g.refund(ctx)
 		return fmt.Errorf("verify code: %w", err)
 	}
-	if _, err := s.verifySecondFactor(ctx, &u, code, m); err != nil {
+	if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
 		return err
 	}
 	g.refund(ctx)
@@ -223,7 +235,7 @@ func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, c
 	if err != nil {
 		return nil, fmt.Errorf("generate TOTP secret: %w", err)
 	}
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method})
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnrollStarted, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth})
 	sealed, err := s.keys.Ring().SealTOTP(p.User.ID, key.Secret())
 	if err != nil {
 		return nil, fmt.Errorf("seal the new secret: %w", err)
@@ -248,58 +260,69 @@ func otpauthURL(issuer, account, secret string) string {
 
 // ConfirmEnrollment turns 2FA on once a code from the pending secret is
 // correct. It returns the backup codes (shown once) and, as a credentials
-// change, revokes every session of the user, the caller's included.
-func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code string, m Meta) ([]string, error) {
+// change, revokes every session of the user, the caller's included, and
+// the API tokens too when revokeAPITokens.
+func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code string, revokeAPITokens bool, m Meta) ([]string, Ended, error) {
+	codes, ended, err := s.confirmEnrollment(ctx, p, code, revokeAPITokens, m)
+	if err != nil {
+		return nil, Ended{}, err
+	}
+	return codes, s.withKept(ctx, p.User.ID, ended), nil
+}
+
+func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code string, revokeAPITokens bool, m Meta) ([]string, Ended, error) {
 	if err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m}); err != nil {
-		return nil, err
+		return nil, Ended{}, err
 	}
 	sealed, err := s.store.PendingTOTP(ctx, p.User.ID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
+		return nil, Ended{}, Errorf(KindInvalidInput, "no enrollment is in progress: start again with the password step")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("confirm enrollment: %w", err)
+		return nil, Ended{}, fmt.Errorf("confirm enrollment: %w", err)
 	}
 	secret, err := s.openTOTP(p.User.ID, sealed)
 	if err != nil {
-		return nil, fmt.Errorf("confirm enrollment: %w", err)
+		return nil, Ended{}, fmt.Errorf("confirm enrollment: %w", err)
 	}
 	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
 	if err != nil {
-		return nil, err
+		return nil, Ended{}, err
 	}
 	step := matchTOTP(secret, normalizeCode(code), s.clock.Now())
 	if step < 0 {
-		return nil, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
-			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Detail: "enrollment"})
+		return nil, Ended{}, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
+			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: "enrollment"})
 	}
 	codes, hashes := s.newBackupCodes(p.User.ID)
+	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method,
-			Detail: fmt.Sprintf("%d sessions signed out", len(o.Revoked))}}
+		ended = endedOf(o)
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FAEnabled, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
+			Detail: ended.String()}}
 	})
-	revoked, err := s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, []TokenKind{KindSession}, s.clock.Now(), audit)
+	_, err = s.store.EnableTOTP(ctx, p.User.ID, sealed, step, hashes, credKinds(revokeAPITokens), s.clock.Now(), audit)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		// A concurrent confirm (a double submit) won, or a new enrollment
 		// replaced this one: the client's view is out of date, not broken,
 		// and the code was right.
 		g.refund(ctx)
-		return nil, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
+		return nil, Ended{}, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("enable 2FA: %w", err)
+		return nil, Ended{}, fmt.Errorf("enable 2FA: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByCredChange, revoked)
+	s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
 	g.refund(ctx)
-	if revoked > 0 {
+	if ended.Total() > 0 {
 		s.hub.notify(p.User.ID)
 	}
-	return codes, nil
+	return codes, ended, nil
 }
 
 // DisableTwoFactor turns 2FA off after password and code; it signs out all
 // sessions and, on request, revokes the API tokens too.
-func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (int, error) {
+func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (Ended, error) {
 	err := s.authorize(ctx, p, OpDisable2FA, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
 		if p.Org.Require2FA {
 			return &Error{Kind: KindPermissionDenied, Message: fmt.Sprintf("your organisation %q requires two-factor authentication, so it cannot be turned off", p.Org.Name)}
@@ -310,23 +333,20 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 		return nil
 	}})
 	if err != nil {
-		return 0, err
+		return Ended{}, err
 	}
-	kinds := []TokenKind{KindSession}
-	if revokeAPITokens {
-		kinds = append(kinds, KindAPI)
-	}
+	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
-		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method,
-			Detail: fmt.Sprintf("%d tokens revoked", len(o.Revoked))}}
+		ended = endedOf(o)
+		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: Event2FADisabled, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
+			Detail: ended.String()}}
 	})
-	n, err := s.store.DisableTOTP(ctx, p.User.ID, kinds, RevokedByCredChange, s.clock.Now(), audit)
-	if err != nil {
-		return 0, fmt.Errorf("disable 2FA: %w", err)
+	if _, err := s.store.DisableTOTP(ctx, p.User.ID, credKinds(revokeAPITokens), RevokedByCredChange, s.clock.Now(), audit); err != nil {
+		return Ended{}, fmt.Errorf("disable 2FA: %w", err)
 	}
-	s.obs.TokensRevoked(RevokedByCredChange, n)
+	s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
 	s.hub.notify(p.User.ID)
-	return n, nil
+	return s.withKept(ctx, p.User.ID, ended), nil
 }
 
 // RegenerateBackupCodes replaces the backup codes after password and code.
@@ -343,7 +363,7 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, passw
 	codes, hashes := s.newBackupCodes(p.User.ID)
 	// The generation read with the proof: of two regenerations at once, one
 	// wins; the other's codes would never have worked, so it is told.
-	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method})
+	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventBackupCodesNew, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth})
 	err = s.store.ReplaceBackupCodes(ctx, p.User.ID, p.User.BackupGen, hashes, audit)
 	if errors.Is(err, ErrConflict) {
 		return nil, Errorf(KindConflict, "your backup codes were replaced meanwhile (a second request?): the codes from that request are the ones that work")

@@ -49,7 +49,7 @@ func enrolled(t *testing.T, org string) (*fixture, string, []string) {
 		t.Fatalf("secret %d characters: want at least 160 bits", len(en.Secret))
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	codes, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{})
+	codes, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +105,11 @@ func TestTwoFactorLogin(t *testing.T) {
 	// would send the person to fix the phone's clock.
 	_, err = f.login2FA(backup[3])
 	var de *server.Error
-	if !errors.As(err, &de) || de.Kind != server.KindTwoFactorRequired || de.Reason != "used" || !strings.Contains(de.Message, "already used") {
+	if !errors.As(err, &de) || de.Kind != server.KindTwoFactorRequired || de.Reason != server.ReasonUsed ||
+		!strings.Contains(de.Message, "that backup code was already used") || strings.Contains(de.Message, "clock") {
 		t.Errorf("a backup code used twice: %v, want TwoFactorRequired/used", err)
 	}
-	if _, err := f.login2FA("zzzzz-zzzzz"); !errors.As(err, &de) || de.Reason != "invalid" {
+	if _, err := f.login2FA("zzzzz-zzzzz"); !errors.As(err, &de) || de.Reason != server.ReasonInvalid {
 		t.Errorf("a code that never was one: %v, want TwoFactorRequired/invalid", err)
 	}
 	st, _ := f.svc.TwoFactorStatus(f.ctx, f.auth(res.Secret))
@@ -128,12 +129,12 @@ func TestTwoFactorEnableSignsOutSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrong, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now())+5)
-	if _, err := f.svc.ConfirmEnrollment(f.ctx, p, wrong, server.Meta{}); err == nil || !strings.Contains(err.Error(), "Automatic Date and Time") {
+	if _, _, err := f.svc.ConfirmEnrollment(f.ctx, p, wrong, false, server.Meta{}); err == nil || !strings.Contains(err.Error(), "Automatic Date and Time") {
 		t.Errorf("wrong code at enrollment: %v; want the clock-sync advice", err)
 	}
 	f.auth(s1.Secret) // nothing changed yet
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	if _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{}); err != nil {
+	if _, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	f.authErr(s1.Secret)
@@ -181,7 +182,7 @@ func TestTwoFactorReenrollInvalidatesOldCodes(t *testing.T) {
 	}
 	f.clock.Advance(30 * time.Second)
 	newCode, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	newBackup, err := f.svc.ConfirmEnrollment(f.ctx, p, newCode, server.Meta{})
+	newBackup, _, err := f.svc.ConfirmEnrollment(f.ctx, p, newCode, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestTwoFactorReenrollInvalidatesOldCodes(t *testing.T) {
 		t.Error("a code of the old secret still works")
 	}
 	var de *server.Error
-	if _, err := f.login2FA(oldBackup[5]); !errors.As(err, &de) || de.Reason != "invalid" {
+	if _, err := f.login2FA(oldBackup[5]); !errors.As(err, &de) || de.Reason != server.ReasonInvalid {
 		t.Errorf("an old backup code: %v, want refused as invalid (it is not one of the current codes)", err)
 	}
 	if _, err := f.login2FA(newBackup[5]); err != nil {
@@ -220,7 +221,7 @@ func TestTwoFactorOrgPolicy(t *testing.T) {
 		t.Fatalf("enroll-only session must be able to enroll: %v", err)
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(f.clock.Now()))
-	backup, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{})
+	backup, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestTwoFactorOathtoolAgrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := strings.TrimSpace(string(out))
-	if _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, server.Meta{}); err != nil {
+	if _, _, err := f.svc.ConfirmEnrollment(f.ctx, p, code, false, server.Meta{}); err != nil {
 		t.Fatalf("server refused oathtool's code %s: %v", code, err)
 	}
 	f.clock.Advance(30 * time.Second)

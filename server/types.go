@@ -136,6 +136,12 @@ type Token struct {
 	IdleTimeout  time.Duration // 0: none
 	LastUsedAt   time.Time     // zero: never
 	LastUsedAddr string
+	// LastUsedClient and LastUsedAgent are the client of the last use
+	// (cli, tui, ssh, http, dx) and its User-Agent, escaped.
+	LastUsedClient, LastUsedAgent string
+	// CreatedAddr is where the token was made: the store counts it among
+	// the addresses the token is known at (it is not read back).
+	CreatedAddr  string
 	RevokedAt    time.Time // zero: not revoked
 	RevokeReason string
 	AuthMethod   string // how it was obtained: password, password+totp, password+backup-code, ssh-key
@@ -185,6 +191,8 @@ type TokenUsage struct {
 	TokenID string
 	At      time.Time
 	Addr    string
+	Client  string // Meta.Method of the request
+	Agent   string // Meta.Agent
 }
 
 // Event types of the audit log.
@@ -211,6 +219,11 @@ const (
 	EventOrgPolicyChanged  = "org.policy-changed"
 	EventOrgMembership     = "org.membership-changed"
 	EventProjectMembership = "project.membership-changed"
+	// Noticed by the server: a token used from an address it was never
+	// used from, and an API token that reached its expiry (recorded once,
+	// by whichever instance's sweep comes first).
+	EventTokenNewAddress = "token.new-address"
+	EventTokenExpired    = "token.expired"
 )
 
 // Event is an audit record. Detail never holds a secret.
@@ -221,8 +234,11 @@ type Event struct {
 	Username string
 	Type     string
 	Addr     string
-	Method   string
+	Method   string // the client: cli, tui, ssh, http, dx, admin (Meta.Method)
 	Detail   string
+	Auth     string // how the person signed in: password, password+totp, ssh-key, token… (Meta.Auth)
+	Agent    string // the client's User-Agent, escaped (Meta.Agent)
+	SSHKey   string // the key of an SSH-key sign-in, SHA256:…
 }
 
 // Bucket is one throttle of guesses, a leaky bucket: Burst guesses at

@@ -79,10 +79,11 @@ const (
 	tabProjects tab = iota
 	tabTokens
 	tabSecurity
+	tabActivity
 	tabCount
 )
 
-var tabNames = [tabCount]string{"Projects", "Tokens", "Security"}
+var tabNames = [tabCount]string{"Projects", "Tokens", "Security", "Activity"}
 
 // Model is the root model.
 type Model struct {
@@ -107,10 +108,14 @@ type Model struct {
 	stateSeen  bool
 	offline    *offline // the server is lost: the banner shows
 	heldEnd    *heldEnd // an end waiting for the console's own action
-	flash      string
-	flashErr   bool
-	flashAt    time.Time
-	quitting   bool
+	expiring   int      // active API tokens that expire within a week
+	// note is what the person is told of their last sign-in (as sshd
+	// does), over the help line until the next key.
+	note     []string
+	flash    string
+	flashErr bool
+	flashAt  time.Time
+	quitting bool
 }
 
 type (

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -9,8 +10,10 @@ import (
 
 // ClientAPI adapts a *client.Client to the console's API. Errors pass as
 // the client returns them (client.Error, client.UnreachableError): the
-// screens read the same types as the command line.
-func ClientAPI(c *client.Client) API { return clientAPI{c: c} }
+// screens read the same types as the command line. Every string of an
+// answer comes printable (client.WithPrintableText): a name stored before
+// the server refused control characters acts on no terminal.
+func ClientAPI(c *client.Client) API { return clientAPI{c: c.WithPrintableText()} }
 
 type clientAPI struct{ c *client.Client }
 
@@ -38,12 +41,20 @@ func (a clientAPI) CreateToken(ctx context.Context, req wire.CreateTokenRequest)
 
 func (a clientAPI) RevokeToken(ctx context.Context, id string) error { return a.c.RevokeToken(ctx, id) }
 
+func (a clientAPI) RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error) {
+	return a.c.RotateToken(ctx, id, grace)
+}
+
 func (a clientAPI) RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error) {
 	return a.c.RevokeAll(ctx, req)
 }
 
 func (a clientAPI) ChangePassword(ctx context.Context, req wire.ChangePasswordRequest) (*wire.RevokeResponse, error) {
 	return a.c.ChangePassword(ctx, req)
+}
+
+func (a clientAPI) UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error) {
+	return a.c.UpdateProfile(ctx, req)
 }
 
 func (a clientAPI) TwoFactorStatus(ctx context.Context) (*wire.TwoFactorStatus, error) {
@@ -74,6 +85,10 @@ func (a clientAPI) AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*w
 
 func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {
 	return a.c.RemoveSSHKey(ctx, fingerprint)
+}
+
+func (a clientAPI) Events(ctx context.Context, before int64, limit int) (*wire.EventList, error) {
+	return a.c.Events(ctx, before, limit)
 }
 
 // Watch passes the client's updates on as they are.

@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server/testenv"
 )
 
@@ -188,7 +189,7 @@ func TestTwoFactorWizard(t *testing.T) {
 	c.Keys("space", "enter")
 	c.Expect("6 Finish", "Press enter to finish and log out.")
 	c.Keys("enter")
-	c.Expect("Sign in to latch", "Two-factor authentication is on. Sign in again")
+	c.Expect("Sign in to latch", "Two-factor authentication is on. Signed out 1 session. Sign in")
 	if c.session() != nil {
 		t.Fatal("still logged in after the wizard")
 	}
@@ -227,10 +228,16 @@ func TestTokenRevokedElsewhere(t *testing.T) {
 func TestChangePasswordLogsOut(t *testing.T) {
 	srv := testenv.New(t)
 	srv.SeedAmy(t, testenv.Org{})
+	other := elsewhere(t, srv)
+	made, err := other.CreateToken(context.Background(), wire.CreateTokenRequest{Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
 	c.Keys("3", "down", "enter")
-	c.Expect("Change password", "Current", "Also revoke my API tokens")
+	// The seeds' "Revoke Active Tokens", saying how many there are.
+	c.Expect("Change password", "Current", "Also revoke your active API token")
 	c.Type("wrong one")
 	c.Keys("enter")
 	c.Type("brand new password")
@@ -245,7 +252,10 @@ func TestChangePasswordLogsOut(t *testing.T) {
 	}
 	c.Type(testenv.Password)
 	c.Keys("ctrl+s")
-	c.Expect("Sign in to latch", "Your password was changed")
+	c.Expect("Sign in to latch", "Your password was changed. Signed out 2 sessions and revoked 1", "API token. Sign in with the new password.")
+	if _, err := mustClient(t, srv, made.Token).Whoami(context.Background()); !client.IsAuth(err) {
+		t.Fatalf("the API token after ticking the box: %v", err)
+	}
 	c.Type("brand new password")
 	c.Keys("enter")
 	c.Expect("1 Projects")
@@ -326,8 +336,13 @@ func TestDisableTwoFactor(t *testing.T) {
 	secret, _ := enable2FA(t, srv)
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, srv.Code(t, secret, 0))
+	// An API token made with the console's own session.
+	made, err := c.session().API.CreateToken(context.Background(), wire.CreateTokenRequest{Name: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.Keys("3", "enter")
-	c.Expect("Turn off two-factor authentication", "Password", "Code", "Also revoke my API tokens")
+	c.Expect("Turn off two-factor authentication", "Password", "Code", "Also revoke your active API token")
 	c.Type(testenv.Password)
 	c.Keys("tab")
 	c.Type("000000")
@@ -335,10 +350,13 @@ func TestDisableTwoFactor(t *testing.T) {
 	c.Expect("That code was not accepted.", "┃ Code")
 	c.Refute("000000")
 	c.Type(srv.Code(t, secret, 1))
-	c.Keys("ctrl+s")
-	c.Expect("Sign in to latch", "Two-factor authentication is off")
+	c.Keys("ctrl+s") // the box left unticked: the token keeps working
+	c.Expect("Sign in to latch", "Two-factor authentication is off. Signed out 1 session; your API", "token keeps working: rotate or revoke it on the Tokens tab.")
 	if c.session() != nil {
 		t.Fatal("still logged in")
+	}
+	if _, err := mustClient(t, srv, made.Token).Whoami(context.Background()); err != nil {
+		t.Fatalf("the API token, the box unticked: %v", err)
 	}
 }
 
@@ -351,4 +369,22 @@ func TestWideTokenListShowsDatesWithTheirZone(t *testing.T) {
 	c.login(t, "")
 	c.Keys("2")
 	c.Expect("tui session", "2026-11-25 09:00 UTC  2026-12-25 09:00 UTC  2026-11-25 09:00 UTC  active")
+}
+
+// A token name stored before the server refused control characters (an
+// OSC 52 clipboard write, colours, a bidi override) is shown escaped: the
+// frame the console writes carries none of it raw.
+func TestStoredControlCharactersShownEscaped(t *testing.T) {
+	srv := testenv.New(t)
+	srv.SeedAmy(t, testenv.Org{})
+	srv.TokenStoredRaw(t, "amy", "ci\x1b]52;c;ZWNobw==\x07\x1b[31mred\u202egnp")
+	c := newConsole(t, srv, 100, 24)
+	c.login(t, "")
+	c.Keys("2")
+	c.Expect(`ci\x1b]52;c;ZWNobw==\x07\x1b`)
+	c.Keys("enter") // the details show the whole name
+	c.Expect(`red\u202egnp`)
+	if strings.Contains(c.Screen(), "\x1b]52") || strings.Contains(c.Screen(), "\u202e") {
+		t.Fatalf("the frame carries the raw sequence:\n%q", c.Screen())
+	}
 }

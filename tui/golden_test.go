@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server/testenv"
 	"github.com/latch-dev/latch/tui"
 	"github.com/latch-dev/latch/tui/internal/tuitest"
@@ -208,6 +210,26 @@ func TestScreenSecurity(t *testing.T) {
 	st.login()
 	st.keys("3")
 	st.wait("Active sessions (1)")
+	st.golden()
+}
+
+// The profile form with a new email typed: the password it needs and the
+// box that revokes the API tokens too, saying how many.
+func TestScreenProfileNewEmail(t *testing.T) {
+	srv := seeded(t)
+	api := elsewhere(t, srv)
+	for _, name := range []string{"ci", "backup job"} {
+		if _, err := api.CreateToken(context.Background(), wire.CreateTokenRequest{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := newScreenTest(t, srv)
+	st.login()
+	st.keys("3")
+	st.wait("Active sessions (2)")
+	st.keys("down", "down", "down", "down", "enter", "tab")
+	st.tm.Type("amy@example.org")
+	st.wait("Also revoke your 2 active API tokens")
 	st.golden()
 }
 

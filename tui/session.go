@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/tui/activity"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/login"
 	"github.com/latch-dev/latch/tui/projects"
@@ -42,8 +43,10 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 		projects.New(m.ctx),
 		tokens.New(m.ctx),
 		security.New(m.ctx),
+		activity.New(m.ctx),
 	}
 	m.tab = tabProjects
+	m.note = s.SignInNote
 	if s.EnrollOnly {
 		m.tab = tabSecurity
 		m.setFlash(enrollOnlyText, true)
@@ -51,7 +54,11 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 	m.layout()
 	m.disarm()
 	m.stateSeen = false
-	return tea.Batch(m.refreshWho(), m.tabs[0].Init(), m.tabs[1].Init(), m.tabs[2].Init(), m.startLive())
+	cmds := []tea.Cmd{m.refreshWho(), m.startLive()}
+	for _, t := range m.tabs {
+		cmds = append(cmds, t.Init())
+	}
+	return tea.Batch(cmds...)
 }
 
 // endSession returns to the login screen with reason; logout revokes the
@@ -71,7 +78,7 @@ func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	m.history = nil
 	m.fullHelp = false
 	m.disarm()
-	m.flash = ""
+	m.flash, m.expiring = "", 0
 	m.front = login.New(m.ctx, reason)
 	if unexpected {
 		m.front = login.NewInterrupted(m.ctx, reason)

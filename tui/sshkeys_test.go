@@ -79,7 +79,10 @@ func TestSecuritySSHKeysAddAndRemove(t *testing.T) {
 	c.Expect("already registered")
 	c.Keys("esc")
 
-	// The cursor goes on from the actions into the keys; enter asks first.
+	// The cursor goes on from the actions (the last: name and email)
+	// into the keys; enter asks first.
+	c.Keys("down")
+	c.Expect("▸ Change name or email")
 	c.Keys("down")
 	c.Expect("enter/x remove key")
 	c.Keys("enter")

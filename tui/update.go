@@ -87,6 +87,9 @@ func (m *Model) handle(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.selectProject(msg.Project)
 	case common.BackMsg:
 		return m, m.back()
+	case common.ExpiringMsg:
+		m.expiring = msg.N
+		return m, nil
 	case common.FlashMsg:
 		m.flash, m.flashErr, m.flashAt = msg.Text, msg.Error, m.ctx.Now()
 		return m, nil
@@ -137,8 +140,11 @@ func (m *Model) update(slot *common.Screen, msg tea.Msg) tea.Cmd {
 // broadcast gives msg to every screen alive.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	var cmds []tea.Cmd
-	for _, s := range []*common.Screen{&m.front, &m.overlay, &m.tabs[0], &m.tabs[1], &m.tabs[2]} {
+	for _, s := range []*common.Screen{&m.front, &m.overlay} {
 		cmds = append(cmds, m.update(s, msg))
+	}
+	for i := range m.tabs {
+		cmds = append(cmds, m.update(&m.tabs[i], msg))
 	}
 	return tea.Batch(cmds...)
 }
@@ -159,6 +165,10 @@ func (m *Model) closeOverlay() tea.Cmd {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys
+	if m.note != nil {
+		m.note = nil // read: the next key takes it away
+		m.layout()
+	}
 	if m.ask != nil {
 		if key.Matches(msg, k.Quit) { // a second ctrl+c: quit after all
 			m.ask = nil
@@ -196,6 +206,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 				return tea.Batch(keepAlive, m.switchTab(tabTokens))
 			case key.Matches(msg, k.Security):
 				return tea.Batch(keepAlive, m.switchTab(tabSecurity))
+			case key.Matches(msg, k.Activity):
+				return tea.Batch(keepAlive, m.switchTab(tabActivity))
 			}
 		}
 		if m.loggedIn() && key.Matches(msg, k.Logout) {

@@ -41,6 +41,9 @@ func (m *Model) Render() string {
 	if m.showOffline() {
 		parts = append(parts, m.offlineBanner())
 	}
+	if note := m.noteBanner(); note != "" {
+		parts = append(parts, note)
+	}
 	parts = append(parts, m.helpView(), m.statusBar())
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
@@ -53,6 +56,9 @@ func (m *Model) bodyHeight() int {
 	}
 	if m.showOffline() {
 		h--
+	}
+	if note := m.noteBanner(); note != "" {
+		h -= lipgloss.Height(note)
 	}
 	return max(1, h)
 }
@@ -73,7 +79,7 @@ func fit(s string, h int) string {
 func (m *Model) layout() {
 	m.help.SetWidth(m.ctx.Width)
 	h := m.bodyHeight()
-	for _, s := range []common.Screen{m.front, m.overlay, m.tabs[0], m.tabs[1], m.tabs[2]} {
+	for _, s := range append([]common.Screen{m.front, m.overlay}, m.tabs[:]...) {
 		if s != nil {
 			s.SetSize(m.ctx.Width, max(1, h))
 		}
@@ -143,7 +149,7 @@ func (m *Model) helpView() string {
 	}
 	switch {
 	case m.fullHelp && m.loggedIn() && !capturing:
-		hk.global = []key.Binding{k.NextTab, k.Projects, k.Tokens, k.Security, k.Logout, helpKey, k.QuitBare, k.Quit}
+		hk.global = []key.Binding{k.NextTab, k.Projects, k.Tokens, k.Security, k.Activity, k.Logout, helpKey, k.QuitBare, k.Quit}
 	case m.fullHelp:
 		hk.global = []key.Binding{helpKey, k.Quit}
 	case capturing:
@@ -176,6 +182,10 @@ func (m *Model) statusBar() string {
 			text += " · project: " + p.Name
 		}
 		left = s.Status.Render(text)
+		if note := client.ExpiringNote(m.expiring); note != "" && m.loggedIn() {
+			// First: it is what the person must act on.
+			left = s.Status.Foreground(s.Warning.GetForeground()).Render(" "+note) + s.Status.Render(" ·"+text)
+		}
 	}
 	right := ""
 	if left, ok := m.idleRemaining(); ok && m.loggedIn() {
@@ -191,6 +201,24 @@ func (m *Model) statusBar() string {
 		gap = max(0, w-lipgloss.Width(left)-lipgloss.Width(right))
 	}
 	return left + s.Status.Render(strings.Repeat(" ", gap)) + right
+}
+
+// noteBanner is the last sign-in's note, the failures in the error colour
+// ("" when there is none to show).
+func (m *Model) noteBanner() string {
+	if len(m.note) == 0 || !m.loggedIn() || m.front != nil {
+		return ""
+	}
+	s := m.ctx.Styles
+	lines := make([]string, 0, len(m.note))
+	for i, l := range m.note {
+		st := s.Muted
+		if i > 0 || (m.ctx.Session.FailedSignIns > 0 && len(m.note) == 1) {
+			st = s.Error // the failures: the line to act on
+		}
+		lines = append(lines, st.Render(ansi.Wordwrap(" "+l, m.ctx.Width, " ")))
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m *Model) showOffline() bool { return m.offline != nil && m.loggedIn() }

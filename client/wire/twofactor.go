@@ -22,8 +22,11 @@ type EnrollResponse struct {
 }
 
 // ConfirmRequest is POST /v1/account/2fa/confirm.
+// RevokeTokens also revokes every API token: turning 2FA on is a
+// credentials change.
 type ConfirmRequest struct {
-	Code string `json:"code"`
+	Code         string `json:"code"`
+	RevokeTokens bool   `json:"revokeTokens,omitempty"`
 }
 
 // BackupCodesResponse carries backup codes, shown this once. After enabling
@@ -31,6 +34,7 @@ type ConfirmRequest struct {
 type BackupCodesResponse struct {
 	BackupCodes []string `json:"backupCodes"`
 	LoggedOut   bool     `json:"loggedOut,omitempty"`
+	Ended       *Ended   `json:"ended,omitempty"` // after enabling 2FA
 }
 
 // DisableRequest is POST /v1/account/2fa/disable.
@@ -53,7 +57,8 @@ type ProfileRequest struct {
 
 // ProfileResponse is the updated account, and what an email change ended.
 type ProfileResponse struct {
-	User      User `json:"user"`
-	Revoked   int  `json:"revoked"`
-	LoggedOut bool `json:"loggedOut,omitempty"`
+	User      User   `json:"user"`
+	Revoked   int    `json:"revoked"`
+	LoggedOut bool   `json:"loggedOut,omitempty"`
+	Ended     *Ended `json:"ended,omitempty"` // set when the email changed
 }

@@ -31,7 +31,7 @@ const (
 	ReasonExpired  Reason = "expired"  // past its expiry date
 	ReasonIdle     Reason = "idle"     // inactivity limit reached
 	ReasonInvalid  Reason = "invalid"  // unknown token or wrong credentials; a code not accepted
-	ReasonReplayed Reason = "replayed" // TwoFactorRequired: that code was already used
+	ReasonReplayed Reason = "replayed" // TwoFactorRequired: a TOTP code already accepted in its time step
 	ReasonLocked   Reason = "locked"   // an administrator locked the account
 	// PermissionDenied and TwoFactorEnrollmentRequired:
 	ReasonScope  Reason = "scope"  // the credential may not do this (a scoped token, say)
@@ -112,6 +112,11 @@ type LoginResponse struct {
 	// EnrollOnly is true when the org requires 2FA and the user has none:
 	// the session may only enroll.
 	EnrollOnly bool `json:"enrollOnly,omitempty"`
+	// LastSignIn is the sign-in before this one (nil: none on record), and
+	// FailedSignIns how many sign-ins failed since then (since ever,
+	// without one); client.LastSignInLines says them.
+	LastSignIn    *Event `json:"lastSignIn,omitempty"`
+	FailedSignIns int    `json:"failedSignIns,omitempty"`
 }
 
 // User is the public view of an account.
@@ -121,6 +126,8 @@ type User struct {
 	Email     string `json:"email,omitempty"`
 	Org       string `json:"org,omitempty"`
 	TwoFactor string `json:"twoFactor"` // off, pending, on
+	// CreatedAt is when the account was made (absent from older servers).
+	CreatedAt time.Time `json:"createdAt,omitzero"`
 }
 
 // Org is the public view of an organisation and its policies.
@@ -169,11 +176,15 @@ type Token struct {
 	IdleTimeout  Duration   `json:"idleTimeout,omitempty"`
 	LastUsedAt   *time.Time `json:"lastUsedAt,omitempty"`
 	LastUsedAddr string     `json:"lastUsedAddr,omitempty"`
-	RevokedAt    *time.Time `json:"revokedAt,omitempty"`
-	State        string     `json:"state"`
-	AuthMethod   string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
-	SSHKey       string     `json:"sshKey,omitempty"`     // fingerprint of the SSH key that opened this session
-	ParentID     string     `json:"parentId,omitempty"`   // the API token this one was made with; revoking it ends this one
+	// LastUsedClient and LastUsedAgent are the client (cli, tui, ssh,
+	// http, dx) and User-Agent of the last use.
+	LastUsedClient string     `json:"lastUsedClient,omitempty"`
+	LastUsedAgent  string     `json:"lastUsedAgent,omitempty"`
+	RevokedAt      *time.Time `json:"revokedAt,omitempty"`
+	State          string     `json:"state"`
+	AuthMethod     string     `json:"authMethod,omitempty"` // password, password+totp, password+backup-code, ssh-key
+	SSHKey         string     `json:"sshKey,omitempty"`     // fingerprint of the SSH key that opened this session
+	ParentID       string     `json:"parentId,omitempty"`   // the API token this one was made with; revoking it ends this one
 	// PHIProjects are the projects with protected health information the
 	// token reaches: a token that reaches one carries PHI access.
 	PHIProjects []ProjectRef `json:"phiProjects,omitempty"`
@@ -222,11 +233,21 @@ type RevokeAllRequest struct {
 	ExceptCurrent bool   `json:"exceptCurrent,omitempty"`
 }
 
-// RevokeResponse counts what a revoke call ended.
+// RevokeResponse counts what a revoke call or a credentials change ended.
 type RevokeResponse struct {
-	Revoked int `json:"revoked"`
+	Revoked int `json:"revoked"` // sessions and API tokens together
 	// LoggedOut is true when the calling token itself was revoked.
 	LoggedOut bool `json:"loggedOut,omitempty"`
+	// Ended tells a credentials change's sessions and API tokens apart.
+	Ended *Ended `json:"ended,omitempty"`
+}
+
+// Ended is what a credentials change ended: sessions and API tokens apart,
+// and how many API tokens keep working (they survive unless revokeTokens).
+type Ended struct {
+	Sessions      int `json:"sessions"`
+	APITokens     int `json:"apiTokens"`
+	APITokensKept int `json:"apiTokensKept"`
 }
 
 // ChangePasswordRequest is POST /v1/account/password.
@@ -259,8 +280,11 @@ type Event struct {
 	Type   string    `json:"type"`
 	User   string    `json:"user,omitempty"`
 	Addr   string    `json:"addr,omitempty"`
-	Method string    `json:"method,omitempty"`
+	Method string    `json:"method,omitempty"` // the client: cli, tui, ssh, http, dx, admin
 	Detail string    `json:"detail,omitempty"`
+	Auth   string    `json:"auth,omitempty"`   // how the person signed in: password, password+totp, password+backup-code, ssh-key, token
+	Agent  string    `json:"agent,omitempty"`  // the client's User-Agent, escaped by the server
+	SSHKey string    `json:"sshKey,omitempty"` // the key of an SSH-key sign-in
 }
 
 // EventList is GET /v1/events. Next, when set, is the `before` value that

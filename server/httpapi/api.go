@@ -239,6 +239,9 @@ func (a *API) withPrincipal(h func(http.ResponseWriter, *http.Request, *server.P
 		if err != nil {
 			return err
 		}
+		if info := infoFrom(r.Context()); info != nil {
+			info.auth = server.AuthOf(p) // the events of what follows say how
+		}
 		return h(w, r, p)
 	}
 }

@@ -107,12 +107,20 @@ func meta(r *http.Request) server.Meta {
 			info.addr, _, _ = net.SplitHostPort(r.RemoteAddr)
 		}
 	}
+	agent := server.CleanAgent(r.Header.Get("User-Agent"))
 	if info.vouched {
-		return info.meta
+		m := info.meta
+		if m.Agent == "" {
+			m.Agent = agent
+		}
+		if m.Auth == "" {
+			m.Auth = info.auth
+		}
+		return m
 	}
 	method := "http"
 	if c := r.Header.Get("X-Latch-Client"); c != "" {
 		method = c
 	}
-	return server.Meta{Addr: info.addr, Method: method}
+	return server.Meta{Addr: info.addr, Method: method, Agent: agent, Auth: info.auth}
 }

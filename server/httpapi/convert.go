@@ -8,16 +8,22 @@ import (
 )
 
 func wireUser(u server.User, org server.Org) wire.User {
-	return wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, Org: org.Name, TwoFactor: string(u.TwoFactor)}
+	return wire.User{Username: u.Username, FullName: u.FullName, Email: u.Email, Org: org.Name, TwoFactor: string(u.TwoFactor),
+		CreatedAt: u.CreatedAt}
 }
 
 // wireLogin is the answer to every login: password, or an SSH key.
 func wireLogin(res *server.LoginResult) wire.LoginResponse {
-	return wire.LoginResponse{
+	out := wire.LoginResponse{
 		Token: res.Secret, TokenID: res.Token.ID, ExpiresAt: res.Token.ExpiresAt,
 		IdleTimeout: wire.Duration(res.Token.IdleTimeout), User: wireUser(res.User, res.Org),
-		EnrollOnly: res.Token.EnrollOnly,
+		EnrollOnly: res.Token.EnrollOnly, FailedSignIns: res.LastSignIn.Failed,
 	}
+	if res.LastSignIn.Previous.ID != 0 {
+		ev := wireEvent(res.LastSignIn.Previous)
+		out.LastSignIn = &ev
+	}
+	return out
 }
 
 func wireOrg(o server.Org) *wire.Org {
@@ -49,15 +55,17 @@ func wireToken(t server.Token, now time.Time, currentID string) wire.Token {
 	out := wire.Token{
 		ID: t.ID, Name: t.Name, Kind: string(t.Kind),
 		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
-		IdleTimeout:  wire.Duration(t.IdleTimeout),
-		LastUsedAt:   timePtr(t.LastUsedAt),
-		LastUsedAddr: t.LastUsedAddr,
-		RevokedAt:    timePtr(t.RevokedAt),
-		State:        string(t.State(now)),
-		AuthMethod:   t.AuthMethod,
-		SSHKey:       t.SSHKey,
-		ParentID:     t.ParentID,
-		Current:      t.ID == currentID,
+		IdleTimeout:    wire.Duration(t.IdleTimeout),
+		LastUsedAt:     timePtr(t.LastUsedAt),
+		LastUsedAddr:   t.LastUsedAddr,
+		LastUsedClient: t.LastUsedClient,
+		LastUsedAgent:  t.LastUsedAgent,
+		RevokedAt:      timePtr(t.RevokedAt),
+		State:          string(t.State(now)),
+		AuthMethod:     t.AuthMethod,
+		SSHKey:         t.SSHKey,
+		ParentID:       t.ParentID,
+		Current:        t.ID == currentID,
 	}
 	if t.Scope != nil {
 		out.Scope = &wire.Scope{Projects: make(map[string]string, len(t.Scope))}
@@ -80,5 +88,6 @@ func wireProject(p server.ProjectView) wire.Project {
 }
 
 func wireEvent(e server.Event) wire.Event {
-	return wire.Event{ID: e.ID, Time: e.Time, Type: e.Type, User: e.Username, Addr: e.Addr, Method: e.Method, Detail: e.Detail}
+	return wire.Event{ID: e.ID, Time: e.Time, Type: e.Type, User: e.Username, Addr: e.Addr, Method: e.Method, Detail: e.Detail,
+		Auth: e.Auth, Agent: e.Agent, SSHKey: e.SSHKey}
 }

@@ -118,7 +118,7 @@ func enrollAmy(t *testing.T, e *env) (string, []string) {
 		t.Fatal(err)
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(e.clock.Now()))
-	backup, err := e.svc.ConfirmEnrollment(ctx, p, code, server.Meta{})
+	backup, _, err := e.svc.ConfirmEnrollment(ctx, p, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -208,14 +208,11 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, p *server.P
 	if err := DecodeJSON(r, w, &req); err != nil {
 		return err
 	}
-	n, err := a.svc.ChangePassword(r.Context(), p, req.CurrentPassword, req.NewPassword, req.Code, req.RevokeTokens, meta(r))
+	ended, err := a.svc.ChangePassword(r.Context(), p, req.CurrentPassword, req.NewPassword, req.Code, req.RevokeTokens, meta(r))
 	if err != nil {
 		return err
 	}
-	// Sessions always end on a credentials change; an API token survives
-	// unless revokeTokens.
-	loggedOut := p.Token.Kind == server.KindSession || req.RevokeTokens
-	writeJSON(w, http.StatusOK, wire.RevokeResponse{Revoked: n, LoggedOut: loggedOut})
+	writeJSON(w, http.StatusOK, credChange(p, ended, req.RevokeTokens))
 	return nil
 }
 
@@ -231,12 +228,17 @@ func (a *API) updateProfile(w http.ResponseWriter, r *http.Request, p *server.Pr
 	if req.Email != nil {
 		email = *req.Email
 	}
-	n, err := a.svc.UpdateProfile(r.Context(), p, name, email, req.Password, req.Code, req.RevokeTokens, meta(r))
+	emailChanged := email != p.User.Email
+	ended, err := a.svc.UpdateProfile(r.Context(), p, name, email, req.Password, req.Code, req.RevokeTokens, meta(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.ProfileResponse{User: wireUser(p.User, p.Org), Revoked: n,
-		LoggedOut: n > 0 && (p.Token.Kind == server.KindSession || req.RevokeTokens)})
+	resp := wire.ProfileResponse{User: wireUser(p.User, p.Org)}
+	if emailChanged {
+		cc := credChange(p, ended, req.RevokeTokens)
+		resp.Revoked, resp.LoggedOut, resp.Ended = cc.Revoked, cc.LoggedOut, cc.Ended
+	}
+	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
 
@@ -267,11 +269,12 @@ func (a *API) confirmEnroll(w http.ResponseWriter, r *http.Request, p *server.Pr
 	if err := DecodeJSON(r, w, &req); err != nil {
 		return err
 	}
-	codes, err := a.svc.ConfirmEnrollment(r.Context(), p, req.Code, meta(r))
+	codes, ended, err := a.svc.ConfirmEnrollment(r.Context(), p, req.Code, req.RevokeTokens, meta(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.BackupCodesResponse{BackupCodes: codes, LoggedOut: p.Token.Kind == server.KindSession})
+	cc := credChange(p, ended, req.RevokeTokens)
+	writeJSON(w, http.StatusOK, wire.BackupCodesResponse{BackupCodes: codes, LoggedOut: cc.LoggedOut, Ended: cc.Ended})
 	return nil
 }
 
@@ -280,11 +283,11 @@ func (a *API) disableTwoFactor(w http.ResponseWriter, r *http.Request, p *server
 	if err := DecodeJSON(r, w, &req); err != nil {
 		return err
 	}
-	n, err := a.svc.DisableTwoFactor(r.Context(), p, req.Password, req.Code, req.RevokeTokens, meta(r))
+	ended, err := a.svc.DisableTwoFactor(r.Context(), p, req.Password, req.Code, req.RevokeTokens, meta(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wire.RevokeResponse{Revoked: n, LoggedOut: p.Token.Kind == server.KindSession || req.RevokeTokens})
+	writeJSON(w, http.StatusOK, credChange(p, ended, req.RevokeTokens))
 	return nil
 }
 
@@ -299,4 +302,12 @@ func (a *API) regenerateBackupCodes(w http.ResponseWriter, r *http.Request, p *s
 	}
 	writeJSON(w, http.StatusOK, wire.BackupCodesResponse{BackupCodes: codes})
 	return nil
+}
+
+// credChange is the answer of a credentials change: what it ended, and
+// whether the caller's own token was among it — sessions always end, an
+// API token only with revokeTokens.
+func credChange(p *server.Principal, e server.Ended, revokeTokens bool) wire.RevokeResponse {
+	return wire.RevokeResponse{Revoked: e.Total(), LoggedOut: p.Token.Kind == server.KindSession || revokeTokens,
+		Ended: &wire.Ended{Sessions: e.Sessions, APITokens: e.Tokens, APITokensKept: e.Kept}}
 }

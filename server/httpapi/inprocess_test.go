@@ -76,3 +76,34 @@ func TestKeyLoginIsOnlyInProcess(t *testing.T) {
 		t.Fatalf("X-Latch-Client: ssh over the network answered %d, want 400", resp.StatusCode)
 	}
 }
+
+// A key sign-in tells of the one before it as sshd does: when, from where,
+// over SSH with which key, and the failures since (client.LastSignInLines
+// words it, for every front end).
+func TestKeyLoginSaysTheLastSignIn(t *testing.T) {
+	e := testenv.New(t)
+	e.SeedAmy(t, testenv.Org{})
+	ctx := context.Background()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	line := string(gossh.MarshalAuthorizedKey(signer.PublicKey()))
+	if _, err := e.Login(t, "amy", "").AddSSHKey(ctx, wire.AddSSHKeyRequest{PublicKey: line, Password: testenv.Password}); err != nil {
+		t.Fatal(err)
+	}
+	ssh := e.SSHClient(t, "192.0.2.7", "amy", signer.PublicKey())
+	if _, err := ssh.LoginWithSSHKey(ctx, wire.KeyLoginRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client("").Login(ctx, wire.LoginRequest{Username: "amy", Password: "wrong"}); err == nil {
+		t.Fatal("a wrong password signed in")
+	}
+	got, err := e.SSHClient(t, "192.0.2.8", "amy", signer.PublicKey()).LoginWithSSHKey(ctx, wire.KeyLoginRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := gossh.FingerprintSHA256(signer.PublicKey())
+	last := got.LastSignIn
+	if last == nil || last.Addr != "192.0.2.7" || last.Method != "ssh" || last.Auth != "ssh-key" || last.SSHKey != fp || got.FailedSignIns != 1 {
+		t.Fatalf("last sign-in %+v, %d failed; want the key sign-in from 192.0.2.7 and 1", last, got.FailedSignIns)
+	}
+}

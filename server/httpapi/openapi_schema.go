@@ -129,7 +129,7 @@ func (s *schemaSet) object(t reflect.Type) map[string]any {
 		if vals, ok := enums[t.Name()+"."+name]; ok {
 			fs = withEnum(fs, vals)
 		}
-		omitempty := strings.Contains(opts, "omitempty")
+		omitempty := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 		if f.Type.Kind() == reflect.Pointer && !omitempty {
 			fs = map[string]any{"oneOf": []any{fs, map[string]any{"type": "null"}}}
 		}

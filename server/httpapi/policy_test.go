@@ -304,7 +304,7 @@ func (s *subject) enroll() {
 		t.Fatal(err)
 	}
 	code, _ := server.TOTPCode(en.Secret, server.TOTPStep(s.w.e.clock.Now()))
-	if s.backup, err = svc.ConfirmEnrollment(ctx, p, code, server.Meta{}); err != nil {
+	if s.backup, _, err = svc.ConfirmEnrollment(ctx, p, code, false, server.Meta{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -70,6 +70,7 @@ type reqInfo struct {
 	addr    string      // the client's address, proxies resolved
 	meta    server.Meta // as an adapter of this process vouched for it
 	vouched bool
+	auth    string // server.AuthOf the request's principal, once authenticated
 }
 
 type reqKey struct{}

@@ -134,7 +134,7 @@ func TestNoChangeKeepsVersion(t *testing.T) {
 		},
 		"UseTOTPStep old":       func() error { _, err := s.UseTOTPStep(ctx, u.ID, 0); return err },
 		"UseBackupCode unknown": func() error { _, err := s.UseBackupCode(ctx, u.ID, "nope", now, nil); return err },
-		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}) },
+		"TouchTokens unknown":   func() error { return s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-x", At: now}}, nil) },
 		"ClearGuesses none":     func() error { return s.ClearGuesses(ctx, []string{"acct:nils"}) },
 		"RefundGuess empty": func() error {
 			return s.RefundGuess(ctx, []server.Bucket{{Key: "acct:nils", Burst: 1, Every: time.Minute}}, now)
@@ -355,7 +355,7 @@ func TestImportFromSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _ := server.TOTPCode(enr.Secret, server.TOTPStep(clock.Now()))
-	codes, err := svc.ConfirmEnrollment(ctx, pAnn, code, server.Meta{})
+	codes, _, err := svc.ConfirmEnrollment(ctx, pAnn, code, false, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}

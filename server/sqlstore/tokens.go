@@ -14,12 +14,13 @@ import (
 )
 
 const tokenCols = `id, user_id, name, kind, secret_hash, scope, created_at, expires_at, idle_timeout_ns,
-	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key, parent_id`
+	last_used_at, last_used_addr, revoked_at, revoke_reason, auth_method, enroll_only, ssh_key, parent_id,
+	last_used_client, last_used_agent`
 
 // insertToken stores every column of a token, the scope as JSON text (a
 // JSONB value in PostgreSQL, which takes text as JSON).
 const insertToken = `INSERT INTO tokens (` + tokenCols + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func tokenArgs(t server.Token) ([]any, error) {
 	var scope any
@@ -32,7 +33,7 @@ func tokenArgs(t server.Token) ([]any, error) {
 	}
 	return []any{t.ID, t.UserID, t.Name, string(t.Kind), t.SecretHash, scope, dbTime(t.CreatedAt), dbTime(t.ExpiresAt),
 		int64(t.IdleTimeout), dbTime(t.LastUsedAt), t.LastUsedAddr, dbTime(t.RevokedAt), t.RevokeReason,
-		t.AuthMethod, t.EnrollOnly, t.SSHKey, t.ParentID}, nil
+		t.AuthMethod, t.EnrollOnly, t.SSHKey, t.ParentID, t.LastUsedClient, t.LastUsedAgent}, nil
 }
 
 func scanToken(row scanner) (server.Token, error) {
@@ -43,7 +44,8 @@ func scanToken(row scanner) (server.Token, error) {
 	)
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Kind, &t.SecretHash, &scope,
 		tm{&t.CreatedAt}, tm{&t.ExpiresAt}, &idle, tm{&t.LastUsedAt}, &t.LastUsedAddr,
-		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey, &t.ParentID)
+		tm{&t.RevokedAt}, &t.RevokeReason, &t.AuthMethod, &t.EnrollOnly, &t.SSHKey, &t.ParentID,
+		&t.LastUsedClient, &t.LastUsedAgent)
 	if err != nil {
 		return server.Token{}, err
 	}
@@ -65,8 +67,20 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token, audit server.Au
 	if err != nil {
 		return s.wrap("create token", err)
 	}
-	_, err = s.execAudited(ctx, "create token", audit, insertToken, args...)
-	return err
+	if t.CreatedAddr == "" {
+		_, err = s.execAudited(ctx, "create token", audit, insertToken, args...)
+		return err
+	}
+	return s.write(ctx, "create token", func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(insertToken), args...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO token_addrs (token_id, addr, first_at) VALUES (?, ?, ?)`),
+			t.ID, t.CreatedAddr, dbTime(t.CreatedAt)); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit, server.Outcome{})
+	})
 }
 
 func (s *Store) TokenByHash(ctx context.Context, secretHash string) (server.Token, error) {
@@ -147,14 +161,16 @@ func (s *Store) RevokeTokens(ctx context.Context, userID int64, kinds []server.T
 }
 
 // revokeKinds revokes, in tx, the user's live tokens of the given kinds
-// except exceptID, and returns them sorted by id.
+// except exceptID, and returns them sorted by id. An expired token is
+// left expired: it works no more, and counting it as revoked would tell
+// the person more tokens ended than were active.
 func (s *Store) revokeKinds(ctx context.Context, tx *sqlx.Tx, userID int64, kinds []server.TokenKind, exceptID string, now time.Time, reason string) ([]server.RevokedToken, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
 	query, args, err := s.in(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-		WHERE user_id = ? AND revoked_at IS NULL AND id <> ? AND kind IN (?)
-		RETURNING id, kind`, dbTime(now), reason, userID, exceptID, kindStrings(kinds))
+		WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND id <> ? AND kind IN (?)
+		RETURNING id, kind`, dbTime(now), reason, userID, dbTime(now), exceptID, kindStrings(kinds))
 	if err != nil {
 		return nil, err
 	}
@@ -177,60 +193,6 @@ func tokenIDs(ts []server.RevokedToken) []string {
 		ids[i] = t.ID
 	}
 	return ids
-}
-
-// touchBatch bounds the uses one statement records (three values each).
-const touchBatch = 300
-
-// TouchTokens records uses in one transaction, a statement per batch of up
-// to touchBatch tokens; an older use than the one stored changes nothing,
-// and unknown tokens are skipped.
-func (s *Store) TouchTokens(ctx context.Context, uses []server.TokenUsage) error {
-	latest := latestUses(uses)
-	if len(latest) == 0 {
-		return nil
-	}
-	return s.write(ctx, "touch tokens", func(tx *sqlx.Tx) error {
-		var changed int64
-		for batch := range slices.Chunk(latest, touchBatch) {
-			args := make([]any, 0, 3*len(batch))
-			for _, u := range batch {
-				args = append(args, u.TokenID, dbTime(u.At), u.Addr)
-			}
-			// VALUES columns are column1… in both engines.
-			n, err := affected(tx.ExecContext(ctx, s.rewrite(`UPDATE tokens SET last_used_at = u.column2, last_used_addr = u.column3
-				FROM (VALUES `+strings.Repeat(", (?, ?, ?)", len(batch))[2:]+`) AS u
-				WHERE tokens.id = u.column1 AND (tokens.last_used_at IS NULL OR tokens.last_used_at < u.column2)`), args...))
-			if err != nil {
-				return err
-			}
-			changed += n
-		}
-		if changed == 0 {
-			return errNoChange
-		}
-		return nil
-	})
-}
-
-// latestUses keeps the latest use of each token (the first of equal ones),
-// by token id; uses without a time are dropped.
-func latestUses(uses []server.TokenUsage) []server.TokenUsage {
-	byID := make(map[string]server.TokenUsage, len(uses))
-	for _, u := range uses {
-		if u.At.IsZero() {
-			continue
-		}
-		if old, ok := byID[u.TokenID]; !ok || u.At.After(old.At) {
-			byID[u.TokenID] = u
-		}
-	}
-	out := make([]server.TokenUsage, 0, len(byID))
-	for _, u := range byID {
-		out = append(out, u)
-	}
-	slices.SortFunc(out, func(a, b server.TokenUsage) int { return strings.Compare(a.TokenID, b.TokenID) })
-	return out
 }
 
 // RotateToken stores next in place of old, in one transaction (see
@@ -261,6 +223,18 @@ func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, 
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE tokens SET parent_id = ? WHERE parent_id = ?`), next.ID, old); err != nil {
 			return err
+		}
+		// The new secret is known where the old one was used: a rotation
+		// is no new address.
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO token_addrs (token_id, addr, first_at)
+			SELECT ?, addr, first_at FROM token_addrs WHERE token_id = ?`), next.ID, old); err != nil {
+			return err
+		}
+		if next.CreatedAddr != "" {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO token_addrs (token_id, addr, first_at) VALUES (?, ?, ?)
+				ON CONFLICT DO NOTHING`), next.ID, next.CreatedAddr, dbTime(now)); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, audit, server.Outcome{})
 	})

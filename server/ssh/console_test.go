@@ -302,6 +302,28 @@ func TestShutdownEndsSessionsCleanly(t *testing.T) {
 	}
 }
 
+// The session the key's commands share ends with the server.
+func TestShutdownRevokesCommandSession(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	before := activeSessions(t, w, "amy")
+	if _, errOut, code := w.run("amy", k, "", "whoami"); code != 0 {
+		t.Fatalf("whoami: %d %q", code, errOut)
+	}
+	if n := activeSessions(t, w, "amy"); n != before+1 {
+		t.Fatalf("%d active sessions after a command, want %d", n, before+1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := activeSessions(t, w, "amy"); n != before {
+		t.Fatalf("%d active sessions after shutdown, want %d: the command session outlived the server", n, before)
+	}
+}
+
 func TestExecCommands(t *testing.T) {
 	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI })
 	w.seedAmy(15 * time.Minute)
@@ -313,16 +335,19 @@ func TestExecCommands(t *testing.T) {
 	if !strings.Contains(errOut, "Created API token") {
 		t.Fatalf("stderr %q", errOut)
 	}
-	// The secret works, and the command's own session is gone.
+	// The secret works; the command's session stays for the key's next
+	// commands, which share it (cmdsession.go).
 	who, err := w.client(strings.TrimSpace(out)).Whoami(context.Background())
 	if err != nil || who.Token.Name != "ci" {
 		t.Fatalf("the secret: %v %+v", err, who)
 	}
-	waitFor(t, func() bool { return activeSessions(t, w, "amy") == 1 }, "the command's session to be revoked")
-
+	before := activeSessions(t, w, "amy")
 	out, _, code = w.run("amy", k, "", "whoami")
 	if code != 0 || !strings.Contains(out, "amy ssh-key") {
 		t.Fatalf("whoami: %d %q", code, out)
+	}
+	if n := activeSessions(t, w, "amy"); n != before {
+		t.Fatalf("%d active sessions after a second command, want %d: it made a session of its own", n, before)
 	}
 	_, errOut, code = w.run("amy", k, "", "admin users")
 	if code != exitUsage || !strings.Contains(errOut, "cannot be run over SSH") {

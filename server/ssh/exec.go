@@ -77,16 +77,15 @@ func (st *session) exec() int {
 		return exitError
 	}
 	ctx := st.sess.Context()
-	resp, err := st.client.LoginWithSSHKey(ctx, wire.KeyLoginRequest{})
+	token, err := st.commandSession(ctx) // shared by the key's commands (cmdsession.go)
 	if err != nil {
 		return st.keyLoginRefused(err)
 	}
 	st.mu.Lock()
-	st.minted = append(st.minted, resp.Token)
 	st.user = st.keyUser
 	st.mu.Unlock()
 	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.sess, Stderr: stderr,
-		Server: s.cfg.APIBaseURL, Token: resp.Token, Transport: client.HandlerTransport(st.handler()),
+		Server: s.cfg.APIBaseURL, Token: token, Transport: client.HandlerTransport(st.handler()),
 		Location: st.loc, User: st.keyUser})
 }
 

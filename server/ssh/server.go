@@ -108,6 +108,7 @@ type Server struct {
 	ssh       *ssh.Server
 	limits    *limits
 	downloads *downloads
+	cmds      cmdSessions // the session each key's commands share
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -275,6 +276,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = ctx.Err()
 	}
 	_ = s.ssh.Close()
+	s.revokeCommandSessions()
 	if serr := <-done; err == nil && serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		err = serr
 	}

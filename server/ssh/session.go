@@ -82,8 +82,14 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	defer s.track(st, false)
+	_, _, hasPTY := sess.Pty()
+	// The agent tells the console from commands in the account's activity.
+	agent := "latch-ssh-command"
+	if hasPTY {
+		agent = "latch-ssh-console"
+	}
 	c, err := client.New(s.cfg.APIBaseURL, "", client.WithHandler(st.handler()),
-		client.WithClientName("ssh"), client.WithUserAgent("latch-ssh"))
+		client.WithClientName("ssh"), client.WithUserAgent(agent))
 	if err != nil {
 		s.log.Error("SSH session: API client", "err", err)
 		fmt.Fprintln(sess.Stderr(), "latch: the console is not available.")
@@ -93,7 +99,6 @@ func (s *Server) handle(sess ssh.Session) {
 	st.client = c
 	defer st.revokeMinted()
 
-	_, _, hasPTY := sess.Pty()
 	auth := "none"
 	if st.key != nil {
 		auth = "key " + gossh.FingerprintSHA256(st.key)

@@ -62,6 +62,16 @@ func testConcurrentBackupCode(t *testing.T, s server.Store) {
 	if !slices.Equal(got, []string{"h2"}) {
 		t.Errorf("unused after race = %v", got)
 	}
+	// The used one is told apart, so a refusal can say "already used";
+	// a new set forgets it.
+	used, err := s.UsedBackupCodes(ctx, u.ID)
+	if err != nil || !slices.Equal(used, []string{"h1"}) {
+		t.Errorf("used after race = %v, %v; want [h1]", used, err)
+	}
+	must(t, s.ReplaceBackupCodes(ctx, u.ID, 1, []string{"h3"}, nil), "ReplaceBackupCodes")
+	if used, _ = s.UsedBackupCodes(ctx, u.ID); len(used) != 0 {
+		t.Errorf("used after a new set = %v, want none", used)
+	}
 }
 
 func testConcurrentTOTPStep(t *testing.T, s server.Store) {

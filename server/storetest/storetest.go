@@ -42,6 +42,10 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"ConcurrentTOTPStep", testConcurrentTOTPStep},
 		{"ConcurrentGuesses", testConcurrentGuesses},
 		{"SameTokenName", testStoreSameTokenName},
+		{"EventFields", testEventFields},
+		{"LastAndCountEvents", testLastAndCountEvents},
+		{"TokenAddresses", testTokenAddresses},
+		{"RecordExpiries", testRecordExpiries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,6 +43,7 @@ func checkToken(t *testing.T, got, want server.Token) {
 	}
 	for _, tk := range []*server.Token{&got, &want} {
 		tk.CreatedAt, tk.ExpiresAt, tk.LastUsedAt, tk.RevokedAt, tk.Scope = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil
+		tk.CreatedAddr = "" // written to the known addresses, not read back
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("token = %+v, want %+v", got, want)
@@ -172,6 +173,10 @@ func testRevokeTokens(t *testing.T, s server.Store) {
 	mkToken(t, s, u.ID, "token-a1", server.KindAPI, Base.Add(3*time.Second))
 	mkToken(t, s, u.ID, "token-a2", server.KindAPI, Base.Add(4*time.Second))
 	mkToken(t, s, other.ID, "token-o1", server.KindSession, Base)
+	// Expired before the revoke: left expired, not counted as revoked.
+	gone := server.Token{ID: "token-a0", UserID: u.ID, Name: "expired", Kind: server.KindAPI, SecretHash: "hash-token-a0",
+		CreatedAt: Base, ExpiresAt: Base.Add(30 * time.Minute), AuthMethod: "password"}
+	must(t, s.CreateToken(ctx, gone, nil), "CreateToken token-a0")
 	earlier := Base.Add(time.Minute)
 	if _, err := s.RevokeToken(ctx, "token-s3", earlier, server.RevokedByLogout, nil); err != nil {
 		t.Fatal(err)
@@ -209,6 +214,9 @@ func testRevokeTokens(t *testing.T, s server.Store) {
 	o1, _ := s.TokenByID(ctx, "token-o1")
 	if !o1.RevokedAt.IsZero() {
 		t.Errorf("another user's token was revoked")
+	}
+	if a0, _ := s.TokenByID(ctx, "token-a0"); !a0.RevokedAt.IsZero() {
+		t.Errorf("an expired token was revoked (and counted): %v", a0.RevokedAt)
 	}
 }
 
@@ -266,13 +274,13 @@ func testTouchTokens(t *testing.T, s server.Store) {
 	mkToken(t, s, u.ID, "token-2", server.KindAPI, Base)
 	t1, t2, t3 := Base.Add(time.Minute), Base.Add(2*time.Minute+1), Base.Add(3*time.Minute)
 
-	must(t, s.TouchTokens(ctx, nil), "TouchTokens empty")
+	must(t, s.TouchTokens(ctx, nil, nil), "TouchTokens empty")
 	must(t, s.TouchTokens(ctx, []server.TokenUsage{
 		{TokenID: "token-1", At: t2, Addr: "a2"},
 		{TokenID: "token-1", At: t1, Addr: "a1"}, // older, in the same batch
 		{TokenID: "token-2", At: t1, Addr: "b1"},
 		{TokenID: "token-nope", At: t3, Addr: "x"},
-	}), "TouchTokens")
+	}, nil), "TouchTokens")
 	check := func(id string, at time.Time, addr string) {
 		t.Helper()
 		tok, err := s.TokenByID(ctx, id)
@@ -284,9 +292,9 @@ func testTouchTokens(t *testing.T, s server.Store) {
 	check("token-1", t2, "a2")
 	check("token-2", t1, "b1")
 
-	must(t, s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-1", At: t1, Addr: "old"}}), "TouchTokens older")
+	must(t, s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-1", At: t1, Addr: "old"}}, nil), "TouchTokens older")
 	check("token-1", t2, "a2")
-	must(t, s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-1", At: t3, Addr: "a3"}, {TokenID: "token-2", At: t3, Addr: "b3"}}), "TouchTokens newer")
+	must(t, s.TouchTokens(ctx, []server.TokenUsage{{TokenID: "token-1", At: t3, Addr: "a3"}, {TokenID: "token-2", At: t3, Addr: "b3"}}, nil), "TouchTokens newer")
 	check("token-1", t3, "a3")
 	check("token-2", t3, "b3")
 }

@@ -97,3 +97,21 @@ func (e *Env) open(t testing.TB, userID int64, sealed string) string {
 	}
 	return secret
 }
+
+// TokenStoredRaw stores an API token named name for user directly in the
+// store, past the service's text rules: data written before the server
+// refused control characters, as the printers must still meet it.
+func (e *Env) TokenStoredRaw(t testing.TB, user, name string) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.Store.UserByName(ctx, user)
+	if err != nil {
+		t.Fatalf("testenv: user %s: %v", user, err)
+	}
+	now := e.Now()
+	tok := server.Token{ID: server.NewTokenID(), UserID: u.ID, Name: name, Kind: server.KindAPI,
+		SecretHash: server.HashSecret(server.NewTokenSecret()), CreatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
+	if err := e.Store.CreateToken(ctx, tok, nil); err != nil {
+		t.Fatalf("testenv: raw token %q: %v", name, err)
+	}
+}

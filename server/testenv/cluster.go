@@ -43,7 +43,11 @@ func RunService(t *testing.T, open OpenPair) {
 		{"Rule2SessionPolicy", testRuleSessionPolicy},
 		{"Rule3Access", testRuleAccess},
 		{"Rule5CredentialsChange", testRuleCredentialsChange},
+		{"Rule5CredentialsChangeCounts", testRuleCredentialsChangeCounts},
 		{"Rule9NoSecretsInEvents", testRuleNoSecretsInEvents},
+		{"ExpiryOnceAcrossInstances", testExpiryOnceAcrossInstances},
+		{"NewAddressOnceAcrossInstances", testNewAddressOnceAcrossInstances},
+		{"SignInSummaryAcrossInstances", testSignInSummaryAcrossInstances},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +149,7 @@ func (c *cluster) enroll(name string) (secret string, codes []string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	codes, err = c.a.svc.ConfirmEnrollment(bg, p, code, meta)
+	codes, _, err = c.a.svc.ConfirmEnrollment(bg, p, code, false, meta)
 	if err != nil {
 		c.t.Fatalf("ConfirmEnrollment: %v", err)
 	}

@@ -39,7 +39,7 @@ func testChangeVersionSeesEveryWrite(t *testing.T, c *cluster) {
 		{"SetMember", func() error { return b.SetMember(bg, "project-v", u.ID, server.LevelView, nil) }},
 		{"CreateToken", func() error { tok.UserID = u.ID; return b.CreateToken(bg, tok, nil) }},
 		{"TouchTokens", func() error {
-			return b.TouchTokens(bg, []server.TokenUsage{{TokenID: tok.ID, At: now, Addr: "a"}})
+			return b.TouchTokens(bg, []server.TokenUsage{{TokenID: tok.ID, At: now, Addr: "a"}}, nil)
 		}},
 		{"RevokeToken", func() error { _, err := b.RevokeToken(bg, tok.ID, now, server.RevokedByUser, nil); return err }},
 		{"AddEvent", func() error { return b.AddEvent(bg, server.Event{Time: now, UserID: u.ID, Type: server.EventLogout}) }},

@@ -32,8 +32,11 @@ type API interface {
 	Tokens(ctx context.Context) ([]wire.Token, error)
 	CreateToken(ctx context.Context, req wire.CreateTokenRequest) (*wire.CreateTokenResponse, error)
 	RevokeToken(ctx context.Context, id string) error
+	// RotateToken gives an API token a new secret (POST /v1/tokens/{id}/rotate).
+	RotateToken(ctx context.Context, id string, grace time.Duration) (*wire.CreateTokenResponse, error)
 	RevokeAll(ctx context.Context, req wire.RevokeAllRequest) (*wire.RevokeResponse, error)
 	ChangePassword(ctx context.Context, req wire.ChangePasswordRequest) (*wire.RevokeResponse, error)
+	UpdateProfile(ctx context.Context, req wire.ProfileRequest) (*wire.ProfileResponse, error)
 	TwoFactorStatus(ctx context.Context) (*wire.TwoFactorStatus, error)
 	Enroll(ctx context.Context, req wire.ReauthRequest) (*wire.EnrollResponse, error)
 	ConfirmEnrollment(ctx context.Context, req wire.ConfirmRequest) (*wire.BackupCodesResponse, error)
@@ -42,6 +45,9 @@ type API interface {
 	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
 	AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error)
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
+	// Events lists the account's events, newest first, older than the id
+	// before (0: the newest), up to limit.
+	Events(ctx context.Context, before int64, limit int) (*wire.EventList, error)
 	// Watch follows the token's own state (and, with o.Events, the
 	// account's events), reconnecting by itself, until the token stops
 	// working or ctx ends (client.Client.Watch).
@@ -141,6 +147,10 @@ func why(message string) string {
 	}
 	return strings.TrimSuffix(message, ".")
 }
+
+// RotateHint is where the console rotates or revokes API tokens, for the
+// result of a credentials change (client.EndedSummary).
+const RotateHint = "on the Tokens tab"
 
 // ClockAdvice is the seeds' fix for codes that are refused.
 const ClockAdvice = "If your codes are not accepted, your phone's clock is probably off: turn on " +

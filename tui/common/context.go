@@ -48,6 +48,11 @@ type Session struct {
 	// became) enroll-only. Both follow the server's watch stream.
 	ExpiresAt         time.Time
 	TwoFactorDeadline *time.Time
+	// SignInNote is what the person is told of their last sign-in, as
+	// every latch front end says it (client.LastSignInLines), and
+	// FailedSignIns how many failed since; none for a saved token.
+	SignInNote    []string
+	FailedSignIns int
 
 	ending int // calls of the console's own in flight that may end the session
 }

@@ -15,6 +15,7 @@ type GlobalKeys struct {
 	Projects key.Binding
 	Tokens   key.Binding
 	Security key.Binding
+	Activity key.Binding
 	Logout   key.Binding
 }
 
@@ -32,6 +33,7 @@ func NewGlobalKeys() GlobalKeys {
 		Projects: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "projects")),
 		Tokens:   key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tokens")),
 		Security: key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "security")),
+		Activity: key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "activity")),
 		Logout:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),
 	}
 }

@@ -77,6 +77,9 @@ type (
 	ThemeMsg struct{}
 	// RefreshMsg asks a screen to reload its data.
 	RefreshMsg struct{}
+	// ExpiringMsg: the tokens screen read the tokens; N active API tokens
+	// expire within a week (the status bar says so).
+	ExpiringMsg struct{ N int }
 )
 
 // Cmd wraps a message in a command.
@@ -90,7 +93,7 @@ var tokenEvents = map[string]bool{
 	"tokens.revoked": true, "password.changed": true, "password.reset": true, "session.expired": true,
 	"2fa.enabled": true, "2fa.disabled": true, "profile.changed": true, "ssh-key.removed": true,
 	"org.policy-changed": true, "token.rotated": true, "2fa.reset-by-admin": true,
-	"sessions.ended-by-admin": true, "account.locked": true,
+	"sessions.ended-by-admin": true, "account.locked": true, "token.expired": true,
 }
 
 // TokensTouched tells whether evs change the list of tokens and sessions.

@@ -96,10 +96,7 @@ func (m *Model) newPage(title, note string) *page {
 	return &page{Common: common.NewCommon(m.Ctx), title: title, note: note, cancel: m.closePage}
 }
 
-const (
-	codePlaceholder = "6-digit code or a backup code"
-	revokeLabel     = "Also revoke my API tokens"
-)
+const codePlaceholder = "6-digit code or a backup code"
 
 func (m *Model) passwordPage(twoFA bool) *page {
 	p := m.newPage("Change password", "Changing the password signs out every session, this one included. API tokens keep working unless you revoke them too (that stops the jobs and transfers using them).")
@@ -112,7 +109,7 @@ func (m *Model) passwordPage(twoFA bool) *page {
 		form.Text("new", "New", &v.next).Secret().Placeholder("at least 8 characters"),
 		form.Text("again", "Again", &v.again).Secret().Placeholder("the new password again"),
 		form.Text("code", "Code", &v.code).Placeholder(codePlaceholder).When(func() bool { return twoFA }),
-		form.Check("revoke", revokeLabel, &v.revoke),
+		m.revokeCheck(&v.revoke).When(func() bool { return m.overview.apiTokens > 0 }),
 	)
 	p.submit = func() tea.Cmd {
 		req := wire.ChangePasswordRequest{CurrentPassword: v.current, NewPassword: v.next,
@@ -161,7 +158,8 @@ func (m *Model) disablePage() *page {
 	p := m.newPage("Turn off two-factor authentication", "You will need your password and a code (or a backup code, which is then used up). Every session is signed out; API tokens keep working unless you revoke them too.")
 	var v wire.ReauthRequest
 	var revoke bool
-	p.form = form.New(m.Ctx, form.NewKeyMap("turn off"), append(reauthFields(&v), form.Check("revoke", revokeLabel, &revoke))...)
+	p.form = form.New(m.Ctx, form.NewKeyMap("turn off"), append(reauthFields(&v),
+		m.revokeCheck(&revoke).When(func() bool { return m.overview.apiTokens > 0 }))...)
 	p.submit = func() tea.Cmd {
 		if !haveBoth(p.form, v) {
 			return nil

@@ -18,6 +18,7 @@ const (
 	actPassword
 	actSignOut
 	actAddKey
+	actProfile
 )
 
 var actionLabels = map[action]string{
@@ -28,6 +29,7 @@ var actionLabels = map[action]string{
 	actPassword: "Change password",
 	actSignOut:  "Sign out everywhere",
 	actAddKey:   "Add an SSH key",
+	actProfile:  "Change name or email",
 }
 
 // overviewKeys are the keys of the security overview.
@@ -57,9 +59,12 @@ type overview struct {
 	status   *wire.TwoFactorStatus
 	sessions []wire.Token
 	sshKeys  []wire.SSHKey
-	err      string
-	keysErr  string
-	notice   string
+	// apiTokens counts the active API tokens, which a credentials change
+	// offers to revoke.
+	apiTokens int
+	err       string
+	keysErr   string
+	notice    string
 
 	// What the overview asks of its screen, at once: keys typed right
 	// after reach the form or dialog it opens.
@@ -86,9 +91,9 @@ func (o *overview) actions() []action {
 	case o.enrollOnly():
 		return []action{actEnable}
 	case o.status.State == "on":
-		return []action{actDisable, actRegen, actReenroll, actPassword, actSignOut, actAddKey}
+		return []action{actDisable, actRegen, actReenroll, actPassword, actSignOut, actAddKey, actProfile}
 	}
-	return []action{actEnable, actPassword, actSignOut, actAddKey}
+	return []action{actEnable, actPassword, actSignOut, actAddKey, actProfile}
 }
 
 // sync puts the cursor back inside the rows: the actions, the keys, then

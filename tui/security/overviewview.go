@@ -7,6 +7,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/latch-dev/latch/client"
+	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
 
@@ -23,6 +25,9 @@ func (o *overview) View() string {
 	case st == nil:
 		b.WriteString(s.Muted.Render("Loading…") + "\n")
 	default:
+		if sess := o.Ctx.Session; sess != nil && !o.enrollOnly() {
+			row("Name and email", profileText(sess.User, max(10, o.Width-24)))
+		}
 		state := s.Warning.Render("OFF")
 		switch st.State {
 		case "on":
@@ -165,4 +170,18 @@ func (o *overview) sessionsView(lines int) string {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  %d–%d of %d: ↑/↓ for the others", start+1, end, len(rows))) + "\n")
 	}
 	return b.String()
+}
+
+// profileText is the account's name and email on one line.
+func profileText(u wire.User, width int) string {
+	name, email := client.Printable(u.FullName), client.Printable(u.Email)
+	switch {
+	case name == "" && email == "":
+		return "none set"
+	case email == "":
+		return common.Truncate(name+" (no email)", width)
+	case name == "":
+		return common.Truncate("<"+email+">", width)
+	}
+	return common.Truncate(name+" <"+email+">", width)
 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/codes"
 	"github.com/latch-dev/latch/tui/common"
@@ -192,6 +193,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 					o.sessions = append(o.sessions, t)
 				}
 			}
+			o.apiTokens = client.ActiveAPITokens(msg.toks)
 			o.sync()
 		}
 		return m, nil
@@ -213,6 +215,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.keyRemoved(msg)
 	case doneMsg:
 		return m, m.done(msg)
+	case profileMsg:
+		return m, m.profileSaved(msg)
 	case regenMsg:
 		if m.page == nil {
 			return m, nil
@@ -251,7 +255,7 @@ func (m *Model) start(a action) tea.Cmd {
 	o.err = ""
 	switch a {
 	case actEnable, actReenroll:
-		return m.Ctx.Open(wizard.New(m.Ctx, a == actReenroll))
+		return m.Ctx.Open(wizard.New(m.Ctx, a == actReenroll, m.overview.apiTokens))
 	case actDisable:
 		if o.status.RequiredByOrg {
 			o.notice = "Your organisation requires two-factor authentication, so it cannot be turned off."
@@ -262,6 +266,8 @@ func (m *Model) start(a action) tea.Cmd {
 		return m.show(m.regenPage())
 	case actPassword:
 		return m.show(m.passwordPage(on))
+	case actProfile:
+		return m.show(m.profilePage(on))
 	case actSignOut:
 		return m.show(common.NewConfirm(m.Ctx, "Sign out everywhere?", "yes, sign out everywhere",
 			func() tea.Cmd {
@@ -295,11 +301,12 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 		return m.page.failed(msg.err, pass)
 	}
 	var reason string
+	ended := client.EndedSummary(msg.resp.Ended, common.RotateHint)
 	switch msg.what {
 	case actPassword:
-		reason = "Your password was changed and every session was signed out. Sign in with the new password."
+		reason = "Your password was changed. " + ended + " Sign in with the new password."
 	case actDisable:
-		reason = "Two-factor authentication is off, and every session was signed out. Sign in with your password."
+		reason = "Two-factor authentication is off. " + ended + " Sign in with your password."
 	case actSignOut:
 		reason = "You signed out everywhere (" + plural(msg.resp.Revoked, "session") + " ended)."
 	}

@@ -9,11 +9,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
 
-type detailsKeys struct{ Revoke, Close key.Binding }
+type detailsKeys struct{ Revoke, Rotate, Close key.Binding }
 
 // details shows everything the server tells about one token — never its
 // secret, which it does not keep: the full name, id, kind, state, times,
@@ -25,17 +26,19 @@ type details struct {
 	tok      wire.Token
 	projects map[string]wire.Project
 	revoke   func(wire.Token) tea.Cmd
+	rotate   func(wire.Token) tea.Cmd
 	close    func() tea.Cmd
 }
 
-func newDetails(ctx *common.Context, t wire.Token, projects []wire.Project, revoke func(wire.Token) tea.Cmd, close func() tea.Cmd) *details {
+func newDetails(ctx *common.Context, t wire.Token, projects []wire.Project, revoke, rotate func(wire.Token) tea.Cmd, close func() tea.Cmd) *details {
 	d := &details{
 		Common: common.NewCommon(ctx),
 		keys: detailsKeys{
 			Revoke: common.Bind("x/del", "revoke", "x", "delete"),
+			Rotate: common.Bind("r", "rotate", "r"),
 			Close:  common.Bind("esc/enter", "back to the list", "esc", "enter"),
 		},
-		tok: t, projects: make(map[string]wire.Project, len(projects)), revoke: revoke, close: close,
+		tok: t, projects: make(map[string]wire.Project, len(projects)), revoke: revoke, rotate: rotate, close: close,
 	}
 	for _, p := range projects {
 		d.projects[p.ID] = p
@@ -48,6 +51,9 @@ func (d *details) Init() tea.Cmd { return nil }
 func (d *details) ShortHelp() []key.Binding {
 	if d.tok.State != wire.StateActive {
 		return []key.Binding{d.keys.Close}
+	}
+	if d.tok.Kind == wire.KindAPI {
+		return []key.Binding{d.keys.Rotate, d.keys.Revoke, d.keys.Close}
 	}
 	return []key.Binding{d.keys.Revoke, d.keys.Close}
 }
@@ -64,6 +70,8 @@ func (d *details) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		return d, d.close()
 	case key.Matches(k, d.keys.Revoke) && d.tok.State == wire.StateActive:
 		return d, d.revoke(d.tok)
+	case key.Matches(k, d.keys.Rotate) && d.tok.State == wire.StateActive && d.tok.Kind == wire.KindAPI:
+		return d, d.rotate(d.tok)
 	}
 	return d, nil
 }
@@ -107,7 +115,11 @@ func (d *details) View() string {
 	}
 	row("State", state)
 	row("Created", d.Ctx.Date(t.CreatedAt)+s.Muted.Render(" ("+common.Ago(t.CreatedAt, now)+")"))
-	row("Expires", d.Ctx.Date(t.ExpiresAt)+s.Muted.Render(" ("+common.In(t.ExpiresAt, now)+")"))
+	expires := d.Ctx.Date(t.ExpiresAt) + s.Muted.Render(" ("+common.In(t.ExpiresAt, now)+")")
+	if client.ExpiringSoon(t, now) {
+		expires += s.Warning.Render(" ! this week")
+	}
+	row("Expires", expires)
 	idle := "none"
 	if t.IdleTimeout > 0 {
 		idle = "logged out after " + common.HumanDuration(t.IdleTimeout.Std()) + " unused"
@@ -117,12 +129,15 @@ func (d *details) View() string {
 	if t.LastUsedAt != nil {
 		used = d.Ctx.Date(*t.LastUsedAt) + s.Muted.Render(" ("+common.Ago(*t.LastUsedAt, now)+")")
 		if t.LastUsedAddr != "" {
-			used += " from " + t.LastUsedAddr
+			used += " from " + client.Printable(t.LastUsedAddr)
+		}
+		if by := client.ClientLabel(t.LastUsedClient, t.LastUsedAgent); by != "" {
+			used += " by " + by
 		}
 	}
 	row("Last used", used)
 	if t.AuthMethod != "" && t.Kind == wire.KindSession {
-		row("Signed in with", t.AuthMethod)
+		row("Signed in with", client.AuthLabel(t.AuthMethod))
 	}
 	if t.SSHKey != "" {
 		row("SSH key", t.SSHKey)

@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -222,6 +223,9 @@ func (l *list) renderRow(c cols, i int) string {
 	}
 	created := fmtTime(l.Ctx.Date(t.CreatedAt), common.Ago(t.CreatedAt, now))
 	expires := fmtTime(l.Ctx.Date(t.ExpiresAt), common.In(t.ExpiresAt, now))
+	if client.ExpiringSoon(t, now) {
+		expires += " !" // within a week: rotate it, or make a new one
+	}
 	used := "never"
 	if t.LastUsedAt != nil {
 		used = fmtTime(l.Ctx.Date(*t.LastUsedAt), common.Ago(*t.LastUsedAt, now))

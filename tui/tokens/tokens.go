@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -42,6 +43,11 @@ type (
 	revokedMsg struct {
 		token wire.Token
 		err   error
+	}
+	rotatedMsg struct {
+		old  wire.Token
+		resp *wire.CreateTokenResponse
+		err  error
 	}
 	revokedAllMsg struct {
 		resp *wire.RevokeResponse
@@ -89,7 +95,7 @@ func (m *Model) closeDialog(notice string) tea.Cmd {
 func (m *Model) askRevoke(t wire.Token) tea.Cmd { return m.openDialog(m.confirmRevoke(t)) }
 
 func (m *Model) openDetails(t wire.Token) tea.Cmd {
-	return m.openDialog(newDetails(m.Ctx, t, m.projects, m.askRevoke, func() tea.Cmd { return m.closeDialog("") }))
+	return m.openDialog(newDetails(m.Ctx, t, m.projects, m.askRevoke, m.askRotate, func() tea.Cmd { return m.closeDialog("") }))
 }
 
 func (m *Model) askRevokeAll() tea.Cmd {
@@ -185,7 +191,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if d, ok := m.dialog.(*details); ok {
 			d.set(msg.tokens)
 		}
-		return m, nil
+		return m, common.Cmd(common.ExpiringMsg{N: client.ExpiringTokens(msg.tokens, m.Ctx.Now())})
 	case projectsMsg:
 		if msg.err != nil {
 			return m, nil // the scope column shows ids until the names come
@@ -197,6 +203,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.created(msg)
 	case revokedMsg:
 		return m, m.revoked(msg)
+	case rotatedMsg:
+		return m, m.rotated(msg)
 	case revokedAllMsg:
 		return m, m.revokedAll(msg)
 	case tea.KeyPressMsg, tea.PasteMsg:

@@ -25,7 +25,7 @@ func scanScreen(t *testing.T, dark bool, w, h int) string {
 	t.Helper()
 	ctx := common.NewContext(nil, nil, nil)
 	ctx.Styles = common.NewStyles(dark)
-	m := New(ctx, false)
+	m := New(ctx, false, 0)
 	m.step = StepScan
 	m.enroll = &wire.EnrollResponse{Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", URL: testURL}
 	m.SetSize(w, h)

@@ -268,7 +268,7 @@ func TestWizardQRScansOnEveryTerminal(t *testing.T) {
 			if tc.reported {
 				ctx.Styles, ctx.BackgroundKnown = common.NewStyles(tc.term.dark), true
 			}
-			m := New(ctx, false)
+			m := New(ctx, false, 0)
 			m.step = StepScan
 			m.enroll = &wire.EnrollResponse{Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", URL: testURL}
 			m.SetSize(120, 40)

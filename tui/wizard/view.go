@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/login"
 	"github.com/latch-dev/latch/tui/qrcode"
@@ -56,7 +57,8 @@ func (m *Model) View() string {
 			"\n\n" + m.codes.View()
 	case StepFinish:
 		body = s.Success.Render("All set.") + "\n\n" +
-			para(w, "Turning on two-factor authentication is a credentials change: every session of yours has been signed out, this one included. API tokens keep working.") +
+			para(w, strings.TrimSpace("Turning on two-factor authentication is a credentials change, which ends every session, this one included. "+
+				client.EndedSummary(m.ended, common.RotateHint))) +
 			"\n\n" + para(w, "From now on, sign in with your password and a code from "+Apps[m.app]+".") +
 			"\n\n" + s.Bold.Render(para(w, "Press "+m.keys.Finish.Help().Key+" to finish and log out."))
 	}

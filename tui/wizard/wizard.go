@@ -53,6 +53,8 @@ type Model struct {
 	reauth   wire.ReauthRequest // the password (and current code when re-enrolling)
 	pass     *form.Form
 	code     string // the new code
+	revoke   bool   // revoke the API tokens too (a credentials change)
+	ended    *wire.Ended
 	verify   *form.Form
 	enroll   *wire.EnrollResponse // the pending secret, kept when going back
 	codes    *codes.Model
@@ -74,8 +76,10 @@ type (
 )
 
 // New starts the wizard; reenroll asks for the current code as well
-// (2FA is already on and this replaces it).
-func New(ctx *common.Context, reenroll bool) *Model {
+// (2FA is already on and this replaces it). apiTokens, the active API
+// tokens, are offered for revoking with the code: turning 2FA on is a
+// credentials change.
+func New(ctx *common.Context, reenroll bool, apiTokens int) *Model {
 	m := &Model{Common: common.NewCommon(ctx), reenroll: reenroll}
 	m.keys = keyMap{
 		// One help entry for the pair: the arrows choose.
@@ -99,6 +103,7 @@ func New(ctx *common.Context, reenroll bool) *Model {
 	)
 	m.verify = form.New(ctx, keys,
 		form.Text("code", "Code", &m.code).Placeholder("6-digit code from the app").Limit(7),
+		form.Check("revoke", client.RevokeTokensChoice(apiTokens), &m.revoke).When(func() bool { return apiTokens > 0 }),
 	)
 	return m
 }
@@ -249,7 +254,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Finish):
 			return common.Cmd(common.SessionEndedMsg{Logout: true,
-				Reason: "Two-factor authentication is on. Sign in again with your password and a code from " + Apps[m.app] + "."})
+				Reason: "Two-factor authentication is on. " + client.EndedSummary(m.ended, common.RotateHint) +
+					" Sign in again with your password and a code from " + Apps[m.app] + "."})
 		case key.Matches(msg, k.Back):
 			return m.back()
 		}
@@ -317,7 +323,7 @@ func (m *Model) submitCode() tea.Cmd {
 	m.busy, m.advice = true, false
 	m.verify.SetErr("")
 	return common.CallEnding(m.Ctx, false, func(ctx context.Context, api common.API) (*wire.BackupCodesResponse, error) {
-		return api.ConfirmEnrollment(ctx, wire.ConfirmRequest{Code: code})
+		return api.ConfirmEnrollment(ctx, wire.ConfirmRequest{Code: code, RevokeTokens: m.revoke})
 	}, func(r *wire.BackupCodesResponse, err error) tea.Msg { return confirmedMsg{resp: r, err: err} })
 }
 
@@ -343,6 +349,7 @@ func (m *Model) confirmed(msg confirmedMsg) tea.Cmd {
 		s.Ended = true
 	}
 	m.enroll = nil // the secret is not needed any more
+	m.ended = msg.resp.Ended
 	m.codes = codes.New(m.Ctx, msg.resp.BackupCodes, func() tea.Cmd {
 		m.step = StepFinish
 		return nil

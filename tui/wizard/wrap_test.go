@@ -49,8 +49,10 @@ func TestWizardTextsWrap(t *testing.T) {
 			m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 		}, []string{"Each one logs you in once if you lose your phone; you will not see them again.",
 			"Keep the codes first (download or copy them), then press space to confirm you saved them."}},
-		{"finish", func(m *Model) { m.step = StepFinish }, []string{
-			"every session of yours has been signed out, this one included. API tokens keep working.",
+		{"finish", func(m *Model) {
+			m.step, m.ended = StepFinish, &wire.Ended{Sessions: 2, APITokensKept: 3}
+		}, []string{
+			"a credentials change, which ends every session, this one included. Signed out 2 sessions; your 3 API tokens keep working: rotate or revoke them on the Tokens tab.",
 			"From now on, sign in with your password and a code from Microsoft Authenticator."}},
 	}
 	for _, w := range []int{60, 80, 200} {
@@ -58,7 +60,7 @@ func TestWizardTextsWrap(t *testing.T) {
 			for _, st := range steps {
 				ctx := common.NewContext(nil, nil, nil)
 				ctx.NoColor = true // the longest texts: the invert hint too
-				m := New(ctx, false)
+				m := New(ctx, false, 0)
 				m.app = 1 // Microsoft Authenticator: the longest name
 				m.SetSize(w, h)
 				st.setup(m)

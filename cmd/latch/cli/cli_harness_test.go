@@ -29,9 +29,12 @@ type cliWorld struct {
 	projects map[string]string // name -> id
 }
 
-func newCLIWorld(t *testing.T) *cliWorld {
+func newCLIWorld(t *testing.T) *cliWorld { return newCLIWorldAt(t, time.Now()) }
+
+// newCLIWorldAt is newCLIWorld with the server's clock starting at start.
+func newCLIWorldAt(t *testing.T, start time.Time) *cliWorld {
 	t.Helper()
-	srv := testenv.New(t, testenv.At(time.Now()))
+	srv := testenv.New(t, testenv.At(start))
 	w := &cliWorld{t: t, ctx: context.Background(), srv: srv, clock: srv.Clock,
 		dir: filepath.Join(srv.Dir, "config", "latch"), projects: srv.Projects}
 	w.env = map[string]string{client.EnvConfigDir: w.dir, client.EnvServer: srv.URL}

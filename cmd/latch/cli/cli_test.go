@@ -352,7 +352,8 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	expect(t, r, exitAuthNeed, nil, []string{"current password is not correct"})
 
 	r = w.run(amyPassword+"\nnew password 123\n", nil, "password", "--password-stdin")
-	expect(t, r, exitOK, []string{"Password changed", "this one included", "Deleted the saved credentials"}, nil)
+	expect(t, r, exitOK, []string{"Password changed. Signed out 2 sessions; your API token keeps working: rotate or revoke it with `latch token rotate`/`latch token revoke`.",
+		"Deleted the saved credentials"}, nil)
 	if _, err := w.apiClient(old.Token).Whoami(w.ctx); client.Reason(err) != wire.ReasonRevoked {
 		t.Fatalf("old session: %v", err)
 	}
@@ -363,7 +364,7 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	r = w.run("new password 123\n", nil, "login", "--username", "amy", "--password-stdin", "--noprojects")
 	expect(t, r, exitOK, nil, nil)
 	r = w.run("new password 123\nnewer password 456\n", nil, "password", "--password-stdin", "--revoke-tokens")
-	expect(t, r, exitOK, []string{"Password changed"}, nil)
+	expect(t, r, exitOK, []string{"Password changed. Signed out 1 session and revoked 1 API token."}, nil)
 	if _, err := w.apiClient(script).Whoami(w.ctx); !client.IsAuth(err) {
 		t.Fatalf("API token after --revoke-tokens: %v", err)
 	}

@@ -179,6 +179,9 @@ func passwordLogin(ctx context.Context, st *cliState, p *prompter, o *loginOptio
 	for try := 1; ; try++ {
 		resp, err := c.Login(ctx, req)
 		if err == nil {
+			for _, line := range client.LastSignInLines(resp, st.e.location()) {
+				fmt.Fprintln(st.e.stderr, line)
+			}
 			return &client.Credentials{
 				Server: c.BaseURL(), Token: resp.Token, TokenID: resp.TokenID, Username: resp.User.Username,
 				Kind: wire.KindSession, ExpiresAt: resp.ExpiresAt, IdleTimeout: resp.IdleTimeout,
@@ -310,14 +313,8 @@ func noteExpiringTokens(ctx context.Context, st *cliState, token string, w io.Wr
 	if err != nil {
 		return // an enroll-only session may not list them; nothing to say
 	}
-	now, n := time.Now(), 0
-	for _, t := range toks {
-		if t.Kind == wire.KindAPI && t.State == wire.StateActive && t.ExpiresAt.Sub(now) < expiresSoon {
-			n++
-		}
-	}
-	if n > 0 {
-		fmt.Fprintf(w, "%s this week: see `latch token list --expiring 7d`, and `latch token rotate`.\n", expireCount(n, "API token"))
+	if note := client.ExpiringNote(client.ExpiringTokens(toks, time.Now())); note != "" {
+		fmt.Fprintf(w, "%s: see `latch token list --expiring 7d`, and `latch token rotate`.\n", note)
 	}
 }
 

@@ -22,20 +22,21 @@ func (a *app) passwordCommand() *cobra.Command {
 		Use:   "password [--revoke-tokens] [--password-stdin] [--code CODE]",
 		Short: "change your password (signs out every session)",
 		Long: "Changes your password. This is a credentials change: every session ends at\n" +
-			"once, this one included; API tokens keep working unless --revoke-tokens.",
+			"once, this one included; API tokens keep working unless --revoke-tokens (on a\n" +
+			"terminal you are asked, default no).",
 		Args: noArgs,
-		RunE: a.signedIn(func(s *session, _ []string) error {
-			return changePassword(s, revokeTokens, fromStdin, code)
-		}),
 	})
+	cmd.RunE = a.signedIn(func(s *session, _ []string) error {
+		return changePassword(s, cmd, revokeTokens, fromStdin, code)
+	})
+	revokeTokensFlag(cmd, &revokeTokens)
 	f := cmd.Flags()
-	f.BoolVar(&revokeTokens, "revoke-tokens", false, "also revoke every API token (do this if the account may be compromised)")
 	f.BoolVar(&fromStdin, "password-stdin", false, "read the current password, the new one and (with 2FA on) a code as lines of standard input")
 	f.StringVar(&code, "code", "", "two-factor code or backup code, when 2FA is on")
 	return cmd
 }
 
-func changePassword(s *session, revokeTokens, fromStdin bool, code string) error {
+func changePassword(s *session, cmd *cobra.Command, revokeTokens, fromStdin bool, code string) error {
 	ctx, c := s.ctx, s.c
 	p := newPrompter(s.e)
 	if !fromStdin && !p.tty {
@@ -49,12 +50,14 @@ func changePassword(s *session, revokeTokens, fromStdin bool, code string) error
 	if err != nil {
 		return err
 	}
-	req.RevokeTokens = revokeTokens
 	req.Code = strings.TrimSpace(code)
 	if who.User.TwoFactor == "on" && req.Code == "" {
 		if req.Code, err = askCode(ctx, p, fromStdin); err != nil {
 			return err
 		}
+	}
+	if req.RevokeTokens, err = revokeTokensChoice(s, cmd, p, revokeTokens, fromStdin); err != nil {
+		return err
 	}
 	resp, err := c.ChangePassword(ctx, req)
 	if client.IsTwoFactorRequired(err) && client.Reason(err) == "" && req.Code == "" {
@@ -67,14 +70,7 @@ func changePassword(s *session, revokeTokens, fromStdin bool, code string) error
 	if err != nil {
 		return err
 	}
-	out := s.e.stdout
-	fmt.Fprintf(out, "Password changed; %s revoked.\n", plural(resp.Revoked, "token"))
-	if resp.LoggedOut {
-		fmt.Fprintln(out, "Every session was signed out, this one included.")
-		s.st.forgetSavedToken()
-	} else if !revokeTokens {
-		fmt.Fprintln(out, "API tokens still work: revoke them with `latch token revoke --all --kind api` if they may have leaked.")
-	}
+	reportEnded(s, "Password changed.", resp.Ended, resp.LoggedOut)
 	return nil
 }
 

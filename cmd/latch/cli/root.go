@@ -47,7 +47,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.AddCommand(
 		a.serveCommand(), a.adminCommand(),
 		a.loginCommand(), a.logoutCommand(), a.selectCommand(), a.whoamiCommand(),
-		a.tokenCommand(), a.passwordCommand(), a.twoFACommand(), a.sshKeyCommand(),
+		a.tokenCommand(), a.eventsCommand(), a.passwordCommand(), a.accountCommand(), a.twoFACommand(), a.sshKeyCommand(),
 		a.consoleCommand(), a.demoCommand(), a.versionCommand(),
 	)
 	root.SetHelpCommand(a.helpCommand())

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"log/slog"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/latch-dev/latch/client/wire"
 
 	sshd "github.com/latch-dev/latch/server/ssh"
 
@@ -127,15 +130,60 @@ func TestSSHCommandsRunTheCLI(t *testing.T) {
 	}
 	r = w.ssh("", "login")
 	expect(t, r, exitUsage, nil, []string{"cannot be run over SSH"})
-	// The command's own sessions were revoked when each command ended.
+	// The commands shared one session: one row, not one per command.
 	toks, err := w.apiClient(w.savedToken().Token).Tokens(w.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n := countSSHSessions(toks); n != 1 {
+		t.Fatalf("%d SSH sessions after 9 commands, want the one they shared", n)
+	}
+}
+
+func countSSHSessions(toks []wire.Token) int {
+	n := 0
 	for _, tok := range toks {
-		if strings.Contains(tok.Name, "ssh-key") && tok.State == "active" {
-			t.Fatalf("an SSH command's session is still active: %+v", tok)
+		if strings.Contains(tok.Name, "ssh-key") {
+			n++
 		}
+	}
+	return n
+}
+
+// Commands over SSH leave no token row per command: five with a real ssh
+// client leave one row in `token list --all`, an SSH-key session (the
+// policy's own credential); a credentials change ends it like any session,
+// and the next command signs in anew with the key.
+func TestSSHCommandsShareOneSession(t *testing.T) {
+	w := newSSHWorld(t)
+	for _, cmd := range []string{"whoami", "token list", "2fa status", "token create --name ci", "whoami"} {
+		expect(t, w.ssh("", cmd), exitOK, nil, nil)
+	}
+	r := w.ssh("", "token list --all --json")
+	expect(t, r, exitOK, nil, nil)
+	var listed wire.TokenList
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+		t.Fatalf("token list --json: %v\n%s", err, r.stdout)
+	}
+	var ssh []wire.Token
+	for _, tok := range listed.Tokens {
+		if strings.Contains(tok.Name, "ssh-key") {
+			ssh = append(ssh, tok)
+		}
+	}
+	if len(ssh) != 1 || ssh[0].State != wire.StateActive || ssh[0].SSHKey == "" || !ssh[0].Current {
+		t.Fatalf("after 6 commands, SSH sessions %+v: want one, active, opened by the key, the one listing", ssh)
+	}
+	r = w.ssh("", "whoami --json")
+	expect(t, r, exitOK, []string{`"credential": "ssh-key-session"`, ssh[0].ID}, nil)
+
+	// A new password ends it; the next command works with a new one.
+	r = w.run(amyPassword+"\nanother password 1\n", nil, "password", "--password-stdin")
+	expect(t, r, exitOK, []string{"Password changed"}, nil)
+	r = w.ssh("", "whoami --json")
+	expect(t, r, exitOK, []string{`"credential": "ssh-key-session"`}, nil)
+	if strings.Contains(r.stdout, ssh[0].ID) {
+		t.Fatalf("a command ran with the session the password change ended:\n%s", r.stdout)
 	}
 }
 

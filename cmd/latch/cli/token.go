@@ -83,9 +83,6 @@ func expireCount(n int, what string) string {
 	return fmt.Sprintf("%d %ss expire", n, what)
 }
 
-// expiresSoon is how close an expiry must be to be marked.
-const expiresSoon = 7 * 24 * time.Hour
-
 // printTokens is the table for people: 80 columns, names not ids.
 func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
 	if len(toks) == 0 {
@@ -100,7 +97,7 @@ func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now 
 			name += " *"
 		}
 		expires := relTime(t.ExpiresAt, now)
-		if t.State == wire.StateActive && t.Kind == wire.KindAPI && t.ExpiresAt.Sub(now) < expiresSoon {
+		if client.ExpiringSoon(t, now) {
 			expires += " !"
 		}
 		if t.State != wire.StateActive {
@@ -118,7 +115,7 @@ func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now 
 // printTokensWide is every column, for a wide terminal or a report.
 func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]string) {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tSTATE")
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tCLIENT\tSTATE")
 	for _, t := range toks {
 		id := t.ID
 		if t.Current {
@@ -128,8 +125,9 @@ func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]
 		if t.LastUsedAt != nil {
 			last = e.fmtTime(*t.LastUsedAt)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, client.Printable(t.Name), t.Kind, scopeNames(t, names),
-			e.fmtTime(t.CreatedAt), e.fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)), t.State)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, client.Printable(t.Name), t.Kind, scopeNames(t, names),
+			e.fmtTime(t.CreatedAt), e.fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)),
+			orDash(client.ClientLabel(t.LastUsedClient, t.LastUsedAgent)), t.State)
 	}
 	w.Flush()
 }
@@ -138,7 +136,7 @@ func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]
 func printTokenNotes(out io.Writer, all, shown []wire.Token, showAll bool, now time.Time) {
 	soon, phi, hidden := 0, false, 0
 	for _, t := range shown {
-		if t.State == wire.StateActive && t.Kind == wire.KindAPI && t.ExpiresAt.Sub(now) < expiresSoon {
+		if client.ExpiringSoon(t, now) {
 			soon++
 		}
 		phi = phi || len(t.PHIProjects) > 0

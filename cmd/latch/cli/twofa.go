@@ -96,24 +96,26 @@ func reauth(ctx context.Context, p *prompter, fromStdin, needCode bool, code str
 
 func (a *app) twoFAEnableCommand() *cobra.Command {
 	var (
-		r    reauthFlags
-		file string
+		r      reauthFlags
+		file   string
+		revoke bool
 	)
 	cmd := withServer(&cobra.Command{
-		Use:   "enable [--backup-codes-file PATH] [--password-stdin]",
+		Use:   "enable [--backup-codes-file PATH] [--revoke-tokens] [--password-stdin]",
 		Short: "turn 2FA on: scan a QR code, confirm a code, get backup codes",
 		Args:  noArgs,
-		RunE: a.signedIn(func(s *session, _ []string) error {
-			return enableTwoFA(s, r, file)
-		}),
+	})
+	cmd.RunE = a.signedIn(func(s *session, _ []string) error {
+		return enableTwoFA(s, cmd, r, file, revoke)
 	})
 	cmd.Flags().StringVar(&file, "backup-codes-file", "", "also write the backup codes to this file (mode 0600)")
+	revokeTokensFlag(cmd, &revoke)
 	r.add(cmd, "read the password, then the app's code, as lines of standard input",
 		"with 2FA already on (re-enrolling): a code of the current app, or a backup code")
 	return cmd
 }
 
-func enableTwoFA(s *session, r reauthFlags, file string) error {
+func enableTwoFA(s *session, cmd *cobra.Command, r reauthFlags, file string, revoke bool) error {
 	ctx, c, e := s.ctx, s.c, s.e
 	who, err := c.Whoami(ctx)
 	if err != nil {
@@ -129,6 +131,11 @@ func enableTwoFA(s *session, r reauthFlags, file string) error {
 	if err != nil {
 		return err
 	}
+	// Asked once the password was accepted, before the code, which has
+	// only half a minute.
+	if revoke, err = revokeTokensChoice(s, cmd, p, revoke, r.fromStdin); err != nil {
+		return err
+	}
 	showEnrollment(e, en)
 	var issued *wire.BackupCodesResponse
 	for attempt := 1; ; attempt++ {
@@ -136,7 +143,7 @@ func enableTwoFA(s *session, r reauthFlags, file string) error {
 		if err != nil {
 			return err
 		}
-		issued, err = c.ConfirmTwoFactor(ctx, wire.ConfirmRequest{Code: answer})
+		issued, err = c.ConfirmTwoFactor(ctx, wire.ConfirmRequest{Code: answer, RevokeTokens: revoke})
 		if err == nil {
 			break
 		}
@@ -159,9 +166,9 @@ func enableTwoFA(s *session, r reauthFlags, file string) error {
 			fmt.Fprintf(e.stderr, "Backup codes written to %s (mode 0600).\n", file)
 		}
 	}
+	reportEnded(s, "Turning 2FA on is a credentials change.", issued.Ended, issued.LoggedOut)
 	if issued.LoggedOut {
-		s.st.forgetSavedToken()
-		fmt.Fprintln(e.stderr, "Every session was signed out, this one included: run `latch login` (it will ask for a code).")
+		fmt.Fprintln(e.stderr, "Run `latch login` again: it will ask for a code.")
 	}
 	return nil
 }
@@ -215,24 +222,24 @@ func (a *app) twoFADisableCommand() *cobra.Command {
 		Use:   "disable [--revoke-tokens] [--password-stdin] [--code CODE]",
 		Short: "turn 2FA off (password and a code)",
 		Args:  noArgs,
-		RunE: a.signedIn(func(s *session, _ []string) error {
-			req, err := reauth(s.ctx, newPrompter(s.e), r.fromStdin, true, r.code)
-			if err != nil {
-				return err
-			}
-			resp, err := s.c.DisableTwoFactor(s.ctx, wire.DisableRequest{Password: req.Password, Code: req.Code, RevokeTokens: revoke})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(s.e.stdout, "Two-factor authentication is off; %s revoked.\n", plural(resp.Revoked, "token"))
-			if resp.LoggedOut {
-				s.st.forgetSavedToken()
-				fmt.Fprintln(s.e.stderr, "Every session was signed out, this one included: run `latch login`.")
-			}
-			return nil
-		}),
 	})
-	cmd.Flags().BoolVar(&revoke, "revoke-tokens", false, "also revoke every API token (\"Revoke Active Tokens\")")
+	cmd.RunE = a.signedIn(func(s *session, _ []string) error {
+		p := newPrompter(s.e)
+		req, err := reauth(s.ctx, p, r.fromStdin, true, r.code)
+		if err != nil {
+			return err
+		}
+		if revoke, err = revokeTokensChoice(s, cmd, p, revoke, r.fromStdin); err != nil {
+			return err
+		}
+		resp, err := s.c.DisableTwoFactor(s.ctx, wire.DisableRequest{Password: req.Password, Code: req.Code, RevokeTokens: revoke})
+		if err != nil {
+			return err
+		}
+		reportEnded(s, "Two-factor authentication is off.", resp.Ended, resp.LoggedOut)
+		return nil
+	})
+	revokeTokensFlag(cmd, &revoke)
 	r.add(cmd, "read the password, then a code, as lines of standard input", "a code from the app, or a backup code")
 	return cmd
 }

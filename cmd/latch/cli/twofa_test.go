@@ -52,7 +52,10 @@ func TestTwoFactorCLI(t *testing.T) {
 
 	file := filepath.Join(t.TempDir(), "codes", "latch-backup-codes.txt")
 	r, secret := w.enable("--backup-codes-file", file)
-	expect(t, r, exitOK, []string{"Two-factor authentication is on", "URL:    otpauth://totp/"}, []string{"Backup codes written to", "Every session was signed out"})
+	expect(t, r, exitOK, []string{"Two-factor authentication is on", "URL:    otpauth://totp/"}, []string{"Backup codes written to", "it will ask for a code"})
+	if !strings.Contains(r.stdout, "Turning 2FA on is a credentials change. Signed out 1 session.") {
+		t.Errorf("enable does not say what ended:\n%s", r.stdout)
+	}
 	if len(secret) < 32 {
 		t.Fatalf("secret %q", secret)
 	}
