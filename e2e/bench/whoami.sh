@@ -4,7 +4,7 @@
 # postgres needs LATCH_TEST_POSTGRES (source .ci/postgres.sh && pg_start).
 # Prints one line per connection count: the req/s of each and their ratio.
 # CPU_PROFILE=FILE also writes a pprof CPU profile of latch serve to FILE
-# (go tool pprof -top FILE).
+# (go tool pprof -top FILE). LATCH_BIN=FILE measures that binary instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine=${1:-sqlite}; secs=${2:-5}; rounds=${3:-2}
@@ -13,7 +13,7 @@ tmp=$(mktemp -d); pids=()
 drop() { :; }
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; drop; rm -rf "$tmp"; }
 trap cleanup EXIT
-go build -o "$tmp/latch" ./cmd/latch
+if [ -n "${LATCH_BIN:-}" ]; then cp "$LATCH_BIN" "$tmp/latch"; else go build -o "$tmp/latch" ./cmd/latch; fi
 go build -o "$tmp/bare" ./e2e/bench/bare
 lport=$(( 20000 + RANDOM % 20000 )); bport=$(( lport + 1 ))
 db="$tmp/latch.db"; keyargs=()
