@@ -63,6 +63,10 @@ func (e *jsonAppender) user(u *wire.User) {
 	e.optStr("org", u.Org)
 	e.raw(`,"twoFactor":`)
 	e.str(u.TwoFactor)
+	if !u.CreatedAt.IsZero() { // omitzero
+		e.raw(`,"createdAt":`)
+		e.time(u.CreatedAt)
+	}
 	e.raw(`}`)
 }
 
@@ -121,6 +125,8 @@ func (e *jsonAppender) token(t *wire.Token) {
 		e.time(*t.LastUsedAt)
 	}
 	e.optStr("lastUsedAddr", t.LastUsedAddr)
+	e.optStr("lastUsedClient", t.LastUsedClient)
+	e.optStr("lastUsedAgent", t.LastUsedAgent)
 	if t.RevokedAt != nil {
 		e.raw(`,"revokedAt":`)
 		e.time(*t.RevokedAt)

@@ -38,12 +38,12 @@ func TestAppendWhoamiMatchesEncodingJSON(t *testing.T) {
 func TestAppendWhoamiKnowsEveryField(t *testing.T) {
 	known := map[reflect.Type][]string{
 		reflect.TypeFor[wire.Whoami]():     {"User", "Org", "Token", "Credential", "TwoFactorDeadline"},
-		reflect.TypeFor[wire.User]():       {"Username", "FullName", "Email", "Org", "TwoFactor"},
+		reflect.TypeFor[wire.User]():       {"Username", "FullName", "Email", "Org", "TwoFactor", "CreatedAt"},
 		reflect.TypeFor[wire.Org]():        {"Name", "AutoLogoutAfter", "Require2FA", "TwoFactorGrace"},
 		reflect.TypeFor[wire.Scope]():      {"Projects"},
 		reflect.TypeFor[wire.ProjectRef](): {"ID", "Name"},
 		reflect.TypeFor[wire.Token](): {"ID", "Name", "Kind", "Scope", "CreatedAt", "ExpiresAt", "IdleTimeout",
-			"LastUsedAt", "LastUsedAddr", "RevokedAt", "State", "AuthMethod", "SSHKey", "ParentID", "PHIProjects", "Current"},
+			"LastUsedAt", "LastUsedAddr", "LastUsedClient", "LastUsedAgent", "RevokedAt", "State", "AuthMethod", "SSHKey", "ParentID", "PHIProjects", "Current"},
 	}
 	for typ, fields := range known {
 		var have []string
@@ -90,11 +90,11 @@ func randomWhoami(r *rand.Rand) wire.Whoami {
 			wire.Duration(1500 * time.Millisecond)}[r.IntN(5)]
 	}
 	v := wire.Whoami{
-		User:              wire.User{Username: s(), FullName: s(), Email: s(), Org: s(), TwoFactor: s()},
+		User:              wire.User{Username: s(), FullName: s(), Email: s(), Org: s(), TwoFactor: s(), CreatedAt: tm()},
 		Credential:        s(),
 		TwoFactorDeadline: tp(),
 		Token: wire.Token{ID: s(), Name: s(), Kind: s(), CreatedAt: tm(), ExpiresAt: tm(), IdleTimeout: dur(),
-			LastUsedAt: tp(), LastUsedAddr: s(), RevokedAt: tp(), State: s(), AuthMethod: s(), SSHKey: s(),
+			LastUsedAt: tp(), LastUsedAddr: s(), LastUsedClient: s(), LastUsedAgent: s(), RevokedAt: tp(), State: s(), AuthMethod: s(), SSHKey: s(),
 			ParentID: s(), Current: maybe()},
 	}
 	if maybe() {
