@@ -147,8 +147,10 @@ func dash(s string) string {
 // LastSignInLines are what a person is told after signing in, as sshd
 // tells it: "Last sign-in 2026-11-28 14:03 UTC from 10.1.2.3 (SSH console,
 // key SHA256:…)" and, when sign-ins failed since, how many and where to
-// see them. Every front end prints these lines as they are.
-func LastSignInLines(resp *wire.LoginResponse, loc *time.Location) []string {
+// see them; see names where the person reads the events from where they
+// are (CLISeeEvents on the command line). Every front end prints these
+// lines as they are.
+func LastSignInLines(resp *wire.LoginResponse, loc *time.Location, see string) []string {
 	var out []string
 	if last := resp.LastSignIn; last != nil {
 		how := AuthLabel(last.Auth)
@@ -177,10 +179,13 @@ func LastSignInLines(resp *wire.LoginResponse, loc *time.Location) []string {
 		if n == 1 {
 			what = "failed sign-in attempt"
 		}
-		out = append(out, fmt.Sprintf("%d %s %s: see `latch events` or the Activity tab", n, what, since))
+		out = append(out, fmt.Sprintf("%d %s %s: see %s", n, what, since, see))
 	}
 	return out
 }
+
+// CLISeeEvents is where the command line's person reads the events.
+const CLISeeEvents = "`latch events` or the Activity tab"
 
 func nonEmpty(ss ...string) []string {
 	var out []string

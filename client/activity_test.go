@@ -27,7 +27,7 @@ func TestLastSignInLines(t *testing.T) {
 		{"failures, no sign-in before", wire.LoginResponse{FailedSignIns: 1},
 			[]string{"1 failed sign-in attempt before this one: see `latch events` or the Activity tab"}},
 	} {
-		if got := LastSignInLines(&tc.resp, time.UTC); !slices.Equal(got, tc.want) {
+		if got := LastSignInLines(&tc.resp, time.UTC, CLISeeEvents); !slices.Equal(got, tc.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}

@@ -41,3 +41,23 @@ func (c *Client) Project(ctx context.Context, id string) (*wire.Project, error) 
 	}
 	return &out, nil
 }
+
+// CurrentProject is the current project the server keeps for the account
+// (chosen over SSH), nil when none.
+func (c *Client) CurrentProject(ctx context.Context) (*wire.Project, error) {
+	var out wire.CurrentProject
+	if err := c.do(ctx, http.MethodGet, "/v1/account/project", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Project, nil
+}
+
+// SelectProject makes id the current project the server keeps for the
+// account ("": none) and returns it.
+func (c *Client) SelectProject(ctx context.Context, id string) (*wire.Project, error) {
+	var out wire.CurrentProject
+	if err := c.do(ctx, http.MethodPut, "/v1/account/project", nil, wire.SelectProjectRequest{Project: id}, &out); err != nil {
+		return nil, err
+	}
+	return out.Project, nil
+}

@@ -4,7 +4,9 @@
 # `ssh -tt` opens the console without a key (password login, projects,
 # a token made and revoked); then a key registered with `latch ssh-key
 # add` opens it without the password, runs `token create` without a
-# terminal (the secret alone on stdout), and SIGTERM ends the open
+# terminal (the secret alone on stdout), runs `whoami` with a terminal and
+# no key (the password asked there), keeps `select` on the server (the
+# console and a restarted server see it), and SIGTERM ends the open
 # session cleanly. Skips, saying why, without ssh, ssh-keygen or tmux.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +92,18 @@ keys q
 sleep 0.5
 tmux kill-session -t "$session" 2>/dev/null || true
 
+# A command with a terminal runs the command, not the console; without a
+# key the password is asked there (not echoed).
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "ssh ${ssh_opts[*]} -o PubkeyAuthentication=no -tt amy@127.0.0.1 whoami; echo exit=\$?; sleep 60"
+wait_for "Password for amy:"
+keys 'e2e-password-1' Enter
+wait_for "User:"
+wait_for "from a password login"
+wait_for "exit=0"
+if screen | grep -q "e2e-password-1\|Sign in to latch"; then fail "the password was echoed, or the console opened"; fi
+tmux kill-session -t "$session" 2>/dev/null || true
+
 # A key, registered with the CLI.
 ssh-keygen -q -t ed25519 -N '' -C amy@e2e -f "$tmp/id_ed25519"
 echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects >/dev/null 2>&1
@@ -108,12 +122,20 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "a command not offered over SSH exited $rc"
 
-# With the key, the console opens without the password, and says the
-# sign-in before it as sshd does: the command's, with the key.
+# The current project over SSH is kept by the server for the account.
+ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
+  select "'SAM importer test'" | grep -q "kept on the server for your account" || fail "select over SSH"
+ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
+  whoami | grep -q "Project: *SAM importer test" || fail "whoami over SSH does not show the project"
+
+# With the key, the console opens without the password, with that
+# project, and says the sign-in before it as sshd does: the command's,
+# with the key.
 tmux new-session -d -s "$session" -x 80 -y 24 \
   "ssh ${ssh_opts[*]} -i $tmp/id_ed25519 -o IdentitiesOnly=yes -tt amy@127.0.0.1; sleep 30"
 wait_for "1 Projects"
 wait_for "SAM importer test"
+wait_for "project: SAM importer test"
 wait_for "Last sign-in "
 wait_for "(SSH command, key"
 # Its activity: the commands' sign-ins with the key, the console's own.
@@ -129,4 +151,13 @@ pid=""
 wait_for "The latch server is shutting down."
 grep -q '"msg":"stopped"' "$tmp/serve.log" || fail "no clean shutdown in the log"
 if grep -q "e2e-password\|$secret\|$(cat "$tmp/token.txt")" "$tmp/serve.log"; then fail "a secret reached the log"; fi
+
+# After a restart the server still keeps amy's current project.
+"$bin" serve --listen "127.0.0.1:$port" --db "$db" --ssh-listen "127.0.0.1:$sshport" 2>>"$tmp/serve.log" &
+pid=$!
+for _ in $(seq 50); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 50); do grep -c '"latch serving the console over SSH"' "$tmp/serve.log" | grep -q 2 && break; sleep 0.1; done
+ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
+  whoami | grep -q "Project: *SAM importer test" || fail "the current project did not survive a restart"
+kill -TERM "$pid"; wait "$pid" || true; pid=""
 echo "e2e/ssh: ok"

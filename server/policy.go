@@ -49,6 +49,8 @@ const (
 	OpWatchSelf       Op = "watch-self"
 	OpListProjects    Op = "projects.list"
 	OpGetProject      Op = "projects.get"
+	OpCurrentProject  Op = "projects.current"
+	OpSelectProject   Op = "projects.select"
 	OpListTokens      Op = "tokens.list"
 	OpCreateToken     Op = "tokens.create"
 	OpRevokeToken     Op = "tokens.revoke"
@@ -115,6 +117,8 @@ var Policy = map[Op]Rule{
 	OpWatchSelf:       row("watch this token's state", ProofNone, Allow, Allow, Allow, Allow, Allow),
 	OpListProjects:    row("list projects", ProofNone, Allow, Allow, Allow, Allow, Deny),
 	OpGetProject:      row("read a project", ProofNone, Allow, Allow, Allow, Allow, Deny),
+	OpCurrentProject:  row("read the current project", ProofNone, Allow, Allow, Allow, Deny, Deny),
+	OpSelectProject:   row("choose the current project", ProofNone, Allow, Allow, Allow, Deny, Deny),
 	OpListTokens:      row("list tokens", ProofNone, Allow, Allow, Allow, Deny, Deny),
 	OpCreateToken:     row("create tokens", ProofNone, Allow, Allow, Allow, Allow, Deny),
 	OpRevokeToken:     row("revoke tokens", ProofNone, Allow, Allow, Allow, Own, Deny),

@@ -59,6 +59,12 @@ type Store interface {
 	// ProjectForUser is one project as the user sees it (MemberLevel may be
 	// LevelNone); ErrNotFound when the project does not exist.
 	ProjectForUser(ctx context.Context, userID int64, projectID string) (ProjectAccess, error)
+	// CurrentProject is the project the user chose as current, as the user
+	// sees it (MemberLevel may be LevelNone); ErrNotFound when none is.
+	CurrentProject(ctx context.Context, userID int64) (ProjectAccess, error)
+	// SetCurrentProject makes projectID the user's current project ("":
+	// none).
+	SetCurrentProject(ctx context.Context, userID int64, projectID string) error
 
 	// Tokens
 	CreateToken(ctx context.Context, t Token, audit Audit) error

@@ -55,6 +55,9 @@ type Options struct {
 	// elsewhere (SSH): nothing is written to the server's disk, so backup
 	// codes are copied (OSC 52) or downloaded with OfferCodes.
 	Remote bool
+	// SSHCommand is how the person runs commands there (`ssh -p 2222
+	// amy@host`), named by texts that would say `latch …` on a computer.
+	SSHCommand string
 	// OfferCodes, when set, keeps backup codes for a one-time download
 	// and returns the command that fetches them (shown to the person).
 	OfferCodes func(codes []string) (command string, err error)
@@ -145,7 +148,7 @@ func New(o Options) *Model {
 	ctx.Username = o.Username
 	ctx.Project = o.Project
 	ctx.Persist = o.Persist
-	ctx.Remote = o.Remote
+	ctx.Remote, ctx.SSHCommand = o.Remote, o.SSHCommand
 	ctx.OfferCodes = o.OfferCodes
 	if o.Tick != nil {
 		ctx.Tick = o.Tick

@@ -87,6 +87,14 @@ func (a clientAPI) RemoveSSHKey(ctx context.Context, fingerprint string) error {
 	return a.c.RemoveSSHKey(ctx, fingerprint)
 }
 
+func (a clientAPI) CurrentProject(ctx context.Context) (*wire.Project, error) {
+	return a.c.CurrentProject(ctx)
+}
+
+func (a clientAPI) SelectProject(ctx context.Context, id string) (*wire.Project, error) {
+	return a.c.SelectProject(ctx, id)
+}
+
 func (a clientAPI) Events(ctx context.Context, before int64, limit int) (*wire.EventList, error) {
 	return a.c.Events(ctx, before, limit)
 }

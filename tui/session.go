@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/activity"
 	"github.com/latch-dev/latch/tui/common"
 	"github.com/latch-dev/latch/tui/login"
@@ -54,7 +53,7 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 	m.layout()
 	m.disarm()
 	m.stateSeen = false
-	cmds := []tea.Cmd{m.refreshWho(), m.startLive()}
+	cmds := []tea.Cmd{m.refreshWho(), m.startLive(), m.loadCurrentProject()}
 	for _, t := range m.tabs {
 		cmds = append(cmds, t.Init())
 	}
@@ -72,6 +71,9 @@ func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	}
 	m.stopLive()
 	m.ctx.Session = nil
+	if m.ctx.Remote {
+		m.ctx.Project = nil // the account's, and the next sign-in may be another's
+	}
 	m.tabs = [tabCount]common.Screen{}
 	m.overlay = nil
 	m.ask = nil
@@ -104,18 +106,6 @@ func (m *Model) idleRemaining() (time.Duration, bool) {
 		return 0, false
 	}
 	return s.IdleTimeout - m.ctx.Now().Sub(m.ctx.LastTouch()), true
-}
-
-func (m *Model) selectProject(p wire.Project) tea.Cmd {
-	m.ctx.Project = &common.ProjectRef{ID: p.ID, Name: p.Name}
-	text, isErr := "Current project: "+p.Name, false
-	if per := m.ctx.Persist; per != nil {
-		if err := per.SaveProject(p.ID, p.Name); err != nil {
-			text, isErr = "Selected "+p.Name+" but could not save it: "+err.Error(), true
-		}
-	}
-	m.flash, m.flashErr, m.flashAt = text, isErr, m.ctx.Now()
-	return nil
 }
 
 // quit ends the program, logging out the console's own session.

@@ -85,6 +85,12 @@ func (m *Model) handle(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.idleTick(msg)
 	case common.ProjectSelectedMsg:
 		return m, m.selectProject(msg.Project)
+	case currentProjectMsg:
+		m.currentProjectLoaded(msg)
+		return m, nil
+	case projectKeptMsg:
+		m.projectKept(msg)
+		return m, nil
 	case common.BackMsg:
 		return m, m.back()
 	case common.ExpiringMsg:

@@ -273,6 +273,20 @@ type ProjectList struct {
 	Projects []Project `json:"projects"`
 }
 
+// CurrentProject is the answer of GET and PUT /v1/account/project: the
+// current project kept on the server for the account (for the console and
+// commands over SSH, which have no config file of the person's), null when
+// none is chosen or the caller no longer reaches it.
+type CurrentProject struct {
+	Project *Project `json:"project"`
+}
+
+// SelectProjectRequest is the body of PUT /v1/account/project: the id of a
+// project the caller can read, or "" for none.
+type SelectProjectRequest struct {
+	Project string `json:"project"`
+}
+
 // Event is an audit record. It never holds a secret.
 type Event struct {
 	ID     int64     `json:"id"`

@@ -110,6 +110,8 @@ func (a *API) register() {
 	a.authed("POST /v1/account/2fa/confirm", server.OpConfirm2FA, a.confirmEnroll)
 	a.authed("POST /v1/account/2fa/disable", server.OpDisable2FA, a.disableTwoFactor)
 	a.authed("POST /v1/account/2fa/backup-codes", server.OpBackupCodes, a.regenerateBackupCodes)
+	a.authed("GET /v1/account/project", server.OpCurrentProject, a.currentProject)
+	a.authed("PUT /v1/account/project", server.OpSelectProject, a.selectProject)
 	a.authed("GET /v1/account/ssh-keys", server.OpListSSHKeys, a.listSSHKeys)
 	a.authed("POST /v1/account/ssh-keys", server.OpAddSSHKey, a.addSSHKey)
 	a.authed("DELETE /v1/account/ssh-keys", server.OpRemoveSSHKey, a.removeSSHKey)

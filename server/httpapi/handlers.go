@@ -93,6 +93,36 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request, p *server.Princ
 	return nil
 }
 
+func (a *API) currentProject(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	pv, err := a.svc.CurrentProject(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, currentProject(pv))
+	return nil
+}
+
+func (a *API) selectProject(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
+	var req wire.SelectProjectRequest
+	if err := DecodeJSON(r, w, &req); err != nil {
+		return err
+	}
+	pv, err := a.svc.SelectProject(r.Context(), p, req.Project)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, currentProject(pv))
+	return nil
+}
+
+func currentProject(pv *server.ProjectView) wire.CurrentProject {
+	if pv == nil {
+		return wire.CurrentProject{}
+	}
+	wp := wireProject(*pv)
+	return wire.CurrentProject{Project: &wp}
+}
+
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request, p *server.Principal) error {
 	toks, err := a.svc.ListTokens(r.Context(), p)
 	if err != nil {

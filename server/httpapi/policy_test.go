@@ -105,6 +105,11 @@ var routeCases = map[string]routeCase{
 		req: func(s *subject) (string, string, string) {
 			return "POST", "/v1/account/2fa/backup-codes", fmt.Sprintf(`{"password":%q,"code":%q}`, s.password, s.code())
 		}},
+	"GET /v1/account/project": {allowed: fullCreds, status: 200, req: plain("GET", "/v1/account/project")},
+	"PUT /v1/account/project": {allowed: fullCreds, status: 200,
+		req: func(s *subject) (string, string, string) {
+			return "PUT", "/v1/account/project", fmt.Sprintf(`{"project":%q}`, s.project)
+		}},
 	"GET /v1/account/ssh-keys": {allowed: fullCreds, status: 200, req: plain("GET", "/v1/account/ssh-keys")},
 	"POST /v1/account/ssh-keys": {allowed: fullCreds, status: 201,
 		req: func(s *subject) (string, string, string) {

@@ -363,6 +363,9 @@ func TestImportFromSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, pBob := login("bob")
+	if _, err := svc.SelectProject(ctx, pBob, proj.ID); err != nil { // the current project over SSH
+		t.Fatal(err)
+	}
 	_, apiSecret, err := svc.CreateToken(ctx, pBob, server.TokenSpec{Name: "ci", Scope: map[string]server.Level{proj.ID: server.LevelView}, IdleTimeout: time.Hour}, server.Meta{})
 	if err != nil {
 		t.Fatal(err)
@@ -417,6 +420,9 @@ func TestImportFromSQLite(t *testing.T) {
 	ua, errA := src.ListUsers(ctx)
 	ub, errB := dst.ListUsers(ctx)
 	same("users", ua, ub, errA, errB)
+	ca, errA := src.CurrentProject(ctx, pBob.User.ID)
+	cb, errB := dst.CurrentProject(ctx, pBob.User.ID)
+	same("bob's current project", ca, cb, errA, errB)
 	oa, errA := src.ListOrgs(ctx)
 	ob, errB := dst.ListOrgs(ctx)
 	same("orgs", oa, ob, errA, errB)

@@ -159,6 +159,14 @@ func (s *Store) importUser(ctx context.Context, tx *sqlx.Tx, src server.Store, u
 		}
 		st.Members++
 	}
+	switch cur, err := src.CurrentProject(ctx, u.ID); {
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO current_projects (user_id, project_id) VALUES (?, ?)`), u.ID, cur.ID); err != nil {
+			return fmt.Errorf("current project: %w", err)
+		}
+	case !errors.Is(err, server.ErrNotFound):
+		return fmt.Errorf("read the current project: %w", err)
+	}
 
 	toks, err := src.ListTokens(ctx, u.ID)
 	if err != nil {

@@ -23,7 +23,7 @@ func (st *session) console() int {
 
 	api := sshLabeledAPI{API: tui.ClientAPI(st.client), label: "ssh " + st.sess.LocalAddr().String()}
 	opts := tui.Options{API: api, Context: ctx, Username: st.sshUser, Dark: true, Location: st.loc,
-		Remote: true, OfferCodes: st.offerCodes, OnSignIn: st.onSignIn}
+		Remote: true, SSHCommand: st.sshCommand(st.sshUser, "", ""), OfferCodes: st.offerCodes, OnSignIn: st.onSignIn}
 	if st.key != nil {
 		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/client"
-	"github.com/latch-dev/latch/client/wire"
 )
 
 // Exit statuses of commands refused here, as the CLI's.
@@ -23,9 +22,10 @@ var execCommands = [][]string{
 	{"whoami"},
 	{"token", "list"}, {"token", "ls"}, {"token", "create"}, {"token", "revoke"}, {"token", "rotate"},
 	{"2fa", "status"},
+	{"select"}, // kept on the server for the account (there is no config file here)
 }
 
-const execList = "whoami, token list, token create, token rotate, token revoke, 2fa status"
+const execList = "whoami, select, token list, token create, token rotate, token revoke, 2fa status"
 
 func allowedCommand(args []string) bool {
 	for _, c := range execCommands {
@@ -52,6 +52,7 @@ func (st *session) exec() int {
 	s := st.srv
 	args := st.sess.Command()
 	stderr := st.sess.Stderr()
+	_, _, tty := st.sess.Pty()
 	switch {
 	case len(args) == 0:
 		fmt.Fprintf(stderr, "latch: this is latch's account console: open it with a terminal (%s), "+
@@ -68,48 +69,24 @@ func (st *session) exec() int {
 		fmt.Fprintf(stderr, "latch: %q cannot be run over SSH; the commands are: %s. "+
 			"Everything else is in the console: %s\n", strings.Join(args, " "), execList, st.sshCommand(st.sshUser, "-t", ""))
 		return exitUsage
-	case st.key == nil:
-		fmt.Fprintf(stderr, "latch: commands over SSH need an SSH key registered to %s: add yours with "+
-			"`latch ssh-key add` or on the console's Security tab (%s).\n", st.sshUser, st.sshCommand(st.sshUser, "-t", ""))
+	case st.key == nil && !tty:
+		fmt.Fprintf(stderr, "latch: commands over SSH without a terminal need an SSH key registered to %s: "+
+			"run it with one (%s) to sign in with your password, or add your key on the console's Security tab (%s).\n",
+			st.sshUser, st.sshCommand(st.sshUser, "-t", strings.Join(args, " ")), st.sshCommand(st.sshUser, "-t", ""))
 		return exitAuthNeed
 	case s.cfg.RunCommand == nil:
 		fmt.Fprintln(stderr, "latch: this server runs no commands over SSH; open the console with "+st.sshCommand(st.sshUser, "-t", "")+".")
 		return exitError
 	}
 	ctx := st.sess.Context()
-	token, err := st.commandSession(ctx) // shared by the key's commands (cmdsession.go)
-	if err != nil {
-		return st.keyLoginRefused(err)
+	token, user, code := st.commandSignIn(ctx, tty)
+	if token == "" {
+		return code
 	}
-	st.mu.Lock()
-	st.user = st.keyUser
-	st.mu.Unlock()
 	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.sess, Stderr: stderr,
 		Server: s.cfg.APIBaseURL, Token: token, Transport: client.HandlerTransport(st.handler()),
-		Location: st.loc, User: st.keyUser})
-}
-
-// keyLoginRefused tells the person why a command could not sign in with
-// their key, and exits.
-func (st *session) keyLoginRefused(err error) int {
-	stderr := st.sess.Stderr()
-	e, ok := client.AsError(err)
-	switch {
-	case ok && e.Type == wire.ErrTwoFactorRequired:
-		fmt.Fprintf(stderr, "latch: two-factor authentication is on for %s, and a command has no terminal "+
-			"to ask for the code: open the console instead (%s), or use `latch login` and a token on your computer.\n",
-			st.keyUser, st.sshCommand(st.sshUser, "-t", ""))
-		return exitAuthNeed
-	case ok && e.Type == wire.ErrRateLimited:
-		fmt.Fprintf(stderr, "latch: too many failed attempts; try again in %s.\n", e.RetryAfter.Round(time.Second))
-		return exitError
-	case ok && e.Type != wire.ErrInternal:
-		fmt.Fprintf(stderr, "latch: %s\n", e.Message)
-		return exitAuthNeed
-	}
-	st.srv.log.Error("SSH command: key login", "user", st.keyUser, "err", err)
-	fmt.Fprintln(stderr, "latch: internal error.")
-	return exitError
+		Location: st.loc, User: user,
+		SSH: st.sshCommand(st.sshUser, "", ""), Console: st.sshCommand(st.sshUser, "-t", "")})
 }
 
 // backupCodes prints backup codes kept for a one-time download: only to

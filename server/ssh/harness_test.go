@@ -65,9 +65,16 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, mod ...func(*Config)) *world {
 	t.Helper()
+	return newWorldWith(t, nil, mod...)
+}
+
+// newWorldWith is newWorld with options of its test environment (another
+// instance's store, say).
+func newWorldWith(t testing.TB, envOpts []testenv.Option, mod ...func(*Config)) *world {
+	t.Helper()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	env := testenv.New(t, testenv.RealTime(), testenv.Logger(log))
+	env := testenv.New(t, append([]testenv.Option{testenv.RealTime(), testenv.Logger(log)}, envOpts...)...)
 	dir := env.Dir
 	cfg := Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "data", "ssh_host_ed25519_key"),
 		Service: env.Svc, Handler: env.API.InProcess(), APIBaseURL: env.URL, Logger: log}
@@ -210,6 +217,7 @@ type term struct {
 	stderr *syncBuffer
 	close  func()
 	sess   *gossh.Session // Go client sessions only
+	exit   int            // the ssh client's exit status, once done (OpenSSH only)
 }
 
 // console opens a session with a PTY through the Go SSH client.
@@ -268,8 +276,15 @@ func (w *world) opensshArgs(user string, key *userKey) []string {
 // openssh opens `ssh -tt` on a PTY of width×height.
 func (w *world) openssh(user string, key *userKey, width, height int) *term {
 	w.t.Helper()
+	return w.opensshCommand(user, key, width, height)
+}
+
+// opensshCommand runs `ssh -tt … COMMAND` on a PTY of width×height: a
+// command with a terminal.
+func (w *world) opensshCommand(user string, key *userKey, width, height int, command ...string) *term {
+	w.t.Helper()
 	bin := sshAvailable(w.t)
-	cmd := exec.Command(bin, append([]string{"-tt"}, w.opensshArgs(user, key)...)...)
+	cmd := exec.Command(bin, append(append([]string{"-tt"}, w.opensshArgs(user, key)...), command...)...)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "HOME="+w.dir)
 	return w.startPTY(cmd, width, height)
 }
@@ -285,6 +300,7 @@ func (w *world) startPTY(cmd *exec.Cmd, width, height int) *term {
 	go func() {
 		_, _ = io.Copy(tm.vt, f)
 		_ = cmd.Wait()
+		tm.exit = cmd.ProcessState.ExitCode()
 		close(tm.done)
 	}()
 	tm.close = func() {
@@ -359,6 +375,13 @@ func (tm *term) Expect(texts ...string) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// Exited waits for the session to end and returns the exit status.
+func (tm *term) Exited(within time.Duration) int {
+	tm.t.Helper()
+	tm.Ended(within)
+	return tm.exit
 }
 
 // Ended waits for the session to end.

@@ -98,6 +98,11 @@ type Command struct {
 	Transport      http.RoundTripper
 	Location       *time.Location
 	User           string
+	// SSH and Console are how the person runs a command and opens the
+	// console here (`ssh -p 2222 amy@host`, and with -t): what the
+	// command's texts advise instead of a `latch …` that does not exist
+	// over SSH.
+	SSH, Console string
 }
 
 // Server is the SSH server.

@@ -83,9 +83,11 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	defer s.track(st, false)
 	_, _, hasPTY := sess.Pty()
+	// A command wins over the console: `ssh -t host whoami` runs whoami.
+	console := hasPTY && len(sess.Command()) == 0
 	// The agent tells the console from commands in the account's activity.
 	agent := "latch-ssh-command"
-	if hasPTY {
+	if console {
 		agent = "latch-ssh-console"
 	}
 	c, err := client.New(s.cfg.APIBaseURL, "", client.WithHandler(st.handler()),
@@ -105,7 +107,7 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	s.log.Info("SSH session", "user", st.sshUser, "addr", st.addr, "auth", auth, "pty", hasPTY, "command", len(sess.Command()) > 0)
 	var code int
-	if hasPTY {
+	if console {
 		code = st.console()
 	} else {
 		code = st.exec()

@@ -39,6 +39,7 @@ func RunService(t *testing.T, open OpenPair) {
 		{"BackupCodeOnceAcrossInstances", testBackupCodeOnceAcrossInstances},
 		{"TOTPStepOnceAcrossInstances", testTOTPStepOnceAcrossInstances},
 		{"SameTokenName", testSameTokenName},
+		{"CurrentProjectAcrossInstances", testCurrentProjectAcrossInstances},
 		{"Rule1TokenLifetime", testRuleTokenLifetime},
 		{"Rule2SessionPolicy", testRuleSessionPolicy},
 		{"Rule3Access", testRuleAccess},

@@ -45,6 +45,10 @@ type API interface {
 	SSHKeys(ctx context.Context) ([]wire.SSHKey, error)
 	AddSSHKey(ctx context.Context, req wire.AddSSHKeyRequest) (*wire.SSHKey, error)
 	RemoveSSHKey(ctx context.Context, fingerprint string) error
+	// CurrentProject and SelectProject read and set the current project the
+	// server keeps for the account (the console over SSH keeps it there).
+	CurrentProject(ctx context.Context) (*wire.Project, error)
+	SelectProject(ctx context.Context, id string) (*wire.Project, error)
 	// Events lists the account's events, newest first, older than the id
 	// before (0: the newest), up to limit.
 	Events(ctx context.Context, before int64, limit int) (*wire.EventList, error)

@@ -95,7 +95,10 @@ type Context struct {
 	// Remote: the console runs on the server for someone elsewhere (SSH),
 	// so it must not write files; OfferCodes (may be nil) keeps backup
 	// codes for a one-time download and returns the command to run.
-	Remote     bool
+	Remote bool
+	// SSHCommand is how the person runs a command where the console runs
+	// for them over SSH (`ssh -p 2222 amy@host`); "": the local `latch`.
+	SSHCommand string
 	OfferCodes func(codes []string) (command string, err error)
 
 	// Open shows a screen over the tabs (the 2FA wizard) at once, within
@@ -232,4 +235,24 @@ func call[T any](c *Context, reauth bool, fn func(context.Context, API) (T, erro
 		}
 		return done(v, err)
 	}
+}
+
+// Command is `latch ARGS` as the person runs it from where they are: over
+// SSH `ssh … ARGS` (args must be a command offered there), else `latch
+// ARGS`. Texts name it in place of a command that does not exist there.
+func (c *Context) Command(args string) string {
+	if c.Remote && c.SSHCommand != "" {
+		return "`" + c.SSHCommand + " " + args + "`"
+	}
+	return "`latch " + args + "`"
+}
+
+// SeeEvents is where the person reads the account's events from where
+// they are (client.LastSignInLines): over SSH the console's Activity tab
+// alone, on a computer `latch events` too.
+func (c *Context) SeeEvents() string {
+	if c.Remote {
+		return "the Activity tab"
+	}
+	return client.CLISeeEvents
 }

@@ -124,10 +124,34 @@ func Group(s string, n int) string {
 // Truncate cuts s to width cells with an ellipsis.
 func Truncate(s string, width int) string { return ansi.Truncate(s, width, "…") }
 
-// Pad cuts or pads s (which may be styled) to exactly width cells.
+// blanks pads plain cells without building a run of spaces each time.
+var blanks = strings.Repeat(" ", 256)
+
+// plain tells printable ASCII (one byte a cell, no escape sequence).
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// Pad cuts or pads s (which may be styled) to exactly width cells. Table
+// cells call it for every row of every frame: plain text takes one
+// concatenation at most.
 func Pad(s string, width int) string {
 	if width <= 0 {
 		return ""
+	}
+	if plain(s) && width <= len(blanks) {
+		switch {
+		case len(s) > width:
+			return s[:width-1] + "…"
+		case len(s) < width:
+			return s + blanks[:width-len(s)]
+		}
+		return s
 	}
 	s = ansi.Truncate(s, width, "…")
 	if w := ansi.StringWidth(s); w < width {

@@ -334,7 +334,7 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		s := &common.Session{
 			API: msg.api.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
 			IdleTimeout: r.IdleTimeout.Std(), EnrollOnly: r.EnrollOnly,
-			SignInNote: client.LastSignInLines(r, m.Ctx.Loc), FailedSignIns: r.FailedSignIns,
+			SignInNote: client.LastSignInLines(r, m.Ctx.Loc, m.Ctx.SeeEvents()), FailedSignIns: r.FailedSignIns,
 		}
 		return common.Cmd(common.LoggedInMsg{Session: s})
 	}

@@ -28,7 +28,8 @@ func (m *Model) confirmRotate(t wire.Token) *common.Confirm {
 		func() tea.Cmd { return m.closeDialog("") }).
 		Body(fmt.Sprintf("%s  (%s, %s)\n%s", t.Name, t.Kind, m.list.table.scopeText(t, true), s.Muted.Render(t.ID))).
 		Note("A new secret with the same name, scope and lifetime is shown once. The old secret stops working now: " +
-			"put the new one wherever the old one is used. For a switch-over window use `latch token rotate --grace 1h`.").
+			"put the new one wherever the old one is used. For a switch-over window use " +
+			m.Ctx.Command("token rotate "+t.ID+" --grace 1h") + ".").
 		Busy("Rotating…")
 	if t.ID == currentID(m.Ctx) {
 		c.Warn("This console signed in with this token: rotating it logs you out here.")

@@ -32,6 +32,10 @@ type env struct {
 	// overSSH: the command runs in the server for an SSH session, with a
 	// token made for it; it must not be pointed at another server.
 	overSSH bool
+	// sshCommand and sshConsole are how the person runs a command and
+	// opens the console there (`ssh -p 2222 amy@host`, with -t), for
+	// advice given over SSH (advice.go).
+	sshCommand, sshConsole string
 	// loc is the person's time zone when it is not this machine's (over
 	// SSH); nil: time.Local.
 	loc *time.Location

@@ -179,7 +179,7 @@ func passwordLogin(ctx context.Context, st *cliState, p *prompter, o *loginOptio
 	for try := 1; ; try++ {
 		resp, err := c.Login(ctx, req)
 		if err == nil {
-			for _, line := range client.LastSignInLines(resp, st.e.location()) {
+			for _, line := range client.LastSignInLines(resp, st.e.location(), client.CLISeeEvents) {
 				fmt.Fprintln(st.e.stderr, line)
 			}
 			return &client.Credentials{

@@ -43,11 +43,15 @@ func chooseProject(ctx context.Context, st *cliState, c *client.Client, p *promp
 		header = fmt.Sprintf("Available projects (%s or higher, and public ones):", level)
 	}
 	fmt.Fprintln(p.out, header)
+	cur, err := st.currentProject(ctx, c)
+	if err != nil {
+		return false, err
+	}
 	items := make([]string, len(projects))
 	def := 0
 	for i, pr := range projects {
 		items[i] = projectLabel(pr)
-		if cur := st.currentProject(); cur != nil && cur.ID == pr.ID {
+		if cur != nil && cur.ID == pr.ID {
 			def = i
 		}
 	}
@@ -56,10 +60,10 @@ func chooseProject(ctx context.Context, st *cliState, c *client.Client, p *promp
 		return false, err
 	}
 	chosen := projects[n]
-	if err := st.setProject(&client.ProjectRef{ID: chosen.ID, Name: chosen.Name}); err != nil {
+	if err := st.setProject(ctx, c, &client.ProjectRef{ID: chosen.ID, Name: chosen.Name}); err != nil {
 		return false, err
 	}
-	fmt.Fprintf(st.e.stdout, "Setting current project to: %s\n", client.Printable(chosen.Name))
+	fmt.Fprintf(st.e.stdout, "Setting current project to: %s%s\n", client.Printable(chosen.Name), st.e.keptWhere())
 	return true, nil
 }
 

@@ -35,14 +35,14 @@ func (a *app) selectCommand() *cobra.Command {
 		},
 		RunE: a.signedIn(func(s *session, args []string) error {
 			if len(args) == 1 {
-				pr, err := findProject(s.ctx, s.c, args[0])
+				pr, err := findProject(s.ctx, s.e, s.c, args[0])
 				if err != nil {
 					return err
 				}
-				if err := s.st.setProject(&client.ProjectRef{ID: pr.ID, Name: pr.Name}); err != nil {
+				if err := s.st.setProject(s.ctx, s.c, &client.ProjectRef{ID: pr.ID, Name: pr.Name}); err != nil {
 					return err
 				}
-				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)\n", pr.ID, client.Printable(pr.Name))
+				fmt.Fprintf(s.e.stdout, "Selected project %s (%s)%s\n", pr.ID, client.Printable(pr.Name), s.e.keptWhere())
 				return nil
 			}
 			p := newPrompter(s.e)
@@ -64,11 +64,12 @@ func (a *app) selectCommand() *cobra.Command {
 
 // findProject finds a project by id, or by exact name among all the projects
 // the caller can see (VIEW and public ones included).
-func findProject(ctx context.Context, c *client.Client, ref string) (*wire.Project, error) {
+func findProject(ctx context.Context, e *env, c *client.Client, ref string) (*wire.Project, error) {
+	list := e.command("select --level VIEW --public")
 	if strings.HasPrefix(ref, "project-") {
 		pr, err := c.Project(ctx, ref)
 		if client.IsNotFound(err) {
-			return nil, fmt.Errorf("no project %s that you can see: run `latch select --level VIEW --public` for the list", ref)
+			return nil, fmt.Errorf("no project %s that you can see: run %s for the list", ref, list)
 		}
 		return pr, err
 	}
@@ -84,7 +85,7 @@ func findProject(ctx context.Context, c *client.Client, ref string) (*wire.Proje
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("no project named %q that you can see: run `latch select --level VIEW --public` for the list", ref)
+		return nil, fmt.Errorf("no project named %q that you can see: run %s for the list", ref, list)
 	case 1:
 		return &found[0], nil
 	}

@@ -128,6 +128,6 @@ func runSSHCommand(ctx context.Context, c sshd.Command) int {
 	defer os.RemoveAll(dir)
 	vars := map[string]string{client.EnvServer: c.Server, client.EnvToken: c.Token, client.EnvConfigDir: dir}
 	e := &env{stdin: c.Stdin, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] },
-		overSSH: true, transport: c.Transport, loc: c.Location}
+		overSSH: true, transport: c.Transport, loc: c.Location, sshCommand: c.SSH, sshConsole: c.Console}
 	return run(ctx, e, c.Args)
 }

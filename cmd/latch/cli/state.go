@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/latch-dev/latch/client"
@@ -77,11 +78,29 @@ func (s *cliState) usesSavedToken() bool {
 	return s.res.TokenSource == client.SourceCredentials
 }
 
-// currentProject is the saved project, nil when none was chosen.
-func (s *cliState) currentProject() *client.ProjectRef { return s.res.Config.Project }
+// currentProject is the current project, nil when none was chosen: on a
+// computer the one in the config file; over SSH, where no config file is
+// the person's, the one the server keeps for the account (the console over
+// SSH reads and sets the same).
+func (s *cliState) currentProject(ctx context.Context, c *client.Client) (*client.ProjectRef, error) {
+	if !s.e.overSSH {
+		return s.res.Config.Project, nil
+	}
+	p, err := c.CurrentProject(ctx)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return &client.ProjectRef{ID: p.ID, Name: p.Name}, nil
+}
 
-// setProject saves the current project.
-func (s *cliState) setProject(ref *client.ProjectRef) error {
+// setProject saves the current project where currentProject reads it.
+func (s *cliState) setProject(ctx context.Context, c *client.Client, ref *client.ProjectRef) error {
+	if s.e.overSSH {
+		if _, err := c.SelectProject(ctx, ref.ID); err != nil {
+			return fmt.Errorf("keep the current project on the server: %w", err)
+		}
+		return nil
+	}
 	cfg, err := s.local.LoadConfig()
 	if err != nil {
 		return err

@@ -63,7 +63,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 				} else {
 					printTokens(w, shown, names, now)
 				}
-				printTokenNotes(s.e.stderr, toks, shown, all, now)
+				printTokenNotes(s.e, s.e.stderr, toks, shown, all, now)
 			})
 		}),
 	}))
@@ -133,7 +133,7 @@ func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]
 }
 
 // printTokenNotes explains the marks, on stderr (stdout is the table).
-func printTokenNotes(out io.Writer, all, shown []wire.Token, showAll bool, now time.Time) {
+func printTokenNotes(e *env, out io.Writer, all, shown []wire.Token, showAll bool, now time.Time) {
 	soon, phi, hidden := 0, false, 0
 	for _, t := range shown {
 		if client.ExpiringSoon(t, now) {
@@ -148,7 +148,7 @@ func printTokenNotes(out io.Writer, all, shown []wire.Token, showAll bool, now t
 		fmt.Fprintln(out, "PHI: the token reaches a project with protected health information, so it carries PHI access.")
 	}
 	if soon > 0 {
-		fmt.Fprintf(out, "! %s within 7 days: `latch token rotate NAME` gives a new secret for the same lifetime.\n", expireCount(soon, "token"))
+		fmt.Fprintf(out, "! %s within 7 days: %s gives a new secret for the same lifetime.\n", expireCount(soon, "token"), e.command("token rotate NAME"))
 	}
 	if hidden > 0 {
 		fmt.Fprintf(out, "%s revoked or expired not shown: --all lists them.\n", plural(hidden, "token"))

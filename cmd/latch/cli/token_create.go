@@ -55,7 +55,7 @@ func (a *app) tokenCreateCommand() *cobra.Command {
 		RunE: a.signedIn(func(s *session, _ []string) error {
 			var err error
 			if len(scopes) > 0 {
-				if req.Scope, err = resolveScope(s.ctx, s.c, scopes); err != nil {
+				if req.Scope, err = resolveScope(s.ctx, s.e, s.c, scopes); err != nil {
 					return err
 				}
 			}
@@ -114,7 +114,7 @@ func printPHINotice(w io.Writer, t wire.Token) {
 
 // resolveScope turns PROJECT:LEVEL values into a scope; a project may be
 // named by id or by exact name.
-func resolveScope(ctx context.Context, c *client.Client, values []string) (*wire.Scope, error) {
+func resolveScope(ctx context.Context, e *env, c *client.Client, values []string) (*wire.Scope, error) {
 	scope := &wire.Scope{Projects: map[string]string{}}
 	for _, v := range values {
 		i := strings.LastIndex(v, ":")
@@ -125,7 +125,7 @@ func resolveScope(ctx context.Context, c *client.Client, values []string) (*wire
 		if err != nil {
 			return nil, usagef("--scope %q: %v", v, err)
 		}
-		pr, err := findProject(ctx, c, v[:i])
+		pr, err := findProject(ctx, e, c, v[:i])
 		if err != nil {
 			return nil, fmt.Errorf("--scope %q: %w", v, err)
 		}

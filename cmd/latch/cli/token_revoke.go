@@ -77,7 +77,7 @@ func revokeOne(ctx context.Context, st *cliState, c *client.Client, p *prompter,
 	if err != nil {
 		return err
 	}
-	t, err := findToken(toks, ref, "revoke")
+	t, err := findToken(st.e, toks, ref, "revoke")
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func revokeOne(ctx context.Context, st *cliState, c *client.Client, p *prompter,
 
 // findToken finds a token by id, or by exact name among the active ones;
 // verb says what the command does, for the message when a name is shared.
-func findToken(toks []wire.Token, ref, verb string) (wire.Token, error) {
+func findToken(e *env, toks []wire.Token, ref, verb string) (wire.Token, error) {
 	if strings.HasPrefix(ref, "token-") {
 		for _, t := range toks {
 			if t.ID == ref {
@@ -110,7 +110,7 @@ func findToken(toks []wire.Token, ref, verb string) (wire.Token, error) {
 				return t, nil
 			}
 		}
-		return wire.Token{}, fmt.Errorf("no token %s: see `latch token list`", ref)
+		return wire.Token{}, fmt.Errorf("no token %s: see %s", ref, e.command("token list"))
 	}
 	var found []wire.Token
 	for _, t := range toks {
@@ -120,7 +120,7 @@ func findToken(toks []wire.Token, ref, verb string) (wire.Token, error) {
 	}
 	switch len(found) {
 	case 0:
-		return wire.Token{}, fmt.Errorf("no active token named %q: see `latch token list`", ref)
+		return wire.Token{}, fmt.Errorf("no active token named %q: see %s", ref, e.command("token list"))
 	case 1:
 		return found[0], nil
 	}

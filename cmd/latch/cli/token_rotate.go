@@ -42,7 +42,7 @@ func (a *app) tokenRotateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			old, err := findToken(toks, args[0], "rotate")
+			old, err := findToken(s.e, toks, args[0], "rotate")
 			if err != nil {
 				return err
 			}

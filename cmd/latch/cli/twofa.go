@@ -49,19 +49,19 @@ func (a *app) twoFAStatusCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return s.print(st, func(w io.Writer) { printTwoFAStatus(w, st) })
+			return s.print(st, func(w io.Writer) { printTwoFAStatus(w, s.e, st) })
 		}),
 	}))
 }
 
-func printTwoFAStatus(w io.Writer, s *wire.TwoFactorStatus) {
+func printTwoFAStatus(w io.Writer, e *env, s *wire.TwoFactorStatus) {
 	switch s.State {
 	case "on":
 		fmt.Fprintf(w, "Two-factor authentication: on (%s left)\n", plural(s.BackupCodesRemaining, "backup code"))
 	case "pending":
-		fmt.Fprintln(w, "Two-factor authentication: off (an enrollment was started but not confirmed; run `latch 2fa enable`)")
+		fmt.Fprintf(w, "Two-factor authentication: off (an enrollment was started but not confirmed; finish it %s)\n", e.where("2fa enable", "Security"))
 	default:
-		fmt.Fprintln(w, "Two-factor authentication: off (turn it on with `latch 2fa enable`)")
+		fmt.Fprintf(w, "Two-factor authentication: off (turn it on %s)\n", e.where("2fa enable", "Security"))
 	}
 	if s.RequiredByOrg {
 		fmt.Fprintln(w, "Your organisation requires it: it cannot be turned off.")

@@ -25,8 +25,12 @@ func (a *app) whoamiCommand() *cobra.Command {
 				return err
 			}
 			st := s.st
-			return s.print(whoamiJSON{Server: st.res.Server, TokenSource: st.res.TokenSource, Project: st.currentProject(), Whoami: *who},
-				func(w io.Writer) { printWhoami(w, st, who, time.Now()) })
+			pr, err := st.currentProject(s.ctx, s.c)
+			if err != nil {
+				return err
+			}
+			return s.print(whoamiJSON{Server: st.res.Server, TokenSource: st.res.TokenSource, Project: pr, Whoami: *who},
+				func(w io.Writer) { printWhoami(w, st, who, pr, time.Now()) })
 		}),
 	}))
 }
@@ -40,7 +44,8 @@ type whoamiJSON struct {
 	wire.Whoami
 }
 
-func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
+func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.ProjectRef, now time.Time) {
+	e := st.e
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	u := who.User
 	user := u.Username
@@ -61,14 +66,17 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
 		fmt.Fprintf(w, "Org:\t%s (%s)\n", o.Name, strings.Join(policies, ", "))
 	}
 	fmt.Fprintf(w, "Server:\t%s\n", st.res.Server)
-	if pr := st.currentProject(); pr != nil {
+	if pr != nil {
 		fmt.Fprintf(w, "Project:\t%s (%s)\n", pr.Name, pr.ID)
 	} else {
-		fmt.Fprintf(w, "Project:\tnone: choose one with `latch select`\n")
+		fmt.Fprintf(w, "Project:\tnone: choose one with %s\n", e.command("select PROJECT"))
 	}
 	t := who.Token
 	source := "saved credentials"
-	if st.res.TokenSource == client.SourceEnv {
+	switch {
+	case e.overSSH:
+		source = "this SSH command; it ends with it"
+	case st.res.TokenSource == client.SourceEnv:
 		source = client.EnvToken
 	}
 	auth := fmt.Sprintf("%s token %s", t.Kind, t.ID)
@@ -90,11 +98,11 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, now time.Time) {
 	fmt.Fprintf(w, "2FA:\t%s\n", u.TwoFactor)
 	switch {
 	case who.Credential == wire.CredEnrollOnly:
-		fmt.Fprintf(w, "Rights:\tenroll only: your org requires 2FA; turn it on with `latch 2fa enable`\n")
+		fmt.Fprintf(w, "Rights:\tenroll only: your org requires 2FA; turn it on %s\n", e.where("2fa enable", "Security"))
 	case who.Credential == wire.CredScopedToken:
 		fmt.Fprintf(w, "Rights:\tits scope only: no account settings, other tokens or activity\n")
 	case who.TwoFactorDeadline != nil:
-		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: `latch 2fa enable`\n", st.e.fmtTime(*who.TwoFactorDeadline))
+		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: turn it on %s\n", e.fmtTime(*who.TwoFactorDeadline), e.where("2fa enable", "Security"))
 	}
 	w.Flush()
 }
