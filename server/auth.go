@@ -88,15 +88,16 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if !ValidSecretFormat(secret) {
 		return nil, errInvalidToken
 	}
-	hash := HashSecret(secret)
-	p, err := s.resolve(ctx, hash)
+	var hash secretHash
+	hashSecretInto(&hash, secret)
+	p, err := s.resolve(ctx, &hash)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errInvalidToken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	if !equalConstantTime(p.Token.SecretHash, hash) {
+	if !equalHash(p.Token.SecretHash, &hash) {
 		return nil, errInvalidToken
 	}
 	if err := s.checkState(ctx, &p.Token); err != nil {

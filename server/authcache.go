@@ -14,6 +14,15 @@ type ChangeVersioner interface {
 	ChangeVersion(ctx context.Context) (int64, error)
 }
 
+// CachedVersioner is a ChangeVersioner that can often answer from memory:
+// CachedVersion returns what ChangeVersion would (a value that reflects
+// every commit that returned before the call, by any process), or false
+// when it cannot vouch for that now, and ChangeVersion is asked instead.
+type CachedVersioner interface {
+	ChangeVersioner
+	CachedVersion() (int64, bool)
+}
+
 const authCacheMax = 10000
 
 type authEntry struct {
@@ -33,9 +42,9 @@ type authCache struct {
 
 func newAuthCache() *authCache { return &authCache{entries: make(map[string]authEntry)} }
 
-func (c *authCache) get(hash string, version int64) (authEntry, bool) {
+func (c *authCache) get(hash *secretHash, version int64) (authEntry, bool) {
 	c.mu.RLock()
-	e, ok := c.entries[hash]
+	e, ok := c.entries[string(hash[:])] // no allocation: a lookup
 	c.mu.RUnlock()
 	return e, ok && e.version == version
 }
@@ -53,19 +62,20 @@ func (c *authCache) put(hash string, e authEntry) {
 
 // resolve returns the principal a secret hash names, from the cache when
 // the store has not changed since it was read.
-func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) {
+func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error) {
 	version, cacheable := int64(0), false
 	if cv, ok := s.store.(ChangeVersioner); ok {
-		v, err := cv.ChangeVersion(ctx)
+		v, err := currentVersion(ctx, cv)
 		if err == nil {
 			version, cacheable = v, true
-			if e, hit := s.cache.get(hash, v); hit {
+			if e, hit := s.cache.get(h, v); hit {
 				p := &Principal{User: e.user, Org: e.org, Token: e.tok}
 				applyOrgPolicy(&p.Token, p.Org)
 				return p, nil
 			}
 		}
 	}
+	hash := string(h[:])
 	tok, err := s.store.TokenByHash(ctx, hash)
 	if err != nil {
 		return nil, err
@@ -85,4 +95,14 @@ func (s *Service) resolve(ctx context.Context, hash string) (*Principal, error) 
 	}
 	applyOrgPolicy(&p.Token, p.Org)
 	return p, nil
+}
+
+// currentVersion asks the store's memory first, then the database.
+func currentVersion(ctx context.Context, cv ChangeVersioner) (int64, error) {
+	if c, ok := cv.(CachedVersioner); ok {
+		if v, ok := c.CachedVersion(); ok {
+			return v, nil
+		}
+	}
+	return cv.ChangeVersion(ctx)
 }

@@ -43,9 +43,27 @@ func NewProjectID() string { return "project-" + randomString(idAlphabet, idLeng
 // HashSecret is how token secrets are stored: SHA-256 suffices for 190-bit
 // random secrets, and it keeps the per-request check cheap.
 func HashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
+	var h secretHash
+	hashSecretInto(&h, secret)
+	return string(h[:])
 }
+
+// secretHash is HashSecret's text in an array, so the per-request lookup
+// of the auth cache allocates nothing.
+type secretHash [2 * sha256.Size]byte
+
+func hashSecretInto(h *secretHash, secret string) {
+	sum := sha256.Sum256([]byte(secret))
+	hex.Encode(h[:], sum[:])
+}
+
+// isAlnum marks the bytes of alnum.
+var isAlnum = func() (t [256]bool) {
+	for i := 0; i < len(alnum); i++ {
+		t[alnum[i]] = true
+	}
+	return t
+}()
 
 // ValidSecretFormat tells whether s could be a token secret at all, so junk
 // never reaches the store.
@@ -54,7 +72,7 @@ func ValidSecretFormat(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !strings.ContainsRune(alnum, rune(s[i])) {
+		if !isAlnum[s[i]] {
 			return false
 		}
 	}
@@ -82,4 +100,17 @@ func validID(s, prefix string) bool {
 
 func equalConstantTime(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// equalHash compares a stored hash with h in constant time, without
+// copying either.
+func equalHash(stored string, h *secretHash) bool {
+	if len(stored) != len(h) {
+		return false
+	}
+	var diff byte
+	for i := range h {
+		diff |= stored[i] ^ h[i]
+	}
+	return diff == 0
 }

@@ -199,7 +199,7 @@ func (s *Service) eventsAfter(ctx context.Context, userID, after int64) ([]Event
 // SQLite store's are hashes, negative half the time.
 func (s *Service) changeVersion(ctx context.Context) (v int64, ok bool) {
 	if cv, is := s.store.(ChangeVersioner); is {
-		if v, err := cv.ChangeVersion(ctx); err == nil {
+		if v, err := currentVersion(ctx, cv); err == nil {
 			return v, true
 		}
 	}

@@ -102,7 +102,8 @@ type Model struct {
 	overlay common.Screen   // the 2FA wizard, over the tabs
 	ask     *common.Confirm // "leave without saving?", over everything
 
-	tickGen int
+	tickGen int       // the armed timer's; older ones are ignored
+	wakeAt  time.Time // when the armed timer fires; zero: none armed
 	// The server's watch stream of the session (live.go).
 	live       *follower
 	liveCancel context.CancelFunc

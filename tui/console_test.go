@@ -66,7 +66,7 @@ func (c *console) login(t *testing.T, code string) {
 	if c.session() == nil {
 		t.Fatalf("not logged in:\n%s", c.Screen())
 	}
-	c.Expect("1 Projects", "auto-logout in 15:00")
+	c.Expect("1 Projects", "auto-logout in 15 min")
 }
 
 // enable2FA turns 2FA on for amy through the API and returns the secret

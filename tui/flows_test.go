@@ -204,12 +204,12 @@ func TestInactivityLogout(t *testing.T) {
 	c.login(t, "")
 	srv.Clock.Advance(10 * time.Minute)
 	c.Fire(srv.Clock.Now())
-	c.Expect("auto-logout in 5:00")
+	c.Expect("auto-logout in 5 min")
 	// A key press after a quiet spell tells the server the person is
 	// there: the countdown starts again.
 	c.Keys("j")
 	c.Fire(srv.Clock.Now())
-	c.Expect("auto-logout in 15:00")
+	c.Expect("auto-logout in 15 min")
 	srv.Clock.Advance(15 * time.Minute)
 	c.Fire(srv.Clock.Now())
 	c.Expect("Sign in to latch", "Logged out after 15 minutes of inactivity.")

@@ -65,7 +65,7 @@ func TestScreenPolicyCountdown(t *testing.T) {
 	st := newScreenTest(t, srv)
 	st.login()
 	srv.SetAutoLogout(t, testenv.OrgName, 5*time.Minute)
-	st.wait("auto-logout in 5:00")
+	st.wait("auto-logout in 5 min")
 	st.golden()
 }
 

@@ -132,9 +132,9 @@ func TestLivePolicyChange(t *testing.T) {
 	srv := seeded(t)
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")
-	c.Expect("auto-logout in 15:00")
+	c.Expect("auto-logout in 15 min")
 	srv.SetAutoLogout(t, testenv.OrgName, 5*time.Minute)
-	c.WaitFor("auto-logout in 5:00")
+	c.WaitFor("auto-logout in 5 min")
 	c.Expect("auto-logout after 5 minutes")
 	// 2FA required with two days' grace: the console says from when.
 	srv.Require2FA(t, testenv.OrgName, 48*time.Hour)

@@ -32,7 +32,7 @@ func TestLoginWithTwoFactorCode(t *testing.T) {
 
 	c.Type(srv.Code(t, secret, 0))
 	c.Keys("enter")
-	c.Expect("1 Projects", "SAM importer test", "Scratch Project", "auto-logout in 15:00")
+	c.Expect("1 Projects", "SAM importer test", "Scratch Project", "auto-logout in 15 min")
 	if got := c.session().User.Username; got != "amy" {
 		t.Fatalf("session of %q", got)
 	}

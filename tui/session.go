@@ -51,9 +51,9 @@ func (m *Model) loggedInAs(s *common.Session) tea.Cmd {
 		m.setFlash(enrollOnlyText, true)
 	}
 	m.layout()
-	m.tickGen++
+	m.disarm()
 	m.stateSeen = false
-	cmds := []tea.Cmd{m.refreshWho(), m.idleTickCmd(), m.startLive(), m.loadCurrentProject()}
+	cmds := []tea.Cmd{m.refreshWho(), m.startLive(), m.loadCurrentProject()}
 	for _, t := range m.tabs {
 		cmds = append(cmds, t.Init())
 	}
@@ -79,7 +79,7 @@ func (m *Model) endSession(reason string, logout, unexpected bool) tea.Cmd {
 	m.ask = nil
 	m.history = nil
 	m.fullHelp = false
-	m.tickGen++
+	m.disarm()
 	m.flash, m.expiring = "", 0
 	m.front = login.New(m.ctx, reason)
 	if unexpected {
@@ -98,11 +98,6 @@ func logoutCmd(base context.Context, api common.API) tea.Cmd {
 	}
 }
 
-func (m *Model) idleTickCmd() tea.Cmd {
-	gen := m.tickGen
-	return m.ctx.Tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{gen: gen} })
-}
-
 // idleRemaining is the time left before the server's inactivity limit
 // ends the session, counted from the last call the server saw.
 func (m *Model) idleRemaining() (time.Duration, bool) {
@@ -111,16 +106,6 @@ func (m *Model) idleRemaining() (time.Duration, bool) {
 		return 0, false
 	}
 	return s.IdleTimeout - m.ctx.Now().Sub(m.ctx.LastTouch()), true
-}
-
-func (m *Model) idleTick(msg idleTickMsg) tea.Cmd {
-	if msg.gen != m.tickGen || !m.loggedIn() {
-		return nil
-	}
-	if left, ok := m.idleRemaining(); ok && left <= 0 {
-		return m.endSession(common.IdleLogoutMessage(m.ctx.Session.IdleTimeout), true, true)
-	}
-	return m.idleTickCmd()
 }
 
 // quit ends the program, logging out the console's own session.

@@ -139,7 +139,7 @@ func TestKeyLoginWithoutTwoFactor(t *testing.T) {
 	if c.session() == nil {
 		t.Fatalf("not signed in with the key:\n%s", c.Screen())
 	}
-	c.Expect("1 Projects", "SAM importer test", "auto-logout in 15:00")
+	c.Expect("1 Projects", "SAM importer test", "auto-logout in 15 min")
 }
 
 func TestKeyLoginAsksForTheCode(t *testing.T) {

@@ -11,7 +11,17 @@ import (
 	"github.com/latch-dev/latch/tui/login"
 )
 
+// Update handles msg, then arms the console's one timer for the next
+// moment something on screen changes by itself (wake.go).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.handle(msg)
+	if wake := m.rearm(); wake != nil {
+		cmd = tea.Batch(cmd, wake)
+	}
+	return m, cmd
+}
+
+func (m *Model) handle(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
@@ -67,7 +77,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Session == m.ctx.Session && msg.Session != nil {
 			msg.Session.EndingDone()
 		}
-		_, cmd := m.Update(msg.Msg)
+		_, cmd := m.handle(msg.Msg)
 		return m, tea.Batch(cmd, m.releaseHeld())
 	case liveMsg:
 		return m, m.onLive(msg)

@@ -193,7 +193,7 @@ func (m *Model) statusBar() string {
 		if left < time.Minute {
 			st = st.Foreground(s.Error.GetForeground())
 		}
-		right = st.Render("auto-logout in " + common.Clock(left) + " ")
+		right = st.Render("auto-logout in " + common.Countdown(left) + " ")
 	}
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 0 {

@@ -3,6 +3,8 @@
 #   e2e/bench/whoami.sh [sqlite|postgres] [seconds] [rounds]
 # postgres needs LATCH_TEST_POSTGRES (source .ci/postgres.sh && pg_start).
 # Prints one line per connection count: the req/s of each and their ratio.
+# CPU_PROFILE=FILE also writes a pprof CPU profile of latch serve to FILE
+# (go tool pprof -top FILE). LATCH_BIN=FILE measures that binary instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine=${1:-sqlite}; secs=${2:-5}; rounds=${3:-2}
@@ -11,20 +13,23 @@ tmp=$(mktemp -d); pids=()
 drop() { :; }
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.2; drop; rm -rf "$tmp"; }
 trap cleanup EXIT
-go build -o "$tmp/latch" ./cmd/latch
+if [ -n "${LATCH_BIN:-}" ]; then cp "$LATCH_BIN" "$tmp/latch"; else go build -o "$tmp/latch" ./cmd/latch; fi
 go build -o "$tmp/bare" ./e2e/bench/bare
 lport=$(( 20000 + RANDOM % 20000 )); bport=$(( lport + 1 ))
-db="$tmp/latch.db"
+db="$tmp/latch.db"; keyargs=()
 if [ "$engine" = postgres ]; then
   [ -n "${LATCH_TEST_POSTGRES:-}" ] || { echo "bench: LATCH_TEST_POSTGRES is not set" >&2; exit 1; }
   # A database of its own, dropped at the end.
   name="latch_bench_$RANDOM$RANDOM"
   psql -q "$LATCH_TEST_POSTGRES" -c "CREATE DATABASE $name" >/dev/null
   db=$(printf '%s' "$LATCH_TEST_POSTGRES" | sed "s#/[A-Za-z0-9_]*\([?]\|\$\)#/$name\1#")
+  keyargs=(--secret-key-file "$tmp/latch.key")
   drop() { psql -q "$LATCH_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true; }
 fi
-echo 'bench-password-1' | "$tmp/latch" admin --db "$db" user create amy --password-stdin >/dev/null
-"$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" --log-level error 2>"$tmp/serve.log" & pids+=($!)
+echo 'bench-password-1' | "$tmp/latch" admin --db "$db" "${keyargs[@]}" user create amy --password-stdin >/dev/null
+profargs=(); [ -z "${CPU_PROFILE:-}" ] || profargs=(--cpu-profile "$CPU_PROFILE")
+"$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" "${keyargs[@]}" "${profargs[@]}" --log-level error 2>"$tmp/serve.log" & pids+=($!)
+serve=$!
 "$tmp/bare" --listen "127.0.0.1:$bport" & pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$lport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 login=$(curl -fs -X POST "http://127.0.0.1:$lport/v1/auth/login" -d '{"username":"amy","password":"bench-password-1"}')
@@ -48,3 +53,5 @@ done
 # Every answer must have been a 200: a refused token would inflate the figure.
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$lport/v1/whoami" -H "Authorization: Bearer $api")
 [ "$code" = 200 ] || { echo "bench: whoami answered $code at the end" >&2; exit 1; }
+# A graceful stop writes the profile.
+kill "$serve"; wait "$serve" 2>/dev/null || true

@@ -3,7 +3,6 @@
 package httpapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -202,7 +201,7 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	info := &reqInfo{}
+	info := &reqInfo{Context: r.Context()}
 	info.meta, info.vouched = server.MetaFrom(r.Context())
 	viaTrusted := false
 	if !info.vouched {
@@ -215,7 +214,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	info.header[0] = info.id
 	w.Header()[HeaderRequestID] = info.header[:]
-	r = r.WithContext(context.WithValue(r.Context(), reqKey{}, info))
+	r = r.WithContext(info)
 	defer func() {
 		// A bug must cost one request, never the server or a stack trace
 		// to the client.

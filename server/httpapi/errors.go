@@ -125,13 +125,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		slog.Error("encode response", "err", err)
 		status, body = http.StatusInternalServerError, []byte(`{"error":{"type":"InternalError","message":"internal error"}}`)
 	}
+	writeJSONLine(w, status, append(body, '\n'))
+}
+
+// writeJSONLine answers with line, a JSON value and its newline.
+func writeJSONLine(w http.ResponseWriter, status int, line []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	h["Cache-Control"] = noStore
-	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	if len(line) >= smallAnswer {
+		h["Content-Length"] = []string{strconv.Itoa(len(line))}
+	}
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(line)
 }
+
+// smallAnswer: net/http writes the Content-Length of an answer shorter
+// than its chunking buffer (2048 bytes) that the handler wrote in one go,
+// without an allocation; longer ones are given theirs here, so no answer
+// is chunked.
+const smallAnswer = 2048
 
 // Shared header values: set directly, they skip canonicalisation and an
 // allocation per response. net/http never modifies them.

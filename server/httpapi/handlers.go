@@ -44,6 +44,13 @@ func (a *API) whoami(w http.ResponseWriter, r *http.Request, p *server.Principal
 	if p.Org.Require2FA && p.User.TwoFactor != server.TwoFactorOn {
 		out.TwoFactorDeadline = timePtr(p.Org.TwoFactorDeadline())
 	}
+	buf := jsonBufs.Get().(*[]byte)
+	defer putJSONBuf(buf)
+	if body, ok := appendWhoami((*buf)[:0], &out); ok {
+		*buf = append(body, '\n')
+		writeJSONLine(w, http.StatusOK, *buf)
+		return nil
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -21,3 +21,10 @@ func MigrationSQL(name string) string {
 	}
 	return string(b)
 }
+
+// ListenerPID is the backend pid of the store's listener connection (0
+// before the first one).
+func (s *Store) ListenerPID() uint32 { return s.watch.pid.Load() }
+
+// LeaseFor is how long a cache lease lasts in the database.
+const LeaseFor = leaseFor

@@ -79,7 +79,7 @@ var dialect = sqlstore.Dialect{
 	Bind: sqlx.DOLLAR,
 	// Taking the counter's row lock first serializes the writes of every
 	// instance; txid_current() spares the triggers a second bump.
-	BeginWrite:  `UPDATE change_version SET version = version + 1, xact = txid_current() WHERE id = 1`,
+	BeginWrite:  `UPDATE change_version SET version = version + 1, xact = txid_current() WHERE id = 1 RETURNING version`,
 	Classify:    classify,
 	TableExists: `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?`,
 	AfterImport: []string{setval("orgs"), setval("users"), setval("events")},
@@ -97,11 +97,13 @@ type Store struct {
 	pool    *pgxpool.Pool
 	db      *sql.DB // database/sql over pool, for sqlstore
 	version *versionReader
+	watch   *watcher // the listener and cache lease (lease.go)
 }
 
 var (
 	_ server.Store           = (*Store)(nil)
 	_ server.ChangeVersioner = (*Store)(nil)
+	_ server.CachedVersioner = (*Store)(nil)
 )
 
 // IsURL tells a PostgreSQL connection URL from a file path.
@@ -172,6 +174,14 @@ func open(ctx context.Context, url string, opts Options) (*Store, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	s := &Store{Store: sqlstore.New(db, db, dialect), pool: pool, db: db}
 	s.version = &versionReader{s: s, maxInflight: maxVersionReads}
+	var channel string
+	var v int64
+	if err := pool.QueryRow(ctx, `SELECT latch_channel(), version FROM change_version WHERE id = 1`).Scan(&channel, &v); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s.watch = newWatcher(cfg.ConnConfig, pool, channel, v)
+	s.Store.OnCommit(s.watch.awaitAcks)
 	if err := s.UseKeys(ctx, opts.KeyFile, true); err != nil {
 		s.Close()
 		return nil, err
@@ -179,8 +189,11 @@ func open(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the pool.
+// Close gives up the cache lease and closes the pool.
 func (s *Store) Close() error {
+	if s.watch != nil {
+		s.watch.close()
+	}
 	err := s.db.Close()
 	s.pool.Close()
 	return err
@@ -194,6 +207,14 @@ func (s *Store) Close() error {
 func (s *Store) ChangeVersion(ctx context.Context) (int64, error) {
 	return s.version.read(ctx)
 }
+
+// CachedVersion implements server.CachedVersioner: the change version as
+// the listener last heard it, while this store holds a trusted cache lease
+// (lease.go). Every write, by any instance or `latch admin`, returns only
+// after every trusted lease took its version in, so the answer reflects
+// every commit that returned before the call, as ChangeVersion's does,
+// without a round trip.
+func (s *Store) CachedVersion() (int64, bool) { return s.watch.cached() }
 
 // classify: unique violations are server.ErrConflict, references to a
 // missing row (foreign keys) server.ErrNotFound.

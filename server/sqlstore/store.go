@@ -42,7 +42,8 @@ type Dialect struct {
 	// by bytes is dropped.
 	BytewiseText bool
 	// BeginWrite, when set, is the first statement of every write
-	// transaction (PostgreSQL: bump change_version).
+	// transaction (PostgreSQL: bump change_version), answering the
+	// transaction's version in one row and column.
 	BeginWrite string
 	// Classify tells which engine errors are unique violations
 	// (server.ErrConflict) and which are references to a missing row
@@ -75,6 +76,9 @@ type Store struct {
 	r, w *sqlx.DB
 	d    Dialect
 	keys *server.Keys // see UseKeys
+	// committed, when set, runs after every commit of write with the
+	// version BeginWrite answered, before write returns (see OnCommit).
+	committed func(version int64)
 
 	rebound sync.Map // query as written → query for this engine
 }
@@ -142,8 +146,9 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 		return s.wrap(op, err)
 	}
 	defer tx.Rollback()
+	var version int64
 	if s.d.BeginWrite != "" {
-		if _, err := tx.ExecContext(ctx, s.d.BeginWrite); err != nil {
+		if err := tx.QueryRowContext(ctx, s.d.BeginWrite).Scan(&version); err != nil {
 			return s.wrap(op, err)
 		}
 	}
@@ -153,8 +158,19 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 		}
 		return s.wrap(op, err)
 	}
-	return s.wrap(op, tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return s.wrap(op, err)
+	}
+	if s.committed != nil {
+		s.committed(version)
+	}
+	return nil
 }
+
+// OnCommit has fn run after each commit of a write transaction, with its
+// version, before the write returns: PostgreSQL waits there until every
+// instance has dropped what the change made stale. Set it before use.
+func (s *Store) OnCommit(fn func(version int64)) { s.committed = fn }
 
 // exec is a write of one statement, answering how many rows it changed.
 // A statement is atomic on its own: only an engine that puts a statement

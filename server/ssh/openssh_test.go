@@ -20,7 +20,7 @@ func TestOpenSSHPasswordLoginCreateAndRevokeToken(t *testing.T) {
 	tm := w.openssh("amy", nil, 80, 24)
 	tm.Expect("Sign in to latch", "Username  amy")
 	tm.Keys(amyPassword, "enter")
-	tm.Expect("1 Projects", "SAM importer test", "Scratch Project", "auto-logout in 15:00")
+	tm.Expect("1 Projects", "SAM importer test", "Scratch Project", "auto-logout in 15 min")
 	tm.Keys("2")
 	tm.Expect("API tokens", "ssh session (pas") // the name column is cut at 80
 	tm.Keys("n")
@@ -94,7 +94,7 @@ func TestOpenSSHIdleDisconnect(t *testing.T) {
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "laptop")
 	tm := w.openssh("amy", k, 80, 24)
-	tm.Expect("1 Projects", "auto-logout in 15:00")
+	tm.Expect("1 Projects", "auto-logout in 15 min")
 	tm.Ended(5 * time.Second)
 	tm.Expect("Disconnected after 1 second without input")
 }

@@ -70,6 +70,9 @@ type Config struct {
 	// that long, the session is closed. Default: the org's autoLogoutAfter
 	// (15 minutes without one).
 	IdleTimeout func(ctx context.Context, username string) time.Duration
+	// MaxIdle, when set, closes a session idle this long even where the
+	// org allows longer.
+	MaxIdle time.Duration
 	// PolicyRefresh is how often an open console re-reads IdleTimeout;
 	// default DefaultPolicyRefresh.
 	PolicyRefresh time.Duration
@@ -129,6 +132,9 @@ const (
 	DefaultMaxSessionsPerConn = 4
 	DefaultMaxSessionsPerAddr = 50
 	DefaultSignInTimeout      = 2 * time.Minute
+	DefaultUnauthRate         = 1 // per second and address
+	DefaultUnauthBurst        = 10
+	DefaultHandshakeTimeout   = 30 * time.Second
 	DefaultPort               = 2222
 )
 
@@ -162,19 +168,24 @@ func New(c Config) (*Server, error) {
 		c.SignInTimeout = DefaultSignInTimeout
 	}
 	if c.UnauthRate <= 0 {
-		c.UnauthRate = 1
+		c.UnauthRate = DefaultUnauthRate
 	}
 	if c.UnauthBurst <= 0 {
-		c.UnauthBurst = 10
+		c.UnauthBurst = DefaultUnauthBurst
 	}
 	if c.HandshakeTimeout <= 0 {
-		c.HandshakeTimeout = 30 * time.Second
+		c.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if c.PolicyRefresh <= 0 {
 		c.PolicyRefresh = DefaultPolicyRefresh
 	}
 	if c.IdleTimeout == nil {
 		c.IdleTimeout = OrgIdlePolicy(c.Service)
+	}
+	if policy, most := c.IdleTimeout, c.MaxIdle; most > 0 {
+		c.IdleTimeout = func(ctx context.Context, user string) time.Duration {
+			return min(policy(ctx, user), most)
+		}
 	}
 	signer, err := loadHostKey(c.HostKeyPath)
 	if err != nil {

@@ -132,8 +132,26 @@ func NewContext(base context.Context, api API, now func() time.Time) *Context {
 		now = time.Now
 	}
 	return &Context{Base: base, API: api, Styles: NewStyles(true), Keys: NewGlobalKeys(), Now: now, Loc: time.Local,
-		Tick: tea.Tick, Width: 80, Height: 24,
+		Tick: tickUntilDone(base), Width: 80, Height: 24,
 		Open: func(s Screen) tea.Cmd { return s.Init() }, Close: func() tea.Cmd { return nil }}
+}
+
+// tickUntilDone is tea.Tick that also ends with base: a timer of a
+// console that closed must not keep its goroutine for the minute it was
+// set for.
+func tickUntilDone(base context.Context) func(time.Duration, func(time.Time) tea.Msg) tea.Cmd {
+	return func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case now := <-t.C:
+				return fn(now)
+			case <-base.Done():
+				return nil
+			}
+		}
+	}
 }
 
 // Date shows t in the person's zone, to the minute, with the zone's name.
@@ -152,8 +170,18 @@ func (c *Context) Authed() API {
 	return c.API
 }
 
-// Touch records that the server saw the session's token at t.
-func (c *Context) Touch(t time.Time) { c.lastTouch.Store(t.UnixNano()) }
+// Touch records that the server saw the session's token at t. Calls end
+// in any order: a slow one that started earlier never moves the last use
+// (and the countdown, and its timer) back.
+func (c *Context) Touch(t time.Time) {
+	n := t.UnixNano()
+	for {
+		old := c.lastTouch.Load()
+		if n <= old || c.lastTouch.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
 
 // LastTouch is when the server last counted the session as active.
 func (c *Context) LastTouch() time.Time { return time.Unix(0, c.lastTouch.Load()) }

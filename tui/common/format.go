@@ -42,6 +42,35 @@ func Clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
+// Countdown prints the time left before an automatic logout: whole
+// minutes, rounded up, while more than a minute is left ("15 min",
+// "1 h 05 min"), then m:ss. So an idle console's countdown changes once a
+// minute, and every second only in its last minute.
+func Countdown(d time.Duration) string {
+	if d <= time.Minute {
+		return Clock(d)
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m >= 60 {
+		return fmt.Sprintf("%d h %02d min", m/60, m%60)
+	}
+	return fmt.Sprintf("%d min", m)
+}
+
+// CountdownChange is how long after d is left Countdown's text changes
+// next (0 once nothing is left).
+func CountdownChange(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	unit := time.Second
+	if d > time.Minute {
+		unit = time.Minute
+	}
+	shown := (d + unit - 1) / unit // what Countdown rounds up to
+	return max(d-(shown-1)*unit, time.Millisecond)
+}
+
 // Ago prints how long before now t was, briefly ("3m ago", "2d ago").
 func Ago(t, now time.Time) string {
 	if t.IsZero() {

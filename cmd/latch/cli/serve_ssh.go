@@ -35,6 +35,10 @@ func (o *sshOptions) addFlags(f *pflag.FlagSet) {
 	f.IntVar(&l.MaxSessionsPerAddr, "ssh-max-per-addr", sshd.DefaultMaxSessionsPerAddr, "SSH sessions per client address")
 	f.IntVar(&l.MaxUnauthPerAddr, "ssh-max-unauth-per-addr", sshd.DefaultMaxUnauthPerAddr, "SSH sessions without a registered key per client address")
 	f.DurationVar(&l.SignInTimeout, "ssh-signin-timeout", sshd.DefaultSignInTimeout, "close a console nobody signs in to after this")
+	f.DurationVar(&l.MaxIdle, "ssh-idle-timeout", 0, "close an SSH session idle this long even where the org allows longer (default: the org's autoLogoutAfter, 15m without one)")
+	f.Float64Var((*float64)(&l.UnauthRate), "ssh-unauth-rate", sshd.DefaultUnauthRate, "SSH sessions without a registered key admitted per second per client address")
+	f.IntVar(&l.UnauthBurst, "ssh-unauth-burst", sshd.DefaultUnauthBurst, "SSH sessions without a registered key admitted at once per client address, before --ssh-unauth-rate applies")
+	f.DurationVar(&l.HandshakeTimeout, "ssh-handshake-timeout", sshd.DefaultHandshakeTimeout, "close an SSH connection that has not finished its handshake after this")
 }
 
 // sshListener is the SSH server beside the HTTP API, or nothing when
