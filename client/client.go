@@ -203,9 +203,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
 		return fmt.Errorf("read answer to %s %s from %s: %w", method, path, c.base, err)
 	}
-	if c.printable {
-		MakePrintable(out)
-	}
+	c.printableAnswer(out)
 	return nil
 }
 

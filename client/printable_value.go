@@ -1,6 +1,9 @@
 package client
 
-import "reflect"
+import (
+	"encoding/json"
+	"reflect"
+)
 
 // MakePrintable rewrites, in place, every string that v (a pointer to a
 // struct, slice or map of the wire's shapes) holds with Printable: what a
@@ -9,56 +12,65 @@ import "reflect"
 // printable already and stay as they are.
 func MakePrintable(v any) { makePrintable(reflect.ValueOf(v)) }
 
-func makePrintable(v reflect.Value) {
+// makePrintable rewrites v's strings and tells whether it changed any.
+func makePrintable(v reflect.Value) bool {
+	changed := false
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			makePrintable(v.Elem())
+			changed = makePrintable(v.Elem())
 		}
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			if f := v.Field(i); f.CanSet() {
-				makePrintable(f)
+				changed = makePrintable(f) || changed
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
-			makePrintable(v.Index(i))
+			changed = makePrintable(v.Index(i)) || changed
 		}
 	case reflect.Map:
-		if v.IsNil() {
-			return
-		}
-		iter := v.MapRange()
-		type kv struct{ k, v reflect.Value }
-		var changed []kv
-		for iter.Next() {
-			k, val := iter.Key(), iter.Value()
-			nv := reflect.New(val.Type()).Elem()
-			nv.Set(val)
-			makePrintable(nv)
-			nk := k
-			if k.Kind() == reflect.String && Printable(k.String()) != k.String() {
-				nk = reflect.New(k.Type()).Elem()
-				nk.SetString(Printable(k.String()))
+		// Map entries cannot be set in place: escape copies, and put back
+		// those that changed (under their escaped key).
+		for _, k := range v.MapKeys() {
+			nk := reflect.New(k.Type()).Elem()
+			nk.Set(k)
+			nv := reflect.New(v.Type().Elem()).Elem()
+			nv.Set(v.MapIndex(k))
+			keyChanged, valChanged := makePrintable(nk), makePrintable(nv)
+			if keyChanged {
+				v.SetMapIndex(k, reflect.Value{})
 			}
-			if nk != k || !reflect.DeepEqual(nv.Interface(), val.Interface()) {
-				changed = append(changed, kv{nk, nv})
-				if nk != k {
-					v.SetMapIndex(k, reflect.Value{})
-				}
+			if keyChanged || valChanged {
+				v.SetMapIndex(nk, nv)
+				changed = true
 			}
-		}
-		for _, c := range changed {
-			v.SetMapIndex(c.k, c.v)
 		}
 	case reflect.String:
-		if v.CanSet() {
-			if s := Printable(v.String()); s != v.String() {
-				v.SetString(s)
-			}
+		if s := Printable(v.String()); s != v.String() && v.CanSet() {
+			v.SetString(s)
+			changed = true
 		}
 	}
+	return changed
+}
+
+// printableAnswer makes a decoded answer printable when c was asked to.
+func (c *Client) printableAnswer(out any) {
+	if c.printable {
+		MakePrintable(out)
+	}
+}
+
+// readJSON decodes one JSON message of a stream into v, made printable
+// as every answer of c is.
+func (c *Client) readJSON(data string, v any) error {
+	if err := json.Unmarshal([]byte(data), v); err != nil {
+		return err
+	}
+	c.printableAnswer(v)
+	return nil
 }
 
 // WithPrintableText is a copy of c whose answers (and watched events) come

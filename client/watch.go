@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -225,20 +224,14 @@ func (w *watcher) decode(msg sseMessage) (*WatchUpdate, error) {
 	switch msg.event {
 	case "state":
 		var st wire.CredentialState
-		if err := json.Unmarshal([]byte(msg.data), &st); err != nil {
+		if err := w.c.readJSON(msg.data, &st); err != nil {
 			return nil, fmt.Errorf("read watch stream: bad state: %w", err)
-		}
-		if w.c.printable {
-			MakePrintable(&st)
 		}
 		return &WatchUpdate{State: &st}, nil
 	case "event":
 		var ev wire.Event
-		if err := json.Unmarshal([]byte(msg.data), &ev); err != nil {
+		if err := w.c.readJSON(msg.data, &ev); err != nil {
 			return nil, fmt.Errorf("read watch stream: bad event: %w", err)
-		}
-		if w.c.printable {
-			MakePrintable(&ev)
 		}
 		if ev.ID <= w.after && w.after > 0 {
 			return nil, nil // already delivered before a reconnection
