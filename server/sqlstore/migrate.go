@@ -32,14 +32,17 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect, locker lock
 	if locker != nil {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(goose.DialectCustom, db, fsys, opts...)
-	if err != nil {
-		return fmt.Errorf("%s: migrate: %w", d.Name, err)
-	}
 	table.known = SchemaVersion(fsys)
 	deadline := time.Now().Add(d.LockWait)
 	for {
-		_, err := p.Up(ctx)
+		// A new provider each time: goose makes sure of its version table
+		// once per provider, so one whose first look was refused (another
+		// process held the file) would go on to read a table nobody made.
+		p, err := goose.NewProvider(goose.DialectCustom, db, fsys, opts...)
+		if err != nil {
+			return fmt.Errorf("%s: migrate: %w", d.Name, err)
+		}
+		_, err = p.Up(ctx)
 		if err == nil {
 			return nil
 		}
