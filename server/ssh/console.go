@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/latch-dev/latch/tui"
@@ -27,14 +30,19 @@ func (st *session) console() int {
 	if st.key != nil {
 		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
 	}
-	model := &guard{inner: tui.New(opts), st: st}
+	width, height := st.windowSize()
+	frames := newFrames(st.output(), width, height)
+	model := &guard{inner: tui.New(opts), st: st, frames: frames}
 	popts := append(bubbletea.MakeOptions(st.sess),
 		tea.WithInput(&inputReader{r: st.sess, st: st}), // after MakeOptions: replaces its input
+		tea.WithOutput(frames),                          // and its output
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), // ctrl+c is a key; signals are the server's
-		// Frames are flushed on a ticker: at 120 a key's redraw waits at
-		// most 8 ms for its frame (60 would be 17).
-		tea.WithFPS(120),
+		// frames draws each change at once and nothing while idle. Bubble
+		// Tea's ticker then only flushes its own output (terminal queries,
+		// clipboard copies): four times a second is soon enough for those.
+		tea.WithoutRenderer(),
+		tea.WithFPS(4),
 	)
 	p := tea.NewProgram(model, popts...)
 	st.mu.Lock()
@@ -64,6 +72,7 @@ func (st *session) console() int {
 	}
 	_, err := p.Run()
 	p.Kill()
+	frames.close(2 * time.Second)
 	st.logoutConsole()
 	code := 0
 	switch {
@@ -91,3 +100,21 @@ type sshLabeledAPI struct {
 }
 
 func (a sshLabeledAPI) Server() string { return a.label }
+
+// output is the session's terminal, its colours brought down to what the
+// client's TERM and COLORTERM say it shows.
+func (st *session) output() io.Writer {
+	env := st.sess.Environ()
+	if pty, _, ok := st.sess.Pty(); ok {
+		env = append(env, "TERM="+pty.Term)
+	}
+	return &colorprofile.Writer{Forward: st.sess, Profile: colorprofile.Env(env)}
+}
+
+// windowSize is the client's terminal size when the session began.
+func (st *session) windowSize() (width, height int) {
+	if pty, _, ok := st.sess.Pty(); ok {
+		return pty.Window.Width, pty.Window.Height
+	}
+	return 80, 24
+}

@@ -11,9 +11,10 @@ import (
 // ends this session only (logged with its stack); it also applies the
 // server's messages (disconnect). It knows no message of the console's.
 type guard struct {
-	inner tea.Model
-	st    *session
-	dead  bool
+	inner  tea.Model
+	st     *session
+	frames *frames // where the console's frames go; nil: Bubble Tea's renderer
+	dead   bool
 }
 
 type panicMsg struct {
@@ -42,6 +43,10 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		if g.frames != nil {
+			g.frames.resize(msg.Width, msg.Height)
+		}
 	case disconnectMsg:
 		return g, tea.Quit
 	case panicMsg:
@@ -56,7 +61,18 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	return g, g.wrap(c)
 }
 
-func (g *guard) View() (v tea.View) {
+// View hands the console's frame to the session's writer, which draws
+// it if it changed; Bubble Tea's renderer, turned off, gets nothing.
+func (g *guard) View() tea.View {
+	v := g.view()
+	if g.frames == nil {
+		return v
+	}
+	g.frames.show(v.Content)
+	return tea.View{}
+}
+
+func (g *guard) view() (v tea.View) {
 	if g.dead {
 		return tea.NewView("")
 	}
