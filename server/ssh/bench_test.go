@@ -3,6 +3,8 @@ package sshd
 import (
 	"bytes"
 	"fmt"
+	"github.com/latch-dev/latch/server"
+	"github.com/latch-dev/latch/server/testenv"
 	"io"
 	"os"
 	"runtime"
@@ -126,7 +128,13 @@ func percentile(d []time.Duration, p float64) time.Duration {
 //	go test ./server/ssh -run '^$' -bench ConsoleSessions -benchtime 10x
 func BenchmarkConsoleSessions(b *testing.B) {
 	const n = 100
-	w := newWorld(b, func(c *Config) { c.MaxSessionsPerUser = 2 * n; c.MaxSessions = 2 * n; c.MaxUnauthPerAddr = 2 * n })
+	// One user holds all n: the streams of the consoles too.
+	w := newWorldWith(b, []testenv.Option{testenv.ServiceOptions(func(o *server.Options) { o.MaxStreamsPerUser = 2 * n })}, func(c *Config) {
+		c.MaxSessionsPerUser = 2 * n
+		c.MaxSessions = 2 * n
+		c.MaxUnauthPerAddr = 2 * n
+		c.MaxSessionsPerAddr = 2 * n
+	})
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "bench")
 

@@ -38,11 +38,12 @@ func (st *session) console() int {
 		tea.WithOutput(frames),                          // and its output
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), // ctrl+c is a key; signals are the server's
-		// frames draws each change at once and nothing while idle. Bubble
-		// Tea's ticker then only flushes its own output (terminal queries,
-		// clipboard copies): four times a second is soon enough for those.
+		// frames draws each change at once and nothing while idle; what
+		// Bubble Tea itself would write goes through consoleFilter at
+		// once too, so its ticker, which flushes that, can run seldom.
 		tea.WithoutRenderer(),
-		tea.WithFPS(4),
+		tea.WithFPS(consoleTickPerSec),
+		tea.WithFilter(consoleFilter(frames)), // replaces MakeOptions' filter, and does what it did
 	)
 	p := tea.NewProgram(model, popts...)
 	st.mu.Lock()

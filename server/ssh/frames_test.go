@@ -1,6 +1,11 @@
 package sshd
 
 import (
+	"encoding/base64"
+	"slices"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +189,33 @@ func TestIdleConsoleWritesNothing(t *testing.T) {
 			t.Fatalf("an idle console kept writing: %d bytes in the last 3 s\n%s", after-before, tm)
 		}
 	}
+}
+
+// TestCopyReachesTheClipboardAtOnce: the console's copy command is one
+// the session writes itself, at once (Bubble Tea would hold it until its
+// next tick, once a second for a console), and a token's secret copied in
+// an SSH console reaches the client's clipboard (OSC 52).
+func TestCopyReachesTheClipboardAtOnce(t *testing.T) {
+	seq, ok := atOnce(tea.SetClipboard("secret")())
+	if want := ansi.SetSystemClipboard("secret"); !ok || seq != want {
+		t.Fatalf("atOnce(SetClipboard) = %q, %v; want %q", seq, ok, want)
+	}
+	if _, ok := atOnce(tea.KeyPressMsg{Code: 'c'}); ok {
+		t.Fatal("a key press was taken for a terminal command")
+	}
+
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	tm := w.console("amy", nil, 80, 24)
+	tm.Expect("Sign in to latch")
+	tm.Keys(amyPassword, "enter")
+	tm.Expect("1 Projects")
+	tm.Keys("2", "n")
+	tm.Expect("New API token")
+	tm.Keys("copied", "ctrl+s")
+	tm.Expect("has been generated")
+	secret := secretRE.FindString(tm.vt.Screen())
+	tm.Keys("c")
+	want := "52;c;" + base64.StdEncoding.EncodeToString([]byte(secret))
+	waitFor(t, func() bool { return slices.Contains(tm.vt.OSCs(), want) }, "the secret in the clipboard")
 }

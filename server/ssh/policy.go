@@ -16,9 +16,14 @@ const DefaultPolicyRefresh = 5 * time.Second
 // followPolicy keeps the session's idle limit equal to the policy of the
 // user it counts for (the signed-in user, else the SSH user) until ctx
 // ends; a shorter limit that has already run out disconnects at once.
+// The policy is read again only when the store's data changed since the
+// last read (a cheap version check), so a hundred idle consoles do not
+// read it twenty times a second.
 func (st *session) followPolicy(ctx context.Context) {
 	t := time.NewTicker(st.srv.cfg.PolicyRefresh)
 	defer t.Stop()
+	var readAt int64
+	var readFor string
 	for {
 		select {
 		case <-ctx.Done():
@@ -28,6 +33,15 @@ func (st *session) followPolicy(ctx context.Context) {
 		user := st.countedUser()
 		if user == "" {
 			user = st.sshUser
+		}
+		// The version before the read: a change made during it is seen next time.
+		v, ok := st.srv.svc.ChangeVersion(ctx)
+		if ok && user == readFor && v == readAt {
+			continue
+		}
+		readFor, readAt = user, v
+		if !ok {
+			readFor = "" // no version to go by: read every time
 		}
 		idle := st.srv.cfg.IdleTimeout(ctx, user)
 		if old := time.Duration(st.idle.Swap(int64(idle))); old != idle {

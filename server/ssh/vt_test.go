@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,14 +24,16 @@ type vt struct {
 	insert   bool
 	last     rune
 	p        *ansi.Parser
-	written  int // bytes written so far
+	written  int      // bytes written so far
+	oscs     []string // the OSC sequences received ("52;c;…"), oldest first
 	changed  chan struct{}
 }
 
 func newVT(w, h int) *vt {
 	t := &vt{w: w, h: h, autowrap: true, p: ansi.NewParser(), changed: make(chan struct{}, 1)}
 	t.reset()
-	t.p.SetHandler(ansi.Handler{Print: t.print, Execute: t.execute, HandleCsi: t.csi, HandleEsc: t.esc})
+	t.p.SetHandler(ansi.Handler{Print: t.print, Execute: t.execute, HandleCsi: t.csi, HandleEsc: t.esc,
+		HandleOsc: func(_ int, data []byte) { t.oscs = append(t.oscs, string(data)) }})
 	return t
 }
 
@@ -80,6 +83,13 @@ func (t *vt) Screen() string {
 		lines[i] = strings.TrimRight(b.String(), " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// OSCs are the OSC sequences the terminal got.
+func (t *vt) OSCs() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.oscs)
 }
 
 // Written is the number of bytes the terminal got.
