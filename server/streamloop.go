@@ -194,13 +194,13 @@ func (s *Service) eventsAfter(ctx context.Context, userID, after int64) ([]Event
 	return evs, nil
 }
 
-// changeVersion is the store's change version; ok is false when the store
-// cannot tell (then every round reads again). Any int64 is a version: the
-// SQLite store's are hashes, negative half the time.
 // ChangeVersion is a number that changes whenever the store's data does;
 // ok is false when the store cannot say, and the caller reads afresh.
 func (s *Service) ChangeVersion(ctx context.Context) (v int64, ok bool) { return s.changeVersion(ctx) }
 
+// changeVersion is the store's change version; ok is false when the store
+// cannot tell (then every round reads again). Any int64 is a version: the
+// SQLite store's are hashes, negative half the time.
 func (s *Service) changeVersion(ctx context.Context) (v int64, ok bool) {
 	if cv, is := s.store.(ChangeVersioner); is {
 		if v, err := currentVersion(ctx, cv); err == nil {
