@@ -84,13 +84,15 @@ func openBenchSession(w *world, k *userKey) (*benchSession, error) {
 	}
 	b := &benchSession{client: c, sess: s, in: in, seen: make(chan struct{}, 1)}
 	s.Stdout = b
+	var stderr syncBuffer
+	s.Stderr = &stderr
 	if err := s.Shell(); err != nil {
 		return nil, err
 	}
 	select { // the projects screen is drawn
 	case <-b.seen:
 	case <-time.After(20 * time.Second):
-		return nil, fmt.Errorf("the console was not drawn")
+		return nil, fmt.Errorf("the console was not drawn within 20 s (stderr: %q)", stderr.String())
 	}
 	return b, nil
 }
@@ -126,7 +128,10 @@ func percentile(d []time.Duration, p float64) time.Duration {
 //	go test ./server/ssh -run '^$' -bench ConsoleSessions -benchtime 10x
 func BenchmarkConsoleSessions(b *testing.B) {
 	const n = 100
-	w := newWorld(b, func(c *Config) { c.MaxSessionsPerUser = 2 * n; c.MaxSessions = 2 * n; c.MaxUnauthPerAddr = 2 * n })
+	w := newWorld(b, func(c *Config) {
+		// Every session comes from 127.0.0.1.
+		c.MaxSessionsPerUser, c.MaxSessions, c.MaxSessionsPerAddr, c.MaxUnauthPerAddr = 2*n, 2*n, 2*n, 2*n
+	})
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "bench")
 
