@@ -161,5 +161,7 @@ func (s *Service) FlushUsage(ctx context.Context) {
 	if err := s.store.TouchTokens(ctx, uses, newAddressEvent); err != nil {
 		s.log.ErrorContext(ctx, "flush token usage", "err", err, "tokens", len(uses))
 		s.usage.restore(uses)
+		return
 	}
+	s.usage.flushed(uses)
 }

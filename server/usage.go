@@ -15,7 +15,12 @@ type usageBatcher struct {
 	mu      sync.Mutex
 	pending map[string]TokenUsage
 	others  map[string][]TokenUsage // first use at each other address, by token
-	active  activeSessions          // guarded by mu too
+	// flushing holds the uses drained and not yet written: until the
+	// store has them, latest still answers with them, so a listing or an
+	// inactivity check made during a flush neither says "never used" nor
+	// counts idleness from an older use.
+	flushing map[string]TokenUsage
+	active   activeSessions // guarded by mu too
 }
 
 // maxOtherAddrs bounds the other addresses kept per token per interval.
@@ -23,7 +28,7 @@ const maxOtherAddrs = 8
 
 func newUsageBatcher() *usageBatcher {
 	return &usageBatcher{pending: make(map[string]TokenUsage), others: map[string][]TokenUsage{},
-		active: activeSessions{seen: map[string]time.Time{}}}
+		flushing: map[string]TokenUsage{}, active: activeSessions{seen: map[string]time.Time{}}}
 }
 
 // record keeps a use of a token; session marks a login's session, which
@@ -62,14 +67,20 @@ func (b *usageBatcher) other(u TokenUsage) {
 	b.others[u.TokenID] = append(list, u)
 }
 
-// latest is the pending use of a token not yet flushed, if any.
+// latest is the latest use of a token not yet in the store (pending, or
+// drained by a flush still writing), if any.
 func (b *usageBatcher) latest(tokenID string) (TokenUsage, bool) {
 	b.mu.Lock()
 	u, ok := b.pending[tokenID]
+	if f, in := b.flushing[tokenID]; in && (!ok || f.At.After(u.At)) {
+		u, ok = f, true
+	}
 	b.mu.Unlock()
 	return u, ok
 }
 
+// drain takes the pending uses for a flush, which reports its end with
+// flushed (written) or restore (not written).
 func (b *usageBatcher) drain() []TokenUsage {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -77,8 +88,11 @@ func (b *usageBatcher) drain() []TokenUsage {
 		return nil
 	}
 	out := make([]TokenUsage, 0, len(b.pending))
-	for _, u := range b.pending {
+	for id, u := range b.pending {
 		out = append(out, u)
+		if f, in := b.flushing[id]; !in || u.At.After(f.At) {
+			b.flushing[id] = u
+		}
 	}
 	for _, list := range b.others {
 		out = append(out, list...)
@@ -90,9 +104,28 @@ func (b *usageBatcher) drain() []TokenUsage {
 	return out
 }
 
+// flushed forgets the uses a flush wrote: the store answers with them now.
+// A later drain's use of the same token, still being written, stays.
+func (b *usageBatcher) flushed(uses []TokenUsage) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.unflush(uses)
+}
+
+func (b *usageBatcher) unflush(uses []TokenUsage) {
+	for _, u := range uses {
+		if f, in := b.flushing[u.TokenID]; in && !f.At.After(u.At) {
+			delete(b.flushing, u.TokenID)
+		}
+	}
+}
+
+// restore puts back the uses of a flush that failed, to be written by the
+// next one.
 func (b *usageBatcher) restore(uses []TokenUsage) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.unflush(uses)
 	for _, u := range uses {
 		cur, ok := b.pending[u.TokenID]
 		switch {

@@ -74,8 +74,9 @@ func TestScreenEnrollOnlySwitch(t *testing.T) {
 	st := newScreenTest(t, srv)
 	st.login()
 	srv.Require2FA(t, testenv.OrgName, 0)
-	st.wait("requires 2FA")
-	st.wait("Required")
+	// The policy's state shows at once; the 2FA status that says why
+	// comes with the reload it starts.
+	st.wait("requires 2FA", "Required", "required by your organisation")
 	st.golden()
 }
 
@@ -134,7 +135,7 @@ func TestScreenSignOutSession(t *testing.T) {
 	srv.Clock.Advance(time.Second)
 	elsewhere(t, srv)
 	st.keys("3")
-	st.wait("Active sessions (2)")
+	st.wait("Two-factor auth", "Active sessions (2)")
 	st.keys("G", "up", "x")
 	st.wait("Sign this session out?")
 	st.golden()

@@ -60,9 +60,19 @@ func newScreenTest(t *testing.T, srv *testenv.Env, mod ...func(*tui.Options)) *s
 	return st
 }
 
-// wait returns once the screen shows text.
-func (st *screenTest) wait(text string) {
+// wait returns once one screen shows every one of texts. A screen whose
+// parts load apart (the security overview: 2FA status, sessions, keys)
+// is waited for by a text of each part, not by the first to arrive.
+func (st *screenTest) wait(texts ...string) {
 	st.t.Helper()
+	shows := func(s string) bool {
+		for _, text := range texts {
+			if !strings.Contains(s, text) {
+				return false
+			}
+		}
+		return true
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		st.tm.Send(nudge{})
@@ -70,13 +80,13 @@ func (st *screenTest) wait(text string) {
 		st.mu.Lock()
 		s := st.screen
 		st.mu.Unlock()
-		if strings.Contains(s, text) {
+		if shows(s) {
 			return
 		}
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.t.Fatalf("the screen never showed %q:\n%s", text, st.screen)
+	st.t.Fatalf("the screen never showed all of %q:\n%s", texts, st.screen)
 }
 
 func (st *screenTest) keys(names ...string) {
@@ -209,7 +219,7 @@ func TestScreenSecurity(t *testing.T) {
 	st := newScreenTest(t, seeded(t))
 	st.login()
 	st.keys("3")
-	st.wait("Active sessions (1)")
+	st.wait("Two-factor auth", "Active sessions (1)")
 	st.golden()
 }
 
@@ -226,7 +236,7 @@ func TestScreenProfileNewEmail(t *testing.T) {
 	st := newScreenTest(t, srv)
 	st.login()
 	st.keys("3")
-	st.wait("Active sessions (2)")
+	st.wait("Two-factor auth", "Active sessions (2)")
 	st.keys("down", "down", "down", "down", "enter", "tab")
 	st.tm.Type("amy@example.org")
 	st.wait("Also revoke your 2 active API tokens")
@@ -273,7 +283,9 @@ func (st *screenTest) wizardApp() {
 	st.t.Helper()
 	st.login()
 	st.keys("3")
-	st.wait("Active sessions")
+	// The sessions can show before the 2FA status, and enter does
+	// nothing until the actions it offers are there.
+	st.wait("▸ Enable two-factor authentication", "Active sessions (1)")
 	st.keys("enter")
 	st.wait("Google Authenticator")
 }

@@ -14,7 +14,7 @@ func (s *Server) admit(st *session) bool {
 	refuse := func(reason string) bool {
 		s.log.Warn("SSH session refused", "user", st.sshUser, "addr", st.addr, "reason", reason)
 		fmt.Fprintln(st.sess.Stderr(), "latch: "+reason+".")
-		_ = st.sess.Exit(1)
+		st.exit(1)
 		return false
 	}
 	unauth := st.key == nil
@@ -38,14 +38,16 @@ func (s *Server) admit(st *session) bool {
 	return true
 }
 
-// onEnd runs f when the session's handler returns.
+// onEnd runs f when the session ends: before its exit status is sent, or
+// when its handler returns, whichever is first.
 func (st *session) onEnd(f func()) {
 	st.mu.Lock()
 	st.ends = append(st.ends, f)
 	st.mu.Unlock()
 }
 
-// runEnds releases, in reverse order, what admit counted.
+// runEnds releases, in reverse order, what the session holds (admit's
+// counts, its place among the open sessions, its tokens); once.
 func (st *session) runEnds() {
 	st.mu.Lock()
 	ends := st.ends

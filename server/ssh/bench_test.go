@@ -86,13 +86,15 @@ func openBenchSession(w *world, k *userKey) (*benchSession, error) {
 	}
 	b := &benchSession{client: c, sess: s, in: in, seen: make(chan struct{}, 1)}
 	s.Stdout = b
+	var stderr syncBuffer
+	s.Stderr = &stderr
 	if err := s.Shell(); err != nil {
 		return nil, err
 	}
 	select { // the projects screen is drawn
 	case <-b.seen:
 	case <-time.After(20 * time.Second):
-		return nil, fmt.Errorf("the console was not drawn")
+		return nil, fmt.Errorf("the console was not drawn within 20 s (stderr: %q)", stderr.String())
 	}
 	return b, nil
 }
@@ -128,12 +130,9 @@ func percentile(d []time.Duration, p float64) time.Duration {
 //	go test ./server/ssh -run '^$' -bench ConsoleSessions -benchtime 10x
 func BenchmarkConsoleSessions(b *testing.B) {
 	const n = 100
-	// One user holds all n: the streams of the consoles too.
+	// One user holds all n consoles, all from 127.0.0.1: their streams too.
 	w := newWorldWith(b, []testenv.Option{testenv.ServiceOptions(func(o *server.Options) { o.MaxStreamsPerUser = 2 * n })}, func(c *Config) {
-		c.MaxSessionsPerUser = 2 * n
-		c.MaxSessions = 2 * n
-		c.MaxUnauthPerAddr = 2 * n
-		c.MaxSessionsPerAddr = 2 * n
+		c.MaxSessionsPerUser, c.MaxSessions, c.MaxSessionsPerAddr, c.MaxUnauthPerAddr = 2*n, 2*n, 2*n, 2*n
 	})
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "bench")

@@ -368,7 +368,8 @@ func (tm *term) Expect(texts ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			tm.t.Fatalf("the screen never showed %q:\n%s", missing, screen)
+			// What the server said on stderr tells a refused session.
+			tm.t.Fatalf("the screen never showed %q:\n%s\nstderr: %q", missing, screen, tm.stderr.String())
 		}
 		select {
 		case <-tm.vt.changed:

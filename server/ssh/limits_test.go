@@ -129,3 +129,30 @@ func TestOpenSSHMultiplexedConnectionGetsOneConsole(t *testing.T) {
 		t.Fatalf("%d consoles on one multiplexed connection, want 1", opened)
 	}
 }
+
+// A session's places in the caps are free once its client has the exit
+// status: commands run one after another on a connection allowed one
+// session are never refused. (The exit status used to go out before the
+// session was released, and the next command could find it still held.)
+func TestSessionIsReleasedBeforeItsExitStatus(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.RunCommand = fakeCLI; c.MaxSessionsPerConn = 1; c.MaxSessionsPerUser = 1 })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	c := w.mustDial("amy", k)
+	for i := range 40 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errb strings.Builder
+		sess.Stdout, sess.Stderr = &out, &errb
+		err = sess.Run("whoami")
+		sess.Close()
+		if err != nil {
+			t.Fatalf("command %d, right after the one before ended: %v %s", i+1, err, errb.String())
+		}
+		if n := w.srv.Sessions(); n != 0 {
+			t.Fatalf("after command %d ended, %d sessions still counted open", i+1, n)
+		}
+	}
+}

@@ -78,10 +78,10 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	if !s.track(st, true) {
 		fmt.Fprintln(sess.Stderr(), "latch: the server is shutting down.")
-		_ = sess.Exit(1)
+		st.exit(1)
 		return
 	}
-	defer s.track(st, false)
+	st.onEnd(func() { s.track(st, false) })
 	_, _, hasPTY := sess.Pty()
 	// A command wins over the console: `ssh -t host whoami` runs whoami.
 	console := hasPTY && len(sess.Command()) == 0
@@ -95,11 +95,11 @@ func (s *Server) handle(sess ssh.Session) {
 	if err != nil {
 		s.log.Error("SSH session: API client", "err", err)
 		fmt.Fprintln(sess.Stderr(), "latch: the console is not available.")
-		_ = sess.Exit(1)
+		st.exit(1)
 		return
 	}
 	st.client = c
-	defer st.revokeMinted()
+	st.onEnd(st.revokeMinted)
 
 	auth := "none"
 	if st.key != nil {
@@ -114,7 +114,16 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	s.log.Info("SSH session ended", "user", st.sshUser, "addr", st.addr, "exit", code,
 		"duration", time.Since(st.started).Round(time.Millisecond).String())
-	_ = sess.Exit(code)
+	st.exit(code)
+}
+
+// exit releases what the session holds (its tokens, its places in the
+// count and the caps) and then sends the exit status: a client that has
+// it finds the session gone, and its next one on a connection allowed one
+// is admitted.
+func (st *session) exit(code int) {
+	st.runEnds()
+	_ = st.sess.Exit(code)
 }
 
 // handler is the API's in-process handler as this session reaches it: each

@@ -38,12 +38,18 @@ func newDetails(ctx *common.Context, t wire.Token, projects []wire.Project, revo
 			Rotate: common.Bind("r", "rotate", "r"),
 			Close:  common.Bind("esc/enter", "back to the list", "esc", "enter"),
 		},
-		tok: t, projects: make(map[string]wire.Project, len(projects)), revoke: revoke, rotate: rotate, close: close,
+		tok: t, revoke: revoke, rotate: rotate, close: close,
 	}
+	d.setProjects(projects)
+	return d
+}
+
+// setProjects names the scope's projects (ids until they come).
+func (d *details) setProjects(projects []wire.Project) {
+	d.projects = make(map[string]wire.Project, len(projects))
 	for _, p := range projects {
 		d.projects[p.ID] = p
 	}
-	return d
 }
 
 func (d *details) Init() tea.Cmd { return nil }

@@ -60,7 +60,7 @@ type tokenForm struct {
 	cancel   func() tea.Cmd
 }
 
-func newTokenForm(ctx *common.Context, projects []wire.Project, cancel func() tea.Cmd) *tokenForm {
+func newTokenForm(ctx *common.Context, projects []wire.Project, loaded bool, cancel func() tea.Cmd) *tokenForm {
 	f := &tokenForm{Common: common.NewCommon(ctx), cancel: cancel}
 	now := ctx.Now()
 	expiry := make([]huh.Option[time.Duration], len(expiryChoices))
@@ -78,7 +78,7 @@ func newTokenForm(ctx *common.Context, projects []wire.Project, cancel func() te
 	for i, c := range idleChoices {
 		idle[i] = huh.NewOption(c.label, c.d)
 	}
-	f.scope = newScopeField(ctx, projects)
+	f.scope = newScopeField(ctx, projects, loaded)
 	scoped := func() bool { return f.scoped }
 	f.form = form.New(ctx, form.NewKeyMap("generate"),
 		form.Text("name", "Name", &f.name).Placeholder("what it is for, e.g. nightly upload").Limit(100),

@@ -46,6 +46,8 @@ type scopeField struct {
 	keys    scopeKeys
 	rows    []scopeRow
 	cursor  common.Cursor
+	room    int  // the most rows shown at once
+	loaded  bool // the person's projects arrived (rows may still be none)
 	focused bool
 	first   bool // no field before it
 	last    bool // no field after it
@@ -55,7 +57,9 @@ type scopeField struct {
 
 var _ huh.Field = (*scopeField)(nil)
 
-func newScopeField(ctx *common.Context, projects []wire.Project) *scopeField {
+// newScopeField lists projects; loaded false: they have not arrived yet
+// (setProjects brings them).
+func newScopeField(ctx *common.Context, projects []wire.Project, loaded bool) *scopeField {
 	f := &scopeField{ctx: ctx, keys: scopeKeys{
 		// One help entry for the pair.
 		Up:     common.Bind("↑/↓", "move", "up"),
@@ -66,12 +70,29 @@ func newScopeField(ctx *common.Context, projects []wire.Project) *scopeField {
 		Next:   common.Bind("tab", "next field", "tab", "enter"),
 		Prev:   common.Bind("shift+tab", "previous field", "shift+tab"),
 	}}
-	for _, p := range projects {
-		f.rows = append(f.rows, scopeRow{project: p, level: levelIndex(p.Level)})
-	}
-	f.cursor.SetLen(len(f.rows))
-	f.cursor.SetHeight(len(f.rows))
+	f.room = 1 << 20
+	f.setProjects(projects, loaded)
 	return f
+}
+
+// setProjects lists projects as they are now; a project picked before
+// stays picked, at its level if the person still has it.
+func (f *scopeField) setProjects(projects []wire.Project, loaded bool) {
+	was := make(map[string]scopeRow, len(f.rows))
+	for _, r := range f.rows {
+		was[r.project.ID] = r
+	}
+	f.rows = f.rows[:0]
+	for _, p := range projects {
+		r := scopeRow{project: p, level: levelIndex(p.Level)}
+		if old, ok := was[p.ID]; ok {
+			r.on, r.level = old.on, min(old.level, r.level)
+		}
+		f.rows = append(f.rows, r)
+	}
+	f.loaded = loaded
+	f.cursor.SetLen(len(f.rows))
+	f.setRoom(f.room)
 }
 
 // picked is the scope chosen: project id to level.
@@ -105,7 +126,10 @@ func (f *scopeField) WithPosition(p huh.FieldPosition) huh.Field {
 }
 
 // setRoom caps how many projects are listed at once.
-func (f *scopeField) setRoom(rows int) { f.cursor.SetHeight(max(2, min(len(f.rows), rows))) }
+func (f *scopeField) setRoom(rows int) {
+	f.room = rows
+	f.cursor.SetHeight(max(2, min(len(f.rows), rows)))
+}
 
 func (f *scopeField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
@@ -177,7 +201,11 @@ func (f *scopeField) View() string {
 	var b strings.Builder
 	b.WriteString(fs.Title.Render("Projects"))
 	if len(f.rows) == 0 {
-		b.WriteString("\n" + s.Muted.Render("(you have no projects)"))
+		none := "(you have no projects)"
+		if !f.loaded {
+			none = "(loading your projects…)"
+		}
+		b.WriteString("\n" + s.Muted.Render(none))
 		return fs.Base.Render(b.String())
 	}
 	start, end := f.cursor.Visible()

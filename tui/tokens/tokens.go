@@ -25,6 +25,8 @@ type Model struct {
 	form     *tokenForm       // nil unless a token is being made
 	dialog   common.Component // the secret, a confirmation; nil when none
 	projects []wire.Project
+	// projectsLoaded: projects is the server's answer, not yet nothing.
+	projectsLoaded bool
 }
 
 type (
@@ -67,7 +69,7 @@ func New(ctx *common.Context) *Model {
 // the key press that asks: keys typed right after reach what was opened.
 
 func (m *Model) openForm() tea.Cmd {
-	m.form = newTokenForm(m.Ctx, m.projects, m.closeForm)
+	m.form = newTokenForm(m.Ctx, m.projects, m.projectsLoaded, m.closeForm)
 	m.form.SetSize(m.Width, m.Height)
 	return m.form.Init()
 }
@@ -196,8 +198,15 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.err != nil {
 			return m, nil // the scope column shows ids until the names come
 		}
-		m.projects = msg.projects
+		m.projects, m.projectsLoaded = msg.projects, true
 		m.list.setProjects(msg.projects)
+		// A form or details opened before the projects came list them now.
+		if m.form != nil {
+			m.form.scope.setProjects(msg.projects, true)
+		}
+		if d, ok := m.dialog.(*details); ok {
+			d.setProjects(msg.projects)
+		}
 		return m, nil
 	case createdMsg:
 		return m, m.created(msg)
