@@ -77,3 +77,17 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatal("user list shows password material")
 	}
 }
+
+// TestKeyValueDSNIsRefusedWithoutItsPassword: `--db 'host=… password=…'`
+// is a usage error that names the URL form, repeats no password, and
+// leaves no SQLite file named after the string.
+func TestKeyValueDSNIsRefusedWithoutItsPassword(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errOut := runAdminCmd(t, "host=db1 dbname=latch user=latch password=hunter2-secret", "", "user", "list")
+	if code != 2 || !strings.Contains(errOut, "postgres://") || strings.Contains(out+errOut, "hunter2") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if left, _ := filepath.Glob("*"); len(left) > 0 {
+		t.Errorf("files left behind: %v", left)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -99,6 +100,9 @@ func openStore(ctx context.Context, db, keyFile string) (server.Store, error) {
 		return st, nil
 	}
 	st, err := sqlite.OpenWith(db, sqlite.Options{KeyFile: keyFile})
+	if errors.Is(err, sqlite.ErrKeyValueDSN) {
+		return nil, usagef("--db: %v", err) // not db itself: it may hold a password
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", db, err)
 	}

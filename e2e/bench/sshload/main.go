@@ -45,10 +45,12 @@ func main() {
 	pid := flag.Int("pid", 0, "the server's process id")
 	metrics := flag.String("metrics", "", "URL whose go_goroutines line counts the server's goroutines")
 	idle := flag.Duration("idle", 10*time.Second, "how long the idle CPU is measured")
+	quiet := flag.Duration("quiet", 8*time.Second, "wait after the last session opened before measuring memory and idle CPU "+
+		"(a console's sign-in notices run out after 6 s)")
 	presses := flag.Int("presses", 100, "key presses of the typing session")
 	settle := flag.Duration("settle", 10*time.Second, "wait after the last session closed before counting goroutines")
 	flag.Parse()
-	if err := run(config{*port, strings.Split(*users, ","), *key, *keyDir, *n, *cols, *rows, *ready, *pid, *metrics, *idle, *presses, *settle}); err != nil {
+	if err := run(config{*port, strings.Split(*users, ","), *key, *keyDir, *n, *cols, *rows, *ready, *pid, *metrics, *idle, *presses, *settle, *quiet}); err != nil {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(1)
 	}
@@ -65,6 +67,7 @@ type config struct {
 	idle          time.Duration
 	presses       int
 	settle        time.Duration
+	quiet         time.Duration
 }
 
 func run(c config) error {
@@ -97,7 +100,7 @@ func run(c config) error {
 		}
 		sessions = append(sessions, s)
 	}
-	time.Sleep(2 * time.Second)
+	time.Sleep(c.quiet)
 	rssN := rss(c.pid)
 
 	t0 := cpuTicks(c.pid)
