@@ -60,6 +60,10 @@ func (s *Service) credentialState(p *Principal) CredentialState {
 // change version once per StreamPollInterval and reads tokens and events
 // again only when something changed, once per token and once per user.
 func (s *Service) OpenStream(ctx context.Context, p *Principal, opts StreamOptions) (<-chan StreamUpdate, error) {
+	return s.openStream(ctx, p, opts, false)
+}
+
+func (s *Service) openStream(ctx context.Context, p *Principal, opts StreamOptions, internal bool) (<-chan StreamUpdate, error) {
 	if err := s.authorize(ctx, p, OpWatchSelf, authReq{}); err != nil {
 		return nil, err
 	}
@@ -77,7 +81,7 @@ func (s *Service) OpenStream(ctx context.Context, p *Principal, opts StreamOptio
 			}
 		}
 	}
-	st := &stream{cur: *p, events: opts.Events, after: opts.After, out: make(chan StreamUpdate, 8), woken: true}
+	st := &stream{cur: *p, events: opts.Events, after: opts.After, out: make(chan StreamUpdate, 8), woken: true, internal: internal}
 	st.last = s.credentialState(&st.cur)
 	st.out <- StreamUpdate{State: &st.last}
 	if err := s.hub.add(st); err != nil {
@@ -88,10 +92,14 @@ func (s *Service) OpenStream(ctx context.Context, p *Principal, opts StreamOptio
 	return st.out, nil
 }
 
-// WatchToken is OpenStream without events: the credential's state and its
-// end.
+// WatchToken is OpenStream without events — the credential's state and
+// its end — for the server's own follow-up of a session it opened (the SSH
+// layer's key sessions). It takes no place in the budgets of the user's
+// streams: those are for the user's clients, and a console whose own
+// stream was refused because the server watched its session would sit
+// "offline" for good (the 9th and 10th key consoles of a user did).
 func (s *Service) WatchToken(ctx context.Context, p *Principal) (<-chan StreamUpdate, error) {
-	return s.OpenStream(ctx, p, StreamOptions{})
+	return s.openStream(ctx, p, StreamOptions{}, true)
 }
 
 // stream is one open stream; only the hub's loop sends on or closes out.
@@ -104,6 +112,8 @@ type stream struct {
 	woken  bool  // read the token again at the next round
 	end    error // to deliver; the stream closes once it is sent
 	gone   bool  // its context ended: close and forget it
+	// internal: the server's own watch (WatchToken), outside the budgets.
+	internal bool
 }
 
 // streamHub holds the open streams of this process, by user, and counts
@@ -147,6 +157,7 @@ func (h *streamHub) add(st *stream) error {
 	uid, tid := st.cur.User.ID, st.cur.Token.ID
 	uk := userKind{uid, st.cur.Token.Kind}
 	switch {
+	case st.internal:
 	case h.perToken[tid] >= h.maxPerToken:
 		return &Error{Kind: KindRateLimited, RetryAfter: 5 * time.Second,
 			Message: fmt.Sprintf("this token already has %d open streams, the most it may: close one first", h.maxPerToken)}
@@ -158,8 +169,10 @@ func (h *streamHub) add(st *stream) error {
 		h.byUser[uid] = map[*stream]struct{}{}
 	}
 	h.byUser[uid][st] = struct{}{}
-	h.perToken[tid]++
-	h.perUser[uk]++
+	if !st.internal {
+		h.perToken[tid]++
+		h.perUser[uk]++
+	}
 	return nil
 }
 
@@ -178,6 +191,9 @@ func (h *streamHub) forget(st *stream) {
 	delete(h.byUser[uid], st)
 	if len(h.byUser[uid]) == 0 {
 		delete(h.byUser, uid)
+	}
+	if st.internal {
+		return
 	}
 	if h.perToken[tid]--; h.perToken[tid] <= 0 {
 		delete(h.perToken, tid)
@@ -209,7 +225,8 @@ func (h *streamHub) signal() {
 	}
 }
 
-// Open counts the streams open in this process.
+// OpenStreams counts the streams open in this process (the server's own
+// watches included).
 func (s *Service) OpenStreams() int {
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()

@@ -236,8 +236,14 @@ func (m *Model) offlineBanner() string {
 	if left := o.retryAt.Sub(m.ctx.Now()); left >= time.Second {
 		retry = "retrying in " + strconv.Itoa(int(left.Round(time.Second)/time.Second)) + "s"
 	}
+	why := "the server at " + m.ctx.API.Server() + " does not answer"
+	if _, limited := client.RetryAfter(o.err); limited {
+		// The server answers but keeps no live view for this console now
+		// (the account's consoles and tools hold every place it allows).
+		what, why = "Live updates paused", client.Printable(o.err.Error())
+	}
 	texts := []string{
-		" ⚠ " + what + ": the server at " + m.ctx.API.Server() + " does not answer. What you see may be out of date; " + retry + ".",
+		" ⚠ " + what + ": " + why + ". What you see may be out of date; " + retry + ".",
 		" ⚠ " + what + " since " + o.since.Local().Format("15:04:05") + ": what you see may be out of date; " + retry + ".",
 		" ⚠ " + what + ": may be out of date; " + retry + ".",
 		" ⚠ " + what + "; " + retry + ".",

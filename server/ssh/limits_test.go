@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latch-dev/latch/server"
 )
 
 // One connection without a registered key gets one console: further
@@ -154,5 +156,50 @@ func TestSessionIsReleasedBeforeItsExitStatus(t *testing.T) {
 		if n := w.srv.Sessions(); n != 0 {
 			t.Fatalf("after command %d ended, %d sessions still counted open", i+1, n)
 		}
+	}
+}
+
+// TestEveryConsoleAUserMayOpenIsLive: with the default limits, each of the
+// consoles a user may open with a key has its live stream — the server's
+// own watch of each key session takes none of the user's stream places.
+// Before, the 9th and 10th sat "Server unavailable … retrying in 5s" for
+// good, redrawing every second.
+func TestEveryConsoleAUserMayOpenIsLive(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	terms := make([]*term, DefaultMaxSessionsPerUser)
+	for i := range terms {
+		terms[i] = w.console("amy", k, 100, 30)
+		terms[i].Expect("1 Projects", "SAM importer test")
+	}
+	// A key press on the last: its stream is asked for by then.
+	terms[len(terms)-1].Keys("2")
+	terms[len(terms)-1].Expect("API tokens")
+	waitFor(t, func() bool { return w.srv.cfg.Service.OpenStreams() >= 2*len(terms) }, "every console's stream and every key watch")
+	for i, tm := range terms {
+		if s := tm.vt.Screen(); strings.Contains(s, "retrying") || strings.Contains(s, "unavailable") {
+			t.Errorf("console %d is not live:\n%s", i+1, s)
+		}
+	}
+}
+
+// TestConsoleBeyondTheStreamBudgetSaysWhy: when an operator lets a user
+// open more consoles than the account may hold live streams, the one
+// refused says that live updates are paused and why — not that the
+// server "does not answer" (it does).
+func TestConsoleBeyondTheStreamBudgetSaysWhy(t *testing.T) {
+	n := server.DefaultMaxStreamsPerUser + 1
+	w := newWorld(t, func(c *Config) { c.MaxSessionsPerUser, c.MaxSessionsPerConn = n, n })
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	var last *term
+	for range n {
+		last = w.console("amy", k, 160, 30)
+		last.Expect("1 Projects")
+	}
+	last.Expect("Live updates paused", "open streams, the most they may")
+	if s := last.vt.Screen(); strings.Contains(s, "does not answer") {
+		t.Errorf("the refused console says the server does not answer:\n%s", s)
 	}
 }
