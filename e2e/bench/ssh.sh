@@ -55,7 +55,7 @@ for u in ${users//,/ }; do
 done
 stop "$latch_pid"
 
-echo "ssh: $n sessions of 120x40, ssh -tt each in its own process; bare = wish + Bubble Tea, the same size and frame rate"
+echo "ssh: $n sessions of 120x40, ssh -tt each in its own process; bare = wish + Bubble Tea at its default 60 frames a second, the same size"
 for r in $(seq "$rounds"); do
   "$tmp/barewish" -listen "127.0.0.1:$bport" -host-key "$tmp/bare_key" -metrics "127.0.0.1:$bmport" & bpid=$!; pids+=("$bpid")
   sleep 0.5
