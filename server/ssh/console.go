@@ -3,7 +3,6 @@ package sshd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -73,7 +72,11 @@ func (st *session) console() int {
 	}
 	_, err := p.Run()
 	p.Kill()
-	frames.close(2 * time.Second)
+	// A client that stopped reading gets goodbyeWait for the terminal's
+	// restore and the reason together, and no more: it must not hold the
+	// session (and its places in the caps) open.
+	until := time.Now().Add(goodbyeWait)
+	frames.close(time.Until(until))
 	st.logoutConsole()
 	code := 0
 	switch {
@@ -85,12 +88,35 @@ func (st *session) console() int {
 		s.log.Warn("SSH console", "user", st.sshUser, "addr", st.addr, "err", err)
 	}
 	if r := st.getReason(); r != "" && st.sess.Context().Err() == nil {
-		fmt.Fprintln(st.sess.Stderr(), "latch: "+r)
+		writeWithin(st.sess.Stderr(), "latch: "+r+"\n", time.Until(until))
 		if code == 0 {
 			code = 1
 		}
 	}
 	return code
+}
+
+// goodbyeWait bounds what the end of a console waits for its client.
+const goodbyeWait = 2 * time.Second
+
+// writeWithin writes s to w unless that takes longer than wait (a client
+// whose SSH window is full takes nothing); the write then goes on alone
+// and ends with the channel.
+func writeWithin(w io.Writer, s string, wait time.Duration) {
+	if wait <= 0 {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.WriteString(w, s)
+	}()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // sshLabeledAPI shows people where they connected — the SSH address —

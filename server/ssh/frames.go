@@ -78,11 +78,16 @@ func (f *frames) resize(width, height int) {
 	f.signal()
 }
 
+// maxPending bounds the bytes of Bubble Tea's own that wait for a client
+// that does not read (one that keeps typing the copy key, say); past it,
+// whole writes are dropped, never part of a sequence.
+const maxPending = 64 << 10
+
 // Write takes Bubble Tea's own output (terminal queries, OSC 52 copies),
 // sent before the next frame.
 func (f *frames) Write(b []byte) (int, error) {
 	f.mu.Lock()
-	if !f.closing {
+	if !f.closing && len(f.raw)+len(b) <= maxPending {
 		f.raw = append(f.raw, b...)
 	}
 	f.mu.Unlock()
