@@ -2,11 +2,16 @@ package sshd
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -137,5 +142,195 @@ func TestAttackStuckClientCannotGrowTheServersMemory(t *testing.T) {
 	f.mu.Unlock()
 	if held > 1<<20 {
 		t.Fatalf("the frame writer holds %d bytes for a client that does not read", held)
+	}
+}
+
+// TestAttackEscapesInTheSSHUsernameStayText: the SSH username, which the
+// client chooses freely and the console prefills on its sign-in screen,
+// cannot reach the client's terminal as escape sequences through the
+// frame writer: no OSC (window title, clipboard) but the console's own,
+// and the line it is on is not moved by a carriage return.
+func TestAttackEscapesInTheSSHUsernameStayText(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	evil := "x\x1b]2;pwned\x07\x1b]52;c;zxzpbgo=\x07\rover\x1b[31mred\x9b2j\x1b[2j"
+	c, err := w.dial(evil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	tm := w.consoleWith(c, 80, 24)
+	tm.Expect("Sign in to latch", "Username")
+	time.Sleep(300 * time.Millisecond)
+	for _, osc := range tm.vt.OSCs() {
+		if osc != "2;latch" && osc != "11;?" { // the title, the background query
+			t.Errorf("the terminal got an OSC of the client's username: %q", osc)
+		}
+	}
+	// The control characters are dropped and the rest stays text.
+	if !strings.Contains(tm.vt.Screen(), "x]2;pwned]52;c;zxzpbgo= over[31mred") {
+		t.Errorf("the username is not shown as text:\n%s", tm.vt.Screen())
+	}
+}
+
+// TestAttackExtremeWindowSizes: a window of 0×0, one of 10000×10000 and a
+// burst of resizes neither end the console nor leave it unable to draw
+// when the window is normal again.
+func TestAttackExtremeWindowSizes(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	tm := w.console("amy", k, 80, 24)
+	tm.Expect("1 Projects")
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for _, size := range [][2]int{{0, 0}, {10000, 10000}, {1, 1}, {0, 24}, {80, 0}} {
+		if err := tm.sess.WindowChange(size[1], size[0]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for i := range 200 {
+		if err := tm.sess.WindowChange(10+i%50, 20+i%100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second)
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	t.Logf("allocated %d MB during the resizes", (after.TotalAlloc-before.TotalAlloc)>>20)
+	tm.vt.Resize(100, 30)
+	if err := tm.sess.WindowChange(30, 100); err != nil {
+		t.Fatal(err)
+	}
+	tm.Keys("2")
+	tm.Expect("Tokens", "auto-logout in")
+	if n := w.srv.Sessions(); n != 1 {
+		t.Fatalf("%d sessions", n)
+	}
+}
+
+// recorder keeps every byte the client's terminal got.
+type recorder struct {
+	vt *vt
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	r.b.Write(p)
+	r.mu.Unlock()
+	return r.vt.Write(p)
+}
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.b.String()
+}
+
+// recordedConsole is consoleWith, keeping what the terminal got.
+func (w *world) recordedConsole(c *gossh.Client, width, height int) (*term, *recorder) {
+	w.t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
+		w.t.Fatal(err)
+	}
+	in, err := sess.StdinPipe()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	rec := &recorder{vt: newVT(width, height)}
+	tm := &term{t: w.t, in: in, vt: rec.vt, done: make(chan struct{}), stderr: &syncBuffer{}, sess: sess}
+	sess.Stdout, sess.Stderr = rec, tm.stderr
+	if err := sess.Shell(); err != nil {
+		w.t.Fatal(err)
+	}
+	go func() { _ = sess.Wait(); close(tm.done) }()
+	tm.close = func() { sess.Close(); c.Close() }
+	w.t.Cleanup(tm.close)
+	return tm, rec
+}
+
+// TestAttackTerminalIsRestoredOnEveryWayOut: however the console ends —
+// the person quits, the idle policy, the key removed, the server shutting
+// down, a panic in the console — the client's terminal gets the restore
+// (alternate screen left, cursor shown, kitty keyboard popped, bracketed
+// paste and modifyOtherKeys off) after the last frame.
+func TestAttackTerminalIsRestoredOnEveryWayOut(t *testing.T) {
+	ways := map[string]func(w *world, tm *term, k *userKey){
+		"quit": func(_ *world, tm *term, _ *userKey) { tm.Keys("ctrl+c") },
+		"idle": func(w *world, _ *term, _ *userKey) {
+			st := w.theSession()
+			st.lastInput.Store(time.Now().Add(-time.Hour).UnixNano())
+			st.checkIdle()
+		},
+		"key removed": func(w *world, _ *term, k *userKey) {
+			if err := w.apiLogin("amy", "").RemoveSSHKey(context.Background(), ssh256(k)); err != nil {
+				t.Error(err)
+			}
+		},
+		"shutdown": func(w *world, _ *term, _ *userKey) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := w.srv.Shutdown(ctx); err != nil {
+				t.Error(err)
+			}
+		},
+		"panic": func(_ *world, tm *term, _ *userKey) { tm.Keys("!") },
+	}
+	for name, end := range ways {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.seedAmy(15 * time.Minute)
+			w.srv.panicOn = func(msg any) bool {
+				km, ok := msg.(tea.KeyPressMsg)
+				return ok && km.String() == "!"
+			}
+			k := w.registerKey("amy", "laptop")
+			tm, rec := w.recordedConsole(w.mustDial("amy", k), 80, 24)
+			tm.Expect("1 Projects")
+			end(w, tm, k)
+			tm.Ended(10 * time.Second)
+			out := rec.String()
+			if !strings.HasSuffix(out, restoreTerminal) {
+				tail := out[max(0, len(out)-200):]
+				t.Fatalf("the terminal was not restored last; output ends %q", tail)
+			}
+		})
+	}
+}
+
+// TestAttackCopyGoesToItsOwnSessionOnly: two consoles of the same person
+// side by side: a token secret copied in one reaches that client's
+// clipboard and never the other's; ctrl+z (suspend) in the other does
+// nothing but leave it working.
+func TestAttackCopyGoesToItsOwnSessionOnly(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	a := w.console("amy", k, 80, 24)
+	b := w.console("amy", k, 80, 24)
+	a.Expect("1 Projects")
+	b.Expect("1 Projects")
+	b.Keys("\x1a") // ctrl+z
+	a.Keys("2", "n")
+	a.Expect("New API token")
+	a.Keys("copied", "ctrl+s")
+	a.Expect("has been generated")
+	secret := secretRE.FindString(a.vt.Screen())
+	a.Keys("c")
+	want := "52;c;" + base64.StdEncoding.EncodeToString([]byte(secret))
+	waitFor(t, func() bool { return slices.Contains(a.vt.OSCs(), want) }, "the secret in the clipboard")
+	b.Keys("2")
+	b.Expect("API tokens")
+	for _, osc := range b.vt.OSCs() {
+		if strings.HasPrefix(osc, "52;") {
+			t.Fatalf("the other session's terminal got a copy: %q", osc)
+		}
 	}
 }
