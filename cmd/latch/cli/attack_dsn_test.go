@@ -53,10 +53,10 @@ func TestAttackMigrateToNeverEchoesItsPassword(t *testing.T) {
 		t.Fatalf("org create: %d %s", code, errOut)
 	}
 	for _, to := range []string{
-		"postgres://latch:hunter2-secret@[::1/latch",                                  // unparseable
-		"postgres://latch:hunter2-secret@127.0.0.1:1/latch?connect_timeout=2",         // nobody there
+		"postgres://latch:hunter2-secret@[::1/latch",                                   // unparseable
+		"postgres://latch:hunter2-secret@127.0.0.1:1/latch?connect_timeout=2",          // nobody there
 		"postgres://latch@127.0.0.1:1/latch?password=hunter2-secret&connect_timeout=2", // in the query
-		"postgres://latch:hunter2%2Dsecret@127.0.0.1:1/latch?connect_timeout=2",       // escaped
+		"postgres://latch:hunter2%2Dsecret@127.0.0.1:1/latch?connect_timeout=2",        // escaped
 	} {
 		code, out, errOut := runAdminCmd(t, db, "", "migrate", "--from", db, "--to", to)
 		t.Logf("--to %s: %s", to, errOut)
