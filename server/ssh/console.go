@@ -21,7 +21,11 @@ func (st *session) console() int {
 	s := st.srv
 	ctx, cancel := context.WithCancel(st.sess.Context())
 	defer cancel()
-	st.idle.Store(int64(s.cfg.IdleTimeout(ctx, st.sshUser)))
+	idle, err := s.cfg.IdleTimeout(ctx, st.sshUser) // with an error, the default: followPolicy asks again
+	if err != nil {
+		s.log.Warn("SSH session: inactivity policy", "user", st.sshUser, "addr", st.addr, "err", err)
+	}
+	st.idle.Store(int64(idle))
 
 	api := sshLabeledAPI{API: tui.ClientAPI(st.client), label: "ssh " + st.sess.LocalAddr().String()}
 	opts := tui.Options{API: api, Context: ctx, Username: st.sshUser, Dark: true, Location: st.loc,
@@ -70,7 +74,7 @@ func (st *session) console() int {
 			}
 		}()
 	}
-	_, err := p.Run()
+	_, err = p.Run()
 	p.Kill()
 	// A client that stopped reading gets goodbyeWait for the terminal's
 	// restore and the reason together, and no more: it must not hold the
