@@ -41,6 +41,9 @@ func (st *session) followPolicy(ctx context.Context) {
 		}
 		idle, err := st.srv.cfg.IdleTimeout(ctx, user)
 		if err != nil {
+			if ctx.Err() != nil {
+				return // the session ended during the read
+			}
 			// Keep the limit the session has, and read again next round.
 			st.srv.log.Warn("SSH session: inactivity policy", "user", user, "addr", st.addr, "err", err)
 			readFor = ""
