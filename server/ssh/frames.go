@@ -80,14 +80,15 @@ func (f *frames) resize(width, height int) {
 
 // maxPending bounds the bytes of Bubble Tea's own that wait for a client
 // that does not read (one that keeps typing the copy key, say); past it,
-// whole writes are dropped, never part of a sequence.
+// whole writes are dropped, never part of a sequence. A write into an
+// empty buffer is always taken, whatever its size.
 const maxPending = 64 << 10
 
 // Write takes Bubble Tea's own output (terminal queries, OSC 52 copies),
 // sent before the next frame.
 func (f *frames) Write(b []byte) (int, error) {
 	f.mu.Lock()
-	if !f.closing && len(f.raw)+len(b) <= maxPending {
+	if !f.closing && (len(f.raw) == 0 || len(f.raw)+len(b) <= maxPending) {
 		f.raw = append(f.raw, b...)
 	}
 	f.mu.Unlock()
