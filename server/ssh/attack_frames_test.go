@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -128,7 +129,7 @@ func TestAttackStuckClientDoesNotHoldUpShutdown(t *testing.T) {
 func TestAttackStuckClientCannotGrowTheServersMemory(t *testing.T) {
 	s := stuck{release: make(chan struct{})}
 	defer close(s.release)
-	f := newFrames(s, 80, 24)
+	f := newFrames(s, 80, 24, nil)
 	defer f.close(10 * time.Millisecond)
 	f.show("x") // the writer is now blocked on the client
 	copyOf := []byte("\x1b]52;c;" + strings.Repeat("QUJD", 20) + "\x07")
@@ -333,4 +334,42 @@ func TestAttackCopyGoesToItsOwnSessionOnly(t *testing.T) {
 			t.Fatalf("the other session's terminal got a copy: %q", osc)
 		}
 	}
+}
+
+// TestAttackMalformedFramesDoNotTakeTheServerDown: the frame writer runs
+// on its own goroutine, outside the console's panic guard, and writes
+// through the colour writer, whose parser panics on a control sequence of
+// more than 32 parameters (x/ansi v0.11.9). Whatever a frame holds —
+// invalid UTF-8, an escape cut short, a huge parameter, wide runes at the
+// edge, a line far wider than the window — it is drawn, or the panic is
+// handed to the session (which ends) instead of ending the process.
+func TestAttackMalformedFramesDoNotTakeTheServerDown(t *testing.T) {
+	nasty := []string{
+		"\xff\xfe\xfd", "\x1b", "\x1b[", "\x1b]52;c;", "\x1b[99999999999999999999m",
+		"\x1b[" + strings.Repeat("1;", 40) + "m", "世界世界世界世界世界世界", strings.Repeat("é", 5000),
+		"a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "\x9b31m", "\x1bP" + strings.Repeat("x", 100) + "\x1b\\",
+		"👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦", "\t\t\t\t\t\t\t\t\t\t\t\t",
+	}
+	panicked := 0
+	for _, w := range []int{1, 2, 3, 7, 80} {
+		for _, s := range nasty {
+			term := newWrites(w, 3)
+			crash := make(chan any, 1)
+			f := newFrames(&colorprofile.Writer{Forward: term, Profile: colorprofile.ANSI}, w, 3,
+				func(v any, _ []byte) { crash <- v })
+			f.show(lines(s, s+s, "status"))
+			select {
+			case <-term.got:
+			case <-crash:
+				panicked++
+				if got := term.next(t); !strings.HasSuffix(got, restoreTerminal) {
+					t.Errorf("after a panic the terminal got %q, not its restore", got)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("width %d, frame %q: neither drawn nor reported", w, s)
+			}
+			f.close(time.Second)
+		}
+	}
+	t.Logf("%d frames panicked in the writer and were handed to their session", panicked)
 }

@@ -34,7 +34,11 @@ func (st *session) console() int {
 		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
 	}
 	width, height := st.windowSize()
-	frames := newFrames(st.output(), width, height)
+	// A panic in the frame writer (its own goroutine) ends this session only.
+	frames := newFrames(st.output(), width, height, func(value any, stack []byte) {
+		st.crashed(value, stack)
+		st.disconnect(crashReason)
+	})
 	model := &guard{inner: tui.New(opts), st: st, frames: frames}
 	popts := append(bubbletea.MakeOptions(st.sess),
 		tea.WithInput(&inputReader{r: st.sess, st: st}), // after MakeOptions: replaces its input
@@ -86,7 +90,7 @@ func (st *session) console() int {
 	switch {
 	case errors.Is(err, tea.ErrProgramPanic):
 		s.log.Error("SSH console panicked; the session is closed, the server goes on", "user", st.sshUser, "addr", st.addr)
-		st.setReason("The console hit an internal error and closed this session (it was logged).")
+		st.setReason(crashReason)
 		code = 1
 	case err != nil && !errors.Is(err, tea.ErrProgramKilled):
 		s.log.Warn("SSH console", "user", st.sshUser, "addr", st.addr, "err", err)

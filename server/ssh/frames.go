@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ type frames struct {
 	closing bool
 	wake    chan struct{}
 	done    chan struct{}
+	onPanic func(value any, stack []byte) // told of a panic in the writer, which then stops
 
 	// Owned by the writer goroutine.
 	shown   []string // the lines on the terminal
@@ -48,8 +50,8 @@ var setupTerminal = ansi.SetModeAltScreenSaveCursor + ansi.HideCursor + ansi.Set
 var restoreTerminal = ansi.ResetModifyOtherKeys + ansi.PopKittyKeyboard(1) + ansi.ResetModeBracketedPaste +
 	ansi.ResetModeAltScreenSaveCursor + ansi.ShowCursor
 
-func newFrames(out io.Writer, width, height int) *frames {
-	f := &frames{out: out, w: width, h: height, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newFrames(out io.Writer, width, height int, onPanic func(value any, stack []byte)) *frames {
+	f := &frames{out: out, w: width, h: height, wake: make(chan struct{}, 1), done: make(chan struct{}), onPanic: onPanic}
 	go f.run()
 	return f
 }
@@ -118,6 +120,21 @@ func (f *frames) close(wait time.Duration) {
 
 func (f *frames) run() {
 	defer close(f.done)
+	// Outside Bubble Tea and the console's guard: a panic here (the
+	// colour writer's parser has had one) would end the whole server.
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if f.onPanic != nil {
+			f.onPanic(r, debug.Stack())
+		}
+		if f.started { // give the terminal back, if the writer still can
+			defer func() { _ = recover() }()
+			f.write(ansi.ResetStyle + restoreTerminal)
+		}
+	}()
 	var buf strings.Builder
 	for range f.wake {
 		f.mu.Lock()
