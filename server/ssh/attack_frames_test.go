@@ -185,7 +185,7 @@ func TestAttackExtremeWindowSizes(t *testing.T) {
 	tm.Expect("1 Projects")
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	for _, size := range [][2]int{{0, 0}, {10000, 10000}, {1, 1}, {0, 24}, {80, 0}} {
+	for _, size := range [][2]int{{0, 0}, {10000, 10000}, {1, 1}, {0, 24}, {80, 0}, {1 << 31, 1 << 31}, {1<<32 - 1, 1<<32 - 1}, {100000, 3}} {
 		if err := tm.sess.WindowChange(size[1], size[0]); err != nil {
 			t.Fatal(err)
 		}
