@@ -373,3 +373,32 @@ func TestAttackMalformedFramesDoNotTakeTheServerDown(t *testing.T) {
 	}
 	t.Logf("%d frames panicked in the writer and were handed to their session", panicked)
 }
+
+// TestAttackLongControlSequencesAsInput: the client's input is parsed too;
+// control sequences with more parameters than a parser holds (x/ansi's
+// holds 32), escapes cut short and invalid UTF-8, typed at the console,
+// neither end the server nor the console.
+func TestAttackLongControlSequencesAsInput(t *testing.T) {
+	w := newWorld(t)
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	tm := w.console("amy", k, 80, 24)
+	tm.Expect("1 Projects")
+	many := strings.Repeat("1;", 40) + "1"
+	for _, in := range []string{
+		"\x1b[" + many + "m", "\x1b[" + many + "u", "\x1b[<" + many + "M", "\x1b[?" + many + "c",
+		"\x1b]11;" + strings.Repeat("rgb:ffff/ffff/ffff;", 40) + "\x07", "\x1bP" + many + "|\x1b\\",
+		"\x1b[" + strings.Repeat("9", 40) + "~", "\xff\xfe", "\x1b[200~" + strings.Repeat("x", 100) + "\x1b[201~",
+	} {
+		tm.Keys(in)
+	}
+	tm.Keys("2")
+	tm.Expect("API tokens")
+	// And one typed before anyone signed in, by a client without a key.
+	anon := w.console("amy", nil, 80, 24)
+	anon.Expect("Sign in to latch")
+	anon.Keys("\x1b[" + many + "m")
+	anon.Keys("x")
+	anon.Expect("Sign in to latch")
+	w.console("amy", k, 80, 24).Expect("1 Projects")
+}
