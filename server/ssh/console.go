@@ -80,11 +80,11 @@ func (st *session) console() int {
 	}
 	_, err = p.Run()
 	p.Kill()
-	// A client that stopped reading gets goodbyeWait for the terminal's
-	// restore and the reason together, and no more: it must not hold the
-	// session (and its places in the caps) open.
-	until := time.Now().Add(goodbyeWait)
-	frames.close(time.Until(until))
+	// A client that stopped reading must not hold the session (and its
+	// places in the caps) open: the terminal's restore and the reason each
+	// wait goodbyeWait at most, and the reason not at all for a client
+	// that did not take the restore.
+	reading := frames.close(goodbyeWait)
 	st.logoutConsole()
 	code := 0
 	switch {
@@ -96,7 +96,9 @@ func (st *session) console() int {
 		s.log.Warn("SSH console", "user", st.sshUser, "addr", st.addr, "err", err)
 	}
 	if r := st.getReason(); r != "" && st.sess.Context().Err() == nil {
-		writeWithin(st.sess.Stderr(), "latch: "+r+"\n", time.Until(until))
+		if reading {
+			writeWithin(st.sess.Stderr(), "latch: "+r+"\n", goodbyeWait)
+		}
 		if code == 0 {
 			code = 1
 		}
@@ -111,9 +113,6 @@ const goodbyeWait = 2 * time.Second
 // whose SSH window is full takes nothing); the write then goes on alone
 // and ends with the channel.
 func writeWithin(w io.Writer, s string, wait time.Duration) {
-	if wait <= 0 {
-		return
-	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

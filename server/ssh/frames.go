@@ -106,15 +106,20 @@ func (f *frames) signal() {
 }
 
 // close puts the terminal back as it was and stops the writer; it waits
-// at most wait for a client that stopped reading.
-func (f *frames) close(wait time.Duration) {
+// at most wait for a client that stopped reading, and says whether the
+// writer finished.
+func (f *frames) close(wait time.Duration) bool {
 	f.mu.Lock()
 	f.closing = true
 	f.mu.Unlock()
 	f.signal()
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
 	case <-f.done:
-	case <-time.After(wait):
+		return true
+	case <-t.C:
+		return false
 	}
 }
 
