@@ -388,7 +388,7 @@ func TestAttackLongControlSequencesAsInput(t *testing.T) {
 	for _, in := range []string{
 		"\x1b[" + many + "m", "\x1b[" + many + "u", "\x1b[<" + many + "M", "\x1b[?" + many + "c",
 		"\x1b]11;" + strings.Repeat("rgb:ffff/ffff/ffff;", 40) + "\x07", "\x1bP" + many + "|\x1b\\",
-		"\x1b[" + strings.Repeat("9", 40) + "~", "\xff\xfe", "\x1b[200~" + strings.Repeat("x", 100) + "\x1b[201~",
+		"\x1b[" + strings.Repeat("9", 40) + "~", "\xff\xfe", "\xe2\x9b" + many + "m", "\xc4\x9b" + many + "m", "\x1b[200~" + strings.Repeat("x", 100) + "\x1b[201~",
 	} {
 		tm.Keys(in)
 	}

@@ -7,10 +7,14 @@ package sshd
 // of more than 32 parameters; anyone who reaches a sign-in screen can type
 // one. The guard drops the separators (';', ':') of such a sequence past
 // the maxSeqSeps-th: no terminal sends that many, so nothing real changes.
+//
+// It errs on the side of seeing a sequence: a C1 CSI or DCS byte starts
+// one wherever it stands, even inside a UTF-8 character (the parser's own
+// view of broken UTF-8 is hard to follow exactly), and a run of
+// separators in text after it is cut too, which nobody types.
 type seqGuard struct {
 	state byte // guardGround, guardEscape or guardParams
 	seps  int  // separators seen in the current parameters
-	cont  int  // UTF-8 continuation bytes still to come
 }
 
 const (
@@ -59,23 +63,11 @@ func (g *seqGuard) keep(c byte) bool {
 		}
 		g.state = guardGround // the sequence is cut short; c is read afresh
 	}
-	// Ground: the parser reads a C1 CSI or DCS only where a character starts.
-	if g.cont > 0 && c >= 0x80 && c < 0xc0 {
-		g.cont--
-		return true
-	}
-	g.cont = 0
-	switch {
-	case c == 0x1b:
+	switch c {
+	case 0x1b:
 		g.state = guardEscape
-	case c == 0x9b || c == 0x90:
+	case 0x9b, 0x90: // C1 CSI, DCS
 		g.state, g.seps = guardParams, 0
-	case c >= 0xf0:
-		g.cont = 3
-	case c >= 0xe0:
-		g.cont = 2
-	case c >= 0xc0:
-		g.cont = 1
 	}
 	return true
 }

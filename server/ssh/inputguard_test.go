@@ -35,7 +35,7 @@ func TestSeqGuardOutputNeverPanicsTheParser(t *testing.T) {
 		var b []byte
 		for range r.IntN(20) {
 			if r.IntN(2) == 0 { // a sequence of many parameters…
-				b = append(b, []string{"\x1b[", "\x1bP", "\x9b", "\x90", "\x1b[?"}[r.IntN(5)]...)
+				b = append(b, []string{"\x1b[", "\x1bP", "\x9b", "\x90", "\x1b[?", "\xe2\x9b", "\xc4\x9b", "\xf0\x90"}[r.IntN(8)]...)
 				for range r.IntN(60) {
 					b = append(b, "1;:"[r.IntN(3)])
 				}
