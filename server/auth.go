@@ -39,17 +39,24 @@ func applyOrgPolicy(tok *Token, org Org) {
 // AutoLogoutFor is the inactivity limit that applies now to username's
 // sessions: their org's autoLogoutAfter, 15 minutes for users without an
 // org and for names that are no user (a console may still sign in as
-// someone).
-func (s *Service) AutoLogoutFor(ctx context.Context, username string) time.Duration {
+// someone). When the store could not be read it returns that default
+// with the error: a caller that knows a limit already keeps it.
+func (s *Service) AutoLogoutFor(ctx context.Context, username string) (time.Duration, error) {
 	u, err := s.store.UserByName(ctx, NormalizeUsername(username))
-	if err != nil || u.OrgID == 0 {
-		return DefaultAutoLogoutAfter
+	if errors.Is(err, ErrNotFound) {
+		return DefaultAutoLogoutAfter, nil
+	}
+	if err != nil {
+		return DefaultAutoLogoutAfter, fmt.Errorf("auto-logout policy: %w", err)
+	}
+	if u.OrgID == 0 {
+		return DefaultAutoLogoutAfter, nil
 	}
 	o, err := s.store.OrgByID(ctx, u.OrgID)
 	if err != nil {
-		return DefaultAutoLogoutAfter
+		return DefaultAutoLogoutAfter, fmt.Errorf("auto-logout policy: %w", err)
 	}
-	return orgAutoLogout(o)
+	return orgAutoLogout(o), nil
 }
 
 // Whoami is the caller as the policy sees them now.

@@ -29,6 +29,9 @@ type BackupInfo struct {
 // exist: a backup never overwrites a file, and a failed one leaves none.
 func Backup(ctx context.Context, path, dest string) (BackupInfo, error) {
 	start := time.Now()
+	if err := CheckPath(path); err != nil {
+		return BackupInfo{}, err
+	}
 	if _, err := os.Stat(path); err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: the database %s: %w", path, err)
 	}

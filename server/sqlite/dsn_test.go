@@ -17,6 +17,8 @@ func TestKeyValueDSNIsNotAFileName(t *testing.T) {
 		"host=db1.internal port=5432 dbname=latch user=latch password=hunter2-secret",
 		"dbname=latch password=hunter2-secret",
 		"user=latch password=hunter2-secret host=/var/run/postgresql",
+		"host = db1 dbname = latch password = hunter2-secret", // libpq allows spaces around =
+		"sslpassword=hunter2-secret sslkey=/etc/latch/client.key",
 	} {
 		st, err := Open(dsn)
 		if err == nil {
@@ -26,6 +28,9 @@ func TestKeyValueDSNIsNotAFileName(t *testing.T) {
 		if !errors.Is(err, ErrKeyValueDSN) || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("Open(%q): %v", dsn, err)
 		}
+	}
+	if _, err := Backup(t.Context(), "dbname=latch password=hunter2-secret", "copy.db"); !errors.Is(err, ErrKeyValueDSN) || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Backup of a key=value DSN: %v", err)
 	}
 	if left, _ := filepath.Glob("*"); len(left) > 0 {
 		t.Errorf("files left behind: %v", left)

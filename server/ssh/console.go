@@ -3,7 +3,6 @@ package sshd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -22,7 +21,11 @@ func (st *session) console() int {
 	s := st.srv
 	ctx, cancel := context.WithCancel(st.sess.Context())
 	defer cancel()
-	st.idle.Store(int64(s.cfg.IdleTimeout(ctx, st.sshUser)))
+	idle, err := s.cfg.IdleTimeout(ctx, st.sshUser) // with an error, the default: followPolicy asks again
+	if err != nil {
+		s.log.Warn("SSH session: inactivity policy", "user", st.sshUser, "addr", st.addr, "err", err)
+	}
+	st.idle.Store(int64(idle))
 
 	api := sshLabeledAPI{API: tui.ClientAPI(st.client), label: "ssh " + st.sess.LocalAddr().String()}
 	opts := tui.Options{API: api, Context: ctx, Username: st.sshUser, Dark: true, Location: st.loc,
@@ -31,7 +34,11 @@ func (st *session) console() int {
 		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
 	}
 	width, height := st.windowSize()
-	frames := newFrames(st.output(), width, height)
+	// A panic in the frame writer (its own goroutine) ends this session only.
+	frames := newFrames(st.output(), width, height, func(value any, stack []byte) {
+		st.crashed(value, stack)
+		st.disconnect(crashReason)
+	})
 	model := &guard{inner: tui.New(opts), st: st, frames: frames}
 	popts := append(bubbletea.MakeOptions(st.sess),
 		tea.WithInput(&inputReader{r: st.sess, st: st}), // after MakeOptions: replaces its input
@@ -71,26 +78,52 @@ func (st *session) console() int {
 			}
 		}()
 	}
-	_, err := p.Run()
+	_, err = p.Run()
 	p.Kill()
-	frames.close(2 * time.Second)
+	// A client that stopped reading must not hold the session (and its
+	// places in the caps) open: the terminal's restore and the reason each
+	// wait goodbyeWait at most, and the reason not at all for a client
+	// that did not take the restore.
+	reading := frames.close(goodbyeWait)
 	st.logoutConsole()
 	code := 0
 	switch {
 	case errors.Is(err, tea.ErrProgramPanic):
 		s.log.Error("SSH console panicked; the session is closed, the server goes on", "user", st.sshUser, "addr", st.addr)
-		st.setReason("The console hit an internal error and closed this session (it was logged).")
+		st.setReason(crashReason)
 		code = 1
 	case err != nil && !errors.Is(err, tea.ErrProgramKilled):
 		s.log.Warn("SSH console", "user", st.sshUser, "addr", st.addr, "err", err)
 	}
 	if r := st.getReason(); r != "" && st.sess.Context().Err() == nil {
-		fmt.Fprintln(st.sess.Stderr(), "latch: "+r)
+		if reading {
+			writeWithin(st.sess.Stderr(), "latch: "+r+"\n", goodbyeWait)
+		}
 		if code == 0 {
 			code = 1
 		}
 	}
 	return code
+}
+
+// goodbyeWait bounds what the end of a console waits for its client.
+const goodbyeWait = 2 * time.Second
+
+// writeWithin writes s to w unless that takes longer than wait (a client
+// whose SSH window is full takes nothing); the write then goes on alone
+// and ends with the channel.
+func writeWithin(w io.Writer, s string, wait time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.WriteString(w, s)
+	}()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // sshLabeledAPI shows people where they connected — the SSH address —

@@ -144,7 +144,7 @@ func TestUnregisteredKeyGetsTheLoginScreenAndNoCommands(t *testing.T) {
 
 func TestIdleSessionIsDisconnectedOnInputOnly(t *testing.T) {
 	w := newWorld(t, func(c *Config) {
-		c.IdleTimeout = func(context.Context, string) time.Duration { return 1500 * time.Millisecond }
+		c.IdleTimeout = func(context.Context, string) (time.Duration, error) { return 1500 * time.Millisecond, nil }
 	})
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "laptop")

@@ -2,6 +2,7 @@ package sshd
 
 import (
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,7 @@ type frames struct {
 	closing bool
 	wake    chan struct{}
 	done    chan struct{}
+	onPanic func(value any, stack []byte) // told of a panic in the writer, which then stops
 
 	// Owned by the writer goroutine.
 	shown   []string // the lines on the terminal
@@ -48,8 +50,8 @@ var setupTerminal = ansi.SetModeAltScreenSaveCursor + ansi.HideCursor + ansi.Set
 var restoreTerminal = ansi.ResetModifyOtherKeys + ansi.PopKittyKeyboard(1) + ansi.ResetModeBracketedPaste +
 	ansi.ResetModeAltScreenSaveCursor + ansi.ShowCursor
 
-func newFrames(out io.Writer, width, height int) *frames {
-	f := &frames{out: out, w: width, h: height, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newFrames(out io.Writer, width, height int, onPanic func(value any, stack []byte)) *frames {
+	f := &frames{out: out, w: width, h: height, wake: make(chan struct{}, 1), done: make(chan struct{}), onPanic: onPanic}
 	go f.run()
 	return f
 }
@@ -78,11 +80,17 @@ func (f *frames) resize(width, height int) {
 	f.signal()
 }
 
+// maxPending bounds the bytes of Bubble Tea's own that wait for a client
+// that does not read (one that keeps typing the copy key, say); past it,
+// whole writes are dropped, never part of a sequence. A write into an
+// empty buffer is always taken, whatever its size.
+const maxPending = 64 << 10
+
 // Write takes Bubble Tea's own output (terminal queries, OSC 52 copies),
 // sent before the next frame.
 func (f *frames) Write(b []byte) (int, error) {
 	f.mu.Lock()
-	if !f.closing {
+	if !f.closing && (len(f.raw) == 0 || len(f.raw)+len(b) <= maxPending) {
 		f.raw = append(f.raw, b...)
 	}
 	f.mu.Unlock()
@@ -98,20 +106,40 @@ func (f *frames) signal() {
 }
 
 // close puts the terminal back as it was and stops the writer; it waits
-// at most wait for a client that stopped reading.
-func (f *frames) close(wait time.Duration) {
+// at most wait for a client that stopped reading, and says whether the
+// writer finished.
+func (f *frames) close(wait time.Duration) bool {
 	f.mu.Lock()
 	f.closing = true
 	f.mu.Unlock()
 	f.signal()
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
 	case <-f.done:
-	case <-time.After(wait):
+		return true
+	case <-t.C:
+		return false
 	}
 }
 
 func (f *frames) run() {
 	defer close(f.done)
+	// Outside Bubble Tea and the console's guard: a panic here (the
+	// colour writer's parser has had one) would end the whole server.
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if f.onPanic != nil {
+			f.onPanic(r, debug.Stack())
+		}
+		if f.started { // give the terminal back, if the writer still can
+			defer func() { _ = recover() }()
+			f.write(ansi.ResetStyle + restoreTerminal)
+		}
+	}()
 	var buf strings.Builder
 	for range f.wake {
 		f.mu.Lock()

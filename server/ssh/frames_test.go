@@ -44,7 +44,7 @@ func lines(s ...string) string { return strings.Join(s, "\n") }
 // writes its changed line only, and the screen matches the frame.
 func TestFramesDrawOnlyWhatChanged(t *testing.T) {
 	term := newWrites(20, 4)
-	f := newFrames(term, 20, 4)
+	f := newFrames(term, 20, 4, nil)
 	defer f.close(time.Second)
 
 	f.show(lines("title", "first row", "second row", "status"))
@@ -80,7 +80,7 @@ func TestFramesDrawOnlyWhatChanged(t *testing.T) {
 // than the window keeps its bottom, and a resize draws the frame whole.
 func TestFramesShorterWiderAndResized(t *testing.T) {
 	term := newWrites(10, 3)
-	f := newFrames(term, 10, 3)
+	f := newFrames(term, 10, 3, nil)
 	defer f.close(time.Second)
 
 	f.show(lines("aaaa", "bbbb", "cccc"))
@@ -118,7 +118,7 @@ func TestFramesShorterWiderAndResized(t *testing.T) {
 // shows the cursor; frames handed over after that are not written.
 func TestFramesCloseRestoresTerminal(t *testing.T) {
 	term := newWrites(20, 4)
-	f := newFrames(term, 20, 4)
+	f := newFrames(term, 20, 4, nil)
 	f.show("hello")
 	term.next(t)
 	f.close(5 * time.Second)
@@ -145,7 +145,7 @@ func (s stuck) Write(b []byte) (int, error) { <-s.release; return len(b), nil }
 func TestFramesCloseDoesNotWaitForeverOnAStuckClient(t *testing.T) {
 	s := stuck{release: make(chan struct{})}
 	defer close(s.release)
-	f := newFrames(s, 20, 4)
+	f := newFrames(s, 20, 4, nil)
 	done := make(chan struct{})
 	go func() {
 		for i := range 1000 {

@@ -81,7 +81,7 @@ func (g *guard) view() (v tea.View) {
 			g.crash(r, debug.Stack())
 			v = tea.NewView("")
 			// The program ends on the next message.
-			go g.st.disconnect("The console hit an internal error and closed this session (it was logged).")
+			go g.st.disconnect(crashReason)
 		}
 	}()
 	return g.inner.View()
@@ -90,9 +90,18 @@ func (g *guard) view() (v tea.View) {
 // crash logs a panic of the session's console and marks it dead.
 func (g *guard) crash(value any, stack []byte) {
 	g.dead = true
-	g.st.srv.log.Error("SSH console panicked; the session is closed, the server goes on",
-		"user", g.st.sshUser, "addr", g.st.addr, "panic", fmt.Sprint(value), "stack", string(stack))
-	g.st.setReason("The console hit an internal error and closed this session (it was logged).")
+	g.st.crashed(value, stack)
+}
+
+// crashReason is what a person whose console panicked is told.
+const crashReason = "The console hit an internal error and closed this session (it was logged)."
+
+// crashed logs a panic of the session's console (in its model or its
+// frame writer) and sets the reason the session ends with.
+func (st *session) crashed(value any, stack []byte) {
+	st.srv.log.Error("SSH console panicked; the session is closed, the server goes on",
+		"user", st.sshUser, "addr", st.addr, "panic", fmt.Sprint(value), "stack", string(stack))
+	st.setReason(crashReason)
 }
 
 // wrap makes a panic in cmd (or in the commands of its batch) a message

@@ -9,18 +9,25 @@ import (
 
 // inputReader is the session's input as the console reads it: every byte
 // from the person restarts the inactivity timer. Output (the countdown,
-// redraws) does not.
+// redraws) does not. What the console's parser cannot take is dropped
+// (seqGuard).
 type inputReader struct {
-	r  io.Reader
-	st *session
+	r     io.Reader
+	st    *session
+	guard seqGuard
 }
 
 func (in *inputReader) Read(p []byte) (int, error) {
-	n, err := in.r.Read(p)
-	if n > 0 {
-		in.st.touch()
+	for {
+		n, err := in.r.Read(p)
+		if n > 0 {
+			in.st.touch()
+			n = len(in.guard.filter(p[:n]))
+		}
+		if n > 0 || err != nil {
+			return n, err
+		}
 	}
-	return n, err
 }
 
 func (st *session) touch() { st.lastInput.Store(time.Now().UnixNano()) }

@@ -89,7 +89,7 @@ func TestOpenSSHCommands(t *testing.T) {
 func TestOpenSSHIdleDisconnect(t *testing.T) {
 	sshAvailable(t)
 	w := newWorld(t, func(c *Config) {
-		c.IdleTimeout = func(context.Context, string) time.Duration { return time.Second }
+		c.IdleTimeout = func(context.Context, string) (time.Duration, error) { return time.Second, nil }
 	})
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "laptop")

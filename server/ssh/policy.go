@@ -39,11 +39,20 @@ func (st *session) followPolicy(ctx context.Context) {
 		if ok && user == readFor && v == readAt {
 			continue
 		}
+		idle, err := st.srv.cfg.IdleTimeout(ctx, user)
+		if err != nil {
+			if ctx.Err() != nil {
+				return // the session ended during the read
+			}
+			// Keep the limit the session has, and read again next round.
+			st.srv.log.Warn("SSH session: inactivity policy", "user", user, "addr", st.addr, "err", err)
+			readFor = ""
+			continue
+		}
 		readFor, readAt = user, v
 		if !ok {
 			readFor = "" // no version to go by: read every time
 		}
-		idle := st.srv.cfg.IdleTimeout(ctx, user)
 		if old := time.Duration(st.idle.Swap(int64(idle))); old != idle {
 			st.srv.log.Info("SSH session: inactivity policy changed", "user", user, "addr", st.addr, "from", old.String(), "to", idle.String())
 			st.checkIdle()

@@ -89,14 +89,14 @@ func TestEnrollOnlyOverSSH(t *testing.T) {
 func TestMaxIdleCapsTheOrgPolicy(t *testing.T) {
 	w := newWorld(t, func(c *Config) { c.MaxIdle = 5 * time.Minute })
 	w.seedAmy(15 * time.Minute)
-	if got := w.srv.cfg.IdleTimeout(context.Background(), "amy"); got != 5*time.Minute {
+	if got, err := w.srv.cfg.IdleTimeout(context.Background(), "amy"); err != nil || got != 5*time.Minute {
 		t.Errorf("amy's org allows 15m, the server 5m: the session follows %s", got)
 	}
 	two := 2 * time.Minute
 	if _, err := w.svc.UpdateOrg(context.Background(), "Genomics Lab", server.OrgUpdate{AutoLogoutAfter: &two}); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.srv.cfg.IdleTimeout(context.Background(), "amy"); got != two {
+	if got, err := w.srv.cfg.IdleTimeout(context.Background(), "amy"); err != nil || got != two {
 		t.Errorf("amy's org allows 2m, the server 5m: the session follows %s", got)
 	}
 }

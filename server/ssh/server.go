@@ -68,8 +68,9 @@ type Config struct {
 	// IdleTimeout is the inactivity policy of an SSH user, looked up when
 	// the connection opens and again every PolicyRefresh: with no input for
 	// that long, the session is closed. Default: the org's autoLogoutAfter
-	// (15 minutes without one).
-	IdleTimeout func(ctx context.Context, username string) time.Duration
+	// (15 minutes without one). With an error, an open session keeps the
+	// limit it has and asks again.
+	IdleTimeout func(ctx context.Context, username string) (time.Duration, error)
 	// MaxIdle, when set, closes a session idle this long even where the
 	// org allows longer.
 	MaxIdle time.Duration
@@ -183,8 +184,9 @@ func New(c Config) (*Server, error) {
 		c.IdleTimeout = OrgIdlePolicy(c.Service)
 	}
 	if policy, most := c.IdleTimeout, c.MaxIdle; most > 0 {
-		c.IdleTimeout = func(ctx context.Context, user string) time.Duration {
-			return min(policy(ctx, user), most)
+		c.IdleTimeout = func(ctx context.Context, user string) (time.Duration, error) {
+			d, err := policy(ctx, user)
+			return min(d, most), err
 		}
 	}
 	signer, err := loadHostKey(c.HostKeyPath)
@@ -319,6 +321,6 @@ func (s *Server) track(sess *session, add bool) bool {
 
 // OrgIdlePolicy is the default inactivity policy: the autoLogoutAfter of
 // the SSH user's org as the service reads it now.
-func OrgIdlePolicy(svc *server.Service) func(ctx context.Context, username string) time.Duration {
+func OrgIdlePolicy(svc *server.Service) func(ctx context.Context, username string) (time.Duration, error) {
 	return svc.AutoLogoutFor
 }

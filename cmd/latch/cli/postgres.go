@@ -90,6 +90,9 @@ func migrate(ctx context.Context, e *env, from, to, keyFile string) error {
 	if postgres.IsURL(from) {
 		return usagef("--from must be a SQLite file, not a URL")
 	}
+	if err := sqlite.CheckPath(from); err != nil {
+		return err // before anything names from
+	}
 	if _, err := os.Stat(from); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("no SQLite database at %s", from)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
+	"github.com/latch-dev/latch/server/sqlite"
 )
 
 // report prints err as a message a person can act on and returns the exit
@@ -24,6 +25,10 @@ func report(e *env, st *cliState, err error) int {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return failf(e.stderr, exitError, "interrupted")
+	case errors.Is(err, sqlite.ErrKeyValueDSN):
+		// Its sentinel alone: what wraps it may name the string, and with
+		// it a password.
+		return failf(e.stderr, exitUsage, "%v", sqlite.ErrKeyValueDSN)
 	case errors.As(err, &usage):
 		return failf(e.stderr, exitUsage, "%s", usage.msg)
 	case errors.As(err, &notIn):

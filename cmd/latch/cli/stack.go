@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -100,10 +99,7 @@ func openStore(ctx context.Context, db, keyFile string) (server.Store, error) {
 		return st, nil
 	}
 	st, err := sqlite.OpenWith(db, sqlite.Options{KeyFile: keyFile})
-	if errors.Is(err, sqlite.ErrKeyValueDSN) {
-		return nil, usagef("--db: %v", err) // not db itself: it may hold a password
-	}
-	if err != nil {
+	if err != nil { // report prints a key=value DSN's error without db
 		return nil, fmt.Errorf("open database %s: %w", db, err)
 	}
 	return st, nil
