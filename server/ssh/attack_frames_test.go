@@ -18,8 +18,8 @@ import (
 
 // stuckConsole is a console whose client stopped reading: its output is
 // never read, so once the SSH window (2 MB for the Go client) is full the
-// server cannot write another byte of stdout or stderr. Resizing between
-// two large sizes makes the console redraw whole until it is full.
+// server cannot write another byte of stdout or stderr. Switching tabs
+// makes the console redraw until it is full (fill).
 type stuckConsole struct {
 	sess *gossh.Session
 	in   io.Writer
@@ -53,13 +53,17 @@ func (w *world) stuckConsole(user string, key *userKey) *stuckConsole {
 	return &stuckConsole{sess: sess, in: in}
 }
 
-// fill redraws the console whole until far more than the window was sent.
+// fill redraws most of the console again and again — tab after tab at
+// 300×100 — until far more than the window was sent. (Keys, not resizes:
+// charm.land/ssh changes a session's Pty in place on a resize, and a
+// resize sent while the session starts races with its one read of it.)
 func (s *stuckConsole) fill(t *testing.T) {
 	t.Helper()
-	for i := range 400 {
-		if err := s.sess.WindowChange(100, 300-i%2); err != nil {
+	for i := range 1000 { // about 5 MB for a client that reads; the window is 2 MB
+		if _, err := io.WriteString(s.in, string("1234"[i%4])); err != nil {
 			t.Fatal(err)
 		}
+		time.Sleep(3 * time.Millisecond)
 	}
 	time.Sleep(time.Second) // let the server write until it blocks
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -40,9 +39,13 @@ func (st *session) console() int {
 		st.disconnect(crashReason)
 	})
 	model := &guard{inner: tui.New(opts), st: st, frames: frames}
-	popts := append(bubbletea.MakeOptions(st.sess),
-		tea.WithInput(&inputReader{r: st.sess, st: st}), // after MakeOptions: replaces its input
-		tea.WithOutput(frames),                          // and its output
+	env := st.environ()
+	popts := append([]tea.ProgramOption{},
+		tea.WithInput(&inputReader{r: st.sess, st: st}),
+		tea.WithOutput(frames),
+		tea.WithEnvironment(env),
+		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithWindowSize(width, height),
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), // ctrl+c is a key; signals are the server's
 		// frames draws each change at once and nothing while idle; what
@@ -50,7 +53,7 @@ func (st *session) console() int {
 		// once too, so its ticker, which flushes that, can run seldom.
 		tea.WithoutRenderer(),
 		tea.WithFPS(consoleTickPerSec),
-		tea.WithFilter(consoleFilter(frames)), // replaces MakeOptions' filter, and does what it did
+		tea.WithFilter(consoleFilter(frames)), // refuses a suspend, as wish's own filter does
 	)
 	p := tea.NewProgram(model, popts...)
 	st.mu.Lock()
@@ -63,7 +66,7 @@ func (st *session) console() int {
 	go st.followPolicy(ctx)
 
 	// The window follows the client's terminal.
-	if _, winch, ok := st.sess.Pty(); ok {
+	if winch := st.winch; st.hasPTY {
 		go func() {
 			for {
 				select {
@@ -138,17 +141,23 @@ func (a sshLabeledAPI) Server() string { return a.label }
 // output is the session's terminal, its colours brought down to what the
 // client's TERM and COLORTERM say it shows.
 func (st *session) output() io.Writer {
+	return &colorprofile.Writer{Forward: st.sess, Profile: colorprofile.Env(st.environ())}
+}
+
+// environ is the client's environment with its terminal's TERM, as the
+// console's program sees it.
+func (st *session) environ() []string {
 	env := st.sess.Environ()
-	if pty, _, ok := st.sess.Pty(); ok {
-		env = append(env, "TERM="+pty.Term)
+	if st.hasPTY {
+		env = append(env, "TERM="+st.pty.Term)
 	}
-	return &colorprofile.Writer{Forward: st.sess, Profile: colorprofile.Env(env)}
+	return env
 }
 
 // windowSize is the client's terminal size when the session began.
 func (st *session) windowSize() (width, height int) {
-	if pty, _, ok := st.sess.Pty(); ok {
-		return pty.Window.Width, pty.Window.Height
+	if st.hasPTY {
+		return st.pty.Window.Width, st.pty.Window.Height
 	}
 	return 80, 24
 }

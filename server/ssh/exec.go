@@ -52,7 +52,7 @@ func (st *session) exec() int {
 	s := st.srv
 	args := st.sess.Command()
 	stderr := st.sess.Stderr()
-	_, _, tty := st.sess.Pty()
+	tty := st.hasPTY
 	switch {
 	case len(args) == 0:
 		fmt.Fprintf(stderr, "latch: this is latch's account console: open it with a terminal (%s), "+

@@ -75,8 +75,8 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 // words at its width (the terminal would cut words), then a newline.
 func (st *session) say(text string) {
 	width := 80
-	if p, _, ok := st.sess.Pty(); ok && p.Window.Width > 0 {
-		width = p.Window.Width
+	if st.hasPTY && st.pty.Window.Width > 0 {
+		width = st.pty.Window.Width // as the session began
 	}
 	_, _ = io.WriteString(st.sess, wrapWords(text, width)+"\n")
 }

@@ -32,6 +32,12 @@ type session struct {
 	// client reaches the API in process, as this session: its requests
 	// carry the client's address and method ssh, and the key's proof.
 	client *client.Client
+	// The client's terminal as it asked for it, read once when the session
+	// began: charm.land/ssh changes the Pty's window in place on a resize,
+	// unguarded, so reading it again later would race with that.
+	pty    ssh.Pty
+	winch  <-chan ssh.Window // the resizes, the first size first
+	hasPTY bool
 
 	idle      atomic.Int64 // the inactivity limit now, in nanoseconds; 0: none
 	lastInput atomic.Int64 // unix nanos
@@ -51,6 +57,7 @@ type session struct {
 func (s *Server) handle(sess ssh.Session) {
 	st := &session{srv: s, sess: sess, addr: hostOf(sess.RemoteAddr()),
 		sshUser: server.NormalizeUsername(sess.User()), loc: sessionLocation(sess.Environ()), started: time.Now()}
+	st.pty, st.winch, st.hasPTY = sess.Pty()
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("SSH session panicked; the session is closed, the server goes on",
@@ -82,7 +89,7 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	st.onEnd(func() { s.track(st, false) })
-	_, _, hasPTY := sess.Pty()
+	hasPTY := st.hasPTY
 	// A command wins over the console: `ssh -t host whoami` runs whoami.
 	console := hasPTY && len(sess.Command()) == 0
 	// The agent tells the console from commands in the account's activity.
