@@ -77,6 +77,10 @@ type Config struct {
 	// PolicyRefresh is how often an open console re-reads IdleTimeout;
 	// default DefaultPolicyRefresh.
 	PolicyRefresh time.Duration
+	// WriteStall is how long one write of a command's output may wait for
+	// a client that stopped reading before the session is closed; default
+	// DefaultWriteStall.
+	WriteStall time.Duration
 
 	// RunCommand runs a CLI command (whoami, token …, 2fa status) for a
 	// session without a terminal, authenticated by key; it returns the
@@ -179,6 +183,9 @@ func New(c Config) (*Server, error) {
 	}
 	if c.PolicyRefresh <= 0 {
 		c.PolicyRefresh = DefaultPolicyRefresh
+	}
+	if c.WriteStall <= 0 {
+		c.WriteStall = DefaultWriteStall
 	}
 	if c.IdleTimeout == nil {
 		c.IdleTimeout = OrgIdlePolicy(c.Service)
