@@ -39,6 +39,7 @@ func (o *sshOptions) addFlags(f *pflag.FlagSet) {
 	f.Float64Var((*float64)(&l.UnauthRate), "ssh-unauth-rate", sshd.DefaultUnauthRate, "SSH sessions without a registered key admitted per second per client address")
 	f.IntVar(&l.UnauthBurst, "ssh-unauth-burst", sshd.DefaultUnauthBurst, "SSH sessions without a registered key admitted at once per client address, before --ssh-unauth-rate applies")
 	f.DurationVar(&l.HandshakeTimeout, "ssh-handshake-timeout", sshd.DefaultHandshakeTimeout, "close an SSH connection that has not finished its handshake after this")
+	f.DurationVar(&l.WriteStall, "ssh-write-stall", sshd.DefaultWriteStall, "close an SSH command session whose client has not taken one write of its output for this long")
 }
 
 // sshListener is the SSH server beside the HTTP API, or nothing when
