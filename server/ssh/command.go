@@ -32,7 +32,7 @@ func (st *session) commandSignIn(ctx context.Context, tty bool) (token, user str
 		t := time.AfterFunc(wait, func() {
 			// Bounded: a client that stopped reading must not keep the
 			// prompt (and its place in the caps) open past the timeout.
-			writeWithin(st.sess.Stderr(), fmt.Sprintf("latch: nobody signed in within %s, so this connection was closed.\n", humanWait(wait)), 2*time.Second)
+			fmt.Fprintf(st.guarded(st.sess.Stderr(), goodbyeWait), "latch: nobody signed in within %s, so this connection was closed.\n", humanWait(wait))
 			_ = st.sess.Exit(exitAuthNeed)
 			_ = st.sess.Close()
 		})
@@ -64,7 +64,7 @@ func (st *session) commandSignIn(ctx context.Context, tty bool) (token, user str
 	st.minted = append(st.minted, resp.Token) // revoked when the command ends
 	st.mu.Unlock()
 	if ok, reason := st.signedIn(resp.User.Username); !ok {
-		fmt.Fprintf(st.guarded(st.sess.Stderr()), "latch: %s.\n", reason)
+		fmt.Fprintf(st.guarded(st.sess.Stderr(), st.srv.cfg.WriteStall), "latch: %s.\n", reason)
 		return "", "", exitError
 	}
 	return resp.Token, resp.User.Username, 0
@@ -124,7 +124,7 @@ var errTooManyTries = errors.New("too many tries")
 // signInRefused tells the person why a command could not sign in, and
 // returns its exit status. Its advice is what works over SSH.
 func (st *session) signInRefused(err error) int {
-	stderr := st.guarded(st.sess.Stderr())
+	stderr := st.guarded(st.sess.Stderr(), st.srv.cfg.WriteStall)
 	e, ok := client.AsError(err)
 	withTTY := st.sshCommand(st.sshUser, "-t", strings.Join(st.sess.Command(), " "))
 	switch {

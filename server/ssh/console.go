@@ -33,18 +33,20 @@ func (st *session) console() int {
 		opts.KeyLogin = &login.KeyLogin{Fingerprint: gossh.FingerprintSHA256(st.key), Login: st.keyLogin}
 	}
 	width, height := st.windowSize()
+	env := st.environ()
+	profile := colorprofile.Env(env) // what the client's TERM and COLORTERM say it shows
+	out := &colorprofile.Writer{Forward: st.sess, Profile: profile}
 	// A panic in the frame writer (its own goroutine) ends this session only.
-	frames := newFrames(st.output(), width, height, func(value any, stack []byte) {
+	frames := newFrames(out, width, height, func(value any, stack []byte) {
 		st.crashed(value, stack)
 		st.disconnect(crashReason)
 	})
 	model := &guard{inner: tui.New(opts), st: st, frames: frames}
-	env := st.environ()
 	popts := append([]tea.ProgramOption{},
 		tea.WithInput(&inputReader{r: st.sess, st: st}),
 		tea.WithOutput(frames),
 		tea.WithEnvironment(env),
-		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithColorProfile(profile),
 		tea.WithWindowSize(width, height),
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), // ctrl+c is a key; signals are the server's
@@ -100,7 +102,7 @@ func (st *session) console() int {
 	}
 	if r := st.getReason(); r != "" && st.sess.Context().Err() == nil {
 		if reading {
-			writeWithin(st.sess.Stderr(), "latch: "+r+"\n", goodbyeWait)
+			_, _ = io.WriteString(st.guarded(st.sess.Stderr(), goodbyeWait), "latch: "+r+"\n")
 		}
 		if code == 0 {
 			code = 1
@@ -112,23 +114,6 @@ func (st *session) console() int {
 // goodbyeWait bounds what the end of a console waits for its client.
 const goodbyeWait = 2 * time.Second
 
-// writeWithin writes s to w unless that takes longer than wait (a client
-// whose SSH window is full takes nothing); the write then goes on alone
-// and ends with the channel.
-func writeWithin(w io.Writer, s string, wait time.Duration) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = io.WriteString(w, s)
-	}()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
-}
-
 // sshLabeledAPI shows people where they connected — the SSH address —
 // instead of the API's address, which its client names but never dials.
 type sshLabeledAPI struct {
@@ -137,12 +122,6 @@ type sshLabeledAPI struct {
 }
 
 func (a sshLabeledAPI) Server() string { return a.label }
-
-// output is the session's terminal, its colours brought down to what the
-// client's TERM and COLORTERM say it shows.
-func (st *session) output() io.Writer {
-	return &colorprofile.Writer{Forward: st.sess, Profile: colorprofile.Env(st.environ())}
-}
 
 // environ is the client's environment with its terminal's TERM, as the
 // console's program sees it.

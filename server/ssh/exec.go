@@ -83,7 +83,7 @@ func (st *session) exec() int {
 	if token == "" {
 		return code
 	}
-	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.guarded(st.sess), Stderr: st.guarded(stderr),
+	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.guarded(st.sess, s.cfg.WriteStall), Stderr: st.guarded(stderr, s.cfg.WriteStall),
 		Server: s.cfg.APIBaseURL, Token: token, Transport: client.HandlerTransport(st.handler()),
 		Location: st.loc, User: user,
 		SSH: st.sshCommand(st.sshUser, "", ""), Console: st.sshCommand(st.sshUser, "-t", "")})

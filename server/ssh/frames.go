@@ -177,26 +177,28 @@ func (f *frames) draw(buf *strings.Builder, frame string, w, h int, whole bool) 
 	if len(lines) > h { // keep the bottom, where the status bar is
 		lines = lines[len(lines)-h:]
 	}
-	for i, line := range lines {
-		if ansi.StringWidth(line) > w {
-			lines[i] = ansi.Truncate(line, w, "")
-		}
-	}
 	var changes strings.Builder
 	if whole {
 		changes.WriteString(ansi.ResetStyle + ansi.EraseEntireScreen)
 		f.shown = nil
 	}
+	// shown holds the lines as the console drew them: the width (the same
+	// until a resize, which draws whole) is measured only for those that
+	// changed.
 	for i, line := range lines {
 		if i < len(f.shown) && f.shown[i] == line {
 			continue
+		}
+		width := ansi.StringWidth(line)
+		if width > w {
+			line, width = ansi.Truncate(line, w, ""), w
 		}
 		changes.WriteString(ansi.CursorPosition(1, i+1))
 		changes.WriteString(line)
 		changes.WriteString(ansi.ResetStyle)
 		// A full line leaves the cursor on its last cell, which erasing to
 		// the right would take away.
-		if !whole && ansi.StringWidth(line) < w {
+		if !whole && width < w {
 			changes.WriteString(ansi.EraseLineRight)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 type guard struct {
 	inner  tea.Model
 	st     *session
-	frames *frames // where the console's frames go; nil: Bubble Tea's renderer
+	frames *frames // where the console's frames go
 	dead   bool
 }
 
@@ -44,9 +44,7 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	}()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		if g.frames != nil {
-			g.frames.resize(msg.Width, msg.Height)
-		}
+		g.frames.resize(msg.Width, msg.Height)
 	case disconnectMsg:
 		return g, tea.Quit
 	case panicMsg:
@@ -64,11 +62,7 @@ func (g *guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 // View hands the console's frame to the session's writer, which draws
 // it if it changed; Bubble Tea's renderer, turned off, gets nothing.
 func (g *guard) View() tea.View {
-	v := g.view()
-	if g.frames == nil {
-		return v
-	}
-	g.frames.show(v.Content)
+	g.frames.show(g.view().Content)
 	return tea.View{}
 }
 

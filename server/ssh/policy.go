@@ -22,8 +22,13 @@ const DefaultPolicyRefresh = 5 * time.Second
 func (st *session) followPolicy(ctx context.Context) {
 	t := time.NewTicker(st.srv.cfg.PolicyRefresh)
 	defer t.Stop()
-	var readAt int64
-	var readFor string
+	// The last read holds while the user and the store's version are the
+	// ones it was made for.
+	var (
+		held    bool
+		readAt  int64
+		readFor string
+	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -36,7 +41,7 @@ func (st *session) followPolicy(ctx context.Context) {
 		}
 		// The version before the read: a change made during it is seen next time.
 		v, ok := st.srv.svc.ChangeVersion(ctx)
-		if ok && user == readFor && v == readAt {
+		if held && ok && user == readFor && v == readAt {
 			continue
 		}
 		idle, err := st.srv.cfg.IdleTimeout(ctx, user)
@@ -46,13 +51,10 @@ func (st *session) followPolicy(ctx context.Context) {
 			}
 			// Keep the limit the session has, and read again next round.
 			st.srv.log.Warn("SSH session: inactivity policy", "user", user, "addr", st.addr, "err", err)
-			readFor = ""
+			held = false
 			continue
 		}
-		readFor, readAt = user, v
-		if !ok {
-			readFor = "" // no version to go by: read every time
-		}
+		held, readFor, readAt = ok, user, v // without a version, read every time
 		if old := time.Duration(st.idle.Swap(int64(idle))); old != idle {
 			st.srv.log.Info("SSH session: inactivity policy changed", "user", user, "addr", st.addr, "from", old.String(), "to", idle.String())
 			st.checkIdle()

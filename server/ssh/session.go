@@ -89,9 +89,8 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	st.onEnd(func() { s.track(st, false) })
-	hasPTY := st.hasPTY
 	// A command wins over the console: `ssh -t host whoami` runs whoami.
-	console := hasPTY && len(sess.Command()) == 0
+	console := st.hasPTY && len(sess.Command()) == 0
 	// The agent tells the console from commands in the account's activity.
 	agent := "latch-ssh-command"
 	if console {
@@ -112,7 +111,7 @@ func (s *Server) handle(sess ssh.Session) {
 	if st.key != nil {
 		auth = "key " + gossh.FingerprintSHA256(st.key)
 	}
-	s.log.Info("SSH session", "user", st.sshUser, "addr", st.addr, "auth", auth, "pty", hasPTY, "command", len(sess.Command()) > 0)
+	s.log.Info("SSH session", "user", st.sshUser, "addr", st.addr, "auth", auth, "pty", st.hasPTY, "command", len(sess.Command()) > 0)
 	var code int
 	if console {
 		code = st.console()
