@@ -4,6 +4,7 @@
 # default, and not with --dx-api=false.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source e2e/lib.sh
 tmp=$(mktemp -d)
 bin="$tmp/latch"
 pid=""
@@ -13,13 +14,13 @@ fail() { echo "e2e/dx: FAIL: $*" >&2; [ -f "$tmp/serve.log" ] && tail -5 "$tmp/s
 
 go build -o "$bin" ./cmd/latch
 db="$tmp/latch.db"
-port=$(( 20000 + RANDOM % 20000 ))
+port=$(pick_port)
 url="http://127.0.0.1:$port"
 
 start() {
   "$bin" serve --listen "127.0.0.1:$port" --db "$db" "$@" 2>>"$tmp/serve.log" &
   pid=$!
-  for _ in $(seq 50); do curl -fs "$url/healthz" >/dev/null 2>&1 && return; sleep 0.1; done
+  for _ in $(seq 200); do curl -fs "$url/healthz" >/dev/null 2>&1 && return; sleep 0.1; done
   fail "server did not start"
 }
 stop() { kill -TERM "$pid"; wait "$pid" || fail "serve did not exit 0"; pid=""; }

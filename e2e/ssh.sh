@@ -10,6 +10,7 @@
 # session cleanly. Skips, saying why, without ssh, ssh-keygen or tmux.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source e2e/lib.sh
 for tool in ssh ssh-keygen tmux curl; do
   command -v "$tool" >/dev/null || {
     echo "e2e/ssh: no $tool (apt-get install openssh-client tmux curl)" >&2
@@ -45,7 +46,7 @@ keys() { tmux send-keys -t "$session" "$@"; sleep 0.1; }
 
 go build -o "$bin" ./cmd/latch
 db="$tmp/latch.db"
-port=$(( 20000 + RANDOM % 20000 ))
+port=$(pick_port)
 sshport=$(( port + 1 ))
 url="http://127.0.0.1:$port"
 export LATCH_DATA_DIR="$tmp/data" LATCH_CONFIG_DIR="$tmp/config" HOME="$tmp"
@@ -59,7 +60,7 @@ echo 'e2e-password-1' | "$bin" admin --db "$db" user create amy --password-stdin
 
 "$bin" serve --listen "127.0.0.1:$port" --db "$db" --ssh-listen "127.0.0.1:$sshport" 2>>"$tmp/serve.log" &
 pid=$!
-for _ in $(seq 50); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 200); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 grep -q '"latch serving the console over SSH"' "$tmp/serve.log" || fail "no SSH listener in the log"
 [ "$(stat -c %a "$tmp/data/ssh_host_ed25519_key")" = 600 ] || fail "host key not made with mode 0600"
 
@@ -155,8 +156,8 @@ if grep -q "e2e-password\|$secret\|$(cat "$tmp/token.txt")" "$tmp/serve.log"; th
 # After a restart the server still keeps amy's current project.
 "$bin" serve --listen "127.0.0.1:$port" --db "$db" --ssh-listen "127.0.0.1:$sshport" 2>>"$tmp/serve.log" &
 pid=$!
-for _ in $(seq 50); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq 50); do grep -c '"latch serving the console over SSH"' "$tmp/serve.log" | grep -q 2 && break; sleep 0.1; done
+for _ in $(seq 200); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 200); do grep -c '"latch serving the console over SSH"' "$tmp/serve.log" | grep -q 2 && break; sleep 0.1; done
 ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
   whoami | grep -q "Project: *SAM importer test" || fail "the current project did not survive a restart"
 kill -TERM "$pid"; wait "$pid" || true; pid=""

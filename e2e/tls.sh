@@ -6,6 +6,7 @@
 # /readyz drains on SIGTERM, and the process exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source e2e/lib.sh
 tmp=$(mktemp -d)
 bin="$tmp/latch"
 pid=""
@@ -27,7 +28,7 @@ leaf() {
   mv "$tmp/key.new" "$tmp/key.pem"; mv "$tmp/cert.new" "$tmp/cert.pem"
 }
 leaf
-port=$(( 20000 + RANDOM % 20000 )); mport=$(( port + 1 ))
+port=$(pick_port); mport=$(( port + 1 ))
 url="https://127.0.0.1:$port"
 db="$tmp/latch.db"
 export LATCH_CONFIG_DIR="$tmp/config"
@@ -36,7 +37,7 @@ echo 'e2e-password-1' | "$bin" admin --db "$db" user create amy --password-stdin
 "$bin" serve --listen "127.0.0.1:$port" --db "$db" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" \
   --metrics-listen "127.0.0.1:$mport" --drain-delay 2s 2>"$tmp/serve.log" &
 pid=$!
-for _ in $(seq 50); do curl -fs --cacert "$tmp/ca.pem" "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 200); do curl -fs --cacert "$tmp/ca.pem" "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs --cacert "$tmp/ca.pem" "$url/readyz" | grep -q '"status":"ready"' || fail "not ready over HTTPS"
 [ "$(curl -s --cacert "$tmp/ca.pem" -o /dev/null -w '%{http_version}' "$url/healthz")" = 2 ] || fail "no HTTP/2"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)
@@ -47,7 +48,8 @@ echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-s
 grep -q certificate "$tmp/err" || fail "login without the CA: $(cat "$tmp/err")"
 echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects --ca-file "$tmp/ca.pem" >/dev/null 2>&1 \
   || fail "login with --ca-file"
-LATCH_CA_FILE="$tmp/ca.pem" "$bin" whoami | grep -q amy || fail "whoami with LATCH_CA_FILE"
+LATCH_CA_FILE="$tmp/ca.pem" "$bin" whoami >"$tmp/who" 2>&1 || true
+grep -q amy "$tmp/who" || fail "whoami with LATCH_CA_FILE: $(cat "$tmp/who")"
 
 serial() { openssl s_client -connect "127.0.0.1:$port" -CAfile "$tmp/ca.pem" </dev/null 2>/dev/null | openssl x509 -noout -serial; }
 before=$(serial)
@@ -57,7 +59,8 @@ for _ in $(seq 50); do [ "$(serial)" != "$before" ] && break; sleep 0.1; done
 [ "$(serial)" != "$before" ] || fail "SIGHUP did not load the renewed certificate"
 kill -0 "$pid" 2>/dev/null || fail "SIGHUP stopped the server"
 grep -q '"msg":"TLS certificate reloaded"' "$tmp/serve.log" || fail "no reload in the log"
-LATCH_CA_FILE="$tmp/ca.pem" "$bin" whoami | grep -q amy || fail "whoami after the reload"
+LATCH_CA_FILE="$tmp/ca.pem" "$bin" whoami >"$tmp/who" 2>&1 || true
+grep -q amy "$tmp/who" || fail "whoami after the reload: $(cat "$tmp/who")"
 
 metrics=$(curl -fs "http://127.0.0.1:$mport/metrics") || fail "no metrics"
 grep -q '^latch_logins_total{method="password",result="success"} 1$' <<<"$metrics" || fail "login not counted"

@@ -1,0 +1,16 @@
+# Shared by the e2e scripts (sourced, not run).
+
+# pick_port prints a port for a server to listen on, with the next one free
+# too (for a second listener). It stays below the kernel's ephemeral range
+# (32768 and up on Linux), where :0 listeners and outgoing connections take
+# theirs, so no other test can hold it by chance; one in use is skipped.
+pick_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$(( 20000 + RANDOM % 12000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
+      echo "$p"; return 0
+    fi
+  done
+  echo "e2e: no free port found" >&2; return 1
+}
