@@ -37,11 +37,11 @@ login=$(dx /system/newAuthToken "{\"username\": \"amy\", \"password\": \"e2e-pas
 tok=$(printf '%s' "$login" | sed -n 's/.*"access_token":"\([A-Za-z0-9]*\)".*/\1/p')
 [ ${#tok} -eq 32 ] || fail "no token from newAuthToken: $login"
 dx /system/findProjects '{"describe": true, "level": "CONTRIBUTE", "explicitPermission": true, "limit": 10}' "$tok" |
-  grep -q '"name":"Scratch Project"' || fail "findProjects does not list the project"
-dx /system/whoami '{}' "$tok" | grep -q '"id":"user-amy"' || fail "whoami"
+  has '"name":"Scratch Project"' || fail "findProjects does not list the project"
+dx /system/whoami '{}' "$tok" | has '"id":"user-amy"' || fail "whoami"
 sig=$(printf '%s' "$tok" | sha256sum | cut -d' ' -f1)
 [ "$(dx /system/destroyAuthToken "{\"tokenSignature\": \"$sig\"}" "$tok")" = '{}' ] || fail "destroyAuthToken"
-dx /system/whoami '{}' "$tok" | grep -q '"type":"InvalidAuthentication"' || fail "the token works after dx logout"
+dx /system/whoami '{}' "$tok" | has '"type":"InvalidAuthentication"' || fail "the token works after dx logout"
 stop
 
 start --dx-api=false

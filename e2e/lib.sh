@@ -14,3 +14,8 @@ pick_port() {
   done
   echo "e2e: no free port found" >&2; return 1
 }
+
+# has PATTERN... is `grep -q` that reads all of its input first. Under
+# pipefail, `cmd | has x` fails when grep exits at the first match
+# while cmd is still writing: cmd dies of SIGPIPE, and the pipe reports it.
+has() { local in; in=$(cat); grep -q "$@" <<<"$in"; }

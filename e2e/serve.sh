@@ -35,7 +35,7 @@ api=$(printf '%s' "$created" | sed -n 's/^{"token":"\([A-Za-z0-9]*\)".*/\1/p')
 
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 start
-curl -fs "$url/v1/whoami" -H "Authorization: Bearer $api" | grep -q '"username":"amy"' || fail "token acknowledged before kill -9 is gone"
+curl -fs "$url/v1/whoami" -H "Authorization: Bearer $api" | has '"username":"amy"' || fail "token acknowledged before kill -9 is gone"
 
 id=$(printf '%s' "$created" | sed -n 's/.*"id":"\(token-[A-Za-z0-9]*\)".*/\1/p')
 curl -fs -X DELETE "$url/v1/tokens/$id" -H "Authorization: Bearer $session" >/dev/null || fail "revoke"

@@ -37,7 +37,7 @@ fail() {
 }
 wait_for() {
   for _ in $(seq 200); do
-    screen | grep -qF -- "$1" && return 0
+    screen | has -F -- "$1" && return 0
     sleep 0.05
   done
   fail "the screen never showed: $1"
@@ -81,7 +81,7 @@ keys C-s
 wait_for "has been generated"
 secret=$(screen | grep -oE '\b[A-Za-z0-9]{32}\b' | head -1)
 [ ${#secret} -eq 32 ] || fail "no secret on screen"
-curl -fs "$url/v1/whoami" -H "Authorization: Bearer $secret" | grep -q '"name":"e2e over ssh"' || fail "the token made over SSH does not work"
+curl -fs "$url/v1/whoami" -H "Authorization: Bearer $secret" | has '"name":"e2e over ssh"' || fail "the token made over SSH does not work"
 keys Enter
 keys / ; keys 'e2e over' Enter x
 wait_for "Revoke this token?"
@@ -102,21 +102,21 @@ keys 'e2e-password-1' Enter
 wait_for "User:"
 wait_for "from a password login"
 wait_for "exit=0"
-if screen | grep -q "e2e-password-1\|Sign in to latch"; then fail "the password was echoed, or the console opened"; fi
+if screen | has "e2e-password-1\|Sign in to latch"; then fail "the password was echoed, or the console opened"; fi
 tmux kill-session -t "$session" 2>/dev/null || true
 
 # A key, registered with the CLI.
 ssh-keygen -q -t ed25519 -N '' -C amy@e2e -f "$tmp/id_ed25519"
 echo 'e2e-password-1' | "$bin" login --server "$url" --username amy --password-stdin --noprojects >/dev/null 2>&1
-echo 'e2e-password-1' | "$bin" ssh-key add --password-stdin "$tmp/id_ed25519.pub" | grep -q "Added SSH key" || fail "ssh-key add"
-"$bin" ssh-key list | grep -q "amy@e2e" || fail "ssh-key list"
+echo 'e2e-password-1' | "$bin" ssh-key add --password-stdin "$tmp/id_ed25519.pub" | has "Added SSH key" || fail "ssh-key add"
+"$bin" ssh-key list | has "amy@e2e" || fail "ssh-key list"
 
 # Commands without a terminal: the secret alone on stdout.
 ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
   token create --name ci >"$tmp/token.txt" 2>"$tmp/notice.txt" || fail "token create over SSH: $(cat "$tmp/notice.txt")"
 [ "$(tr -d '\n' <"$tmp/token.txt" | wc -c)" -eq 32 ] || fail "stdout is not the secret alone: $(cat "$tmp/token.txt")"
 grep -q "Created API token" "$tmp/notice.txt" || fail "no notice on stderr"
-curl -fs "$url/v1/whoami" -H "Authorization: Bearer $(cat "$tmp/token.txt")" | grep -q '"name":"ci"' || fail "the secret does not work"
+curl -fs "$url/v1/whoami" -H "Authorization: Bearer $(cat "$tmp/token.txt")" | has '"name":"ci"' || fail "the secret does not work"
 set +e
 ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 admin user list 2>/dev/null
 rc=$?
@@ -125,9 +125,9 @@ set -e
 
 # The current project over SSH is kept by the server for the account.
 ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
-  select "'SAM importer test'" | grep -q "kept on the server for your account" || fail "select over SSH"
+  select "'SAM importer test'" | has "kept on the server for your account" || fail "select over SSH"
 ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
-  whoami | grep -q "Project: *SAM importer test" || fail "whoami over SSH does not show the project"
+  whoami | has "Project: *SAM importer test" || fail "whoami over SSH does not show the project"
 
 # With the key, the console opens without the password, with that
 # project, and says the sign-in before it as sshd does: the command's,
@@ -157,8 +157,8 @@ if grep -q "e2e-password\|$secret\|$(cat "$tmp/token.txt")" "$tmp/serve.log"; th
 "$bin" serve --listen "127.0.0.1:$port" --db "$db" --ssh-listen "127.0.0.1:$sshport" 2>>"$tmp/serve.log" &
 pid=$!
 for _ in $(seq 200); do curl -fs "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq 200); do grep -c '"latch serving the console over SSH"' "$tmp/serve.log" | grep -q 2 && break; sleep 0.1; done
+for _ in $(seq 200); do grep -c '"latch serving the console over SSH"' "$tmp/serve.log" | has 2 && break; sleep 0.1; done
 ssh "${ssh_opts[@]}" -i "$tmp/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes amy@127.0.0.1 \
-  whoami | grep -q "Project: *SAM importer test" || fail "the current project did not survive a restart"
+  whoami | has "Project: *SAM importer test" || fail "the current project did not survive a restart"
 kill -TERM "$pid"; wait "$pid" || true; pid=""
 echo "e2e/ssh: ok"

@@ -38,7 +38,7 @@ echo 'e2e-password-1' | "$bin" admin --db "$db" user create amy --password-stdin
   --metrics-listen "127.0.0.1:$mport" --drain-delay 2s 2>"$tmp/serve.log" &
 pid=$!
 for _ in $(seq 200); do curl -fs --cacert "$tmp/ca.pem" "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fs --cacert "$tmp/ca.pem" "$url/readyz" | grep -q '"status":"ready"' || fail "not ready over HTTPS"
+curl -fs --cacert "$tmp/ca.pem" "$url/readyz" | has '"status":"ready"' || fail "not ready over HTTPS"
 [ "$(curl -s --cacert "$tmp/ca.pem" -o /dev/null -w '%{http_version}' "$url/healthz")" = 2 ] || fail "no HTTP/2"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)
 [ "$code" = 400 ] || fail "plain HTTP on the TLS port answered $code"
@@ -73,7 +73,7 @@ grep -q "server key file $tmp/latch.key is not in the backup" "$tmp/backup.out" 
 [ "$(stat -c %a "$tmp/backup.db")" = 600 ] || fail "backup mode $(stat -c %a "$tmp/backup.db")"
 # Alone, the copy yields nothing; with the key file, everything.
 "$bin" admin --db "$tmp/backup.db" user list >/dev/null 2>&1 && fail "the backup opened without its key file"
-"$bin" admin --db "$tmp/backup.db" --secret-key-file "$tmp/latch.key" user list | grep -q amy || fail "the backup does not open"
+"$bin" admin --db "$tmp/backup.db" --secret-key-file "$tmp/latch.key" user list | has amy || fail "the backup does not open"
 
 kill -TERM "$pid"
 sleep 0.5

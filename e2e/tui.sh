@@ -11,6 +11,7 @@
 # non-zero on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source e2e/lib.sh
 command -v tmux >/dev/null || { echo "e2e/tui: tmux is not installed (apt-get install tmux)" >&2; exit 1; }
 tmp=$(mktemp -d)
 bin="$tmp/latch"
@@ -22,12 +23,12 @@ fail() { echo "e2e/tui: FAIL: $*" >&2; echo "--- screen ---" >&2; screen >&2 || 
 # wait_for TEXT: poll the screen up to 10 s.
 wait_for() {
   for _ in $(seq 200); do
-    screen | grep -qF -- "$1" && return 0
+    screen | has -F -- "$1" && return 0
     sleep 0.05
   done
   fail "the screen never showed: $1"
 }
-refute() { if screen | grep -qF -- "$1"; then fail "the screen still shows: $1"; fi; }
+refute() { if screen | has -F -- "$1"; then fail "the screen still shows: $1"; fi; }
 keys() { tmux send-keys -t "$session" "$@"; }
 
 go build -o "$bin" ./cmd/latch
@@ -81,7 +82,7 @@ keys Escape
 wait_for "/ to filter"
 keys a
 wait_for "active, "
-screen | grep -q "e2e upload .* revoked" || fail "the revoked token is not listed as revoked"
+screen | has "e2e upload .* revoked" || fail "the revoked token is not listed as revoked"
 
 # Another terminal, on the same server: what it does shows here without a
 # key pressed.
@@ -134,8 +135,8 @@ other token create --name "made while watching" >/dev/null 2>&1 || fail "latch t
 # Older "token created" rows are on screen already: wait for the new one
 # to be the top row, as it arrives live.
 top() { screen | grep -m1 -E "token created|signed in|sign-in failed"; }
-for _ in $(seq 200); do top | grep -q "token created" && break; sleep 0.05; done
-top | grep -q "token created" || fail "the new event is not at the top"
+for _ in $(seq 200); do top | has "token created" && break; sleep 0.05; done
+top | has "token created" || fail "the new event is not at the top"
 keys 2
 wait_for "made while watch"
 

@@ -24,13 +24,14 @@ trap cleanup EXIT
 fail() { echo "e2e/bench/revoke: FAIL: $*" >&2; tmux capture-pane -p -t "$session" >&2 2>/dev/null || true; exit 1; }
 screen() { tmux capture-pane -p -t "$session"; }
 wait_for() {
-  for _ in $(seq 1000); do screen | grep -qF -- "$1" && return 0; sleep 0.01; done
+  for _ in $(seq 1000); do screen | has -F -- "$1" && return 0; sleep 0.01; done
   fail "the screen never showed: $1"
 }
 
 go build -o "$bin" ./cmd/latch
 db="$tmp/latch.db"
-port=$(( 20000 + RANDOM % 20000 ))
+source e2e/lib.sh
+port=$(pick_port)
 sshport=$(( port + 1 ))
 url="http://127.0.0.1:$port"
 export LATCH_DATA_DIR="$tmp/data" HOME="$tmp"
@@ -61,7 +62,7 @@ console() {
   fi
   wait_for "Sign in to latch"
   wait_for "Password"
-  screen | grep -q "Username  amy" || { tmux send-keys -t "$session" 'amy' Enter; sleep 0.2; }
+  screen | has "Username  amy" || { tmux send-keys -t "$session" 'amy' Enter; sleep 0.2; }
   tmux send-keys -t "$session" 'bench-password-1' Enter
   wait_for "1 Projects"
   sleep 0.3 # the console's stream is open

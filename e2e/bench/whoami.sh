@@ -15,7 +15,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 if [ -n "${LATCH_BIN:-}" ]; then cp "$LATCH_BIN" "$tmp/latch"; else go build -o "$tmp/latch" ./cmd/latch; fi
 go build -o "$tmp/bare" ./e2e/bench/bare
-lport=$(( 20000 + RANDOM % 20000 )); bport=$(( lport + 1 ))
+source e2e/lib.sh
+lport=$(pick_port); bport=$(( lport + 1 ))
 db="$tmp/latch.db"; keyargs=()
 if [ "$engine" = postgres ]; then
   [ -n "${LATCH_TEST_POSTGRES:-}" ] || { echo "bench: LATCH_TEST_POSTGRES is not set" >&2; exit 1; }

@@ -3,7 +3,7 @@
 // pseudo-terminal of COLS×ROWS, while the server's process is watched from
 // /proc. It prints one line of key=value figures:
 //
-//	first_kib     RSS the first session added
+//	first_kib     RSS the first session added (code: of it, file-backed pages, mostly the binary's code touched for the first time)
 //	per_kib       RSS per session with N open ((RSS_N - RSS_0) / N)
 //	idle_cpu      the server's CPU, % of one core, over -idle with N open and idle
 //	p50_ms p99_ms key press → first byte back, one session typing (j, k, …) while N are open
@@ -79,7 +79,7 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	rss0 := rss(c.pid)
+	rss0, file0 := rss(c.pid), status(c.pid, "RssFile:")
 	sessions := make([]*session, 0, c.n)
 	defer func() {
 		for _, s := range sessions {
@@ -92,7 +92,7 @@ func run(c config) error {
 	}
 	sessions = append(sessions, first)
 	time.Sleep(time.Second)
-	rss1 := rss(c.pid)
+	rss1, file1 := rss(c.pid), status(c.pid, "RssFile:")
 	for len(sessions) < c.n {
 		s, err := open(c, len(sessions))
 		if err != nil {
@@ -122,8 +122,8 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("n=%d first_kib=%d per_kib=%d idle_cpu=%.1f p50_ms=%.1f p99_ms=%.1f goroutines_base=%d goroutines_after=%d\n",
-		c.n, (rss1-rss0)/1024, (rssN-rss0)/1024/int64(c.n), cpu,
+	fmt.Printf("n=%d first_kib=%d (code %d) per_kib=%d idle_cpu=%.1f p50_ms=%.1f p99_ms=%.1f goroutines_base=%d goroutines_after=%d\n",
+		c.n, (rss1-rss0)/1024, (file1-file0)/1024, (rssN-rss0)/1024/int64(c.n), cpu,
 		ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), g0, g1)
 	return nil
 }
@@ -260,7 +260,10 @@ func cpuTicks(pid int) int64 {
 	return ut + st
 }
 
-func rss(pid int) int64 {
+func rss(pid int) int64 { return status(pid, "VmRSS:") }
+
+// status reads one size field of /proc/PID/status, in bytes.
+func status(pid int, field string) int64 {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
@@ -268,7 +271,7 @@ func rss(pid int) int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb * 1024
 		}
