@@ -4,7 +4,7 @@
 # refused at once, and SIGTERM shuts down cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source e2e/lib.sh
+source e2e/lib.bash
 tmp=$(mktemp -d)
 bin="$tmp/latch"
 pid=""

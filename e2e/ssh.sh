@@ -10,7 +10,7 @@
 # session cleanly. Skips, saying why, without ssh, ssh-keygen or tmux.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source e2e/lib.sh
+source e2e/lib.bash
 for tool in ssh ssh-keygen tmux curl; do
   command -v "$tool" >/dev/null || {
     echo "e2e/ssh: no $tool (apt-get install openssh-client tmux curl)" >&2

@@ -6,7 +6,7 @@
 # /readyz drains on SIGTERM, and the process exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source e2e/lib.sh
+source e2e/lib.bash
 tmp=$(mktemp -d)
 bin="$tmp/latch"
 pid=""

@@ -11,7 +11,7 @@
 # non-zero on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source e2e/lib.sh
+source e2e/lib.bash
 command -v tmux >/dev/null || { echo "e2e/tui: tmux is not installed (apt-get install tmux)" >&2; exit 1; }
 tmp=$(mktemp -d)
 bin="$tmp/latch"

@@ -10,7 +10,7 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 go build -o "$tmp/latch" ./cmd/latch
 go build -o "$tmp/flood" ./e2e/bench/flood
-source e2e/lib.sh
+source e2e/lib.bash
 port=$(pick_port)
 echo 'owner-password-1' | "$tmp/latch" admin --db "$tmp/latch.db" user create owner --password-stdin >/dev/null
 "$tmp/latch" serve --listen "127.0.0.1:$port" --db "$tmp/latch.db" --log-level error 2>"$tmp/serve.log" & pid=$!

@@ -30,7 +30,7 @@ wait_for() {
 
 go build -o "$bin" ./cmd/latch
 db="$tmp/latch.db"
-source e2e/lib.sh
+source e2e/lib.bash
 port=$(pick_port)
 sshport=$(( port + 1 ))
 url="http://127.0.0.1:$port"

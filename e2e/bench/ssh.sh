@@ -22,7 +22,7 @@ go build -o "$tmp/barewish" ./e2e/bench/barewish
 export LATCH_DATA_DIR="$tmp/data" LATCH_CONFIG_DIR="$tmp/config" HOME="$tmp"
 ulimit -n 8192 2>/dev/null || true
 
-source e2e/lib.sh
+source e2e/lib.bash
 base=$(pick_port)
 port=$base; sshport=$((base + 1)); mport=$((base + 2)); bport=$((base + 3)); bmport=$((base + 4))
 url="http://127.0.0.1:$port"; db="$tmp/latch.db"

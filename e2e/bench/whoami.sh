@@ -15,7 +15,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 if [ -n "${LATCH_BIN:-}" ]; then cp "$LATCH_BIN" "$tmp/latch"; else go build -o "$tmp/latch" ./cmd/latch; fi
 go build -o "$tmp/bare" ./e2e/bench/bare
-source e2e/lib.sh
+source e2e/lib.bash
 lport=$(pick_port); bport=$(( lport + 1 ))
 db="$tmp/latch.db"; keyargs=()
 if [ "$engine" = postgres ]; then

@@ -1,4 +1,4 @@
-# Shared by the e2e scripts (sourced, not run).
+# Shared by the e2e scripts: sourced, not run (.ci/run runs e2e/*.sh).
 
 # pick_port prints a port for a server to listen on, with the next one free
 # too (for a second listener). It stays below the kernel's ephemeral range
