@@ -52,15 +52,19 @@ func New(ctx *common.Context, keys KeyMap, fields ...*Field) *Form {
 		}
 	}
 	hf := make([]huh.Field, len(fields))
+	theme := Theme(ctx)
 	for i, fl := range fields {
 		fl.form = f
+		// Themed before huh measures them: a field without a theme
+		// builds huh's default one at each draw (50 kB each time).
+		fl.WithTheme(theme)
 		hf[i] = fl
 	}
 	f.retitle()
 	f.huh = huh.NewForm(huh.NewGroup(hf...)).
 		WithShowHelp(false). // the console's help line shows the keys
 		WithShowErrors(false).
-		WithTheme(Theme(ctx)).
+		WithTheme(theme).
 		WithKeyMap(keys.huh())
 	f.huh.Init() // the first field has the focus from the start
 	f.SetSize(80, 20)

@@ -13,6 +13,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -49,14 +50,17 @@ const (
 // Model is the login screen.
 type Model struct {
 	common.Common
-	keys     keyMap
-	step     step
-	user     string
-	pass     string
-	code     string
+	keys keyMap
+	step step
+	user string
+	pass string
+	code string
+	// The forms are built when their step is first shown: a console
+	// signed in with a key never builds the password form.
 	creds    *form.Form  // username and password
-	codes    *form.Form  // the code
+	codes    *form.Form  // the code; nil until the code step
 	codeIn   *form.Field // its field: a TOTP or a backup code
+	labelW   int         // the label column of both forms
 	backup   bool        // the code field takes a backup code
 	sshKey   *KeyLogin
 	keyTried bool // a code was sent with the key
@@ -85,24 +89,38 @@ type (
 
 // New builds the login screen; notice is shown above the form.
 func New(ctx *common.Context, notice string) *Model {
+	m := newModel(ctx, notice)
+	m.credsForm()
+	return m
+}
+
+func newModel(ctx *common.Context, notice string) *Model {
 	m := &Model{Common: common.NewCommon(ctx), notice: notice, user: ctx.Username}
 	m.keys = keyMap{
 		Backup: common.Bind("ctrl+b", "backup code", "ctrl+b"),
 		Back:   common.Bind("esc", "back", "esc"),
 		Resume: common.Bind("enter", "sign in again", "enter"),
 	}
+	m.labelW = lipgloss.Width("Username") + 2 // the longest label, as a form lines its values up
+	return m
+}
+
+// credsForm builds the username and password form.
+func (m *Model) credsForm() {
 	ck := form.NewKeyMap("sign in")
 	ck.Save.SetEnabled(false)
 	ck.Cancel.SetEnabled(false)
-	m.creds = form.New(ctx, ck,
+	m.creds = form.New(m.Ctx, ck,
 		form.Text("username", "Username", &m.user).Placeholder("username").Limit(64),
 		form.Text("password", "Password", &m.pass).Secret().Placeholder("password"),
 	)
-	m.codeForm(m.keys.Back)
+	m.creds.SetLabelWidth(m.labelW)
 	if m.user != "" {
 		m.creds.Focus("password")
 	}
-	return m
+	if m.Width > 0 {
+		m.SetSize(m.Width, m.Height)
+	}
 }
 
 // NewInterrupted is the login screen after a session ended that the
@@ -121,7 +139,7 @@ func (m *Model) codeForm(back key.Binding) {
 	kk.Cancel = back
 	m.codeIn = form.Text("code", "Code", &m.code).Placeholder(totpPlaceholder).Limit(6)
 	m.codes = form.New(m.Ctx, kk, m.codeIn)
-	m.codes.SetLabelWidth(m.creds.LabelWidth()) // under "Username"
+	m.codes.SetLabelWidth(m.labelW) // under "Username"
 	if m.Width > 0 {
 		m.SetSize(m.Width, m.Height)
 	}
@@ -131,13 +149,19 @@ func (m *Model) codeForm(back key.Binding) {
 // key: it signs in with the key at once, and shows a code-only step when
 // the account has 2FA on. Esc there goes to the password form.
 func NewKey(ctx *common.Context, k *KeyLogin) *Model {
-	m := New(ctx, "")
+	m := newModel(ctx, "")
 	m.sshKey, m.step, m.busy = k, stepKey, true
+	return m
+}
+
+// keyCodeForm builds the key step's code form, when the account turns out
+// to have 2FA on: most key sign-ins never show it.
+func (m *Model) keyCodeForm() tea.Cmd {
 	back := m.keys.Back
 	back.SetHelp("esc", "use the password")
 	m.codeForm(back)
 	m.codeIn.Placeholder(eitherPlaceholder).Limit(11)
-	return m
+	return m.codes.Init()
 }
 
 func (m *Model) Init() tea.Cmd {
@@ -145,12 +169,16 @@ func (m *Model) Init() tea.Cmd {
 		return nil
 	}
 	if m.sshKey != nil && m.step == stepKey {
-		return tea.Batch(m.codes.Init(), m.keySubmit(""))
+		if m.codes != nil {
+			return tea.Batch(m.codes.Init(), m.keySubmit(""))
+		}
+		return m.keySubmit("")
 	}
 	return m.creds.Init()
 }
 
-// form is the step's form.
+// form is the step's form: nil while a key sign-in has not asked for a
+// code.
 func (m *Model) form() *form.Form {
 	if m.step == stepPassword {
 		return m.creds
@@ -161,7 +189,9 @@ func (m *Model) form() *form.Form {
 // keySubmit signs in with the SSH key and code.
 func (m *Model) keySubmit(code string) tea.Cmd {
 	m.busy, m.advice = true, ""
-	m.codes.SetErr("")
+	if m.codes != nil {
+		m.codes.SetErr("")
+	}
 	login, api, base := m.sshKey.Login, m.Ctx.API, m.Ctx.Base
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, common.CallTimeout)
@@ -174,8 +204,12 @@ func (m *Model) keySubmit(code string) tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.Common.SetSize(w, h)
 	fw := min(60, max(30, w-8))
-	m.creds.SetSize(fw, 2)
-	m.codes.SetSize(fw, 1)
+	if m.creds != nil {
+		m.creds.SetSize(fw, 2)
+	}
+	if m.codes != nil {
+		m.codes.SetSize(fw, 1)
+	}
 }
 
 // Capturing: the login screen has a text field focused, unless it waits
@@ -186,7 +220,11 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.interrupted {
 		return []key.Binding{m.keys.Resume}
 	}
-	help := m.form().ShortHelp()
+	f := m.form()
+	if f == nil {
+		return m.keyRetryKeys()
+	}
+	help := f.ShortHelp()
 	if m.step == stepCode {
 		help = append(help, m.backupKey())
 	}
@@ -207,8 +245,11 @@ func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp(
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.ThemeMsg:
-		m.creds.Restyle()
-		m.codes.Restyle()
+		for _, f := range []*form.Form{m.creds, m.codes} {
+			if f != nil {
+				f.Restyle()
+			}
+		}
 		return m, nil
 	case loginDoneMsg:
 		return m, m.loginDone(msg)
@@ -229,7 +270,10 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	}
 	// A paste, or a form's own messages.
-	return m, m.form().Update(msg)
+	if f := m.form(); f != nil {
+		return m, f.Update(msg)
+	}
+	return m, nil
 }
 
 // resume waits for enter after an interruption; any other key is dropped
@@ -252,6 +296,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	f := m.form()
 	switch {
+	case f == nil: // a key sign-in refused for now (throttled)
+		retry, password := m.keyRetryKeys()[0], m.keys.Back
+		if key.Matches(msg, retry) && !m.throttled() {
+			return m.keySubmit("")
+		}
+		if key.Matches(msg, password) {
+			m.toPassword()
+		}
+		return nil
 	case f.Submits(msg) && m.step == stepKey:
 		if m.throttled() {
 			return nil
@@ -280,16 +333,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return f.Update(msg)
 }
 
-// toPassword leaves the code (or key) step for the password form.
+// toPassword leaves the code (or key) step for the password form. The
+// code step, if it comes again, gets a new form.
 func (m *Model) toPassword() {
-	if m.step == stepKey {
-		m.codeForm(m.keys.Back) // the code step's esc goes back now
+	if m.creds == nil {
+		m.credsForm()
 	}
 	m.step, m.sshKey = stepPassword, nil
 	m.backup, m.advice = false, ""
-	m.codes.Clear("code")
-	m.codes.SetErr("")
-	m.codeIn.Placeholder(totpPlaceholder).Limit(6)
+	m.code, m.codes, m.codeIn = "", nil, nil
 	m.creds.SetErr("")
 	m.creds.Focus("password")
 }
@@ -329,8 +381,12 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	err := msg.err
 	if err == nil {
 		r := msg.resp
-		m.creds.Clear("password")
-		m.codes.Clear("code")
+		if m.creds != nil {
+			m.creds.Clear("password")
+		}
+		if m.codes != nil {
+			m.codes.Clear("code")
+		}
 		s := &common.Session{
 			API: msg.api.WithToken(r.Token), TokenID: r.TokenID, User: r.User,
 			IdleTimeout: r.IdleTimeout.Std(), EnrollOnly: r.EnrollOnly,
@@ -340,7 +396,9 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	}
 	if d, ok := common.RetryAfter(err); ok {
 		m.retryAt = m.Ctx.Now().Add(d)
-		m.form().SetErr("")
+		if f := m.form(); f != nil {
+			f.SetErr("")
+		}
 		return m.tick()
 	}
 	e, isAPI := client.AsError(err)
@@ -352,6 +410,7 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 		m.form().SetErr("Cannot reach the server at " + m.Ctx.API.Server() + ". Is it running, and is the address right?")
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && m.step == stepPassword:
 		m.step = stepCode
+		m.codeForm(m.keys.Back)
 		return m.codes.Init()
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
 		_, text, clock := common.CodeError(err)
@@ -370,12 +429,26 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	return nil
 }
 
+// keyRetryKeys are the keys of a key sign-in that was refused for now,
+// before any code was asked: try again, or use the password.
+func (m *Model) keyRetryKeys() []key.Binding {
+	retry, password := m.keys.Resume, m.keys.Back
+	retry.SetHelp(retry.Help().Key, "try again")
+	password.SetHelp(password.Help().Key, "use the password")
+	return []key.Binding{retry, password}
+}
+
 // keyDone handles a refused key login.
 func (m *Model) keyDone(err error, e *client.Error, isAPI bool) tea.Cmd {
-	m.codes.Clear("code")
+	if m.codes != nil {
+		m.codes.Clear("code")
+	}
 	switch {
 	case isAPI && e.Type == wire.ErrTwoFactorRequired && !m.keyTried:
 		// The first try, without a code: ask for it.
+		if m.codes == nil {
+			return m.keyCodeForm()
+		}
 		return nil
 	case isAPI && e.Type == wire.ErrTwoFactorRequired:
 		_, text, clock := common.CodeError(err)

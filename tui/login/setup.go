@@ -120,7 +120,7 @@ func (m *Setup) View() string {
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Welcome to latch") + "\n\n")
 	b.WriteString(wrap("This server has no account yet. Create the first one; you will be signed in with it.", inner) + "\n\n")
-	b.WriteString(row(s, m.form, "Server", m.Ctx.API.Server()))
+	b.WriteString(row(s, m.form.LabelWidth(), "Server", m.Ctx.API.Server()))
 	b.WriteString(m.form.View())
 	switch {
 	case m.busy:

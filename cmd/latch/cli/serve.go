@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -176,6 +177,10 @@ func (a *app) serve(o *serveOptions) error {
 		m.Gauge("latch_ssh_sessions_open", "SSH sessions (consoles and commands) open on this instance.", ssh.srv.Sessions)
 	}
 	gate.set(stack.Handler)
+	// Start-up garbage (the password hasher's timing hash alone is 19 MiB
+	// of argon2 memory) would set the collector's first goal at twice
+	// that: the process would grow to ~40 MiB before collecting anything.
+	debug.FreeOSMemory()
 	log.Info("latch serving", "http", scheme+ln.Addr().String(), "db", redactDSN(db))
 
 	select {

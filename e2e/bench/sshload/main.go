@@ -49,8 +49,9 @@ func main() {
 		"(a console's sign-in notices run out after 6 s)")
 	presses := flag.Int("presses", 100, "key presses of the typing session")
 	settle := flag.Duration("settle", 10*time.Second, "wait after the last session closed before counting goroutines")
+	mem := flag.Bool("memstats", false, "print the Go runtime's memory figures (from -metrics) before and after the first session, on stderr")
 	flag.Parse()
-	if err := run(config{*port, strings.Split(*users, ","), *key, *keyDir, *n, *cols, *rows, *ready, *pid, *metrics, *idle, *presses, *settle, *quiet}); err != nil {
+	if err := run(config{*port, strings.Split(*users, ","), *key, *keyDir, *n, *cols, *rows, *ready, *pid, *metrics, *idle, *presses, *settle, *quiet, *mem}); err != nil {
 		fmt.Fprintln(os.Stderr, "sshload:", err)
 		os.Exit(1)
 	}
@@ -68,6 +69,7 @@ type config struct {
 	presses       int
 	settle        time.Duration
 	quiet         time.Duration
+	memStats      bool
 }
 
 func run(c config) error {
@@ -80,6 +82,7 @@ func run(c config) error {
 		return err
 	}
 	rss0, file0 := rss(c.pid), status(c.pid, "RssFile:")
+	mem0 := memStats(c.metrics)
 	sessions := make([]*session, 0, c.n)
 	defer func() {
 		for _, s := range sessions {
@@ -93,6 +96,14 @@ func run(c config) error {
 	sessions = append(sessions, first)
 	time.Sleep(time.Second)
 	rss1, file1 := rss(c.pid), status(c.pid, "RssFile:")
+	if c.memStats {
+		mem1 := memStats(c.metrics)
+		fmt.Fprint(os.Stderr, "first session, Go runtime:")
+		for _, k := range memKeys {
+			fmt.Fprintf(os.Stderr, " %s %.0f→%.0f KiB", strings.TrimPrefix(k, "go_memstats_"), mem0[k]/1024, mem1[k]/1024)
+		}
+		fmt.Fprintln(os.Stderr)
+	}
 	for len(sessions) < c.n {
 		s, err := open(c, len(sessions))
 		if err != nil {
@@ -295,4 +306,29 @@ func goroutines(url string) (int, error) {
 		}
 	}
 	return 0, errors.New("metrics: no go_goroutines line")
+}
+
+// memKeys are the Go runtime's memory figures that -memstats prints.
+var memKeys = []string{"go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "go_memstats_next_gc_bytes",
+	"go_memstats_stack_inuse_bytes", "go_memstats_sys_bytes"}
+
+// memStats reads memKeys from a Prometheus text page; empty on error.
+func memStats(url string) map[string]float64 {
+	m := map[string]float64{}
+	if url == "" {
+		return m
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		return m
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, v, ok := strings.Cut(sc.Text(), " ")
+		if ok && slices.Contains(memKeys, name) {
+			m[name], _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return m
 }
