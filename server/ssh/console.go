@@ -43,7 +43,7 @@ func (st *session) console() int {
 	})
 	model := &guard{inner: tui.New(opts), st: st, frames: frames}
 	popts := append([]tea.ProgramOption{},
-		tea.WithInput(&inputReader{r: st.sess, st: st}),
+		tea.WithInput(nil), // readInput decodes it (keyreader.go)
 		tea.WithOutput(frames),
 		tea.WithEnvironment(env),
 		tea.WithColorProfile(profile),
@@ -66,6 +66,7 @@ func (st *session) console() int {
 	defer st.stopIdleTimer()
 	defer st.closeIfNobodySignsIn()()
 	go st.followPolicy(ctx)
+	go readInput(ctx, &inputReader{r: st.sess, st: st}, p.Send)
 
 	// The window follows the client's terminal.
 	if winch := st.winch; st.hasPTY {

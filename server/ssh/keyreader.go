@@ -1,0 +1,168 @@
+package sshd
+
+import (
+	"context"
+	"go/token"
+	"io"
+	"reflect"
+	"time"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The console's input is decoded here rather than by Bubble Tea's reader.
+// That reader (ultraviolet's TerminalReader) builds a lookup table of
+// legacy key sequences for every session it reads — 300 kB, a third of
+// what a console costs — although ultraviolet's decoder recognises every
+// sequence in the table by itself (its own tests check the decoder against
+// the table). This reader uses the decoder alone, and otherwise does what
+// TerminalReader does for a Unix terminal: it waits escTimeout for the
+// rest of a sequence cut between two reads, tells a lone Esc from the
+// start of a sequence by the same wait, and collects a bracketed paste
+// into one event.
+
+// escTimeout is ultraviolet's DefaultEscTimeout.
+const escTimeout = uv.DefaultEscTimeout
+
+// readInput decodes r into events and sends them, until r ends or ctx is
+// done. Bubble Tea turns each into its message (KeyPressMsg, PasteMsg…).
+func readInput(ctx context.Context, r io.Reader, send func(tea.Msg)) {
+	chunks := make(chan []byte)
+	go func() {
+		defer close(chunks)
+		var buf [4096]byte
+		for {
+			n, err := r.Read(buf[:])
+			if n > 0 {
+				select {
+				case chunks <- append([]byte(nil), buf[:n]...):
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var sc inputScanner
+	var pending []byte
+	wait := time.NewTimer(escTimeout)
+	wait.Stop()
+	defer wait.Stop()
+	scan := func(expired bool) {
+		n, events := sc.scan(pending, expired)
+		pending = append(pending[:0], pending[n:]...)
+		for _, e := range events {
+			send(e)
+		}
+		if len(pending) > 0 {
+			wait.Reset(escTimeout)
+		} else {
+			wait.Stop()
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case c, ok := <-chunks:
+			if !ok {
+				scan(true)
+				return
+			}
+			pending = append(pending, c...)
+			scan(false)
+		case <-wait.C:
+			scan(true)
+		}
+	}
+}
+
+// inputScanner turns bytes into events. It holds what spans reads: the
+// decoder's state and a bracketed paste being collected.
+type inputScanner struct {
+	dec   uv.EventDecoder
+	paste []byte // nil outside a paste
+}
+
+// scan decodes buf, returning how many bytes it used and their events.
+// Until expired, a sequence that may be incomplete (an unknown one, or an
+// Esc at the end) is left for the next read.
+func (s *inputScanner) scan(buf []byte, expired bool) (total int, events []uv.Event) {
+	for len(buf) > 0 {
+		esc := buf[0] == ansi.ESC
+		n, ev := s.dec.Decode(buf)
+		if s.paste != nil {
+			if _, end := ev.(uv.PasteEndEvent); !end {
+				switch ev := ev.(type) {
+				case uv.KeyPressEvent:
+					if ev.Text != "" {
+						s.paste = append(s.paste, ev.Text...)
+					} else {
+						if esc && n <= 2 && !expired {
+							return total, events
+						}
+						s.paste = append(s.paste, buf[:n]...)
+					}
+				case uv.UnknownEvent:
+					if !expired {
+						return total, events
+					}
+				}
+				buf, total = buf[n:], total+n
+				continue
+			}
+		}
+		switch e := ev.(type) {
+		case uv.UnknownEvent:
+			if !expired {
+				return total, events
+			}
+			events = append(events, e)
+			buf, total = buf[n:], total+n
+			continue
+		case uv.PasteStartEvent:
+			s.paste = []byte{}
+		case uv.PasteEndEvent:
+			events = append(events, uv.PasteEvent{Content: validUTF8(s.paste)})
+			s.paste = nil
+		}
+		if esc && n <= 2 && !expired && ev != nil {
+			return total, events // Esc, or Alt and a key: the rest may come
+		}
+		switch e := ev.(type) {
+		case nil:
+		case uv.MultiEvent:
+			events = append(events, e...)
+		default:
+			if exported(ev) { // the decoder's own (a cancelled sequence) are dropped
+				events = append(events, ev)
+			}
+		}
+		buf, total = buf[n:], total+n
+	}
+	return total, events
+}
+
+// validUTF8 is a paste's text with what is not UTF-8 dropped, as
+// TerminalReader does.
+func validUTF8(b []byte) string {
+	out := make([]rune, 0, len(b))
+	for len(b) > 0 {
+		r, w := utf8.DecodeRune(b)
+		if r != utf8.RuneError {
+			out = append(out, r)
+		}
+		b = b[w:]
+	}
+	return string(out)
+}
+
+func exported(ev uv.Event) bool {
+	t := reflect.TypeOf(ev)
+	return t.Name() == "" || token.IsExported(t.Name())
+}
