@@ -36,11 +36,9 @@ func (st *session) console() int {
 	env := st.environ()
 	profile := colorprofile.Env(env) // what the client's TERM and COLORTERM say it shows
 	out := &colorprofile.Writer{Forward: st.sess, Profile: profile}
-	// A panic in the frame writer (its own goroutine) ends this session only.
-	frames := newFrames(out, width, height, func(value any, stack []byte) {
-		st.crashed(value, stack)
-		st.disconnect(crashReason)
-	})
+	// A panic in the frame writer or the input decoder (goroutines of
+	// their own) ends this session only.
+	frames := newFrames(out, width, height, st.crash)
 	model := &guard{inner: tui.New(opts), st: st, frames: frames}
 	popts := append([]tea.ProgramOption{},
 		tea.WithInput(nil), // readInput decodes it (keyreader.go)
@@ -66,7 +64,7 @@ func (st *session) console() int {
 	defer st.stopIdleTimer()
 	defer st.closeIfNobodySignsIn()()
 	go st.followPolicy(ctx)
-	go readInput(ctx, &inputReader{r: st.sess, st: st}, p.Send)
+	go readInput(ctx, &inputReader{r: st.sess, st: st}, p.Send, st.crash)
 
 	// The window follows the client's terminal.
 	if winch := st.winch; st.hasPTY {

@@ -90,8 +90,15 @@ func (g *guard) crash(value any, stack []byte) {
 // crashReason is what a person whose console panicked is told.
 const crashReason = "The console hit an internal error and closed this session (it was logged)."
 
-// crashed logs a panic of the session's console (in its model or its
-// frame writer) and sets the reason the session ends with.
+// crash ends the session after a panic on one of its own goroutines (the
+// frame writer, the input decoder), where no recover of Bubble Tea's is.
+func (st *session) crash(value any, stack []byte) {
+	st.crashed(value, stack)
+	st.disconnect(crashReason)
+}
+
+// crashed logs a panic of the session's console (in its model, its frame
+// writer or its input decoder) and sets the reason the session ends with.
 func (st *session) crashed(value any, stack []byte) {
 	st.srv.log.Error("SSH console panicked; the session is closed, the server goes on",
 		"user", st.sshUser, "addr", st.addr, "panic", fmt.Sprint(value), "stack", string(stack))

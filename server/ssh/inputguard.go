@@ -1,11 +1,13 @@
 package sshd
 
-// seqGuard keeps the client's input within what the console's input
-// parser survives. Bubble Tea's reader passes every byte through
-// x/ansi's DecodeSequence (v0.11.9), which panics — on a goroutine of
-// Bubble Tea's, taking the whole server down — on a CSI or DCS sequence
-// of more than 32 parameters; anyone who reaches a sign-in screen can type
-// one. The guard drops the separators (';', ':') of such a sequence past
+// seqGuard keeps the client's input within what x/ansi's parser
+// survives. Bubble Tea's reader passed every byte through x/ansi's
+// DecodeSequence (v0.11.9, its step for Windows' input records), which
+// panics — there, on a goroutine of Bubble Tea's, taking the whole server
+// down — on a CSI or DCS sequence of more than 32 parameters; anyone who
+// reaches a sign-in screen can type one. The console's own decoder
+// (keyreader.go) has no such step; the guard stays in front of it as a
+// second wall. It drops the separators (';', ':') of such a sequence past
 // the maxSeqSeps-th: no terminal sends that many, so nothing real changes.
 //
 // It errs on the side of seeing a sequence: a C1 CSI or DCS byte starts

@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"io"
 	"reflect"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -27,9 +28,26 @@ import (
 // escTimeout is ultraviolet's DefaultEscTimeout.
 const escTimeout = uv.DefaultEscTimeout
 
+// Bounds on what a client can make the reader hold (TerminalReader has
+// none): input that never completes a sequence is decoded as it stands
+// once maxInputPending bytes wait, however fast more arrives, and a bracketed
+// paste keeps its first maxPaste bytes (no field of the console takes a
+// tenth of that).
+const (
+	maxInputPending = 64 << 10
+	maxPaste        = 64 << 10
+)
+
 // readInput decodes r into events and sends them, until r ends or ctx is
 // done. Bubble Tea turns each into its message (KeyPressMsg, PasteMsg…).
-func readInput(ctx context.Context, r io.Reader, send func(tea.Msg)) {
+// A panic while decoding (the decoder's parser is the part a client
+// reaches) goes to onPanic, which ends the session, not the server.
+func readInput(ctx context.Context, r io.Reader, send func(tea.Msg), onPanic func(value any, stack []byte)) {
+	defer func() {
+		if v := recover(); v != nil {
+			onPanic(v, debug.Stack())
+		}
+	}()
 	chunks := make(chan []byte)
 	go func() {
 		defer close(chunks)
@@ -75,7 +93,7 @@ func readInput(ctx context.Context, r io.Reader, send func(tea.Msg)) {
 				return
 			}
 			pending = append(pending, c...)
-			scan(false)
+			scan(len(pending) > maxInputPending)
 		case <-wait.C:
 			scan(true)
 		}
@@ -101,12 +119,12 @@ func (s *inputScanner) scan(buf []byte, expired bool) (total int, events []uv.Ev
 				switch ev := ev.(type) {
 				case uv.KeyPressEvent:
 					if ev.Text != "" {
-						s.paste = append(s.paste, ev.Text...)
+						s.collect([]byte(ev.Text))
 					} else {
 						if esc && n <= 2 && !expired {
 							return total, events
 						}
-						s.paste = append(s.paste, buf[:n]...)
+						s.collect(buf[:n])
 					}
 				case uv.UnknownEvent:
 					if !expired {
@@ -146,6 +164,13 @@ func (s *inputScanner) scan(buf []byte, expired bool) (total int, events []uv.Ev
 		buf, total = buf[n:], total+n
 	}
 	return total, events
+}
+
+// collect adds b to the paste, up to maxPaste bytes.
+func (s *inputScanner) collect(b []byte) {
+	if room := maxPaste - len(s.paste); room > 0 {
+		s.paste = append(s.paste, b[:min(len(b), room)]...)
+	}
 }
 
 // validUTF8 is a paste's text with what is not UTF-8 dropped, as

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,7 +98,7 @@ func TestReadInputWaitsForTheRestOfASequence(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		readInput(context.Background(), pr, func(m tea.Msg) { got <- m })
+		readInput(context.Background(), pr, func(m tea.Msg) { got <- m }, func(v any, _ []byte) { t.Errorf("panic: %v", v) })
 	}()
 	next := func() tea.Msg {
 		t.Helper()
@@ -134,5 +135,82 @@ func TestReadInputWaitsForTheRestOfASequence(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the reader did not stop at the end of its input")
+	}
+}
+
+// endless is a client that sends an escape sequence that never ends, as
+// fast as it is read.
+type endless struct{ started bool }
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := 0
+	if !e.started {
+		n = copy(p, "\x1b]")
+		e.started = true
+	}
+	for n < len(p) {
+		p[n] = 'x'
+		n++
+	}
+	return n, nil
+}
+
+// A sequence that never ends is not held without bound: once maxPending
+// bytes wait, they are decoded as they stand, however fast more arrive.
+func TestReadInputBoundsAnEndlessSequence(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan tea.Msg, 1)
+	go readInput(ctx, &endless{}, func(m tea.Msg) {
+		select {
+		case got <- m:
+		default:
+		}
+	}, func(v any, _ []byte) { t.Errorf("panic: %v", v) })
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("an endless sequence produced nothing: the reader is holding all of it")
+	}
+}
+
+// A paste keeps its first maxPaste bytes.
+func TestInputScannerBoundsAPaste(t *testing.T) {
+	var s inputScanner
+	in := "\x1b[200~" + strings.Repeat("p", 3*maxPaste) + "\x1b[201~"
+	_, evs := s.scan([]byte(in), true)
+	for _, e := range evs {
+		if p, ok := e.(uv.PasteEvent); ok {
+			if len(p.Content) != maxPaste {
+				t.Fatalf("paste of %d bytes kept %d, want %d", 3*maxPaste, len(p.Content), maxPaste)
+			}
+			return
+		}
+	}
+	t.Fatalf("no paste event: %s", describe(evs))
+}
+
+// A panic on the reader's goroutine (in decoding, or in handing an event
+// on) ends the reader and is reported, instead of taking the server down.
+func TestReadInputReportsAPanic(t *testing.T) {
+	panicked := make(chan any, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		readInput(context.Background(), &eofAfter{data: []byte("q")}, func(tea.Msg) { panic("boom") },
+			func(v any, _ []byte) { panicked <- v })
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the reader did not stop")
+	}
+	select {
+	case v := <-panicked:
+		if v != "boom" {
+			t.Fatalf("reported %v", v)
+		}
+	default:
+		t.Fatal("the panic was not reported")
 	}
 }
