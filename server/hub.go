@@ -83,7 +83,8 @@ func (s *Service) openStream(ctx context.Context, p *Principal, opts StreamOptio
 	}
 	st := &stream{cur: *p, events: opts.Events, after: opts.After, out: make(chan StreamUpdate, 8), woken: true, internal: internal}
 	st.last = s.credentialState(&st.cur)
-	st.out <- StreamUpdate{State: &st.last}
+	first := st.last // a copy: the loop writes st.last while the reader reads this
+	st.out <- StreamUpdate{State: &first}
 	if err := s.hub.add(st); err != nil {
 		return nil, err
 	}

@@ -66,18 +66,15 @@ func readInput(ctx context.Context, r io.Reader, send func(tea.Msg), onPanic fun
 			}
 		}
 	}()
-	var sc inputScanner
-	var pending []byte
+	var in inputBuffer
 	wait := time.NewTimer(escTimeout)
 	wait.Stop()
 	defer wait.Stop()
-	scan := func(expired bool) {
-		n, events := sc.scan(pending, expired)
-		pending = append(pending[:0], pending[n:]...)
+	deliver := func(events []uv.Event) {
 		for _, e := range events {
 			send(e)
 		}
-		if len(pending) > 0 {
+		if len(in.pending) > 0 {
 			wait.Reset(escTimeout)
 		} else {
 			wait.Stop()
@@ -89,15 +86,88 @@ func readInput(ctx context.Context, r io.Reader, send func(tea.Msg), onPanic fun
 			return
 		case c, ok := <-chunks:
 			if !ok {
-				scan(true)
+				deliver(in.expire())
 				return
 			}
-			pending = append(pending, c...)
-			scan(len(pending) > maxInputPending)
+			deliver(in.add(c))
 		case <-wait.C:
-			scan(true)
+			deliver(in.expire())
 		}
 	}
+}
+
+// inputBuffer holds the bytes of a sequence that may be incomplete
+// between reads.
+type inputBuffer struct {
+	sc      inputScanner
+	pending []byte
+	scanned int // bytes given to the decoder, for tests of its cost
+}
+
+// add decodes what c completes.
+func (b *inputBuffer) add(c []byte) []uv.Event {
+	waiting := len(b.pending) > 0
+	b.pending = append(b.pending, c...)
+	expired := len(b.pending) > maxInputPending
+	if waiting && !expired && !mayEnd(b.pending, c) {
+		// Decoding everything pending again for each read that cannot
+		// end it would cost a client's byte-at-a-time sequence the
+		// square of its length.
+		return nil
+	}
+	return b.scan(expired)
+}
+
+// expire decodes what is pending as it stands.
+func (b *inputBuffer) expire() []uv.Event { return b.scan(true) }
+
+func (b *inputBuffer) scan(expired bool) []uv.Event {
+	b.scanned += len(b.pending)
+	n, events := b.sc.scan(b.pending, expired)
+	b.pending = append(b.pending[:0], b.pending[n:]...)
+	return events
+}
+
+// mayEnd tells whether c, just read, can end the sequence pending starts
+// with. A string sequence (OSC, DCS, APC, PM, SOS) ends only at BEL, ST,
+// CAN or SUB (or an Esc, which starts ST or cancels it), a CSI at a byte
+// that is neither a parameter nor an intermediate; anything else may end
+// at any byte.
+func mayEnd(pending, c []byte) bool {
+	switch {
+	case isStringStart(pending):
+		for _, x := range c {
+			switch x {
+			case ansi.BEL, ansi.ESC, ansi.CAN, ansi.SUB, ansi.ST:
+				return true
+			}
+		}
+		return false
+	case len(pending) >= 2 && pending[0] == ansi.ESC && pending[1] == '[' || pending[0] == ansi.CSI:
+		for _, x := range c {
+			if x < 0x20 || x > 0x3f {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func isStringStart(b []byte) bool {
+	switch {
+	case len(b) >= 2 && b[0] == ansi.ESC:
+		switch b[1] {
+		case ']', 'P', '_', '^', 'X':
+			return true
+		}
+	case len(b) >= 1:
+		switch b[0] {
+		case ansi.OSC, ansi.DCS, ansi.APC, ansi.PM, ansi.SOS:
+			return true
+		}
+	}
+	return false
 }
 
 // inputScanner turns bytes into events. It holds what spans reads: the

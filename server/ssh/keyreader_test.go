@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -212,5 +213,66 @@ func TestReadInputReportsAPanic(t *testing.T) {
 		}
 	default:
 		t.Fatal("the panic was not reported")
+	}
+}
+
+// A sequence sent a byte at a time costs the decoder in proportion to
+// its length, not its square: a read that cannot end the pending sequence
+// does not decode it all again (helper-17's attack: 64 KiB of an OSC, one
+// byte per packet, took 12 s of CPU).
+func TestInputBufferByteAtATimeIsLinear(t *testing.T) {
+	for _, prefix := range []string{"\x1b]", "\x1b_", "\x1bP", "\x1b[", "\x9d"} {
+		fill := byte('a')
+		if prefix == "\x1b[" {
+			fill = '1'
+		}
+		in := append([]byte(prefix), bytes.Repeat([]byte{fill}, maxInputPending)...)
+		var b inputBuffer
+		for i := range in {
+			b.add(in[i : i+1])
+		}
+		b.expire()
+		if len(b.pending) != 0 {
+			t.Errorf("%q: %d bytes left pending after expiry", prefix, len(b.pending))
+		}
+		if b.scanned > 4*len(in) {
+			t.Errorf("%q: %d bytes fed one at a time were decoded %d times over (%d bytes)", prefix, len(in), b.scanned/len(in), b.scanned)
+		}
+	}
+}
+
+// Sequences cut between reads still complete at the read that ends them.
+func TestInputBufferCompletesCutSequences(t *testing.T) {
+	cases := []struct {
+		parts []string
+		want  uv.Event
+	}{
+		{[]string{"\x1b]11;rgb:1e1e/", "1e1e/2e2e", "\x07"}, nil},
+		{[]string{"\x1b[1;", "5", "A"}, uv.KeyPressEvent{Code: uv.KeyUp, Mod: uv.ModCtrl}},
+		{[]string{"\x1b[200~ab", "c\x1b[2", "01~"}, uv.PasteEvent{Content: "abc"}},
+	}
+	for _, c := range cases {
+		var b inputBuffer
+		var got []uv.Event
+		for _, p := range c.parts {
+			got = append(got, b.add([]byte(p))...)
+		}
+		if len(b.pending) != 0 || len(got) == 0 {
+			t.Errorf("%q: events %s, %d bytes pending", c.parts, describe(got), len(b.pending))
+			continue
+		}
+		if c.want == nil {
+			if _, ok := got[0].(uv.BackgroundColorEvent); !ok {
+				t.Errorf("%q: %s, want the background colour report", c.parts, describe(got))
+			}
+			continue
+		}
+		found := false
+		for _, e := range got {
+			found = found || reflect.DeepEqual(e, c.want)
+		}
+		if !found {
+			t.Errorf("%q: %s, want %s", c.parts, describe(got), describe([]uv.Event{c.want}))
+		}
 	}
 }
