@@ -23,7 +23,7 @@ export LATCH_DATA_DIR="$tmp/data" LATCH_CONFIG_DIR="$tmp/config" HOME="$tmp"
 ulimit -n 8192 2>/dev/null || true
 
 source e2e/lib.bash
-base=$(pick_port)
+base=$(pick_port 5)
 port=$base; sshport=$((base + 1)); mport=$((base + 2)); bport=$((base + 3)); bmport=$((base + 4))
 url="http://127.0.0.1:$port"; db="$tmp/latch.db"
 # Ten people with ten consoles each (the default limit per user), each

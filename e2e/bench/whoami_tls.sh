@@ -18,7 +18,7 @@ go build -o "$tmp/bare" ./e2e/bench/bare
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
 source e2e/lib.bash
-tport=$(pick_port); pport=$(( tport + 1 )); bport=$(( tport + 2 ))
+tport=$(pick_port 3); pport=$(( tport + 1 )); bport=$(( tport + 2 ))
 db="$tmp/latch.db"
 echo 'bench-password-1' | "$tmp/latch" admin --db "$db" user create amy --password-stdin >/dev/null
 "$tmp/latch" serve --listen "127.0.0.1:$tport" --db "$db" --log-level error \
