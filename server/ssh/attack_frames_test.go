@@ -2,7 +2,6 @@ package sshd
 
 import (
 	"context"
-	"encoding/base64"
 	"io"
 	"runtime"
 	"slices"
@@ -238,27 +237,8 @@ func (r *recorder) String() string {
 // recordedConsole is consoleWith, keeping what the terminal got.
 func (w *world) recordedConsole(c *gossh.Client, width, height int) (*term, *recorder) {
 	w.t.Helper()
-	sess, err := c.NewSession()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
-		w.t.Fatal(err)
-	}
-	in, err := sess.StdinPipe()
-	if err != nil {
-		w.t.Fatal(err)
-	}
 	rec := &recorder{vt: newVT(width, height)}
-	tm := &term{t: w.t, in: in, vt: rec.vt, done: make(chan struct{}), stderr: &syncBuffer{}, sess: sess}
-	sess.Stdout, sess.Stderr = rec, tm.stderr
-	if err := sess.Shell(); err != nil {
-		w.t.Fatal(err)
-	}
-	go func() { _ = sess.Wait(); close(tm.done) }()
-	tm.close = func() { sess.Close(); c.Close() }
-	w.t.Cleanup(tm.close)
-	return tm, rec
+	return w.openConsole(c, rec.vt, rec), rec
 }
 
 // TestAttackTerminalIsRestoredOnEveryWayOut: however the console ends —
@@ -323,13 +303,7 @@ func TestAttackCopyGoesToItsOwnSessionOnly(t *testing.T) {
 	a.Expect("1 Projects")
 	b.Expect("1 Projects")
 	b.Keys("\x1a") // ctrl+z
-	a.Keys("2", "n")
-	a.Expect("New API token")
-	a.Keys("copied", "ctrl+s")
-	a.Expect("has been generated")
-	secret := secretRE.FindString(a.vt.Screen())
-	a.Keys("c")
-	want := "52;c;" + base64.StdEncoding.EncodeToString([]byte(secret))
+	want := copyNewToken(a)
 	waitFor(t, func() bool { return slices.Contains(a.vt.OSCs(), want) }, "the secret in the clipboard")
 	b.Keys("2")
 	b.Expect("API tokens")

@@ -13,6 +13,20 @@ import (
 	"github.com/latch-dev/latch/server/testenv"
 )
 
+// followedKeyConsole gives amy an org whose inactivity limit is idle,
+// opens her console with a key, and returns its session once the session
+// follows that limit.
+func followedKeyConsole(t *testing.T, w *world, idle time.Duration) *session {
+	t.Helper()
+	w.seedAmy(idle)
+	k := w.registerKey("amy", "laptop")
+	tm := w.console("amy", k, 80, 24)
+	tm.Expect("1 Projects")
+	st := w.theSession()
+	followsWithin(t, st, idle, 5*time.Second)
+	return st
+}
+
 // followsWithin waits until st follows limit, for up to within.
 func followsWithin(t *testing.T, st *session, limit, within time.Duration) {
 	t.Helper()
@@ -46,12 +60,7 @@ func TestAttackShorterPolicyFromAnotherProcess(t *testing.T) {
 	for name, open := range cases {
 		t.Run(name, func(t *testing.T) {
 			w, other := open(t)
-			w.seedAmy(15 * time.Minute)
-			k := w.registerKey("amy", "laptop")
-			tm := w.console("amy", k, 80, 24)
-			tm.Expect("1 Projects")
-			st := w.theSession()
-			followsWithin(t, st, 15*time.Minute, 5*time.Second)
+			st := followedKeyConsole(t, w, 15*time.Minute)
 			time.Sleep(300 * time.Millisecond) // a few rounds with nothing changed
 			admin := server.NewService(other, server.Options{Logger: testenv.Quiet(), Argon2: testenv.CheapArgon2})
 			defer admin.Close()
@@ -83,12 +92,7 @@ func TestAttackPolicyReadErrorDoesNotStick(t *testing.T) {
 	t.Setenv(testenv.PostgresEnv, url+sep+"statement_timeout=300")
 	w := newWorldWith(t, []testenv.Option{testenv.OnStore(testenv.OpenPostgres(t, schema))},
 		func(c *Config) { c.PolicyRefresh = 100 * time.Millisecond })
-	w.seedAmy(5 * time.Minute)
-	k := w.registerKey("amy", "laptop")
-	tm := w.console("amy", k, 80, 24)
-	tm.Expect("1 Projects")
-	st := w.theSession()
-	followsWithin(t, st, 5*time.Minute, 5*time.Second)
+	st := followedKeyConsole(t, w, 5*time.Minute)
 
 	// Another program holds the orgs table…
 	cfg, err := pgx.ParseConfig(testenv.NeedPostgres(t))

@@ -210,12 +210,18 @@ func TestCopyReachesTheClipboardAtOnce(t *testing.T) {
 	tm.Expect("Sign in to latch")
 	tm.Keys(amyPassword, "enter")
 	tm.Expect("1 Projects")
+	want := copyNewToken(tm)
+	waitFor(t, func() bool { return slices.Contains(tm.vt.OSCs(), want) }, "the secret in the clipboard")
+}
+
+// copyNewToken makes a token in tm's console and copies its secret (c):
+// it returns the OSC 52 the client's clipboard is to get.
+func copyNewToken(tm *term) string {
 	tm.Keys("2", "n")
 	tm.Expect("New API token")
 	tm.Keys("copied", "ctrl+s")
 	tm.Expect("has been generated")
 	secret := secretRE.FindString(tm.vt.Screen())
 	tm.Keys("c")
-	want := "52;c;" + base64.StdEncoding.EncodeToString([]byte(secret))
-	waitFor(t, func() bool { return slices.Contains(tm.vt.OSCs(), want) }, "the secret in the clipboard")
+	return "52;c;" + base64.StdEncoding.EncodeToString([]byte(secret))
 }

@@ -229,19 +229,27 @@ func (w *world) console(user string, key *userKey, width, height int) *term {
 // consoleWith opens a console session on an open connection.
 func (w *world) consoleWith(c *gossh.Client, width, height int) *term {
 	w.t.Helper()
+	screen := newVT(width, height)
+	return w.openConsole(c, screen, screen)
+}
+
+// openConsole opens a console session with a PTY of screen's size; the
+// session's output goes to out, which writes on to screen.
+func (w *world) openConsole(c *gossh.Client, screen *vt, out io.Writer) *term {
+	w.t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", screen.h, screen.w, gossh.TerminalModes{}); err != nil {
 		w.t.Fatal(err)
 	}
 	in, err := sess.StdinPipe()
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	tm := &term{t: w.t, in: in, vt: newVT(width, height), done: make(chan struct{}), stderr: &syncBuffer{}, sess: sess}
-	sess.Stdout, sess.Stderr = tm.vt, tm.stderr
+	tm := &term{t: w.t, in: in, vt: screen, done: make(chan struct{}), stderr: &syncBuffer{}, sess: sess}
+	sess.Stdout, sess.Stderr = out, tm.stderr
 	if err := sess.Shell(); err != nil {
 		w.t.Fatal(err)
 	}

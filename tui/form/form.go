@@ -48,7 +48,7 @@ func New(ctx *common.Context, keys KeyMap, fields ...*Field) *Form {
 	// The text fields' values line up after the longest label.
 	for _, fl := range fields {
 		if fl.input != nil {
-			f.labelW = max(f.labelW, lipgloss.Width(fl.label)+2)
+			f.labelW = max(f.labelW, LabelWidth(fl.label))
 		}
 	}
 	hf := make([]huh.Field, len(fields))
@@ -82,6 +82,16 @@ func (f *Form) Init() tea.Cmd {
 // LabelWidth is the column the text fields' labels fill (a line drawn
 // beside the form lines up with it).
 func (f *Form) LabelWidth() int { return f.labelW }
+
+// LabelWidth is the label column a form of text fields with these labels
+// has, before it is built.
+func LabelWidth(labels ...string) int {
+	w := 0
+	for _, l := range labels {
+		w = max(w, lipgloss.Width(l)+2)
+	}
+	return w
+}
 
 // SetLabelWidth widens the label column to w, to line up with another
 // form shown with this one.

@@ -13,7 +13,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -93,7 +92,7 @@ func newModel(ctx *common.Context, notice string) *Model {
 		Back:   common.Bind("esc", "back", "esc"),
 		Resume: common.Bind("enter", "sign in again", "enter"),
 	}
-	m.labelW = lipgloss.Width("Username") + 2 // the longest label, as a form lines its values up
+	m.labelW = form.LabelWidth("Username", "Password", "Code") // the password form's, and the code's under it
 	return m
 }
 

@@ -82,7 +82,12 @@ func run(c config) error {
 		return err
 	}
 	rss0, file0 := rss(c.pid), status(c.pid, "RssFile:")
-	mem0 := memStats(c.metrics)
+	var mem0 map[string]float64
+	if c.memStats {
+		if mem0, err = metricValues(c.metrics, memKeys...); err != nil {
+			return err
+		}
+	}
 	sessions := make([]*session, 0, c.n)
 	defer func() {
 		for _, s := range sessions {
@@ -97,7 +102,10 @@ func run(c config) error {
 	time.Sleep(time.Second)
 	rss1, file1 := rss(c.pid), status(c.pid, "RssFile:")
 	if c.memStats {
-		mem1 := memStats(c.metrics)
+		mem1, err := metricValues(c.metrics, memKeys...)
+		if err != nil {
+			return err
+		}
 		fmt.Fprint(os.Stderr, "first session, Go runtime:")
 		for _, k := range memKeys {
 			fmt.Fprintf(os.Stderr, " %s %.0f→%.0f KiB", strings.TrimPrefix(k, "go_memstats_"), mem0[k]/1024, mem1[k]/1024)
@@ -294,41 +302,36 @@ func goroutines(url string) (int, error) {
 	if url == "" {
 		return -1, nil
 	}
+	m, err := metricValues(url, "go_goroutines")
+	if err != nil {
+		return 0, err
+	}
+	n, ok := m["go_goroutines"]
+	if !ok {
+		return 0, errors.New("metrics: no go_goroutines line")
+	}
+	return int(n), nil
+}
+
+// metricValues reads the named metrics (without labels) from a
+// Prometheus text page.
+func metricValues(url string, names ...string) (map[string]float64, error) {
 	resp, err := http.Get(url)
 	if err != nil {
-		return 0, fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	defer resp.Body.Close()
+	m := map[string]float64{}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
-			return strconv.Atoi(strings.TrimSpace(v))
+		name, v, ok := strings.Cut(sc.Text(), " ")
+		if ok && slices.Contains(names, name) {
+			m[name], _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
 		}
 	}
-	return 0, errors.New("metrics: no go_goroutines line")
+	return m, sc.Err()
 }
 
 // memKeys are the Go runtime's memory figures that -memstats prints.
 var memKeys = []string{"go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes", "go_memstats_next_gc_bytes",
 	"go_memstats_stack_inuse_bytes", "go_memstats_sys_bytes"}
-
-// memStats reads memKeys from a Prometheus text page; empty on error.
-func memStats(url string) map[string]float64 {
-	m := map[string]float64{}
-	if url == "" {
-		return m
-	}
-	resp, err := http.Get(url)
-	if err != nil {
-		return m
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		name, v, ok := strings.Cut(sc.Text(), " ")
-		if ok && slices.Contains(memKeys, name) {
-			m[name], _ = strconv.ParseFloat(v, 64)
-		}
-	}
-	return m
-}
