@@ -107,21 +107,21 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 	if !equalHash(p.Token.SecretHash, &hash) {
 		return nil, errInvalidToken
 	}
-	if err := s.checkState(ctx, &p.Token); err != nil {
+	now := s.clock.Now()
+	if err := s.checkState(ctx, &p.Token, now); err != nil {
 		return nil, err
 	}
 	if !p.User.LockedAt.IsZero() {
 		return nil, errLocked
 	}
-	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: s.clock.Now(), Addr: m.Addr, Client: m.Method, Agent: m.Agent}, p.Token.Kind == KindSession)
+	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: now, Addr: m.Addr, Client: m.Method, Agent: m.Agent}, p.Token.Kind == KindSession)
 	return p, nil
 }
 
-// checkState applies revocation, expiry and inactivity to tok, counting
+// checkState applies revocation, expiry and inactivity to tok at now, counting
 // uses not yet flushed. An idle token is revoked on the spot, once, with an
 // event.
-func (s *Service) checkState(ctx context.Context, tok *Token) error {
-	now := s.clock.Now()
+func (s *Service) checkState(ctx context.Context, tok *Token, now time.Time) error {
 	if u, ok := s.usage.latest(tok.ID); ok && u.At.After(tok.LastUsedAt) {
 		tok.LastUsedAt, tok.LastUsedAddr, tok.LastUsedClient, tok.LastUsedAgent = u.At, u.Addr, u.Client, u.Agent
 	}

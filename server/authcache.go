@@ -37,24 +37,24 @@ type authEntry struct {
 type authCache struct {
 	mu      sync.RWMutex
 	version int64
-	entries map[string]authEntry
+	entries map[string]*authEntry // never modified once put: readers share them
 }
 
-func newAuthCache() *authCache { return &authCache{entries: make(map[string]authEntry)} }
+func newAuthCache() *authCache { return &authCache{entries: make(map[string]*authEntry)} }
 
-func (c *authCache) get(hash *secretHash, version int64) (authEntry, bool) {
+func (c *authCache) get(hash *secretHash, version int64) (*authEntry, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[string(hash[:])] // no allocation: a lookup
 	c.mu.RUnlock()
 	return e, ok && e.version == version
 }
 
-func (c *authCache) put(hash string, e authEntry) {
+func (c *authCache) put(hash string, e *authEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e.version != c.version || len(c.entries) >= authCacheMax {
 		// Entries of an older version can never be served again.
-		c.entries = make(map[string]authEntry)
+		c.entries = make(map[string]*authEntry)
 		c.version = e.version
 	}
 	c.entries[hash] = e
@@ -91,7 +91,7 @@ func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error
 		}
 	}
 	if cacheable {
-		s.cache.put(hash, authEntry{version: version, tok: tok, user: u, org: p.Org})
+		s.cache.put(hash, &authEntry{version: version, tok: tok, user: u, org: p.Org})
 	}
 	applyOrgPolicy(&p.Token, p.Org)
 	return p, nil

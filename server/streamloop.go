@@ -235,5 +235,5 @@ func (s *Service) reload(ctx context.Context, tokenID string) (*Principal, error
 // last read, without counting a use: an open stream is not activity.
 func (s *Service) checkStillValid(ctx context.Context, tok *Token) error {
 	t := *tok
-	return s.checkState(ctx, &t)
+	return s.checkState(ctx, &t, s.clock.Now())
 }

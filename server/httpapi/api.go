@@ -207,9 +207,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !info.vouched {
 		info.addr, viaTrusted = a.clientAddr(r)
 	}
-	if id := r.Header.Get(HeaderRequestID); viaTrusted && validRequestID(id) {
-		info.id = id
-	} else {
+	if viaTrusted {
+		if id := headerValue(r, HeaderRequestID); validRequestID(id) {
+			info.id = id // a trusted proxy's: its logs and ours line up
+		}
+	}
+	if info.id == "" {
 		info.id = newRequestID()
 	}
 	info.header[0] = info.id
@@ -249,7 +252,7 @@ func (a *API) withPrincipal(h func(http.ResponseWriter, *http.Request, *server.P
 }
 
 func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
+	h := headerValue(r, headerAuthorization)
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
@@ -261,7 +264,7 @@ func bearer(r *http.Request) (string, bool) {
 // checkClient refuses a client name a client may not claim: only the SSH
 // layer of this process says "ssh", and never with a header.
 func checkClient(r *http.Request) error {
-	c := r.Header.Get("X-Latch-Client")
+	c := headerValue(r, HeaderClient)
 	if c == "" {
 		return nil
 	}

@@ -107,7 +107,7 @@ func meta(r *http.Request) server.Meta {
 			info.addr, _, _ = net.SplitHostPort(r.RemoteAddr)
 		}
 	}
-	agent := server.CleanAgent(r.Header.Get("User-Agent"))
+	agent := server.CleanAgent(headerValue(r, headerUserAgent))
 	if info.vouched {
 		m := info.meta
 		if m.Agent == "" {
@@ -119,7 +119,7 @@ func meta(r *http.Request) server.Meta {
 		return m
 	}
 	method := "http"
-	if c := r.Header.Get("X-Latch-Client"); c != "" {
+	if c := headerValue(r, HeaderClient); c != "" {
 		method = c
 	}
 	return server.Meta{Addr: info.addr, Method: method, Agent: agent, Auth: info.auth}

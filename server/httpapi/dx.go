@@ -125,7 +125,7 @@ func (a *API) dxObjects(method string, routes ...dxObjectRoute) {
 // adapter of this process vouched for another or the client named itself.
 func dxMeta(r *http.Request) server.Meta {
 	m := meta(r)
-	if _, vouched := server.MetaFrom(r.Context()); !vouched && r.Header.Get("X-Latch-Client") == "" {
+	if _, vouched := server.MetaFrom(r.Context()); !vouched && headerValue(r, HeaderClient) == "" {
 		m.Method = "dx"
 	}
 	return m

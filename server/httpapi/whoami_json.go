@@ -175,8 +175,51 @@ func (e *jsonAppender) time(t time.Time) {
 		return
 	}
 	e.b = append(e.b, '"')
-	e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+	if t.Location() == time.UTC {
+		e.b = appendUTC(e.b, t)
+	} else {
+		e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+	}
 	e.b = append(e.b, '"')
+}
+
+// appendUTC is AppendFormat(RFC3339Nano) for a UTC time of years 0–9999
+// (what the store hands out), with fixed-width digits instead of the
+// general formatter: the fraction without trailing zeros, then "Z".
+func appendUTC(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		digits := 9
+		for ns%10 == 0 {
+			ns /= 10
+			digits--
+		}
+		b = append(b, '.')
+		b = appendDigits(b, ns, digits)
+	}
+	return append(b, 'Z')
+}
+
+// appendDigits writes n, 0 <= n < 10^width, in exactly width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	b = append(b, "000000000"[:width]...)
+	for i := len(b) - 1; n > 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }
 
 // str writes s as a JSON string; anything encoding/json would escape
@@ -184,8 +227,7 @@ func (e *jsonAppender) time(t time.Time) {
 // is left to it.
 func (e *jsonAppender) str(s string) {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
+		if !plainJSON[s[i]] {
 			q, _ := json.Marshal(s) // a string always encodes
 			e.b = append(e.b, q...)
 			return
@@ -195,3 +237,13 @@ func (e *jsonAppender) str(s string) {
 	e.b = append(e.b, s...)
 	e.b = append(e.b, '"')
 }
+
+// plainJSON holds the bytes encoding/json writes as they are inside a
+// string: not a control, quote, backslash, <, > or &, and ASCII (its
+// escapes of U+2028, U+2029 and invalid UTF-8 all start with a byte above).
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()

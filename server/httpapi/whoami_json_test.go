@@ -63,8 +63,12 @@ func randomWhoami(r *rand.Rand) wire.Whoami {
 	s := func() string { return jsonSamples[r.IntN(len(jsonSamples))] }
 	maybe := func() bool { return r.IntN(2) == 0 }
 	tm := func() time.Time {
-		zones := []*time.Location{time.UTC, time.FixedZone("X", 5*3600+1800), time.FixedZone("Y", -7*3600)}
-		base := time.Date(1990+r.IntN(60), time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60), 0, zones[r.IntN(3)])
+		zones := []*time.Location{time.UTC, time.FixedZone("X", 5*3600+1800), time.FixedZone("Y", -7*3600), time.Local}
+		year := 1990 + r.IntN(60)
+		if r.IntN(10) == 0 {
+			year = r.IntN(1000) // fewer than four digits
+		}
+		base := time.Date(year, time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60), 0, zones[r.IntN(len(zones))])
 		switch r.IntN(4) {
 		case 0:
 			return base

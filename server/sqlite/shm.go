@@ -4,9 +4,9 @@ package sqlite
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -82,9 +82,18 @@ func (w *shmWatch) version() (v int64, ok bool) {
 	if !bytes.Equal(a[:], b[:]) {
 		return 0, false
 	}
-	h := fnv.New64a()
-	h.Write(a[:])
-	return int64(h.Sum64()), true
+	return headerVersion(&a), true
+}
+
+// headerVersion folds the header into one number, FNV-1a over its six
+// little-endian words: each step is a bijection of the running value, so
+// headers that differ in one word never fold to the same number.
+func headerVersion(h *[walIndexHdrSize]byte) int64 {
+	v := uint64(14695981039346656037)
+	for i := 0; i < walIndexHdrSize; i += 8 {
+		v = (v ^ binary.LittleEndian.Uint64(h[i:])) * 1099511628211
+	}
+	return int64(v)
 }
 
 // close unmaps the header and closes the file; call it only after every
