@@ -33,14 +33,24 @@ type authEntry struct {
 }
 
 // authCache maps a secret's hash to its token, user and org as read at one
-// store version.
+// store version. versions is the store's ChangeVersioner (nil when it has
+// none, and nothing is cached), found once: an interface assertion per
+// request is a hash lookup.
 type authCache struct {
+	versions ChangeVersioner
+	cached   CachedVersioner // versions, when it can answer from memory
+
 	mu      sync.RWMutex
 	version int64
 	entries map[string]*authEntry // never modified once put: readers share them
 }
 
-func newAuthCache() *authCache { return &authCache{entries: make(map[string]*authEntry)} }
+func newAuthCache(store Store) *authCache {
+	c := &authCache{entries: make(map[string]*authEntry)}
+	c.versions, _ = store.(ChangeVersioner)
+	c.cached, _ = store.(CachedVersioner)
+	return c
+}
 
 func (c *authCache) get(hash *secretHash, version int64) (*authEntry, bool) {
 	c.mu.RLock()
@@ -60,19 +70,29 @@ func (c *authCache) put(hash string, e *authEntry) {
 	c.entries[hash] = e
 }
 
+// currentVersion asks the store's memory first, then the database; ok is
+// false when the store has no version, or it could not be read.
+func (c *authCache) currentVersion(ctx context.Context) (v int64, ok bool) {
+	if c.cached != nil {
+		if v, ok := c.cached.CachedVersion(); ok {
+			return v, true
+		}
+	}
+	if c.versions == nil {
+		return 0, false
+	}
+	v, err := c.versions.ChangeVersion(ctx)
+	return v, err == nil
+}
+
 // resolve returns the principal a secret hash names, from the cache when
-// the store has not changed since it was read.
+// the store has not changed since it was read. The org's policy is applied
+// to the token before it is cached: the entry holds the org it applies.
 func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error) {
-	version, cacheable := int64(0), false
-	if cv, ok := s.store.(ChangeVersioner); ok {
-		v, err := currentVersion(ctx, cv)
-		if err == nil {
-			version, cacheable = v, true
-			if e, hit := s.cache.get(h, v); hit {
-				p := &Principal{User: e.user, Org: e.org, Token: e.tok}
-				applyOrgPolicy(&p.Token, p.Org)
-				return p, nil
-			}
+	version, cacheable := s.cache.currentVersion(ctx)
+	if cacheable {
+		if e, hit := s.cache.get(h, version); hit {
+			return &Principal{User: e.user, Org: e.org, Token: e.tok}, nil
 		}
 	}
 	hash := string(h[:])
@@ -90,19 +110,9 @@ func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error
 			return nil, err
 		}
 	}
-	if cacheable {
-		s.cache.put(hash, &authEntry{version: version, tok: tok, user: u, org: p.Org})
-	}
 	applyOrgPolicy(&p.Token, p.Org)
-	return p, nil
-}
-
-// currentVersion asks the store's memory first, then the database.
-func currentVersion(ctx context.Context, cv ChangeVersioner) (int64, error) {
-	if c, ok := cv.(CachedVersioner); ok {
-		if v, ok := c.CachedVersion(); ok {
-			return v, nil
-		}
+	if cacheable {
+		s.cache.put(hash, &authEntry{version: version, tok: p.Token, user: u, org: p.Org})
 	}
-	return cv.ChangeVersion(ctx)
+	return p, nil
 }

@@ -103,7 +103,7 @@ func NewService(store Store, opts Options) *Service {
 		session: opts.SessionLifetime,
 		usage:   newUsageBatcher(),
 		hub:     newStreamHub(opts.MaxStreamsPerToken, opts.MaxStreamsPerUser),
-		cache:   newAuthCache(),
+		cache:   newAuthCache(store),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}

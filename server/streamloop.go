@@ -202,12 +202,7 @@ func (s *Service) ChangeVersion(ctx context.Context) (v int64, ok bool) { return
 // cannot tell (then every round reads again). Any int64 is a version: the
 // SQLite store's are hashes, negative half the time.
 func (s *Service) changeVersion(ctx context.Context) (v int64, ok bool) {
-	if cv, is := s.store.(ChangeVersioner); is {
-		if v, err := currentVersion(ctx, cv); err == nil {
-			return v, true
-		}
-	}
-	return 0, false
+	return s.cache.currentVersion(ctx)
 }
 
 // reload reads a token, its user and their org afresh, with the org's
