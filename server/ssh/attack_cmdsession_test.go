@@ -2,8 +2,11 @@ package sshd
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,4 +185,66 @@ func TestAttackTerminalPromptGuessesAreCharged(t *testing.T) {
 		t.Fatalf("%d wrong passwords evaluated (want at most 10), %d connections told to wait", failed, throttled)
 	}
 	t.Logf("%d of %d guesses evaluated, %d connections throttled", failed, conns*tries, throttled)
+}
+
+// failOnce answers the next GET /v1/whoami with a 503, as a server whose
+// store could not be read for a moment does, and serves everything else.
+type failOnce struct {
+	next http.Handler
+	arm  atomic.Bool
+	hits atomic.Int32
+}
+
+func (f *failOnce) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/v1/whoami" && f.arm.CompareAndSwap(true, false) {
+		f.hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"error":{"type":"internal","message":"the store could not be read"}}`)
+		return
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+// A check of the held session that fails for a reason other than its
+// credentials (the store unreachable for a moment) keeps it: forgetting it
+// signed in anew and left the first session alive, held by nobody, until
+// it idled out — a row per hiccup in amy's session list.
+func TestAttackHeldCommandSessionSurvivesTransientCheck(t *testing.T) {
+	fail := &failOnce{}
+	w := newWorld(t, func(c *Config) {
+		c.RunCommand = fakeCLI
+		fail.next = c.Handler
+		c.Handler = fail
+	})
+	w.seedAmy(15 * time.Minute)
+	k := w.registerKey("amy", "laptop")
+	if _, errOut, code := w.run("amy", k, "", "whoami"); code != 0 {
+		t.Fatalf("first whoami: %d %q", code, errOut)
+	}
+	held := heldSecret(w, k)
+	fail.arm.Store(true)
+	out, errOut, code := w.run("amy", k, "", "whoami")
+	if fail.hits.Load() != 1 {
+		t.Fatalf("the held session's check was not the request that failed (%d failed)", fail.hits.Load())
+	}
+	if code != 0 || !strings.HasPrefix(out, "amy ") {
+		t.Fatalf("whoami after a failed check: %d %q %q", code, out, errOut)
+	}
+	if now := heldSecret(w, k); now != held {
+		t.Error("a transient failure of the check replaced the held session")
+	}
+	sessions, err := w.apiLogin("amy", "").Tokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := 0
+	for _, tok := range sessions {
+		if tok.Kind == wire.KindSession && tok.SSHKey == gossh.FingerprintSHA256(k.pub) && tok.State == "active" {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d live sessions of the key after a failed check, want 1 (the held one)", live)
+	}
 }

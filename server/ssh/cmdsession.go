@@ -62,11 +62,16 @@ func (st *session) commandSession(ctx context.Context) (string, error) {
 		// enroll-only one too: the policy refuses its commands, and a new
 		// sign-in would only add a row).
 		who, err := st.client.WithToken(e.secret).Whoami(ctx)
-		if err == nil && who.User.Username == st.keyUser && who.Token.SSHKey == fp && who.Token.Kind == wire.KindSession {
+		switch {
+		case err == nil && who.User.Username == st.keyUser && who.Token.SSHKey == fp && who.Token.Kind == wire.KindSession:
 			return e.secret, nil
-		}
-		if err == nil {
+		case err == nil:
 			_ = st.client.WithToken(e.secret).Logout(ctx) // not to be held: ended, not left to idle out
+		case !client.IsAuth(err):
+			// Not checked (the store unreachable for a moment): keep it.
+			// The command's own requests are checked as every request is;
+			// a new sign-in would leave this session alive, held by nobody.
+			return e.secret, nil
 		}
 		e.secret = "" // revoked, idle, expired: it works no more
 	}
