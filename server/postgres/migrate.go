@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -41,6 +42,10 @@ func migrate(ctx context.Context, base *pgx.ConnConfig, schema string) error {
 	cfg.RuntimeParams["statement_timeout"] = "0"
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		// First, so an unreachable server is not reported as something else.
+		return fmt.Errorf("postgres: connect: %w", err)
+	}
 
 	if schema != "" {
 		if _, err := db.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
@@ -52,8 +57,11 @@ func migrate(ctx context.Context, base *pgx.ConnConfig, schema string) error {
 		}
 	}
 	var where sql.NullString
-	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&where); err != nil || where.String == "" {
-		return fmt.Errorf("postgres: migrate: no schema to create tables in (check search_path): %v", err)
+	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&where); err != nil {
+		return fmt.Errorf("postgres: migrate: read the current schema: %w", err)
+	}
+	if where.String == "" {
+		return errors.New("postgres: migrate: no schema to create tables in (check search_path)")
 	}
 	return sqlstore.Migrate(ctx, db, migrations(), dialect, migrationLock{})
 }
