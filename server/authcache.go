@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"sync"
 )
 
@@ -42,7 +43,7 @@ type authCache struct {
 
 	mu      sync.RWMutex
 	version int64
-	entries map[string]*authEntry // never modified once put: readers share them
+	entries map[string]*authEntry // never modified once put: readers copy what they may change
 }
 
 func newAuthCache(store Store) *authCache {
@@ -92,7 +93,9 @@ func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error
 	version, cacheable := s.cache.currentVersion(ctx)
 	if cacheable {
 		if e, hit := s.cache.get(h, version); hit {
-			return &Principal{User: e.user, Org: e.org, Token: e.tok}, nil
+			p := &Principal{User: e.user, Org: e.org, Token: e.tok}
+			p.Token.Scope = maps.Clone(e.tok.Scope) // a request's own: the entry is shared
+			return p, nil
 		}
 	}
 	hash := string(h[:])
@@ -112,7 +115,9 @@ func (s *Service) resolve(ctx context.Context, h *secretHash) (*Principal, error
 	}
 	applyOrgPolicy(&p.Token, p.Org)
 	if cacheable {
-		s.cache.put(hash, &authEntry{version: version, tok: p.Token, user: u, org: p.Org})
+		e := &authEntry{version: version, tok: p.Token, user: u, org: p.Org}
+		e.tok.Scope = maps.Clone(p.Token.Scope)
+		s.cache.put(hash, e)
 	}
 	return p, nil
 }

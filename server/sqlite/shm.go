@@ -86,12 +86,15 @@ func (w *shmWatch) version() (v int64, ok bool) {
 }
 
 // headerVersion folds the header into one number, FNV-1a over its six
-// little-endian words: each step is a bijection of the running value, so
-// headers that differ in one word never fold to the same number.
+// little-endian words with each product's high half folded back into its
+// low: each step is a bijection of the running value, so headers that
+// differ in one word never fold to the same number, and without the
+// shift a bit flipped in two words' top bits cancelled out.
 func headerVersion(h *[walIndexHdrSize]byte) int64 {
 	v := uint64(14695981039346656037)
 	for i := 0; i < walIndexHdrSize; i += 8 {
 		v = (v ^ binary.LittleEndian.Uint64(h[i:])) * 1099511628211
+		v ^= v >> 32
 	}
 	return int64(v)
 }
