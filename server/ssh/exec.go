@@ -83,7 +83,11 @@ func (st *session) exec() int {
 	if token == "" {
 		return code
 	}
-	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Stdout: st.guarded(st.sess, s.cfg.WriteStall), Stderr: st.guarded(stderr, s.cfg.WriteStall),
+	var prompt func(string, bool) (string, error)
+	if tty {
+		prompt = st.askOnTerminal
+	}
+	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Prompt: prompt, Stdout: st.guarded(st.sess, s.cfg.WriteStall), Stderr: st.guarded(stderr, s.cfg.WriteStall),
 		Server: s.cfg.APIBaseURL, Token: token, Transport: client.HandlerTransport(st.handler()),
 		Location: st.loc, User: user,
 		SSH: st.sshCommand(st.sshUser, "", ""), Console: st.sshCommand(st.sshUser, "-t", "")})

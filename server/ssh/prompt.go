@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -69,6 +70,16 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 			}
 		}
 	}
+}
+
+// askOnTerminal is a command's question (Command.Prompt): readLine, with
+// giving up reported as an interruption.
+func (st *session) askOnTerminal(prompt string, secret bool) (string, error) {
+	s, err := st.readLine(prompt, secret)
+	if errors.Is(err, errGaveUp) {
+		return "", context.Canceled
+	}
+	return s, err
 }
 
 // say writes text on the session's terminal as lines that break between

@@ -25,7 +25,11 @@ const (
 // env is what a command may touch of the outside world; tests and SSH
 // sessions swap it.
 type env struct {
-	stdin  io.Reader
+	stdin io.Reader
+	// ask puts a question on a terminal that is not stdin's (an SSH
+	// session's, raw on the server's side: sshd.Command.Prompt); nil: the
+	// prompter reads stdin.
+	ask    func(prompt string, secret bool) (string, error)
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string

@@ -27,15 +27,18 @@ type prompter struct {
 	in  *bufio.Reader
 	out io.Writer
 	fd  int
-	tty bool // stdin is a terminal
+	tty bool // stdin is a terminal, or ask asks on one
+	ask func(prompt string, secret bool) (string, error) // env.ask
 	// needChoice: a numbered choice must be given; input that ends before
 	// one (a script's </dev/null) is an error, not the default.
 	needChoice bool
 }
 
 func newPrompter(e *env) *prompter {
-	p := &prompter{in: bufio.NewReader(e.stdin), out: e.stderr, fd: -1}
-	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	p := &prompter{in: bufio.NewReader(e.stdin), out: e.stderr, fd: -1, ask: e.ask}
+	if p.ask != nil {
+		p.tty = true
+	} else if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.fd, p.tty = int(f.Fd()), true
 	}
 	return p
@@ -55,6 +58,9 @@ func (p *prompter) readLine(ctx context.Context) (string, error) {
 
 // line shows prompt and reads the answer.
 func (p *prompter) line(ctx context.Context, prompt string) (string, error) {
+	if p.ask != nil {
+		return interruptible(ctx, func() (string, error) { return p.ask(prompt, false) })
+	}
 	fmt.Fprint(p.out, prompt)
 	s, err := p.readLine(ctx)
 	if !p.tty || errors.Is(err, io.EOF) {
@@ -69,6 +75,9 @@ func (p *prompter) line(ctx context.Context, prompt string) (string, error) {
 func (p *prompter) secret(ctx context.Context, prompt string) (string, error) {
 	if !p.tty {
 		return "", errNoTerminal
+	}
+	if p.ask != nil {
+		return interruptible(ctx, func() (string, error) { return p.ask(prompt, true) })
 	}
 	state, err := term.GetState(p.fd)
 	if err != nil {

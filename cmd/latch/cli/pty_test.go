@@ -74,7 +74,12 @@ type ptySession struct {
 
 func (w *cliWorld) startPTY(args ...string) *ptySession {
 	w.t.Helper()
-	cmd := exec.Command(latchBinary(w.t), args...)
+	return w.startOnPTY(exec.Command(latchBinary(w.t), args...))
+}
+
+// startOnPTY runs cmd on a pseudo-terminal of its own (200x40).
+func (w *cliWorld) startOnPTY(cmd *exec.Cmd) *ptySession {
+	w.t.Helper()
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + w.t.TempDir(), "TERM=dumb",
 		client.EnvConfigDir + "=" + w.dir, client.EnvServer + "=" + w.srv.URL,

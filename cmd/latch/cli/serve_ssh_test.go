@@ -214,3 +214,61 @@ func TestSSHCommandsKeepTheirServer(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 }
+
+// sshTTY runs `ssh -tt amy@… COMMAND` on a pseudo-terminal: the person
+// typing into a command over SSH.
+func (w *sshWorld) sshTTY(command ...string) *ptySession {
+	w.t.Helper()
+	args := append([]string{"-tt", "-F", "/dev/null", "-p", w.port, "-i", w.key, "-o", "IdentitiesOnly=yes",
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "BatchMode=yes", "amy@127.0.0.1"}, command...)
+	return w.startOnPTY(exec.Command("ssh", args...))
+}
+
+// With `ssh -t`, a command's questions are asked on the person's terminal,
+// which is raw on this side (no line discipline): the answer is echoed,
+// Return ends it. A pick from the numbered list used to wait forever (the
+// CLI read up to a "\n" that Return, "\r", never sent, and echoed nothing),
+// and a revoke refused to ask ("not on a terminal").
+func TestSSHCommandsAskOnTheTerminal(t *testing.T) {
+	w := newSSHWorld(t)
+	s := w.sshTTY("select")
+	s.expect("Pick a numbered choice")
+	s.send("1\r")
+	s.expect("1\r\n") // echoed, and the line ended
+	s.expect("Setting current project to: Scratch Project")
+	if code := s.exit(); code != exitOK {
+		t.Fatalf("select: exit %d\n%s", code, s.output())
+	}
+
+	r := w.ssh("", "token create --name doomed")
+	expect(t, r, exitOK, nil, []string{"Created API token"})
+	s = w.sshTTY("token", "revoke", "doomed")
+	s.expect("[y/N]: ")
+	s.send("n\r")
+	s.expect("Nothing revoked.")
+	if code := s.exit(); code != exitOK {
+		t.Fatalf("revoke, answered no: exit %d\n%s", code, s.output())
+	}
+	s = w.sshTTY("token", "revoke", "doomed")
+	s.expect("[y/N]: ")
+	s.send("y\r")
+	s.expect("Revoked")
+	if code := s.exit(); code != exitOK {
+		t.Fatalf("revoke, answered yes: exit %d\n%s", code, s.output())
+	}
+	// ctrl+c at the question ends the command, revoking nothing.
+	r = w.ssh("", "token create --name kept")
+	expect(t, r, exitOK, nil, []string{"Created API token"})
+	s = w.sshTTY("token", "revoke", "kept")
+	s.expect("[y/N]: ")
+	s.send("\x03")
+	if code := s.exit(); code == exitOK {
+		t.Fatalf("ctrl+c at the question: exit 0\n%s", s.output())
+	}
+	r = w.ssh("", "token list")
+	expect(t, r, exitOK, []string{"kept"}, nil)
+	if strings.Contains(r.stdout, "doomed") {
+		t.Fatalf("the revoked token is still listed:\n%s", r.stdout)
+	}
+}
