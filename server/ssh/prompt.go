@@ -3,6 +3,7 @@ package sshd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -73,13 +74,15 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 }
 
 // askOnTerminal is a command's question (Command.Prompt): readLine, with
-// giving up reported as an interruption.
+// giving up, and the connection ending, reported as an interruption. An
+// end of input is not an answer here: at a local prompt it takes the
+// default, and a dropped connection must not pick a project.
 func (st *session) askOnTerminal(prompt string, secret bool) (string, error) {
 	s, err := st.readLine(prompt, secret)
-	if errors.Is(err, errGaveUp) {
-		return "", context.Canceled
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", context.Canceled, err)
 	}
-	return s, err
+	return s, nil
 }
 
 // say writes text on the session's terminal as lines that break between

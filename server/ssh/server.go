@@ -96,15 +96,15 @@ type Config struct {
 // to the API in process, as this session's; Location is the person's time
 // zone (their TZ, else UTC).
 type Command struct {
-	Args           []string
-	Stdin          io.Reader
+	Args  []string
+	Stdin io.Reader
 	// Prompt asks a question on the person's terminal and reads the
 	// answer, echoed unless secret; nil when the session has none. This
 	// side of an SSH terminal is raw, so a command reading Stdin for an
 	// answer would see no line end and echo nothing: it asks here instead.
 	// ctrl+c or ctrl+d there is context.Canceled, as Ctrl-C at a local
 	// prompt.
-	Prompt func(prompt string, secret bool) (string, error)
+	Prompt         func(prompt string, secret bool) (string, error)
 	Stdout, Stderr io.Writer
 	Server, Token  string
 	Transport      http.RoundTripper

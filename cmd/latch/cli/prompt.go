@@ -27,7 +27,7 @@ type prompter struct {
 	in  *bufio.Reader
 	out io.Writer
 	fd  int
-	tty bool // stdin is a terminal, or ask asks on one
+	tty bool                                             // stdin is a terminal, or ask asks on one
 	ask func(prompt string, secret bool) (string, error) // env.ask
 	// needChoice: a numbered choice must be given; input that ends before
 	// one (a script's </dev/null) is an error, not the default.
