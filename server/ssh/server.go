@@ -102,8 +102,8 @@ type Command struct {
 	// answer, echoed unless secret; nil when the session has none. This
 	// side of an SSH terminal is raw, so a command reading Stdin for an
 	// answer would see no line end and echo nothing: it asks here instead.
-	// ctrl+c or ctrl+d there is context.Canceled, as Ctrl-C at a local
-	// prompt.
+	// ctrl+c or ctrl+d there, or the connection ending, is
+	// context.Canceled, as Ctrl-C at a local prompt: never an answer.
 	Prompt         func(prompt string, secret bool) (string, error)
 	Stdout, Stderr io.Writer
 	Server, Token  string
