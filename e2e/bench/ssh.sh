@@ -5,7 +5,9 @@
 # Ten users, ten consoles each. Prints one line per server and round: memory of the first session and
 # per session at N, idle CPU with N open (% of one core), key → first
 # byte p50/p99 with one session typing, goroutines before and 10 s after.
-# CPU_PROFILE=FILE writes a pprof CPU profile of the last latch serve run;
+# CPU_PROFILE=FILE writes a pprof CPU profile of the last latch serve run,
+# HEAP_PROFILE=FILE a heap profile of it (live once it stopped, and all
+# that was allocated);
 # LATCH_BIN=FILE measures that binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,7 +64,10 @@ for r in $(seq "$rounds"); do
   sleep 0.5
   printf 'bare  '; "$tmp/sshload" -port "$bport" -users "$users" -key-dir "$tmp/keys" -n "$n" -pid "$bpid" -metrics "http://127.0.0.1:$bmport/"
   stop "$bpid"
-  if [ -n "${CPU_PROFILE:-}" ]; then serve --cpu-profile "$CPU_PROFILE"; else serve; fi
+  profargs=()
+  [ -z "${CPU_PROFILE:-}" ] || profargs+=(--cpu-profile "$CPU_PROFILE")
+  [ -z "${HEAP_PROFILE:-}" ] || profargs+=(--heap-profile "$HEAP_PROFILE")
+  serve "${profargs[@]}"
   printf 'latch '; "$tmp/sshload" -port "$sshport" -users "$users" -key-dir "$tmp/keys" -n "$n" -pid "$latch_pid" ${SSHLOAD_ARGS:-} \
     -metrics "http://127.0.0.1:$mport/metrics"
   stop "$latch_pid"

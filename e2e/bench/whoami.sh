@@ -4,7 +4,8 @@
 # postgres needs LATCH_TEST_POSTGRES (source .ci/postgres.sh && pg_start).
 # Prints one line per connection count: the req/s of each and their ratio.
 # CPU_PROFILE=FILE also writes a pprof CPU profile of latch serve to FILE
-# (go tool pprof -top FILE). LATCH_BIN=FILE measures that binary instead.
+# (go tool pprof -top FILE); HEAP_PROFILE=FILE a heap profile, written when
+# it stops. LATCH_BIN=FILE measures that binary instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine=${1:-sqlite}; secs=${2:-5}; rounds=${3:-2}
@@ -29,6 +30,7 @@ if [ "$engine" = postgres ]; then
 fi
 echo 'bench-password-1' | "$tmp/latch" admin --db "$db" "${keyargs[@]}" user create amy --password-stdin >/dev/null
 profargs=(); [ -z "${CPU_PROFILE:-}" ] || profargs=(--cpu-profile "$CPU_PROFILE")
+[ -z "${HEAP_PROFILE:-}" ] || profargs+=(--heap-profile "$HEAP_PROFILE")
 "$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" "${keyargs[@]}" "${profargs[@]}" --log-level error 2>"$tmp/serve.log" & pids+=($!)
 serve=$!
 "$tmp/bare" --listen "127.0.0.1:$bport" & pids+=($!)

@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
@@ -29,7 +31,7 @@ type serveOptions struct {
 	tlsCert, tlsKey                 string
 	trustedProxies                  []string
 	metricsListen                   string
-	cpuProfile                      string
+	cpuProfile, heapProfile         string
 	limits                          server.Options // the service's bounds (docs/security.md)
 }
 
@@ -67,6 +69,8 @@ func (a *app) serveCommand() *cobra.Command {
 	f.BoolVar(&o.dxAPI, "dx-api", true, "also serve the platform client's endpoints: dx login, dx select, dx logout (docs/dx.md)")
 	f.StringVar(&o.cpuProfile, "cpu-profile", "", "write a CPU profile (pprof) of the whole run to this file")
 	_ = f.MarkHidden("cpu-profile") // for benchmarks (e2e/bench), not operators
+	f.StringVar(&o.heapProfile, "heap-profile", "", "write a heap profile (pprof, sampled every 4 KiB) to this file when the server stops")
+	_ = f.MarkHidden("heap-profile")
 	a.completeFlag(cmd, "log-level", fixedCompletions("debug", "info", "warn", "error"))
 	a.completeFlag(cmd, "log-format", fixedCompletions("json", "text"))
 	return cmd
@@ -88,6 +92,16 @@ func (a *app) serve(o *serveOptions) error {
 			return err
 		}
 		defer stop()
+	}
+	if o.heapProfile != "" {
+		// Sampled finely enough to tell one SSH session's buffers apart
+		// (the default samples every 512 KiB).
+		runtime.MemProfileRate = 4 << 10
+		f, err := os.Create(o.heapProfile)
+		if err != nil {
+			return fmt.Errorf("--heap-profile: %w", err)
+		}
+		defer writeHeapProfile(f, e.stderr)
 	}
 	trusted, err := httpapi.ParseTrustedProxies(o.trustedProxies)
 	if err != nil {
@@ -215,6 +229,19 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpu-profile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes what is live once the server stopped, after a
+// collection, with what was allocated over the whole run, into f.
+func writeHeapProfile(f *os.File, stderr io.Writer) {
+	runtime.GC()
+	err := pprof.Lookup("heap").WriteTo(f, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "latch: --heap-profile: %v\n", err)
+	}
 }
 
 // redactDSN hides every password in a database URL or DSN before it

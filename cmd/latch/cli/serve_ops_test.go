@@ -220,3 +220,30 @@ func TestServeDrainsAndLogsRequestIDs(t *testing.T) {
 	}
 	w.waitLog("stopped")
 }
+
+// --heap-profile (hidden, for e2e/bench) writes a pprof heap profile, a
+// gzip stream, when the server stops.
+func TestServeHeapProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "heap.pprof")
+	w := startServe(t, "--heap-profile", path)
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no profile file while serving: %v", err)
+	}
+	w.cancel()
+	select {
+	case code := <-w.done:
+		w.done <- code // for the world's cleanup
+		if code != exitOK {
+			t.Fatalf("serve exited %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 100 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("not a pprof profile (gzip): %d bytes, % x…", len(b), b[:min(len(b), 4)])
+	}
+}
