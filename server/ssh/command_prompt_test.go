@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -31,12 +32,18 @@ func askCLI(_ context.Context, c Command) int {
 	return 0
 }
 
-// askOnPTY starts `whoami` (askCLI asks whatever the command) on a
-// terminal; it returns the session, its input, and its output's lines.
-func askOnPTY(t *testing.T, w *world, k *userKey) (*gossh.Session, func(string), func() string, func()) {
+// promptSession is `whoami` (askCLI asks whatever the command) run on a
+// terminal with a Go client, whose input can be ended on its own.
+type promptSession struct {
+	t    *testing.T
+	sess *gossh.Session
+	in   io.WriteCloser
+	out  *bufio.Reader
+}
+
+func askOnPTY(t *testing.T, w *world, k *userKey) *promptSession {
 	t.Helper()
-	c := w.mustDial("amy", k)
-	sess, err := c.NewSession()
+	sess, err := w.mustDial("amy", k).NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,26 +61,28 @@ func askOnPTY(t *testing.T, w *world, k *userKey) (*gossh.Session, func(string),
 	if err := sess.Start("whoami"); err != nil {
 		t.Fatal(err)
 	}
-	r := bufio.NewReader(out)
-	read := func() string { // up to the next line end or the question
-		var b strings.Builder
-		for {
-			c, err := r.ReadByte()
-			if err != nil {
-				return b.String()
-			}
-			b.WriteByte(c)
-			if c == '\n' || strings.HasSuffix(b.String(), "Which one? ") {
-				return b.String()
-			}
+	return &promptSession{t: t, sess: sess, in: in, out: bufio.NewReader(out)}
+}
+
+// read returns the output up to the next line end or the question.
+func (p *promptSession) read() string {
+	var b strings.Builder
+	for {
+		c, err := p.out.ReadByte()
+		if err != nil {
+			return b.String()
+		}
+		b.WriteByte(c)
+		if c == '\n' || strings.HasSuffix(b.String(), "Which one? ") {
+			return b.String()
 		}
 	}
-	send := func(s string) {
-		if _, err := in.Write([]byte(s)); err != nil {
-			t.Fatal(err)
-		}
+}
+
+func (p *promptSession) send(s string) {
+	if _, err := io.WriteString(p.in, s); err != nil {
+		p.t.Fatal(err)
 	}
-	return sess, send, read, func() { in.Close() }
 }
 
 // A command's question over `ssh -t` is read by the terminal's line reader:
@@ -85,29 +94,29 @@ func TestCommandPromptOnTheTerminal(t *testing.T) {
 	w.seedAmy(15 * time.Minute)
 	k := w.registerKey("amy", "laptop")
 
-	sess, send, read, _ := askOnPTY(t, w, k)
-	if q := read(); !strings.HasSuffix(q, "Which one? ") {
+	p := askOnPTY(t, w, k)
+	if q := p.read(); !strings.HasSuffix(q, "Which one? ") {
 		t.Fatalf("no question: %q", q)
 	}
-	send("3\x7f4\r")
-	if echo := read(); echo != "3\b \b4\r\n" {
+	p.send("3\x7f4\r")
+	if echo := p.read(); echo != "3\b \b4\r\n" {
 		t.Errorf("echo %q", echo)
 	}
-	if ans := read(); !strings.Contains(ans, `answer "4"`) {
+	if ans := p.read(); !strings.Contains(ans, `answer "4"`) {
 		t.Errorf("answer line %q", ans)
 	}
-	if err := sess.Wait(); err != nil {
+	if err := p.sess.Wait(); err != nil {
 		t.Errorf("exit: %v", err)
 	}
 
-	sess, _, read, closeInput := askOnPTY(t, w, k)
-	read()
-	closeInput()
-	if ans := read(); !strings.Contains(ans, "interrupted") {
+	p = askOnPTY(t, w, k)
+	p.read()
+	p.in.Close()
+	if ans := p.read(); !strings.Contains(ans, "interrupted") {
 		t.Errorf("end of input at the question: %q, want interrupted", ans)
 	}
 	var exit *gossh.ExitError
-	if err := sess.Wait(); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+	if err := p.sess.Wait(); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Errorf("exit after the end of input: %v, want status 1", err)
 	}
 }

@@ -241,32 +241,31 @@ func TestSSHCommandsAskOnTheTerminal(t *testing.T) {
 		t.Fatalf("select: exit %d\n%s", code, s.output())
 	}
 
-	r := w.ssh("", "token create --name doomed")
-	expect(t, r, exitOK, nil, []string{"Created API token"})
-	s = w.sshTTY("token", "revoke", "doomed")
-	s.expect("[y/N]: ")
-	s.send("n\r")
-	s.expect("Nothing revoked.")
-	if code := s.exit(); code != exitOK {
-		t.Fatalf("revoke, answered no: exit %d\n%s", code, s.output())
+	// revoke answers the revoke's question for name with keys and returns
+	// its exit status once want showed.
+	revoke := func(name, keys, want string) int {
+		t.Helper()
+		s := w.sshTTY("token", "revoke", name)
+		s.expect("[y/N]: ")
+		s.send(keys)
+		s.expect(want)
+		return s.exit()
 	}
-	s = w.sshTTY("token", "revoke", "doomed")
-	s.expect("[y/N]: ")
-	s.send("y\r")
-	s.expect("Revoked")
-	if code := s.exit(); code != exitOK {
-		t.Fatalf("revoke, answered yes: exit %d\n%s", code, s.output())
+	for _, name := range []string{"doomed", "kept"} {
+		r := w.ssh("", "token create --name "+name)
+		expect(t, r, exitOK, nil, []string{"Created API token"})
+	}
+	if code := revoke("doomed", "n\r", "Nothing revoked."); code != exitOK {
+		t.Fatalf("revoke, answered no: exit %d", code)
+	}
+	if code := revoke("doomed", "y\r", "Revoked"); code != exitOK {
+		t.Fatalf("revoke, answered yes: exit %d", code)
 	}
 	// ctrl+c at the question ends the command, revoking nothing.
-	r = w.ssh("", "token create --name kept")
-	expect(t, r, exitOK, nil, []string{"Created API token"})
-	s = w.sshTTY("token", "revoke", "kept")
-	s.expect("[y/N]: ")
-	s.send("\x03")
-	if code := s.exit(); code == exitOK {
-		t.Fatalf("ctrl+c at the question: exit 0\n%s", s.output())
+	if code := revoke("kept", "\x03", "interrupted"); code == exitOK {
+		t.Fatal("ctrl+c at the question: exit 0")
 	}
-	r = w.ssh("", "token list")
+	r := w.ssh("", "token list")
 	expect(t, r, exitOK, []string{"kept"}, nil)
 	if strings.Contains(r.stdout, "doomed") {
 		t.Fatalf("the revoked token is still listed:\n%s", r.stdout)
