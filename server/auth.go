@@ -9,11 +9,23 @@ import (
 )
 
 // Principal is who a request acts as: the user, their org (ID 0 when none)
-// and the token that authenticated it.
+// and the token that authenticated it. It lives for one request.
 type Principal struct {
 	User  User
 	Org   Org
 	Token Token
+	// At is when Authenticate checked the token: the one instant the
+	// request's policy and answers are judged at, so that they agree (and
+	// the clock is read once). Zero in a principal made otherwise.
+	At time.Time
+}
+
+// RequestTime is the instant p's request is judged at: p.At, or now.
+func (s *Service) RequestTime(p *Principal) time.Time {
+	if !p.At.IsZero() {
+		return p.At
+	}
+	return s.clock.Now()
 }
 
 // AutoLogoutAfter is the inactivity limit that applies to the user's
@@ -64,7 +76,7 @@ func (s *Service) Whoami(ctx context.Context, p *Principal) (Credential, error) 
 	if err := s.authorize(ctx, p, OpWhoami, authReq{}); err != nil {
 		return 0, err
 	}
-	return p.Credential(s.clock.Now()), nil
+	return p.Credential(s.RequestTime(p)), nil
 }
 
 // Meta describes where a request came from, for throttling and events.
@@ -115,6 +127,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, m Meta) (*Pri
 		return nil, errLocked
 	}
 	s.usage.record(TokenUsage{TokenID: p.Token.ID, At: now, Addr: m.Addr, Client: m.Method, Agent: m.Agent}, p.Token.Kind == KindSession)
+	p.At = now
 	return p, nil
 }
 

@@ -194,7 +194,7 @@ func (s *Service) authorize(ctx context.Context, p *Principal, op Op, r authReq)
 		// A programming error: an operation without a row is refused.
 		return fmt.Errorf("authorize: no policy for %q", op)
 	}
-	cred := p.Credential(s.clock.Now())
+	cred := p.Credential(s.RequestTime(p))
 	switch rule.Access[cred] {
 	case Allow:
 	case Own:

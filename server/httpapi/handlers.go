@@ -36,7 +36,7 @@ func (a *API) whoami(w http.ResponseWriter, r *http.Request, p *server.Principal
 	if err != nil {
 		return err
 	}
-	now := a.svc.Clock().Now()
+	now := a.svc.RequestTime(p)
 	out := wire.Whoami{
 		User: wireUser(p.User, p.Org), Org: wireOrg(p.Org), Token: wireToken(p.Token, now, p.Token.ID),
 		Credential: wireCredential[cred],
