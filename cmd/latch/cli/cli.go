@@ -48,6 +48,9 @@ type env struct {
 	transport http.RoundTripper
 	// hangup delivers SIGHUP, when the process catches it (RunWithHangup).
 	hangup <-chan os.Signal
+	// width is the terminal's width in columns, 0 when the output is not
+	// a terminal; nil: stdout's, when it is one (termWidth).
+	width func() int
 }
 
 // Run runs the command line on the process's streams and environment and

@@ -27,6 +27,8 @@ type cliWorld struct {
 	dir      string // LATCH_CONFIG_DIR
 	env      map[string]string
 	projects map[string]string // name -> id
+	// termWidth, when set, is the width of the terminal commands print to.
+	termWidth int
 }
 
 func newCLIWorld(t *testing.T) *cliWorld { return newCLIWorldAt(t, time.Now()) }
@@ -79,6 +81,9 @@ func (w *cliWorld) run(stdin string, extraEnv []string, args ...string) result {
 	}
 	var out, errb bytes.Buffer
 	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	if w.termWidth > 0 {
+		e.width = func() int { return w.termWidth }
+	}
 	code := run(w.ctx, e, args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }

@@ -51,8 +51,22 @@ func (a *app) eventsCommand() *cobra.Command {
 			if s.json && !follow {
 				return emitJSON(out, wire.EventList{Events: evs})
 			}
-			for _, ev := range evs {
-				s.printEvent(out, ev)
+			var cols columns
+			if s.json {
+				for _, ev := range evs {
+					s.printEventJSON(out, ev)
+				}
+			} else {
+				t := &table{min: eventMins}
+				for _, ev := range evs {
+					t.add(s.eventCells(ev)...)
+				}
+				var floor []int
+				if follow {
+					floor = eventFloor
+				}
+				cols = t.layout(s.e.termWidth(), floor)
+				t.write(out, cols)
 			}
 			if len(evs) == 0 && !s.json {
 				fmt.Fprintln(s.e.stderr, "No activity to show.")
@@ -64,7 +78,7 @@ func (a *app) eventsCommand() *cobra.Command {
 			if len(evs) > 0 {
 				after = evs[len(evs)-1].ID
 			}
-			return s.followEvents(out, after)
+			return s.followEvents(out, after, cols)
 		}),
 	}))
 	f := cmd.Flags()
@@ -105,13 +119,17 @@ func recentEvents(ctx context.Context, c *client.Client, cutoff time.Time) ([]wi
 	return out, nil
 }
 
-// printEvent writes one row, or one JSON line with --json.
-func (s *session) printEvent(w io.Writer, ev wire.Event) {
-	if s.json {
-		b, _ := json.Marshal(ev)
-		fmt.Fprintf(w, "%s\n", client.EscapeJSONForTerminal(b))
-		return
-	}
+// The events' columns: mark and time, what, address, sign-in method,
+// client. eventMins are the narrowest they shrink to on a narrow terminal;
+// eventFloor the widths kept for what --follow brings later.
+var (
+	eventMins  = []int{0, 16, 9, 8, 6}
+	eventFloor = []int{0, 24, 15, 13, 12}
+)
+
+// eventCells is one event's row: "!" marks a failure, "+" a token's new
+// address.
+func (s *session) eventCells(ev wire.Event) []string {
 	r := client.Row(ev, s.e.location())
 	mark := " "
 	switch {
@@ -124,15 +142,26 @@ func (s *session) printEvent(w io.Writer, ev wire.Event) {
 	if r.New {
 		what += " (new)"
 	}
-	fmt.Fprintf(w, "%s %-20s  %-30s  %-15s  %-22s  %s\n", mark, r.Time, fit(what, 30), fit(r.Addr, 15), fit(r.Method, 22), r.Client)
+	return []string{mark + " " + r.Time, what, r.Addr, r.Method, r.Client}
+}
+
+// printEventJSON writes one event as a JSON line (--json).
+func (s *session) printEventJSON(w io.Writer, ev wire.Event) {
+	b, _ := json.Marshal(ev)
+	fmt.Fprintf(w, "%s\n", client.EscapeJSONForTerminal(b))
 }
 
 // followEvents prints new events until the stream ends: nil when the
 // person interrupted it, the reason otherwise (the session ended…).
-func (s *session) followEvents(w io.Writer, after int64) error {
+// cols are the listing's (none with --json).
+func (s *session) followEvents(w io.Writer, after int64, cols columns) error {
 	events, errc := s.c.FollowEvents(s.ctx, after)
 	for ev := range events {
-		s.printEvent(w, ev)
+		if s.json {
+			s.printEventJSON(w, ev)
+		} else {
+			writeRow(w, cols, s.eventCells(ev))
+		}
 	}
 	err := <-errc
 	if errors.Is(err, context.Canceled) || s.ctx.Err() != nil {

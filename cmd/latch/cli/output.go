@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/latch-dev/latch/client"
 )
@@ -55,6 +58,23 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// termWidth is how many columns the person's terminal has, 0 when the
+// output goes elsewhere (a pipe, a file): tables fit themselves to it.
+func (e *env) termWidth() int {
+	if e.width != nil {
+		return e.width()
+	}
+	f, ok := e.stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 // location is the person's time zone: this machine's, or over SSH the

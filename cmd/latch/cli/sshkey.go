@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -105,11 +106,15 @@ func addSSHKey(s *session, p *prompter, r reauthFlags, line, from string) error 
 }
 
 func (a *app) sshKeyListCommand() *cobra.Command {
-	return withServer(withJSON(&cobra.Command{
-		Use:     "list [--json]",
+	var wide bool
+	cmd := withServer(withJSON(&cobra.Command{
+		Use:     "list [--wide] [--json]",
 		Aliases: []string{"ls"},
 		Short:   "list your keys with their SHA256 fingerprints, how they were added and when last used",
-		Args:    noArgs,
+		Long: "Lists your SSH keys: fingerprint, comment, when added and when last used, as the console's\n" +
+			"Security tab does. The table fits the terminal (comments are cut first; fingerprints never);\n" +
+			"--wide shows every column: the key type, times in full and what the key was added with.",
+		Args: noArgs,
 		RunE: a.signedIn(func(s *session, _ []string) error {
 			keys, err := s.c.SSHKeys(s.ctx)
 			if err != nil {
@@ -123,24 +128,46 @@ func (a *app) sshKeyListCommand() *cobra.Command {
 				return nil
 			}
 			return s.print(wire.SSHKeyList{Keys: keys}, func(out io.Writer) {
-				w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED\tADDED WITH\tLAST USED")
-				for _, k := range keys {
-					typ, _, _ := strings.Cut(k.PublicKey, " ")
-					with := k.AddedWith
-					if with == "" {
-						with = "-"
-					}
-					last := "never"
-					if k.LastUsedAt != nil {
-						last = a.e.fmtTime(*k.LastUsedAt)
-					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, k.Comment, a.e.fmtTime(k.CreatedAt), with, last)
+				if wide {
+					printSSHKeysWide(s.e, out, keys)
+				} else {
+					printSSHKeys(s.e, out, keys, time.Now())
 				}
-				w.Flush()
 			})
 		}),
 	}))
+	cmd.Flags().BoolVar(&wide, "wide", false, "every column: key type, times in full, what the key was added with")
+	return cmd
+}
+
+// printSSHKeys is the table for people: what the console shows, fitted to
+// the terminal.
+func printSSHKeys(e *env, out io.Writer, keys []wire.SSHKey, now time.Time) {
+	t := &table{min: []int{0, 12, 0, 0}}
+	t.add("FINGERPRINT", "COMMENT", "ADDED", "LAST USED")
+	for _, k := range keys {
+		last := "never"
+		if k.LastUsedAt != nil {
+			last = relTime(*k.LastUsedAt, now)
+		}
+		t.add(k.Fingerprint, orDash(client.Printable(k.Comment)), relTime(k.CreatedAt, now), last)
+	}
+	t.write(out, t.layout(e.termWidth(), nil))
+}
+
+// printSSHKeysWide is every column, whole.
+func printSSHKeysWide(e *env, out io.Writer, keys []wire.SSHKey) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED\tADDED WITH\tLAST USED")
+	for _, k := range keys {
+		typ, _, _ := strings.Cut(k.PublicKey, " ")
+		last := "never"
+		if k.LastUsedAt != nil {
+			last = e.fmtTime(*k.LastUsedAt)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, orDash(client.Printable(k.Comment)), e.fmtTime(k.CreatedAt), orDash(k.AddedWith), last)
+	}
+	w.Flush()
 }
 
 func (a *app) sshKeyRemoveCommand() *cobra.Command {

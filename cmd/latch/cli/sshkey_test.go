@@ -58,7 +58,9 @@ func TestSSHKeyAddListRemove(t *testing.T) {
 	expect(t, r, exitAuthNeed, nil, []string{"password is not correct"})
 
 	r = w.run("", nil, "ssh-key", "list")
-	expect(t, r, exitOK, []string{"FINGERPRINT", fp, fp2, "ssh-ed25519", "amy@laptop"}, nil)
+	expect(t, r, exitOK, []string{"FINGERPRINT", fp, fp2, "amy@laptop", "just now", "never"}, nil)
+	r = w.run("", nil, "ssh-key", "list", "--wide")
+	expect(t, r, exitOK, []string{"FINGERPRINT", fp, fp2, "ssh-ed25519", "amy@laptop", "password session"}, nil)
 	r = w.run("", nil, "ssh-key", "list", "--json")
 	expect(t, r, exitOK, nil, nil)
 	var list wire.SSHKeyList

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// table prints rows in aligned columns two spaces apart, as tabwriter
+// does, and fits them to the terminal's width when it knows one: columns
+// that may shrink give up width, the widest first, and their cells are
+// cut with "…". Piped output (width 0) keeps every cell whole, for
+// scripts. Widths are display columns: a wide character counts two.
+type table struct {
+	// min is each column's narrowest width when it shrinks; 0: it never
+	// shrinks (a time, a mark).
+	min  []int
+	rows [][]string
+}
+
+const tableGap = 2
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+// columns are a table's column widths; cut: cells wider than their column
+// are cut to it (on a terminal), else written whole.
+type columns struct {
+	w   []int
+	cut bool
+}
+
+// layout gives each column its widest cell's width, fitted to width (0: no
+// limit, nothing is cut). floor raises a column to at least floor[i], for
+// rows yet to come (a followed stream); nil: none.
+func (t *table) layout(width int, floor []int) columns {
+	w := make([]int, len(t.min))
+	for i := range w {
+		if i < len(floor) {
+			w[i] = floor[i]
+		}
+	}
+	for _, r := range t.rows {
+		for i, c := range r {
+			w[i] = max(w[i], ansi.StringWidth(c))
+		}
+	}
+	if width <= 0 {
+		return columns{w: w}
+	}
+	// Down to each column's min first; on a terminal narrower still, the
+	// shrinking columns go on down to a few characters each.
+	for _, floor := range []func(i int) int{func(i int) int { return t.min[i] }, func(int) int { return cellFloor }} {
+		for total(w) > width {
+			widest := -1
+			for i := range w {
+				if t.min[i] > 0 && w[i] > floor(i) && (widest < 0 || w[i] > w[widest]) {
+					widest = i
+				}
+			}
+			if widest < 0 {
+				break
+			}
+			w[widest]--
+		}
+	}
+	return columns{w: w, cut: true} // if still too wide, the terminal wraps
+}
+
+// cellFloor is the narrowest a shrinking column gets: "ab…" still hints.
+const cellFloor = 3
+
+func total(w []int) int {
+	n := tableGap * max(len(w)-1, 0)
+	for _, x := range w {
+		n += x
+	}
+	return n
+}
+
+// write prints every row.
+func (t *table) write(out io.Writer, cols columns) {
+	for _, r := range t.rows {
+		writeRow(out, cols, r)
+	}
+}
+
+// writeRow prints one row in cols: cells padded but for the last, so that
+// no line ends in spaces.
+func writeRow(out io.Writer, cols columns, cells []string) {
+	var b strings.Builder
+	last := len(cells) - 1
+	for last > 0 && cells[last] == "" {
+		last--
+	}
+	for i := 0; i <= last; i++ {
+		c := cells[i]
+		if cols.cut && ansi.StringWidth(c) > cols.w[i] {
+			c = ansi.Truncate(c, cols.w[i], "…")
+		}
+		b.WriteString(c)
+		if i < last {
+			b.WriteString(strings.Repeat(" ", max(cols.w[i]-ansi.StringWidth(c), 0)+tableGap))
+		}
+	}
+	b.WriteByte('\n')
+	io.WriteString(out, b.String())
+}
