@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -123,4 +124,37 @@ func TestEventsAndSSHKeysFitEightyColumns(t *testing.T) {
 	checkFits(t, r.stdout, 80)
 	r = w.run("", nil, "ssh-key", "list", "--wide")
 	expect(t, r, exitOK, []string{fp, "ssh-ed25519", "ADDED WITH", "amy@a-laptop-with-a-rather-long-host-name.example.org"}, nil)
+}
+
+// A key comment is the key owner's text: one with escape sequences is
+// refused whole (nothing of it reaches a terminal), and wide characters
+// are cut on a column's edge, never through a character.
+func TestAttackSSHKeyCommentInTheTable(t *testing.T) {
+	w := newCLIWorld(t)
+	w.seedAmy()
+	w.login("")
+	line, _ := newPublicKey(t, "\x1b]52;c;cHduZWQ=\x07\x1b[2Jmine")
+	r := w.run(line+"\n"+amyPassword+"\n", nil, "ssh-key", "add", "--password-stdin", "-")
+	expect(t, r, exitError, nil, []string{"escape character"})
+	if strings.ContainsRune(r.stdout+r.stderr, 0x1b) || strings.ContainsRune(r.stdout+r.stderr, 0x07) {
+		t.Fatalf("the refusal echoed a control character:\n%q", r.stderr)
+	}
+
+	line, fp := newPublicKey(t, "東京のサーバーの鍵、東京のサーバーの鍵、東京のサーバーの鍵")
+	r = w.run(line+"\n"+amyPassword+"\n", nil, "ssh-key", "add", "--password-stdin", "-")
+	expect(t, r, exitOK, nil, nil)
+	for _, width := range []int{0, 80, 79} {
+		w.termWidth = width
+		r = w.run("", nil, "ssh-key", "list")
+		expect(t, r, exitOK, []string{fp, "東"}, nil)
+		if width > 0 {
+			checkFits(t, r.stdout, width)
+			if !strings.Contains(r.stdout, "…") {
+				t.Errorf("width %d: the comment was not cut:\n%s", width, r.stdout)
+			}
+		}
+		if !utf8.ValidString(r.stdout) {
+			t.Errorf("width %d: a character was cut in half:\n%q", width, r.stdout)
+		}
+	}
 }
