@@ -110,6 +110,9 @@ type Command struct {
 	Transport      http.RoundTripper
 	Location       *time.Location
 	User           string
+	// Width is the person's terminal's width in columns as the command
+	// began (ssh -t), 0 without a terminal: tables fit it.
+	Width int
 	// SSH and Console are how the person runs a command and opens the
 	// console here (`ssh -p 2222 amy@host`, and with -t): what the
 	// command's texts advise instead of a `latch …` that does not exist

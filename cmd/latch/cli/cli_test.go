@@ -52,15 +52,16 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 	r = w.run("", script, "whoami")
 	expect(t, r, exitOK, []string{"amy (Amy Example)", `"nightly upload"`, "from LATCH_TOKEN", "2 hours of inactivity"}, nil)
 
-	// For people: active tokens, 80 columns, project names; --wide: all.
+	// For people: active tokens with project names, fitted to the
+	// terminal (whole when piped); --wide: all.
 	r = w.run("", nil, "token", "list")
-	// The seeds' Scratch Project holds PHI: marked, the scope cut to fit.
-	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "api", "PHI Scratch Project:U", " *"}, nil)
-	for _, line := range strings.Split(r.stdout, "\n") {
-		if n := len([]rune(line)); n > 80 {
-			t.Errorf("a line of %d columns: %q", n, line)
-		}
-	}
+	// The seeds' Scratch Project holds PHI: marked.
+	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "api", "PHI Scratch Project:UPLOAD", " *"}, nil)
+	w.termWidth = 80
+	r = w.run("", nil, "token", "list")
+	expect(t, r, exitOK, []string{"NAME", "LAST USED", "nightly upload", "PHI Scratch Project:UPLO…"}, nil)
+	checkFits(t, r.stdout, 80)
+	w.termWidth = 0
 	r = w.run("", nil, "token", "list", "--wide")
 	expect(t, r, exitOK, []string{"ID", "LAST USED", "nightly upload", "api", "Scratch Project:UPLOAD", "active", " *"}, nil)
 

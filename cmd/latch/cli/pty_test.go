@@ -77,14 +77,19 @@ func (w *cliWorld) startPTY(args ...string) *ptySession {
 	return w.startOnPTY(exec.Command(latchBinary(w.t), args...))
 }
 
-// startOnPTY runs cmd on a pseudo-terminal of its own (200x40).
+// startOnPTY runs cmd on a pseudo-terminal of its own: 200x40, or
+// termWidth columns when the world sets it.
 func (w *cliWorld) startOnPTY(cmd *exec.Cmd) *ptySession {
 	w.t.Helper()
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + w.t.TempDir(), "TERM=dumb",
 		client.EnvConfigDir + "=" + w.dir, client.EnvServer + "=" + w.srv.URL,
 	}
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 200})
+	cols := uint16(200)
+	if w.termWidth > 0 {
+		cols = uint16(w.termWidth)
+	}
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: cols})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -129,6 +129,7 @@ func runSSHCommand(ctx context.Context, c sshd.Command) int {
 	defer os.RemoveAll(dir)
 	vars := map[string]string{client.EnvServer: c.Server, client.EnvToken: c.Token, client.EnvConfigDir: dir}
 	e := &env{stdin: c.Stdin, ask: c.Prompt, stdout: c.Stdout, stderr: c.Stderr, getenv: func(k string) string { return vars[k] },
-		overSSH: true, transport: c.Transport, loc: c.Location, sshCommand: c.SSH, sshConsole: c.Console}
+		overSSH: true, transport: c.Transport, loc: c.Location, sshCommand: c.SSH, sshConsole: c.Console,
+		width: func() int { return c.Width }}
 	return run(ctx, e, c.Args)
 }

@@ -28,7 +28,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 		Aliases: []string{"ls"},
 		Short:   "list your active tokens, sessions included",
 		Long: "Lists your active tokens, API tokens and sessions; --all adds revoked and expired\n" +
-			"ones. The table fits 80 columns (--wide shows everything). The one in use is\n" +
+			"ones. The table fits the terminal (--wide shows everything). The one in use is\n" +
 			"marked *; tokens that expire within 7 days are marked !; PHI marks a token that\n" +
 			"reaches a project with protected health information.",
 		Args: noArgs,
@@ -61,7 +61,7 @@ func (a *app) tokenListCommand() *cobra.Command {
 				if wide {
 					printTokensWide(s.e, w, shown, names)
 				} else {
-					printTokens(w, shown, names, now)
+					printTokens(s.e, w, shown, names, now)
 				}
 				printTokenNotes(s.e, s.e.stderr, toks, shown, all, now)
 			})
@@ -83,33 +83,34 @@ func expireCount(n int, what string) string {
 	return fmt.Sprintf("%d %ss expire", n, what)
 }
 
-// printTokens is the table for people: 80 columns, names not ids.
-func printTokens(out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
+// printTokens is the table for people, names not ids, fitted to the
+// terminal: names and scopes are cut first.
+func printTokens(e *env, out io.Writer, toks []wire.Token, names map[string]string, now time.Time) {
 	if len(toks) == 0 {
 		fmt.Fprintln(out, "No tokens to show.")
 		return
 	}
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tKIND\tSCOPE\tEXPIRES\tLAST USED")
-	for _, t := range toks {
-		name := fit(client.Printable(t.Name), 24)
-		if t.Current {
+	t := &table{min: []int{16, 0, 10, 0, 0}}
+	t.add("NAME", "KIND", "SCOPE", "EXPIRES", "LAST USED")
+	for _, tok := range toks {
+		name := client.Printable(tok.Name)
+		if tok.Current {
 			name += " *"
 		}
-		expires := relTime(t.ExpiresAt, now)
-		if client.ExpiringSoon(t, now) {
+		expires := relTime(tok.ExpiresAt, now)
+		if client.ExpiringSoon(tok, now) {
 			expires += " !"
 		}
-		if t.State != wire.StateActive {
-			expires = string(t.State)
+		if tok.State != wire.StateActive {
+			expires = string(tok.State)
 		}
 		last := "never"
-		if t.LastUsedAt != nil {
-			last = relTime(*t.LastUsedAt, now)
+		if tok.LastUsedAt != nil {
+			last = relTime(*tok.LastUsedAt, now)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", name, t.Kind, fit(scopeNames(t, names), 22), expires, last)
+		t.add(name, string(tok.Kind), scopeNames(tok, names), expires, last)
 	}
-	w.Flush()
+	t.write(out, t.layout(e.termWidth(), nil))
 }
 
 // printTokensWide is every column, for a wide terminal or a report.
@@ -145,7 +146,7 @@ func printTokenNotes(e *env, out io.Writer, all, shown []wire.Token, showAll boo
 		hidden = len(all) - len(shown)
 	}
 	if phi {
-		fmt.Fprintln(out, "PHI: the token reaches a project with protected health information, so it carries PHI access.")
+		fmt.Fprintln(out, "PHI: the token reaches protected health information, so it carries PHI access.")
 	}
 	if soon > 0 {
 		fmt.Fprintf(out, "! %s within 7 days: %s gives a new secret for the same lifetime.\n", expireCount(soon, "token"), e.command("token rotate NAME"))
@@ -210,15 +211,6 @@ func relTime(t, now time.Time) string {
 		return "just now"
 	}
 	return prefix + n + suffix
-}
-
-// fit cuts s to n characters, marking the cut.
-func fit(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 func orDash(s string) string {
