@@ -334,7 +334,7 @@ func TestLoginWithTwoFactorCode(t *testing.T) {
 	// The code as the second line of standard input.
 	r = w.run(amyPassword+"\n"+w.code(secret)+"\n", nil, "login", "--username", "amy", "--password-stdin", "--noprojects")
 	expect(t, r, exitOK, nil, nil)
-	expect(t, w.run("", nil, "whoami"), exitOK, []string{"password+totp", "2FA:      on"}, nil)
+	expect(t, w.run("", nil, "whoami"), exitOK, []string{"signed in with password + TOTP", "2FA:      on"}, nil)
 	// Or with --code; a wrong one is refused with the clock advice.
 	r = w.run(amyPassword+"\n", nil, "login", "--username", "amy", "--password-stdin", "--code", "000000", "--noprojects")
 	expect(t, r, exitAuthNeed, nil, []string{"not accepted"})

@@ -95,7 +95,7 @@ func TestSSHCommandsAndMetricsWithTLS(t *testing.T) {
 	expect(t, r, exitOK, []string{"Added SSH key"}, nil)
 
 	r = sshExec(t, port, key, "whoami")
-	expect(t, r, exitOK, []string{"amy", "from a ssh-key login"}, nil)
+	expect(t, r, exitOK, []string{"amy", "signed in with SSH key"}, nil)
 	r = sshExec(t, port, key, "token create --name ci")
 	expect(t, r, exitOK, nil, nil)
 	secret := strings.TrimSpace(r.stdout)

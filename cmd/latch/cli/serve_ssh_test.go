@@ -109,7 +109,7 @@ func TestSSHCommandsRunTheCLI(t *testing.T) {
 	}
 
 	r = w.ssh("", "whoami")
-	expect(t, r, exitOK, []string{"User:", "amy", "from a ssh-key login"}, nil)
+	expect(t, r, exitOK, []string{"User:", "amy", "signed in with SSH key"}, nil)
 	// Dates are the person's: a day means through its end in the zone their
 	// client sends (TZ), shown with it; without one, UTC.
 	r = w.ssh("", "token create --name ny --expires 2030-01-31", "-o", "SetEnv=TZ=America/New_York")

@@ -81,11 +81,13 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.Proje
 	}
 	auth := fmt.Sprintf("%s token %s", t.Kind, t.ID)
 	if t.Kind == wire.KindSession && t.AuthMethod != "" {
-		auth = fmt.Sprintf("session %s, from a %s login", t.ID, t.AuthMethod)
+		auth = fmt.Sprintf("session %s, signed in with %s", t.ID, client.AuthLabel(t.AuthMethod))
 	} else if t.Name != "" {
 		auth += fmt.Sprintf(" %q", t.Name)
 	}
-	fmt.Fprintf(w, "Auth:\t%s (from %s)\n", auth, source)
+	// The source on a line of its own: beside a session's id it made the
+	// line 81 columns wide.
+	fmt.Fprintf(w, "Auth:\t%s\n\t(from %s)\n", auth, source)
 	if t.Scope != nil && len(t.Scope.Projects) > 0 {
 		fmt.Fprintf(w, "Scope:\t%s\n", scopeString(t.Scope))
 	}
