@@ -8,9 +8,17 @@ import (
 	"github.com/latch-dev/latch/client/wire"
 )
 
-// viewNote is the seed's hint, shown above the default (CONTRIBUTE) list.
-const viewNote = `Note: Use "latch select --level VIEW" or "latch select --public" to select from
+// viewNote is the seed's hint, shown above the default (CONTRIBUTE) list
+// and wrapped where the seed wraps it; over SSH it names the ssh forms, on
+// lines of their own (they are long).
+func viewNote(e *env) string {
+	if e.overSSH && e.sshCommand != "" {
+		return fmt.Sprintf("Note: Use %q\nor %q to select from\nprojects for which you only have VIEW permissions.",
+			e.sshCommand+" select --level VIEW", e.sshCommand+" select --public")
+	}
+	return `Note: Use "latch select --level VIEW" or "latch select --public" to select from
 projects for which you only have VIEW permissions.`
+}
 
 // chooseProject lists projects as a numbered choice, with the current one
 // (or the first) as default, and saves the choice. It returns false when
@@ -31,12 +39,12 @@ func chooseProject(ctx context.Context, st *cliState, c *client.Client, p *promp
 		}
 		fmt.Fprintln(p.out, none+".")
 		if q.Level == "" && !q.Public {
-			fmt.Fprintln(p.out, `Use "latch select --level VIEW" or "latch select --public" to select from projects for which you only have VIEW permissions.`)
+			fmt.Fprintln(p.out, viewNote(st.e))
 		}
 		return false, nil
 	}
 	if q.Level == "" && !q.Public {
-		fmt.Fprintln(p.out, viewNote)
+		fmt.Fprintln(p.out, viewNote(st.e))
 	}
 	header := fmt.Sprintf("Available projects (%s or higher):", level)
 	if q.Public {

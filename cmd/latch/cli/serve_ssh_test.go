@@ -233,6 +233,8 @@ func (w *sshWorld) sshTTY(command ...string) *ptySession {
 func TestSSHCommandsAskOnTheTerminal(t *testing.T) {
 	w := newSSHWorld(t)
 	s := w.sshTTY("select")
+	// The seed's hint names the ssh form: there is no latch command there.
+	s.expect(`Note: Use "ssh -p ` + w.port + ` amy@127.0.0.1 select --level VIEW"`)
 	s.expect("Pick a numbered choice")
 	s.send("1\r")
 	s.expect("1\r\n") // echoed, and the line ended
