@@ -7,6 +7,10 @@ import (
 	"unicode/utf8"
 )
 
+// SecretShownOnce is what every front end says beside a new token's
+// secret (the CLI, the console, over SSH): one wording.
+const SecretShownOnce = "Copy it now and keep it somewhere safe: for security reasons this is the only time it will be shown. Anyone who has it can act as you."
+
 // Printable is s made safe to print on a terminal: control characters
 // (C0, C1, DEL) and the bidirectional overrides and isolates are shown as
 // escapes (\x1b, \u202e) instead of acting on the reader's terminal, and

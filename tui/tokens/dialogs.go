@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/tui/common"
 )
@@ -59,7 +60,7 @@ func (d *secretDialog) View() string {
 	w := min(70, max(40, d.Width-4))
 	var b strings.Builder
 	b.WriteString(s.Bold.Render("Your token “"+r.Info.Name+"” has been generated.") + "\n\n")
-	b.WriteString(s.Warning.Width(w-4).Render("Copy it now and keep it somewhere safe: for security reasons this is the only time it will be shown. Anyone who has it can act as you.") + "\n\n")
+	b.WriteString(s.Warning.Width(w-4).Render(client.SecretShownOnce) + "\n\n")
 	b.WriteString("   " + s.Accent.Bold(true).Render(r.Token) + "\n\n")
 	b.WriteString(s.Muted.Render("Expires "+d.Ctx.Date(r.Info.ExpiresAt)+" · scope: "+d.scope) + "\n\n")
 	if d.copied {

@@ -39,7 +39,7 @@ func TestPasswordLoginTokenForScriptThenRevoke(t *testing.T) {
 
 	r = w.run("", nil, "token", "create", "--name", "nightly upload", "--expires", "90d", "--idle", "2h",
 		"--scope", "Scratch Project:UPLOAD")
-	expect(t, r, exitOK, nil, []string{"shown only once", "Expires:", "in 90 days", "Idle limit", "Scope: " + w.projects["Scratch Project"] + ":UPLOAD"})
+	expect(t, r, exitOK, nil, []string{"Anyone who has it can act as you", "Expires:", "in 90 days", "Idle limit", "Scope: " + w.projects["Scratch Project"] + ":UPLOAD"})
 	secret := strings.TrimSuffix(r.stdout, "\n")
 	if len(secret) != 32 || strings.ContainsAny(secret, " \n") {
 		t.Fatalf("stdout must be the secret alone, got %q", r.stdout)
@@ -394,7 +394,7 @@ func TestTokenCommandsJSONAndUsage(t *testing.T) {
 	w.seedAmy()
 	w.login("")
 	r := w.run("", nil, "token", "create", "--name", "j", "--expires", "2030-01-31", "--json")
-	expect(t, r, exitOK, nil, []string{"shown only once"})
+	expect(t, r, exitOK, nil, []string{"Anyone who has it can act as you"})
 	var created wire.CreateTokenResponse
 	if err := json.Unmarshal([]byte(r.stdout), &created); err != nil || len(created.Token) != 32 {
 		t.Fatalf("create --json: %v\n%s", err, r.stdout)
@@ -447,7 +447,7 @@ func TestTokenRotate(t *testing.T) {
 	expect(t, r, exitOK, nil, nil)
 	old := strings.TrimSpace(r.stdout)
 	r = w.run("", nil, "token", "rotate", "deploy", "--grace", "1h")
-	expect(t, r, exitOK, nil, []string{"Rotated token-", "keeps working until", "shown only once"})
+	expect(t, r, exitOK, nil, []string{"Rotated token-", "keeps working until", "Anyone who has it can act as you"})
 	fresh := strings.TrimSpace(r.stdout)
 	if len(fresh) != 32 || fresh == old || strings.Contains(r.stdout, "\n\n") {
 		t.Fatalf("stdout %q: want the new secret alone", r.stdout)

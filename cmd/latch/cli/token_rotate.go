@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/latch-dev/latch/client"
@@ -60,7 +61,7 @@ func (a *app) tokenRotateCommand() *cobra.Command {
 			} else {
 				fmt.Fprintln(s.e.stderr, "The old secret no longer works.")
 			}
-			fmt.Fprintln(s.e.stderr, "Copy the new secret now: it is shown only once. Keep it secret: anyone holding it acts as you.")
+			fmt.Fprintln(s.e.stderr, ansi.Wordwrap(client.SecretShownOnce, 80, ""))
 			fmt.Fprintf(s.e.stderr, "Expires: %s\n", s.e.fmtWhen(resp.Info.ExpiresAt, now))
 			return nil
 		}),
