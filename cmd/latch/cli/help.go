@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -40,18 +41,22 @@ func (a *app) helpCommand() *cobra.Command {
 	}
 }
 
+// helpWidth is the width help is wrapped to: help is read on any terminal,
+// and 80 columns is the one every terminal has.
+const helpWidth = 80
+
 // writeHelp prints cmd's description, synopsis, subcommands and flags:
-// only the shared flags that apply to it.
+// only the shared flags that apply to it, every line within helpWidth.
 func writeHelp(w io.Writer, cmd *cobra.Command) {
 	if about := strings.TrimSpace(cmd.Long); about != "" {
-		fmt.Fprintf(w, "%s\n\n", about)
+		fmt.Fprintf(w, "%s\n\n", reflow(about, helpWidth))
 	} else if cmd.Short != "" {
-		fmt.Fprintf(w, "%s\n\n", upperFirst(cmd.Short)+".")
+		fmt.Fprintf(w, "%s\n\n", reflow(upperFirst(cmd.Short)+".", helpWidth))
 	}
-	fmt.Fprintf(w, "Usage: %s\n", cmd.UseLine())
+	fmt.Fprintln(w, synopsis("Usage: ", cmd.UseLine()))
 	for _, l := range strings.Split(cmd.Annotations[annMore], "\n") {
 		if l != "" {
-			fmt.Fprintf(w, "       %s %s\n", cmd.Parent().CommandPath(), l)
+			fmt.Fprintln(w, synopsis("       ", cmd.Parent().CommandPath()+" "+l))
 		}
 	}
 	if len(cmd.Aliases) > 0 {
@@ -64,18 +69,120 @@ func writeHelp(w io.Writer, cmd *cobra.Command) {
 			width = max(width, len(s.Name()))
 		}
 		for _, s := range subs {
-			fmt.Fprintf(w, "  %-*s  %s\n", width, s.Name(), s.Short)
+			fmt.Fprintln(w, hanging(fmt.Sprintf("  %-*s  ", width, s.Name()), s.Short))
 		}
 	}
 	if fs := visibleFlags(cmd, cmd.NonInheritedFlags()); fs.HasFlags() {
-		fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsagesWrapped(helpWidth))
 	}
 	if fs := visibleFlags(cmd, cmd.InheritedFlags()); fs.HasFlags() {
-		fmt.Fprintf(w, "\nGlobal flags:\n%s", fs.FlagUsages())
+		fmt.Fprintf(w, "\nGlobal flags:\n%s", fs.FlagUsagesWrapped(helpWidth))
 	}
 	if cmd.HasAvailableSubCommands() {
-		fmt.Fprintf(w, "\nRun `%s help COMMAND` (or `%s COMMAND --help`) for a command's help.\n", cmd.Root().Name(), cmd.CommandPath())
+		fmt.Fprintln(w, "\n"+reflow(fmt.Sprintf("Run `%s help COMMAND` (or `%s COMMAND --help`) for a command's help.", cmd.Root().Name(), cmd.CommandPath()), helpWidth))
 	}
+}
+
+// reflow wraps text's paragraphs to width: runs of lines that start at the
+// margin are joined and wrapped at spaces; indented lines (examples,
+// lists) are kept as they are.
+func reflow(text string, width int) string {
+	var out, run []string
+	flush := func() {
+		if len(run) > 0 {
+			out = append(out, wrapWords(strings.Join(run, " "), width))
+			run = nil
+		}
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if l == "" || l[0] == ' ' || l[0] == '\t' {
+			flush()
+			out = append(out, l)
+			continue
+		}
+		run = append(run, l)
+	}
+	flush()
+	return strings.Join(out, "\n")
+}
+
+// wrapWords breaks text at spaces only (a flag like --tls-key stays
+// whole) into lines of at most width columns; a longer word has a line
+// of its own.
+func wrapWords(text string, width int) string {
+	var b strings.Builder
+	col := 0
+	for _, wd := range strings.Fields(text) {
+		n := ansi.StringWidth(wd)
+		switch {
+		case col == 0:
+		case col+1+n > width:
+			b.WriteByte('\n')
+			col = 0
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(wd)
+		col += n
+	}
+	return b.String()
+}
+
+// hanging is text after lead, wrapped with its later lines indented as
+// far as lead.
+func hanging(lead, text string) string {
+	pad := strings.Repeat(" ", len(lead))
+	lines := strings.Split(wrapWords(text, helpWidth-len(lead)), "\n")
+	return lead + strings.Join(lines, "\n"+pad)
+}
+
+// synopsis is a usage line after lead, broken between its words and
+// [bracketed] groups, never inside one, the later lines under the first
+// word after the command.
+func synopsis(lead, use string) string {
+	var words []string
+	depth, start := 0, 0
+	for i, r := range use {
+		switch {
+		case r == '[':
+			depth++
+		case r == ']':
+			depth--
+		case r == ' ' && depth == 0:
+			words = append(words, use[start:i])
+			start = i + 1
+		}
+	}
+	words = append(words, use[start:])
+	// Later lines start under the first flag: past "latch token create ".
+	indent := len(lead)
+	for _, wd := range words {
+		if strings.HasPrefix(wd, "-") || strings.HasPrefix(wd, "[") || strings.ToUpper(wd) == wd {
+			break
+		}
+		indent += len(wd) + 1
+	}
+	if indent > helpWidth/2 {
+		indent = len(lead) + 2
+	}
+	var b strings.Builder
+	b.WriteString(lead)
+	col := len(lead)
+	for i, wd := range words {
+		if i > 0 {
+			if col+1+ansi.StringWidth(wd) > helpWidth && col > indent {
+				b.WriteString("\n" + strings.Repeat(" ", indent))
+				col = indent
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(wd)
+		col += ansi.StringWidth(wd)
+	}
+	return b.String()
 }
 
 func availableCommands(cmd *cobra.Command) []*cobra.Command {

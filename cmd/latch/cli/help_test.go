@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -8,6 +9,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/spf13/cobra"
 
 	"github.com/latch-dev/latch/server/testenv"
 )
@@ -152,5 +156,39 @@ func TestVersion(t *testing.T) {
 	}
 	if flag, _ := exec.Command(bin, "--version").Output(); string(flag) != string(out) {
 		t.Errorf("--version = %q, version = %q", flag, out)
+	}
+}
+
+// Every command's help fits an 80-column terminal: descriptions, usage
+// lines, command lists and flags are wrapped (a flag like --tls-key is
+// never broken at its hyphen).
+func TestEveryHelpFitsEightyColumns(t *testing.T) {
+	var out bytes.Buffer
+	a := &app{e: &env{stdout: &out, stderr: &out, getenv: func(string) string { return "" }}}
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		if c.Hidden {
+			return
+		}
+		c.InitDefaultHelpFlag()
+		out.Reset()
+		writeHelp(&out, c)
+		n++
+		for _, l := range strings.Split(out.String(), "\n") {
+			if w := ansi.StringWidth(l); w > helpWidth {
+				t.Errorf("`%s --help`: a line of %d columns: %q", c.CommandPath(), w, l)
+			}
+			if strings.HasSuffix(l, "--tls-") || strings.HasSuffix(l, "--ssh-") {
+				t.Errorf("`%s --help`: a flag broken at its hyphen: %q", c.CommandPath(), l)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(a.rootCommand())
+	if n < 30 {
+		t.Fatalf("walked %d commands: the tree is not the real one", n)
 	}
 }
