@@ -100,7 +100,7 @@ tmux new-session -d -s "$session" -x 80 -y 24 \
 wait_for "Password for amy:"
 keys 'e2e-password-1' Enter
 wait_for "User:"
-wait_for "from a password login"
+wait_for "signed in with password"
 wait_for "exit=0"
 if screen | has "e2e-password-1\|Sign in to latch"; then fail "the password was echoed, or the console opened"; fi
 tmux kill-session -t "$session" 2>/dev/null || true
