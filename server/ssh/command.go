@@ -80,7 +80,7 @@ func (st *session) keyCodeSignIn(ctx context.Context) (*wire.LoginResponse, erro
 
 func (st *session) passwordCommandSignIn(ctx context.Context) (*wire.LoginResponse, error) {
 	for range tries {
-		password, err := st.readLine("Password for "+st.sshUser+": ", true)
+		password, err := st.readLine(st.sess, "Password for "+st.sshUser+": ", true)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +102,7 @@ func (st *session) passwordCommandSignIn(ctx context.Context) (*wire.LoginRespon
 // askCode asks for a TOTP or backup code until login takes one.
 func (st *session) askCode(login func(code string) (*wire.LoginResponse, error)) (*wire.LoginResponse, error) {
 	for range tries {
-		code, err := st.readLine("Two-factor code for "+st.sshUser+" (or a backup code; not shown): ", true)
+		code, err := st.readLine(st.sess, "Two-factor code for "+st.sshUser+" (or a backup code; not shown): ", true)
 		if err != nil {
 			return nil, err
 		}

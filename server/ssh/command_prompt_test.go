@@ -13,22 +13,24 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// askCLI asks one question through Command.Prompt and says what came back.
+// askCLI asks one question through Command.Prompt and says what came
+// back, on stderr, where the CLI's prompter writes its lists and notices.
 func askCLI(_ context.Context, c Command) int {
 	if c.Prompt == nil {
-		fmt.Fprintln(c.Stdout, "no terminal to ask on")
+		fmt.Fprintln(c.Stderr, "no terminal to ask on")
 		return 9
 	}
+	fmt.Fprintln(c.Stderr, "0) one\n1) other")
 	s, err := c.Prompt("Which one? ", false)
 	switch {
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(c.Stdout, "interrupted")
+		fmt.Fprintln(c.Stderr, "interrupted")
 		return 1
 	case err != nil:
-		fmt.Fprintf(c.Stdout, "error %v\n", err)
+		fmt.Fprintf(c.Stderr, "error %v\n", err)
 		return 2
 	}
-	fmt.Fprintf(c.Stdout, "answer %q\n", s)
+	fmt.Fprintf(c.Stderr, "answer %q\n", s)
 	return 0
 }
 
@@ -54,7 +56,9 @@ func askOnPTY(t *testing.T, w *world, k *userKey) *promptSession {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := sess.StdoutPipe()
+	// The list, the question, its echo and the answer, in order: one
+	// stream, stderr (on stdout, the question could overtake the list).
+	out, err := sess.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +83,19 @@ func (p *promptSession) read() string {
 	}
 }
 
+// question returns the output up to and with the question.
+func (p *promptSession) question() string {
+	var b strings.Builder
+	for !strings.HasSuffix(b.String(), "Which one? ") {
+		l := p.read()
+		if l == "" {
+			p.t.Fatalf("no question: %q", b.String())
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
 func (p *promptSession) send(s string) {
 	if _, err := io.WriteString(p.in, s); err != nil {
 		p.t.Fatal(err)
@@ -95,8 +112,8 @@ func TestCommandPromptOnTheTerminal(t *testing.T) {
 	k := w.registerKey("amy", "laptop")
 
 	p := askOnPTY(t, w, k)
-	if q := p.read(); !strings.HasSuffix(q, "Which one? ") {
-		t.Fatalf("no question: %q", q)
+	if q := p.question(); !strings.HasPrefix(q, "0) one\r\n1) other\r\n") {
+		t.Fatalf("the list and then the question, in order: got %q", q)
 	}
 	p.send("3\x7f4\r")
 	if echo := p.read(); echo != "3\b \b4\r\n" {
@@ -110,7 +127,7 @@ func TestCommandPromptOnTheTerminal(t *testing.T) {
 	}
 
 	p = askOnPTY(t, w, k)
-	p.read()
+	p.question()
 	p.in.Close()
 	if ans := p.read(); !strings.Contains(ans, "interrupted") {
 		t.Errorf("end of input at the question: %q, want interrupted", ans)

@@ -19,9 +19,10 @@ const maxLine = 1024
 // The terminal is raw (an SSH PTY has no line discipline here), so this
 // side echoes what is typed (nothing of a secret), takes backspace and
 // ctrl+u, skips escape sequences (arrows), and takes ctrl+c or ctrl+d as
-// giving up.
-func (st *session) readLine(prompt string, secret bool) (string, error) {
-	if _, err := io.WriteString(st.sess, prompt); err != nil {
+// giving up. The question and the echo go to out: the stream the rest of
+// the text around it takes, so that the client shows them in order.
+func (st *session) readLine(out io.Writer, prompt string, secret bool) (string, error) {
+	if _, err := io.WriteString(out, prompt); err != nil {
 		return "", err
 	}
 	var line []byte
@@ -42,23 +43,23 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 		case c == 0x1b:
 			inEscape = true
 		case c == '\r' || c == '\n':
-			_, _ = io.WriteString(st.sess, "\r\n")
+			_, _ = io.WriteString(out, "\r\n")
 			return string(line), nil
 		case c == 0x03 || c == 0x04:
-			_, _ = io.WriteString(st.sess, "^C\r\n")
+			_, _ = io.WriteString(out, "^C\r\n")
 			return "", errGaveUp
 		case c == 0x7f || c == 0x08:
 			if len(line) > 0 {
 				_, size := utf8.DecodeLastRune(line)
 				line = line[:len(line)-size]
 				if !secret {
-					_, _ = io.WriteString(st.sess, "\b \b")
+					_, _ = io.WriteString(out, "\b \b")
 				}
 			}
 		case c == 0x15: // ctrl+u
 			if !secret {
 				for range utf8.RuneCount(line) {
-					_, _ = io.WriteString(st.sess, "\b \b")
+					_, _ = io.WriteString(out, "\b \b")
 				}
 			}
 			line = line[:0]
@@ -67,7 +68,7 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 		case len(line) < maxLine:
 			line = append(line, c)
 			if !secret {
-				_, _ = st.sess.Write(b[:])
+				_, _ = out.Write(b[:])
 			}
 		}
 	}
@@ -78,7 +79,10 @@ func (st *session) readLine(prompt string, secret bool) (string, error) {
 // end of input is not an answer here: at a local prompt it takes the
 // default, and a dropped connection must not pick a project.
 func (st *session) askOnTerminal(prompt string, secret bool) (string, error) {
-	s, err := st.readLine(prompt, secret)
+	// The command's other text to the person (lists, notices) is on its
+	// stderr: the question follows it there. On stdout, the client could
+	// show it before a list written just ahead of it.
+	s, err := st.readLine(st.sess.Stderr(), prompt, secret)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", context.Canceled, err)
 	}
