@@ -3,10 +3,13 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/crypto/ssh"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -178,6 +181,77 @@ func TestAttackServerSentWordsInTheTables(t *testing.T) {
 		}
 		if !strings.Contains(got, `SHA256:abc\x0aSHA256:spoofed\x09x`) {
 			t.Errorf("width %d: the fingerprint is not shown whole, escaped:\n%s", width, got)
+		}
+	}
+}
+
+// sshWithPTY runs command over SSH with amy's key on a pty of the given
+// width, as a Go client can ask for it (any uint32; OpenSSH's terminal
+// has at most 65535 columns), and returns what the command wrote.
+func (w *sshWorld) sshWithPTY(t *testing.T, width int, command string) (string, error) {
+	t.Helper()
+	pem, err := os.ReadFile(w.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ssh.Dial("tcp", "127.0.0.1:"+w.port, &ssh.ClientConfig{User: "amy", Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm-256color", 24, width, ssh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out := &lockedBuffer{} // stdout and stderr are copied apart
+	sess.Stdout, sess.Stderr = out, out
+	done := make(chan error, 1)
+	go func() { done <- sess.Run(command) }()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("width %d, %q: no end in 30 s; so far:\n%q", width, command, out.String())
+	}
+	return out.String(), err
+}
+
+// TestAttackSSHPtyWidthsForTheTables: an SSH client may ask for a pty of
+// any width; `ssh -t … token list` (the one table of the SSH commands;
+// whoami and 2fa status beside it) answers at
+// 0, 1, 5, 80, 100000 and 2³²-1 columns without a panic or an error, in
+// valid UTF-8 with nothing unsafe, fitted from 80 columns, the name whole
+// when the width is none (0) or absurd. Held.
+func TestAttackSSHPtyWidthsForTheTables(t *testing.T) {
+	w := newSSHWorld(t)
+	name := "pty-" + strings.Repeat("東京", 20)
+	if r := w.ssh("", "token create --name "+name); r.code != exitOK {
+		t.Fatalf("token create: %+v", r)
+	}
+	for _, width := range []int{0, 1, 5, 80, 100000, 1<<32 - 1} {
+		for _, command := range []string{"token list", "whoami", "2fa status"} {
+			out, err := w.sshWithPTY(t, width, command)
+			if err != nil {
+				t.Fatalf("width %d, %q: %v\n%s", width, command, err, out)
+			}
+			out = strings.ReplaceAll(out, "\r\n", "\n")
+			if bad := unsafeOutput(out); bad != "" {
+				t.Errorf("width %d, %q wrote %s:\n%q", width, command, bad, out)
+			}
+			if command == "token list" && width >= 80 {
+				checkFits(t, tableLines(out), width)
+			}
+			if command == "token list" && (width == 0 || width >= 100000) && !strings.Contains(out, name) {
+				t.Errorf("width %d: the token's name is not whole:\n%s", width, out)
+			}
 		}
 	}
 }
