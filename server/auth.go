@@ -14,9 +14,10 @@ type Principal struct {
 	User  User
 	Org   Org
 	Token Token
-	// At is when Authenticate checked the token: the one instant the
-	// request's policy and answers are judged at, so that they agree (and
-	// the clock is read once). Zero in a principal made otherwise.
+	// At is when Authenticate checked the token: the instant the request's
+	// answers are judged at, so that they agree. The policy judges it no
+	// earlier than now (judgedAt): a body may come long after the headers.
+	// Zero in a principal made otherwise.
 	At time.Time
 }
 

@@ -194,7 +194,7 @@ func (s *Service) authorize(ctx context.Context, p *Principal, op Op, r authReq)
 		// A programming error: an operation without a row is refused.
 		return fmt.Errorf("authorize: no policy for %q", op)
 	}
-	cred := p.Credential(s.RequestTime(p))
+	cred := p.Credential(s.judgedAt(p))
 	switch rule.Access[cred] {
 	case Allow:
 	case Own:
@@ -219,6 +219,19 @@ func (s *Service) authorize(ctx context.Context, p *Principal, op Op, r authReq)
 		}
 	}
 	return nil
+}
+
+// judgedAt is when authorize judges p's credential: the request's instant,
+// or now if later. A request is authenticated when its headers arrive, and
+// its body (what the operation acts on) may come up to the read timeout
+// later, the 2FA deadline passing meanwhile. A credential only narrows
+// with time (mustEnroll), so the later instant is the stricter one, and
+// every answer judged at p.At agrees with what was allowed.
+func (s *Service) judgedAt(p *Principal) time.Time {
+	if now := s.clock.Now(); !p.At.After(now) {
+		return now
+	}
+	return p.At
 }
 
 func denied(p *Principal, cred Credential, rule Rule) error {

@@ -51,7 +51,7 @@ func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proo
 	}
 	now := s.clock.Now()
 	k := SSHKey{UserID: p.User.ID, Fingerprint: fp, PublicKey: norm, Comment: comment, CreatedAt: now,
-		AddedWith: p.Credential(now).String()}
+		AddedWith: p.Credential(s.RequestTime(p)).String()}
 	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventSSHKeyAdded, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: fp})
 	if err := s.store.AddSSHKey(ctx, k, audit); err != nil {
 		if errors.Is(err, ErrConflict) {

@@ -5,13 +5,19 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/latch-dev/latch/client"
 )
 
 // table prints rows in aligned columns two spaces apart, as tabwriter
 // does, and fits them to the terminal's width when it knows one: columns
 // that may shrink give up width, the widest first, and their cells are
 // cut with "…". Piped output (width 0) keeps every cell whole, for
-// scripts. Widths are display columns: a wide character counts two.
+// scripts. Widths are display columns: a wide character counts two. Every
+// cell is made printable here, whoever wrote it (a person's name, or the
+// server's words): a newline or a tab in one would make a row or a column
+// of its own, which the printable writer behind a command lets through,
+// and an escape would act on the terminal.
 type table struct {
 	// min is each column's narrowest width when it shrinks; 0: it never
 	// shrinks (a time, a mark).
@@ -21,7 +27,15 @@ type table struct {
 
 const tableGap = 2
 
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+// add appends a row, its cells made printable (client.Printable: one
+// already printable stays as it is).
+func (t *table) add(cells ...string) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		row[i] = client.Printable(c)
+	}
+	t.rows = append(t.rows, row)
+}
 
 // columns are a table's column widths; cut: cells wider than their column
 // are cut to it (on a terminal), else written whole.
@@ -94,7 +108,7 @@ func writeRow(out io.Writer, cols columns, cells []string) {
 		last--
 	}
 	for i := 0; i <= last; i++ {
-		c := cells[i]
+		c := client.Printable(cells[i]) // rows that did not come through add
 		if cols.cut && ansi.StringWidth(c) > cols.w[i] {
 			c = ansi.Truncate(c, cols.w[i], "…")
 		}
