@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -125,5 +126,30 @@ func TestAttackKeyAddedAcrossTheDeadlineSaysWhatAddedIt(t *testing.T) {
 	}
 	if k.AddedWith != server.CredPasswordSession.String() {
 		t.Errorf("the key was recorded as added with %q, want %q", k.AddedWith, server.CredPasswordSession)
+	}
+}
+
+// TestAttackLockedDuringTheRequestTakesNoFreshProof: an account locked by
+// an operator after a request was authenticated (its body still coming)
+// gives no fresh proof to it: the change that needs the password is
+// refused as locked, and nothing is changed.
+func TestAttackLockedDuringTheRequestTakesNoFreshProof(t *testing.T) {
+	f := newFixture(t)
+	f.user("amy", "")
+	res, _ := f.login("amy")
+	p := f.auth(res.Secret)
+	if err := f.svc.AdminLock(f.ctx, "amy", true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.ChangePassword(f.ctx, p, "pw-amy-secret", "a-new-password-of-hers", "", false, server.Meta{})
+	var se *server.Error
+	if !errors.As(err, &se) || se.Reason != server.ReasonLocked {
+		t.Fatalf("change the password of an account locked mid-request: %v, want locked", err)
+	}
+	if err := f.svc.AdminLock(f.ctx, "amy", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Login(f.ctx, server.LoginInput{Username: "amy", Password: "pw-amy-secret", Meta: server.Meta{Addr: "192.0.2.1"}}); err != nil {
+		t.Fatalf("the old password stopped working: %v", err)
 	}
 }

@@ -161,6 +161,12 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		g.refund(ctx)
 		return fmt.Errorf("reauthenticate: %w", err)
 	}
+	if !u.LockedAt.IsZero() {
+		// Locked since the request was authenticated (its body may come
+		// long after its headers): no fresh proof is taken from it.
+		g.refund(ctx)
+		return errLocked
+	}
 	ok, err := s.hasher.Verify(ctx, m.Addr, u.PasswordHash, password)
 	if err != nil {
 		g.refund(ctx)
