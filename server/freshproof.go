@@ -1,0 +1,93 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// The fresh proof the policy asks before a protected change (rule 7): the
+// password, and a code when 2FA is on, checked against the user as stored
+// now, throttled like sign-ins.
+
+// reauthenticate checks the password, and a code when 2FA is on, before a
+// protected change (rule 7): the fresh proof of the policy. Failures are
+// throttled like logins.
+func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, code, does string, m Meta) error {
+	if password == "" {
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonProofNeeded,
+			Message: fmt.Sprintf("to %s, give your current password%s", does, codeClause(p.User))}
+	}
+	release, err := s.hasher.Admit() // shed before any write, as a login is
+	if err != nil {
+		return err
+	}
+	defer release()
+	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, p.User.ID)
+	if err != nil {
+		g.refund(ctx)
+		return fmt.Errorf("reauthenticate: %w", err)
+	}
+	if !u.LockedAt.IsZero() {
+		// Locked since the request was authenticated (its body may come
+		// long after its headers): no fresh proof is taken from it.
+		g.refund(ctx)
+		return errLocked
+	}
+	ok, err := s.hasher.Verify(ctx, m.Addr, u.PasswordHash, password)
+	if err != nil {
+		g.refund(ctx)
+		return fmt.Errorf("reauthenticate: %w", err)
+	}
+	if !ok {
+		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonInvalid, Message: "the current password is not correct"}
+	}
+	if u.TwoFactor == TwoFactorOn {
+		if strings.TrimSpace(code) == "" {
+			g.refund(ctx) // the password was right: asking for the code is no guess
+			return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
+				Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code) as well as the password", does)}
+		}
+		if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
+			return err
+		}
+	}
+	g.refund(ctx)
+	p.User = u
+	return nil
+}
+
+// verifyCodeOnly checks a second-factor code alone, for changes the policy
+// protects with a code when 2FA is on (a new name).
+func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does string, m Meta) error {
+	if strings.TrimSpace(code) == "" {
+		return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
+			Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code)", does)}
+	}
+	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, p.User.ID)
+	if err != nil {
+		g.refund(ctx)
+		return fmt.Errorf("verify code: %w", err)
+	}
+	if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
+		return err
+	}
+	g.refund(ctx)
+	p.User = u
+	return nil
+}
+
+func codeClause(u User) string {
+	if u.TwoFactor == TwoFactorOn {
+		return " and a two-factor code (or a backup code)"
+	}
+	return ""
+}
