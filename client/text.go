@@ -11,6 +11,17 @@ import (
 // secret (the CLI, the console, over SSH): one wording.
 const SecretShownOnce = "Copy it now and keep it somewhere safe: for security reasons this is the only time it will be shown. Anyone who has it can act as you."
 
+// BackupCodesHeader heads a saved copy of backup codes, the console's,
+// `latch 2fa`'s and an SSH download alike: whose they are (user may be
+// ""), for which server, and when they were made.
+func BackupCodesHeader(user, server, made string) string {
+	who := ""
+	if user != "" {
+		who = " of " + user
+	}
+	return fmt.Sprintf("latch backup codes%s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n", who, server, made)
+}
+
 // Printable is s made safe to print on a terminal: control characters
 // (C0, C1, DEL) and the bidirectional overrides and isolates are shown as
 // escapes (\x1b, \u202e) instead of acting on the reader's terminal, and

@@ -109,8 +109,7 @@ func (st *session) backupCodes(args []string) int {
 		return exitError
 	}
 	st.srv.log.Info("backup codes downloaded over SSH", "user", st.sshUser, "addr", st.addr)
-	fmt.Fprintf(st.sess, "latch backup codes of %s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n\n%s\n",
-		dl.owner, dl.server, time.Now().Format("2006-01-02"), strings.Join(dl.codes, "\n"))
+	fmt.Fprintf(st.sess, "%s\n%s\n", client.BackupCodesHeader(dl.owner, dl.server, client.FormatTime(time.Now(), st.loc)), strings.Join(dl.codes, "\n"))
 	fmt.Fprintln(stderr, "latch: the codes were sent; this download no longer works. Keep the file where only you can read it (chmod 600).")
 	return 0
 }

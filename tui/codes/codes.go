@@ -177,12 +177,11 @@ func (m *Model) write() {
 }
 
 func (m *Model) header() string {
-	who := ""
+	user := ""
 	if s := m.Ctx.Session; s != nil {
-		who = " of " + s.User.Username
+		user = s.User.Username
 	}
-	return fmt.Sprintf("latch backup codes%s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n",
-		who, m.Ctx.API.Server(), m.Ctx.Date(m.Ctx.Now()))
+	return client.BackupCodesHeader(user, m.Ctx.API.Server(), m.Ctx.Date(m.Ctx.Now()))
 }
 
 // WriteFile writes the codes to path with client.WriteSecretFile (mode

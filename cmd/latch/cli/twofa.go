@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -160,7 +161,7 @@ func enableTwoFA(s *session, cmd *cobra.Command, r reauthFlags, file string, rev
 	}
 	fmt.Fprintln(e.stdout, "Save them now, somewhere safe: they will not be shown again.")
 	if file != "" {
-		if err := writeBackupCodes(file, issued.BackupCodes); err != nil {
+		if err := writeBackupCodes(e, file, who.User.Username, s.st.res.Server, issued.BackupCodes); err != nil {
 			fmt.Fprintf(e.stderr, "latch: %v — copy the codes above instead\n", err)
 		} else {
 			fmt.Fprintf(e.stderr, "Backup codes written to %s (mode 0600).\n", file)
@@ -208,9 +209,10 @@ func askAppCode(ctx context.Context, p *prompter, fromStdin bool) (string, error
 	return strings.TrimSpace(s), err
 }
 
-// writeBackupCodes saves the codes as the console does (mode 0600).
-func writeBackupCodes(path string, list []string) error {
-	return codes.WriteFile(path, "latch backup codes — each works once in place of a two-factor code\n", list)
+// writeBackupCodes saves user's codes as the console does (mode 0600, the
+// same header).
+func writeBackupCodes(e *env, path, user, server string, list []string) error {
+	return codes.WriteFile(path, client.BackupCodesHeader(user, server, e.fmtTime(time.Now())), list)
 }
 
 func (a *app) twoFADisableCommand() *cobra.Command {
@@ -274,7 +276,11 @@ func (a *app) backupCodesCommand() *cobra.Command {
 			}
 			fmt.Fprintln(s.e.stderr, "New backup codes: the old ones no longer work. Save these now; they will not be shown again.")
 			if file != "" {
-				if err := writeBackupCodes(file, resp.BackupCodes); err != nil {
+				user := ""
+				if who, err := s.c.Whoami(s.ctx); err == nil {
+					user = who.User.Username // the file says whose codes they are
+				}
+				if err := writeBackupCodes(s.e, file, user, s.st.res.Server, resp.BackupCodes); err != nil {
 					return err
 				}
 				fmt.Fprintf(s.e.stderr, "Written to %s (mode 0600).\n", file)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,6 +71,17 @@ func TestTwoFactorCLI(t *testing.T) {
 	}
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("backup codes file mode %o, want 600", m)
+	}
+	// The file says whose codes they are and for which server, in the
+	// words the console and an SSH download use (client.BackupCodesHeader).
+	saved, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head := "latch backup codes of amy at " + w.srv.URL + ", made "; !strings.HasPrefix(string(saved), head) ||
+		!strings.Contains(string(saved), "Each code works once, in place of a code from your authenticator app.") ||
+		!strings.Contains(string(saved), codes[0]) {
+		t.Errorf("backup codes file:\n%s\nwant it to start %q", saved, head)
 	}
 	// The session ended: the saved token is gone and commands say to log in.
 	expect(t, w.run("", nil, "whoami"), exitAuthNeed, nil, []string{"latch login"})
