@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -82,7 +81,7 @@ func (a *app) console(o *consoleOptions) error {
 		return err
 	}
 	defer stack.Close()
-	url, stop, err := serveEmbedded(stack)
+	url, stop, err := serveEmbedded(stack, serveTimeouts)
 	if err != nil {
 		return err
 	}
@@ -107,15 +106,19 @@ func (a *app) console(o *consoleOptions) error {
 	return runProgram(ctx, e, opts)
 }
 
-// serveEmbedded serves the stack's API on a loopback port.
-func serveEmbedded(stack *serverStack) (url string, stop func(), err error) {
+// serveEmbedded serves the stack's API on a loopback port, with t's
+// timeouts (serveTimeouts, as `latch serve`): the port is open to every
+// local user, and a body that trickles must not hold it for ever.
+func serveEmbedded(stack *serverStack, t httpTimeouts) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start the embedded server: %w", err)
 	}
-	srv := &http.Server{Handler: stack.Handler, ReadHeaderTimeout: 10 * time.Second}
+	streams, endStreams := context.WithCancel(context.Background())
+	srv := httpServer(stack.Handler, streams, quietLogger(), t)
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() {
+		endStreams() // the console's event stream never idles
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)

@@ -45,7 +45,7 @@ func (a *app) demo(keep bool) error {
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	url, stop, err := serveEmbedded(stack)
+	url, stop, err := serveEmbedded(stack, serveTimeouts)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func BenchmarkDemoFirstFrame(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		url, stop, err := serveEmbedded(stack)
+		url, stop, err := serveEmbedded(stack, serveTimeouts)
 		if err != nil {
 			b.Fatal(err)
 		}
