@@ -41,8 +41,8 @@ func (a *app) helpCommand() *cobra.Command {
 	}
 }
 
-// helpWidth is the width help is wrapped to: help is read on any terminal,
-// and 80 columns is the one every terminal has.
+// helpWidth is the width help and long notices are wrapped to: they are
+// read on any terminal, and 80 columns is the one every terminal has.
 const helpWidth = 80
 
 // writeHelp prints cmd's description, synopsis, subcommands and flags:

@@ -192,3 +192,29 @@ func TestEveryHelpFitsEightyColumns(t *testing.T) {
 		t.Fatalf("walked %d commands: the tree is not the real one", n)
 	}
 }
+
+// wrapWords breaks a long notice (a last sign-in with a key's fingerprint)
+// between words only: every word kept whole and in order, no line wider
+// than the width unless a single word is.
+func TestWrapWordsKeepsWordsWhole(t *testing.T) {
+	line := "Last sign-in 2026-11-30 00:39 UTC from 2001:db8::17 (SSH console, key SHA256:mUQe9r6+hCDzBb1i+B1oEnkCng0aEvGov05C8UhukYQ + TOTP)"
+	got := wrapWords(line, helpWidth)
+	if strings.Join(strings.Fields(got), " ") != line {
+		t.Fatalf("words lost or reordered:\n%s", got)
+	}
+	lines := strings.Split(got, "\n")
+	if len(lines) < 2 {
+		t.Fatalf("a %d-column line was not wrapped at %d", len(line), helpWidth)
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > helpWidth {
+			t.Errorf("line of %d columns: %q", ansi.StringWidth(l), l)
+		}
+		if strings.Contains(l, "SHA256:") && !strings.Contains(l, "SHA256:mUQe9r6+hCDzBb1i+B1oEnkCng0aEvGov05C8UhukYQ") {
+			t.Errorf("the fingerprint was cut: %q", l)
+		}
+	}
+	if one := strings.Repeat("x", 100); wrapWords(one, 80) != one {
+		t.Errorf("a word longer than the width must stay whole on its line")
+	}
+}
