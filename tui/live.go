@@ -101,7 +101,7 @@ func (m *Model) onLive(msg liveMsg) tea.Cmd {
 			m.lost(u)
 		case u.End != nil:
 			if len(events) > 0 {
-				cmds = append(cmds, m.broadcast(common.AccountEventsMsg{Events: events}))
+				cmds = append(cmds, m.broadcastEvents(events))
 			}
 			return tea.Batch(append(cmds, m.streamEnded(u.End))...)
 		}
@@ -110,7 +110,7 @@ func (m *Model) onLive(msg liveMsg) tea.Cmd {
 		}
 	}
 	if len(events) > 0 {
-		cmds = append(cmds, m.broadcast(common.AccountEventsMsg{Events: events}))
+		cmds = append(cmds, m.broadcastEvents(events))
 	}
 	if !msg.closed {
 		cmds = append(cmds, m.live.Await)

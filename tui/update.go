@@ -155,6 +155,21 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// broadcastEvents gives every screen the account's new events, saying to
+// each whether it is on screen: a hidden tab need not reload for them,
+// since switching to it does.
+func (m *Model) broadcastEvents(evs []wire.Event) tea.Cmd {
+	cmds := []tea.Cmd{
+		m.update(&m.front, common.AccountEventsMsg{Events: evs, Shown: true}),
+		m.update(&m.overlay, common.AccountEventsMsg{Events: evs, Shown: true}),
+	}
+	for i := range m.tabs {
+		shown := tab(i) == m.tab && m.front == nil && m.overlay == nil
+		cmds = append(cmds, m.update(&m.tabs[i], common.AccountEventsMsg{Events: evs, Shown: shown}))
+	}
+	return tea.Batch(cmds...)
+}
+
 // openOverlay shows s over the tabs at once (Context.Open).
 func (m *Model) openOverlay(s common.Screen) tea.Cmd {
 	m.overlay = s

@@ -55,9 +55,11 @@ type (
 	}
 	// AccountEventsMsg: the account's new events, from the server's stream
 	// (another terminal created a token, signed in, changed the password).
-	// Screens reload what the events touch.
+	// Screens reload what the events touch; one not Shown may wait, since
+	// showing it reloads it (RefreshMsg).
 	AccountEventsMsg struct {
 		Events []wire.Event
+		Shown  bool // the screen that receives it is on screen
 	}
 	// OnlineMsg: the server answers again after it was lost; screens
 	// reload what they show.
@@ -94,6 +96,20 @@ var tokenEvents = map[string]bool{
 	"2fa.enabled": true, "2fa.disabled": true, "profile.changed": true, "ssh-key.removed": true,
 	"org.policy-changed": true, "token.rotated": true, "2fa.reset-by-admin": true,
 	"sessions.ended-by-admin": true, "account.locked": true, "token.expired": true,
+}
+
+// sessionEvents change sessions only, never an API token.
+var sessionEvents = map[string]bool{"login.success": true, "logout": true, "session.expired": true}
+
+// APITokensTouched tells whether evs may change the API tokens (what the
+// Tokens tab counts as expiring, on screen or not).
+func APITokensTouched(evs []wire.Event) bool {
+	for _, e := range evs {
+		if tokenEvents[e.Type] && !sessionEvents[e.Type] {
+			return true
+		}
+	}
+	return false
 }
 
 // TokensTouched tells whether evs change the list of tokens and sessions.

@@ -171,8 +171,13 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		return m, nil
 	case common.AccountEventsMsg:
-		// 2FA, sessions and keys changed elsewhere show here at once.
-		return m, m.load()
+		// 2FA, sessions and keys changed elsewhere show here at once; a
+		// hidden tab waits to be shown (showing it reloads it), unless a
+		// page or dialog is open on it, which showing does not reload.
+		if msg.Shown || m.page != nil || m.dialog != nil {
+			return m, m.load()
+		}
+		return m, nil
 	case common.OnlineMsg:
 		return m, m.load()
 	case statusMsg:

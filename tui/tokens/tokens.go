@@ -175,8 +175,10 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, nil
 	case common.AccountEventsMsg:
 		// Tokens and sessions made or ended elsewhere appear and go,
-		// under an open form or dialog as well.
-		if common.TokensTouched(msg.Events) {
+		// under an open form or dialog as well. Hidden, the list waits to
+		// be shown, but for what the tab counts (expiring API tokens).
+		hidden := !msg.Shown && m.form == nil && m.dialog == nil
+		if common.TokensTouched(msg.Events) && (!hidden || common.APITokensTouched(msg.Events)) {
 			return m, m.load()
 		}
 		return m, nil
