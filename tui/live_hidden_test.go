@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/client/wire"
-	"github.com/latch-dev/latch/server/httpapi"
 	"github.com/latch-dev/latch/server/testenv"
 )
 
@@ -42,7 +41,7 @@ func (l *routeLog) len() int {
 // at each sign-in.
 func TestLiveHiddenTabsWaitUntilShown(t *testing.T) {
 	log := &routeLog{}
-	srv := testenv.New(t, testenv.APIOptions(httpapi.WithRequestObserver(log)))
+	srv := testenv.New(t, testenv.ObserveRequests(log))
 	srv.SeedAmy(t, testenv.Org{})
 	c := newConsole(t, srv, 80, 24)
 	c.login(t, "")

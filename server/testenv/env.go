@@ -80,6 +80,13 @@ func APIOptions(opts ...httpapi.Option) Option {
 	return func(c *config) { c.api = append(c.api, opts...) }
 }
 
+// ObserveRequests tells o of every request the Env's API answers: its
+// route ("GET /v1/tokens"), status and duration. For tests outside server/
+// that count what a client fetched (they may not import the API).
+func ObserveRequests(o httpapi.RequestObserver) Option {
+	return APIOptions(httpapi.WithRequestObserver(o))
+}
+
 // Quiet is a logger that drops everything.
 func Quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
