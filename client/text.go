@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // SecretShownOnce is what every front end says beside a new token's
@@ -20,6 +22,30 @@ func BackupCodesHeader(user, server, made string) string {
 		who = " of " + user
 	}
 	return fmt.Sprintf("latch backup codes%s at %s, made %s.\nEach code works once, in place of a code from your authenticator app.\n", who, server, made)
+}
+
+// WrapWords breaks text at spaces only (a flag like --tls-key, a
+// fingerprint, stays whole) into lines of at most width columns, a wide
+// character counting two; a longer word has a line of its own. The CLI's
+// help and notices and the SSH layer's messages wrap through it.
+func WrapWords(text string, width int) string {
+	var b strings.Builder
+	col := 0
+	for _, wd := range strings.Fields(text) {
+		n := ansi.StringWidth(wd)
+		switch {
+		case col == 0:
+		case col+1+n > width:
+			b.WriteByte('\n')
+			col = 0
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(wd)
+		col += n
+	}
+	return b.String()
 }
 
 // Printable is s made safe to print on a terminal: control characters

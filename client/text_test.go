@@ -108,3 +108,21 @@ func TestErrorMessagesArePrintable(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapWords(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"That code was not accepted. If your codes", 20, "That code was not\naccepted. If your\ncodes"},
+		{"a SHA256:averyveryverylongword b", 10, "a\nSHA256:averyveryverylongword\nb"},
+		{"  spaced   out  ", 80, "spaced out"},
+		{"--tls-cert and --tls-key", 12, "--tls-cert\nand\n--tls-key"},
+		{"東京の 鍵 です", 8, "東京の\n鍵 です"}, // wide characters count two
+	} {
+		if got := client.WrapWords(tc.in, tc.width); got != tc.want {
+			t.Errorf("WrapWords(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+	}
+}

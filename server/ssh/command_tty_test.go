@@ -122,19 +122,3 @@ func TestOpenSSHCommandWithATerminalSignsInWithThePassword(t *testing.T) {
 		t.Fatalf("no key, no terminal: exit %d, %q", code, errOut)
 	}
 }
-
-func TestWrapWords(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		width int
-		want  string
-	}{
-		{"That code was not accepted. If your codes", 20, "That code was not\naccepted. If your\ncodes"},
-		{"a SHA256:averyveryverylongword b", 10, "a\nSHA256:averyveryverylongword\nb"},
-		{"  spaced   out  ", 80, "spaced out"},
-	} {
-		if got := wrapWords(tc.in, tc.width); got != tc.want {
-			t.Errorf("wrapWords(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
-		}
-	}
-}

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/latch-dev/latch/client"
 )
 
 // errGaveUp: the person pressed ctrl+c or ctrl+d at a prompt.
@@ -96,27 +97,5 @@ func (st *session) say(text string) {
 	if st.hasPTY && st.pty.Window.Width > 0 {
 		width = st.pty.Window.Width // as the session began
 	}
-	_, _ = io.WriteString(st.sess, wrapWords(text, width)+"\n")
-}
-
-// wrapWords breaks text between words so no line is wider than width
-// (a longer word stays whole).
-func wrapWords(text string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, w := range strings.Fields(text) {
-		wl := utf8.RuneCountInString(w)
-		switch {
-		case i == 0:
-		case n+1+wl > width:
-			b.WriteString("\n")
-			n = 0
-		default:
-			b.WriteString(" ")
-			n++
-		}
-		b.WriteString(w)
-		n += wl
-	}
-	return b.String()
+	_, _ = io.WriteString(st.sess, client.WrapWords(text, width)+"\n")
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/latch-dev/latch/client"
 )
 
 // helpCommand is `latch help [COMMAND]...`: a command's help on stdout.
@@ -90,7 +92,7 @@ func reflow(text string, width int) string {
 	var out, run []string
 	flush := func() {
 		if len(run) > 0 {
-			out = append(out, wrapWords(strings.Join(run, " "), width))
+			out = append(out, client.WrapWords(strings.Join(run, " "), width))
 			run = nil
 		}
 	}
@@ -106,34 +108,11 @@ func reflow(text string, width int) string {
 	return strings.Join(out, "\n")
 }
 
-// wrapWords breaks text at spaces only (a flag like --tls-key stays
-// whole) into lines of at most width columns; a longer word has a line
-// of its own.
-func wrapWords(text string, width int) string {
-	var b strings.Builder
-	col := 0
-	for _, wd := range strings.Fields(text) {
-		n := ansi.StringWidth(wd)
-		switch {
-		case col == 0:
-		case col+1+n > width:
-			b.WriteByte('\n')
-			col = 0
-		default:
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(wd)
-		col += n
-	}
-	return b.String()
-}
-
 // hanging is text after lead, wrapped with its later lines indented as
 // far as lead.
 func hanging(lead, text string) string {
 	pad := strings.Repeat(" ", len(lead))
-	lines := strings.Split(wrapWords(text, helpWidth-len(lead)), "\n")
+	lines := strings.Split(client.WrapWords(text, helpWidth-len(lead)), "\n")
 	return lead + strings.Join(lines, "\n"+pad)
 }
 

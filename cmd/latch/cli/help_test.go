@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/server/testenv"
 )
 
@@ -198,7 +199,7 @@ func TestEveryHelpFitsEightyColumns(t *testing.T) {
 // than the width unless a single word is.
 func TestWrapWordsKeepsWordsWhole(t *testing.T) {
 	line := "Last sign-in 2026-11-30 00:39 UTC from 2001:db8::17 (SSH console, key SHA256:mUQe9r6+hCDzBb1i+B1oEnkCng0aEvGov05C8UhukYQ + TOTP)"
-	got := wrapWords(line, helpWidth)
+	got := client.WrapWords(line, helpWidth)
 	if strings.Join(strings.Fields(got), " ") != line {
 		t.Fatalf("words lost or reordered:\n%s", got)
 	}
@@ -214,7 +215,7 @@ func TestWrapWordsKeepsWordsWhole(t *testing.T) {
 			t.Errorf("the fingerprint was cut: %q", l)
 		}
 	}
-	if one := strings.Repeat("x", 100); wrapWords(one, 80) != one {
+	if one := strings.Repeat("x", 100); client.WrapWords(one, 80) != one {
 		t.Errorf("a word longer than the width must stay whole on its line")
 	}
 }

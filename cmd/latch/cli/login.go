@@ -180,7 +180,7 @@ func passwordLogin(ctx context.Context, st *cliState, p *prompter, o *loginOptio
 		resp, err := c.Login(ctx, req)
 		if err == nil {
 			for _, line := range client.LastSignInLines(resp, st.e.location(), client.CLISeeEvents) {
-				fmt.Fprintln(st.e.stderr, wrapWords(line, helpWidth)) // a key's fingerprint makes it long
+				fmt.Fprintln(st.e.stderr, client.WrapWords(line, helpWidth)) // a key's fingerprint makes it long
 			}
 			return &client.Credentials{
 				Server: c.BaseURL(), Token: resp.Token, TokenID: resp.TokenID, Username: resp.User.Username,
@@ -286,7 +286,7 @@ func saveLogin(ctx context.Context, st *cliState, creds client.Credentials, fres
 	}
 	st.res.Config, st.res.Server = cfg, creds.Server
 	st.res.Token, st.res.TokenSource, st.res.Credentials = creds.Token, client.SourceCredentials, &creds
-	fmt.Fprintln(st.e.stdout, wrapWords(fmt.Sprintf("Logged in to %s as %s%s.", creds.Server, creds.Username, idleNote(creds.IdleTimeout)), helpWidth))
+	fmt.Fprintln(st.e.stdout, client.WrapWords(fmt.Sprintf("Logged in to %s as %s%s.", creds.Server, creds.Username, idleNote(creds.IdleTimeout)), helpWidth))
 	return nil
 }
 
