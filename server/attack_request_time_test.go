@@ -153,3 +153,28 @@ func TestAttackLockedDuringTheRequestTakesNoFreshProof(t *testing.T) {
 		t.Fatalf("the old password stopped working: %v", err)
 	}
 }
+
+// TestAttackLockedDuringTheRequestTakesNoCode: the same for a change a code
+// alone proves (a new name, with 2FA on): the code is not taken, the name
+// is not changed.
+func TestAttackLockedDuringTheRequestTakesNoCode(t *testing.T) {
+	f, secret, _ := enrolled(t, "")
+	res, err := f.svc.Login(f.ctx, server.LoginInput{Username: "amy", Password: "pw-amy-secret", Code: mustCode(t, secret, f), Meta: server.Meta{Addr: "192.0.2.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.auth(res.Secret)
+	if err := f.svc.AdminLock(f.ctx, "amy", true); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(60 * time.Second) // a fresh code
+	_, err = f.svc.UpdateProfile(f.ctx, p, "Mallory", p.User.Email, "", mustCode(t, secret, f), false, server.Meta{})
+	var se *server.Error
+	if !errors.As(err, &se) || se.Reason != server.ReasonLocked {
+		t.Fatalf("change the name of an account locked mid-request: %v, want locked", err)
+	}
+	u, err := f.svc.Store().UserByID(f.ctx, p.User.ID)
+	if err != nil || u.FullName == "Mallory" {
+		t.Fatalf("the name changed: %+v %v", u, err)
+	}
+}

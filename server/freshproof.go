@@ -23,20 +23,9 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password, co
 		return err
 	}
 	defer release()
-	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	g, u, err := s.proofAttempt(ctx, p, m, "reauthenticate")
 	if err != nil {
 		return err
-	}
-	u, err := s.store.UserByID(ctx, p.User.ID)
-	if err != nil {
-		g.refund(ctx)
-		return fmt.Errorf("reauthenticate: %w", err)
-	}
-	if !u.LockedAt.IsZero() {
-		// Locked since the request was authenticated (its body may come
-		// long after its headers): no fresh proof is taken from it.
-		g.refund(ctx)
-		return errLocked
 	}
 	ok, err := s.hasher.Verify(ctx, m.Addr, u.PasswordHash, password)
 	if err != nil {
@@ -68,14 +57,9 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 		return &Error{Kind: KindTwoFactorRequired, Reason: ReasonProofNeeded,
 			Message: fmt.Sprintf("to %s, give a two-factor code (or a backup code)", does)}
 	}
-	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	g, u, err := s.proofAttempt(ctx, p, m, "verify code")
 	if err != nil {
 		return err
-	}
-	u, err := s.store.UserByID(ctx, p.User.ID)
-	if err != nil {
-		g.refund(ctx)
-		return fmt.Errorf("verify code: %w", err)
 	}
 	if _, err := s.verifySecondFactor(ctx, &u, code, m, false); err != nil {
 		return err
@@ -83,6 +67,26 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 	g.refund(ctx)
 	p.User = u
 	return nil
+}
+
+// proofAttempt charges a guess for p's fresh proof and reads the user as
+// stored now, refusing one locked since the request was authenticated (its
+// body may come long after its headers): no fresh proof is taken from it.
+func (s *Service) proofAttempt(ctx context.Context, p *Principal, m Meta, what string) (*guess, User, error) {
+	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
+	if err != nil {
+		return nil, User{}, err
+	}
+	u, err := s.store.UserByID(ctx, p.User.ID)
+	if err != nil {
+		g.refund(ctx)
+		return nil, User{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if !u.LockedAt.IsZero() {
+		g.refund(ctx)
+		return nil, User{}, errLocked
+	}
+	return g, u, nil
 }
 
 func codeClause(u User) string {
