@@ -84,13 +84,12 @@ func (st *session) exec() int {
 		return code
 	}
 	var prompt func(string, bool) (string, error)
-	width := 0
 	if tty {
-		prompt, width = st.askOnTerminal, st.pty.Window.Width
+		prompt = st.askOnTerminal
 	}
 	return s.cfg.RunCommand(ctx, Command{Args: args, Stdin: st.sess, Prompt: prompt, Stdout: st.guarded(st.sess, s.cfg.WriteStall), Stderr: st.guarded(stderr, s.cfg.WriteStall),
 		Server: s.cfg.APIBaseURL, Token: token, Transport: client.HandlerTransport(st.handler()),
-		Location: st.loc, User: user, Width: width,
+		Location: st.loc, User: user, Width: st.ptyWidth(),
 		SSH: st.sshCommand(st.sshUser, "", ""), Console: st.sshCommand(st.sshUser, "-t", "")})
 }
 

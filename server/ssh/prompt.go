@@ -90,12 +90,21 @@ func (st *session) askOnTerminal(prompt string, secret bool) (string, error) {
 	return s, nil
 }
 
+// ptyWidth is the session's terminal's width as the session began, 0
+// without a terminal.
+func (st *session) ptyWidth() int {
+	if !st.hasPTY {
+		return 0
+	}
+	return st.pty.Window.Width
+}
+
 // say writes text on the session's terminal as lines that break between
 // words at its width (the terminal would cut words), then a newline.
 func (st *session) say(text string) {
-	width := 80
-	if st.hasPTY && st.pty.Window.Width > 0 {
-		width = st.pty.Window.Width // as the session began
+	width := st.ptyWidth()
+	if width <= 0 {
+		width = 80
 	}
 	_, _ = io.WriteString(st.sess, client.WrapWords(text, width)+"\n")
 }

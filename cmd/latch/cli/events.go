@@ -160,7 +160,9 @@ func (s *session) followEvents(w io.Writer, after int64, cols columns) error {
 		if s.json {
 			s.printEventJSON(w, ev)
 		} else {
-			writeRow(w, cols, s.eventCells(ev))
+			row := &table{min: eventMins}
+			row.add(s.eventCells(ev)...)
+			row.write(w, cols)
 		}
 	}
 	err := <-errc

@@ -63,18 +63,26 @@ func plural(n int, unit string) string {
 // termWidth is how many columns the person's terminal has, 0 when the
 // output goes elsewhere (a pipe, a file): tables fit themselves to it.
 func (e *env) termWidth() int {
+	w, _ := e.terminal()
+	return w
+}
+
+// terminal says whether the output is a person's terminal and how wide it
+// is (0: not known): e.width over SSH, else stdout's own.
+func (e *env) terminal() (width int, tty bool) {
 	if e.width != nil {
-		return e.width()
+		w := e.width()
+		return w, w > 0
 	}
 	f, ok := e.stdout.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return 0
+		return 0, false
 	}
 	w, _, err := term.GetSize(int(f.Fd()))
 	if err != nil {
-		return 0
+		return 0, true
 	}
-	return w
+	return w, true
 }
 
 // location is the person's time zone: this machine's, or over SSH the

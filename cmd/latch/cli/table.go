@@ -92,7 +92,8 @@ func total(w []int) int {
 	return n
 }
 
-// write prints every row.
+// write prints every row (rows come in through add, which makes them
+// printable: a followed stream's rows too, one table of one row each).
 func (t *table) write(out io.Writer, cols columns) {
 	for _, r := range t.rows {
 		writeRow(out, cols, r)
@@ -108,7 +109,7 @@ func writeRow(out io.Writer, cols columns, cells []string) {
 		last--
 	}
 	for i := 0; i <= last; i++ {
-		c := client.Printable(cells[i]) // rows that did not come through add
+		c := cells[i]
 		if cols.cut && ansi.StringWidth(c) > cols.w[i] {
 			c = ansi.Truncate(c, cols.w[i], "…")
 		}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/latch-dev/latch/client"
@@ -86,7 +85,7 @@ func (a *app) tokenCreateCommand() *cobra.Command {
 // printTokenNotice tells, on stderr (stdout holds the secret), what was made.
 func printTokenNotice(e *env, t wire.Token, now time.Time) {
 	fmt.Fprintf(e.stderr, "Created API token %s %q.\n", t.ID, t.Name)
-	fmt.Fprintln(e.stderr, ansi.Wordwrap(client.SecretShownOnce, 80, ""))
+	fmt.Fprintln(e.stderr, client.WrapWords(client.SecretShownOnce, helpWidth))
 	fmt.Fprintf(e.stderr, "Expires: %s\n", e.fmtWhen(t.ExpiresAt, now))
 	if t.IdleTimeout > 0 {
 		fmt.Fprintf(e.stderr, "Idle limit: stops working after %s without use\n", idleString(t.IdleTimeout))

@@ -5,7 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/latch-dev/latch/client"
@@ -61,7 +60,7 @@ func (a *app) tokenRotateCommand() *cobra.Command {
 			} else {
 				fmt.Fprintln(s.e.stderr, "The old secret no longer works.")
 			}
-			fmt.Fprintln(s.e.stderr, ansi.Wordwrap(client.SecretShownOnce, 80, ""))
+			fmt.Fprintln(s.e.stderr, client.WrapWords(client.SecretShownOnce, helpWidth))
 			fmt.Fprintf(s.e.stderr, "Expires: %s\n", s.e.fmtWhen(resp.Info.ExpiresAt, now))
 			return nil
 		}),

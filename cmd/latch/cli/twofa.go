@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/latch-dev/latch/client"
 	"github.com/latch-dev/latch/client/wire"
@@ -178,13 +176,12 @@ func enableTwoFA(s *session, cmd *cobra.Command, r reauthFlags, file string, rev
 // and always prints the secret for typing by hand.
 func showEnrollment(e *env, en *wire.EnrollResponse) {
 	fmt.Fprintln(e.stderr, "Step 2: scan this code with the app, or type the secret below into it.")
-	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if width, tty := e.terminal(); tty {
 		qr, err := qrcode.New(en.URL)
-		width, _, sizeErr := term.GetSize(int(f.Fd()))
 		switch {
 		case err != nil:
 			fmt.Fprintf(e.stderr, "latch: cannot draw the QR code: %v\n", err)
-		case sizeErr == nil && width < qr.Width():
+		case width > 0 && width < qr.Width():
 			fmt.Fprintf(e.stderr, "The terminal is %d columns wide; the QR code needs %d. Widen it and run this again, or type the secret.\n", width, qr.Width())
 		default:
 			fmt.Fprint(e.stdout, qr.ANSI())
