@@ -145,27 +145,26 @@ func (m *Model) update(slot *common.Screen, msg tea.Msg) tea.Cmd {
 
 // broadcast gives msg to every screen alive.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, s := range []*common.Screen{&m.front, &m.overlay} {
-		cmds = append(cmds, m.update(s, msg))
-	}
-	for i := range m.tabs {
-		cmds = append(cmds, m.update(&m.tabs[i], msg))
-	}
-	return tea.Batch(cmds...)
+	return m.broadcastShown(func(bool) tea.Msg { return msg })
 }
 
 // broadcastEvents gives every screen the account's new events, saying to
 // each whether it is on screen: a hidden tab need not reload for them,
 // since switching to it does.
 func (m *Model) broadcastEvents(evs []wire.Event) tea.Cmd {
-	cmds := []tea.Cmd{
-		m.update(&m.front, common.AccountEventsMsg{Events: evs, Shown: true}),
-		m.update(&m.overlay, common.AccountEventsMsg{Events: evs, Shown: true}),
+	return m.broadcastShown(func(shown bool) tea.Msg { return common.AccountEventsMsg{Events: evs, Shown: shown} })
+}
+
+// broadcastShown gives every screen alive the message msgFor makes for
+// it, told whether that screen is on screen.
+func (m *Model) broadcastShown(msgFor func(shown bool) tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range []*common.Screen{&m.front, &m.overlay} {
+		cmds = append(cmds, m.update(s, msgFor(true)))
 	}
 	for i := range m.tabs {
 		shown := tab(i) == m.tab && m.front == nil && m.overlay == nil
-		cmds = append(cmds, m.update(&m.tabs[i], common.AccountEventsMsg{Events: evs, Shown: shown}))
+		cmds = append(cmds, m.update(&m.tabs[i], msgFor(shown)))
 	}
 	return tea.Batch(cmds...)
 }
