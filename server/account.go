@@ -13,7 +13,7 @@ import (
 // password (and a code with 2FA on), signs out every session of the user,
 // the caller's included, and revokes API tokens too when asked.
 func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, newPassword, code string, revokeAPITokens bool, m Meta) (Ended, error) {
-	err := s.authorize(ctx, p, OpChangePassword, authReq{proof: FreshProof{current, code}, meta: m,
+	ctx, err := s.authorize(ctx, p, OpChangePassword, authReq{proof: FreshProof{current, code}, meta: m,
 		check: func() error { return checkPasswordStrength(newPassword) }})
 	if err != nil {
 		return Ended{}, err
@@ -65,7 +65,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p *Principal, fullName, ema
 	if emailChanged {
 		op = OpChangeEmail // its proof covers the name too
 	}
-	err := s.authorize(ctx, p, op, authReq{proof: FreshProof{password, code}, meta: m,
+	ctx, err := s.authorize(ctx, p, op, authReq{proof: FreshProof{password, code}, meta: m,
 		check: func() error { return validateProfile(fullName, email) }})
 	if err != nil {
 		return Ended{}, err
@@ -122,7 +122,8 @@ func validateProfile(fullName, email string) error {
 // Events lists the caller's audit events, newest first: at most limit (1 to
 // 500, else 50). next, when not 0, is the before of the following page.
 func (s *Service) Events(ctx context.Context, p *Principal, before int64, limit int) (evs []Event, next int64, err error) {
-	if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
+	ctx, err = s.authorize(ctx, p, OpListEvents, authReq{})
+	if err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 || limit > 500 {

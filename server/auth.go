@@ -74,7 +74,8 @@ func (s *Service) AutoLogoutFor(ctx context.Context, username string) (time.Dura
 
 // Whoami is the caller as the policy sees them now.
 func (s *Service) Whoami(ctx context.Context, p *Principal) (Credential, error) {
-	if err := s.authorize(ctx, p, OpWhoami, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpWhoami, authReq{})
+	if err != nil {
 		return 0, err
 	}
 	return p.Credential(s.RequestTime(p)), nil
@@ -141,10 +142,9 @@ func (s *Service) checkState(ctx context.Context, tok *Token, now time.Time) err
 	}
 	switch tok.State(now) {
 	case StateRevoked:
-		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonRevoked, Message: revokedMessage(*tok)}
+		return revokedError(*tok)
 	case StateExpired:
-		return &Error{Kind: KindInvalidAuthentication, Reason: ReasonExpired,
-			Message: fmt.Sprintf("the token expired on %s: log in again with `latch login`", tok.ExpiresAt.UTC().Format(time.RFC3339))}
+		return expiredError(*tok)
 	case StateIdle:
 		if tok.RevokedAt.IsZero() {
 			s.expireIdle(ctx, *tok)
@@ -166,27 +166,6 @@ func (s *Service) expireIdle(ctx context.Context, tok Token) {
 		s.obs.TokensRevoked(RevokedIdle, 1)
 		s.hub.notify(tok.UserID)
 	}
-}
-
-func idleError(tok Token) *Error {
-	return &Error{Kind: KindInvalidAuthentication, Reason: ReasonIdle, IdleTimeout: tok.IdleTimeout,
-		Message: fmt.Sprintf("logged out after %s of inactivity: run `latch login` to sign in again", humanDuration(tok.IdleTimeout))}
-}
-
-func revokedMessage(tok Token) string {
-	switch tok.RevokeReason {
-	case RevokedByLogout:
-		return "the token was revoked by logging out: log in again with `latch login`"
-	case RevokedByCredChange:
-		return "the token was revoked because the account's credentials changed: log in again with `latch login`"
-	case RevokedByAdmin:
-		return "the token was revoked by an administrator: log in again with `latch login`"
-	case RevokedKeyRemoved:
-		return "the SSH key that opened this session was removed from the account: sign in again"
-	case RevokedWithParent:
-		return "the token this one was made with was revoked, and this one with it: make a new token"
-	}
-	return "the token has been revoked: log in again with `latch login` or use another token"
 }
 
 // humanDuration prints 15m0s as "15 minutes".
@@ -373,14 +352,17 @@ func (s *Service) openSession(ctx context.Context, u User, method, sshKey string
 
 // Logout revokes the token that made the request (rule 4).
 func (s *Service) Logout(ctx context.Context, p *Principal, m Meta) error {
-	if err := s.authorize(ctx, p, OpLogout, authReq{meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpLogout, authReq{meta: m})
+	if err != nil {
 		return err
 	}
 	audit := s.auditWith(func(o Outcome) []Event {
 		return []Event{{UserID: p.User.ID, Username: p.User.Username, Type: EventLogout, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 			Detail: fmt.Sprintf("%s %s%s", p.Token.Kind, p.Token.ID, withMade(o.Revoked))}}
 	})
-	ok, err := s.store.RevokeToken(ctx, p.Token.ID, s.clock.Now(), RevokedByLogout, audit)
+	// Ending the token is never refused for the token being ended or its
+	// account locked meanwhile: a logout sent twice is answered as one.
+	ok, err := s.store.RevokeToken(unattributed(ctx), p.Token.ID, s.clock.Now(), RevokedByLogout, audit)
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}

@@ -16,7 +16,8 @@ import (
 // nil when none was chosen, or when the caller no longer reaches it (a
 // membership removed since).
 func (s *Service) CurrentProject(ctx context.Context, p *Principal) (*ProjectView, error) {
-	if err := s.authorize(ctx, p, OpCurrentProject, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpCurrentProject, authReq{})
+	if err != nil {
 		return nil, err
 	}
 	pa, err := s.store.CurrentProject(ctx, p.User.ID)
@@ -37,7 +38,8 @@ func (s *Service) CurrentProject(ctx context.Context, p *Principal) (*ProjectVie
 // read (a member at any level, or a public one), NotFound otherwise, as for
 // GetProject. An empty id clears the choice.
 func (s *Service) SelectProject(ctx context.Context, p *Principal, id string) (*ProjectView, error) {
-	if err := s.authorize(ctx, p, OpSelectProject, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpSelectProject, authReq{})
+	if err != nil {
 		return nil, err
 	}
 	if id == "" {

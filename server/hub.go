@@ -64,11 +64,12 @@ func (s *Service) OpenStream(ctx context.Context, p *Principal, opts StreamOptio
 }
 
 func (s *Service) openStream(ctx context.Context, p *Principal, opts StreamOptions, internal bool) (<-chan StreamUpdate, error) {
-	if err := s.authorize(ctx, p, OpWatchSelf, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpWatchSelf, authReq{})
+	if err != nil {
 		return nil, err
 	}
 	if opts.Events {
-		if err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
+		if _, err := s.authorize(ctx, p, OpListEvents, authReq{}); err != nil {
 			return nil, err
 		}
 		if opts.After == 0 {

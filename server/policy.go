@@ -187,8 +187,17 @@ type authReq struct {
 // authorize is the one gate of every operation on behalf of a user: it
 // applies Policy to the principal's credential (read live), checks Own
 // access against the target, runs the operation's input check, then
-// verifies the fresh proof the operation needs.
-func (s *Service) authorize(ctx context.Context, p *Principal, op Op, r authReq) error {
+// verifies the fresh proof the operation needs. The operation goes on with
+// the context it returns: what it writes is written only while p still
+// stands (actor.go).
+func (s *Service) authorize(ctx context.Context, p *Principal, op Op, r authReq) (context.Context, error) {
+	if err := s.judge(ctx, p, op, r); err != nil {
+		return ctx, err
+	}
+	return s.actingFor(ctx, p), nil
+}
+
+func (s *Service) judge(ctx context.Context, p *Principal, op Op, r authReq) error {
 	rule, ok := Policy[op]
 	if !ok {
 		// A programming error: an operation without a row is refused.

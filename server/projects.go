@@ -35,7 +35,8 @@ func effectiveLevel(pa ProjectAccess, scope map[string]Level) Level {
 
 // ListProjects lists the projects the caller reaches at MinLevel or above.
 func (s *Service) ListProjects(ctx context.Context, p *Principal, f ProjectFilter) ([]ProjectView, error) {
-	if err := s.authorize(ctx, p, OpListProjects, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpListProjects, authReq{})
+	if err != nil {
 		return nil, err
 	}
 	if f.MinLevel == LevelNone {
@@ -59,7 +60,8 @@ func (s *Service) ListProjects(ctx context.Context, p *Principal, f ProjectFilte
 
 // GetProject is one project the caller can reach.
 func (s *Service) GetProject(ctx context.Context, p *Principal, id string) (ProjectView, error) {
-	if err := s.authorize(ctx, p, OpGetProject, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpGetProject, authReq{})
+	if err != nil {
 		return ProjectView{}, err
 	}
 	if !ValidProjectID(id) {

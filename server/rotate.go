@@ -18,7 +18,7 @@ const MaxRotationGrace = 7 * 24 * time.Hour
 // token may rotate itself; the new secret is shown this once.
 func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string, grace time.Duration, m Meta) (Token, string, error) {
 	var old Token
-	err := s.authorize(ctx, p, OpRotateToken, authReq{target: tokenID, meta: m, check: func() error {
+	ctx, err := s.authorize(ctx, p, OpRotateToken, authReq{target: tokenID, meta: m, check: func() error {
 		switch {
 		case !ValidTokenID(tokenID):
 			return Errorf(KindInvalidInput, "%q is not a token id (token-…)", tokenID)

@@ -42,7 +42,7 @@ func ParseAuthorizedKey(line string) (fingerprint, normalized, comment string, e
 // (password, and a code with 2FA on) whatever the credential.
 func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proof FreshProof, m Meta) (SSHKey, error) {
 	var fp, norm, comment string
-	err := s.authorize(ctx, p, OpAddSSHKey, authReq{proof: proof, meta: m, check: func() (err error) {
+	ctx, err := s.authorize(ctx, p, OpAddSSHKey, authReq{proof: proof, meta: m, check: func() (err error) {
 		fp, norm, comment, err = ParseAuthorizedKey(line)
 		return err
 	}})
@@ -64,7 +64,8 @@ func (s *Service) AddSSHKey(ctx context.Context, p *Principal, line string, proo
 
 // ListSSHKeys lists the caller's keys.
 func (s *Service) ListSSHKeys(ctx context.Context, p *Principal) ([]SSHKey, error) {
-	if err := s.authorize(ctx, p, OpListSSHKeys, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpListSSHKeys, authReq{})
+	if err != nil {
 		return nil, err
 	}
 	keys, err := s.store.ListSSHKeys(ctx, p.User.ID)
@@ -77,7 +78,8 @@ func (s *Service) ListSSHKeys(ctx context.Context, p *Principal) ([]SSHKey, erro
 // RemoveSSHKey removes one of the caller's keys by fingerprint and ends
 // the sessions opened with it.
 func (s *Service) RemoveSSHKey(ctx context.Context, p *Principal, fingerprint string, m Meta) error {
-	if err := s.authorize(ctx, p, OpRemoveSSHKey, authReq{meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpRemoveSSHKey, authReq{meta: m})
+	if err != nil {
 		return err
 	}
 	audit := s.auditWith(func(o Outcome) []Event {

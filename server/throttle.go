@@ -86,7 +86,7 @@ func (s *Service) chargeGuess(ctx context.Context, username, addr string, asOwne
 	if addr != "" {
 		g.buckets = append(g.buckets, addressBucket.bucket(addr))
 	}
-	wait, err := s.store.ChargeGuess(ctx, g.buckets, now)
+	wait, err := s.store.ChargeGuess(unattributed(ctx), g.buckets, now)
 	if err != nil {
 		return nil, fmt.Errorf("throttle: %w", err)
 	}
@@ -113,7 +113,7 @@ func knownKey(tag, addr string) string { return tag + "|" + addr }
 
 // refund gives the charge back: the guess was right, or no guess at all.
 func (g *guess) refund(ctx context.Context) {
-	if err := g.s.store.RefundGuess(ctx, g.buckets, g.s.clock.Now()); err != nil {
+	if err := g.s.store.RefundGuess(unattributed(ctx), g.buckets, g.s.clock.Now()); err != nil {
 		g.s.log.ErrorContext(ctx, "refund a guess", "err", err)
 	}
 }
@@ -125,7 +125,7 @@ func (g *guess) signedIn(ctx context.Context) {
 	if g.addr == "" {
 		return
 	}
-	if err := g.s.store.MarkKnownAddress(ctx, knownKey(g.tag, g.addr), g.s.clock.Now()); err != nil {
+	if err := g.s.store.MarkKnownAddress(unattributed(ctx), knownKey(g.tag, g.addr), g.s.clock.Now()); err != nil {
 		g.s.log.ErrorContext(ctx, "remember a sign-in address", "err", err)
 	}
 }
@@ -137,7 +137,7 @@ func (s *Service) clearGuesses(ctx context.Context, username string) {
 	for _, tag := range s.keys.Ring().usernameTags(username) {
 		keys = append(keys, strangerBucket.prefix+tag, ownerBucket.prefix+tag)
 	}
-	if err := s.store.ClearGuesses(ctx, keys); err != nil {
+	if err := s.store.ClearGuesses(unattributed(ctx), keys); err != nil {
 		s.log.ErrorContext(ctx, "clear guesses after a password reset", "err", err)
 	}
 }

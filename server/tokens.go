@@ -23,7 +23,7 @@ type TokenSpec struct {
 func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec, m Meta) (Token, string, error) {
 	now := s.clock.Now()
 	var tok Token
-	err := s.authorize(ctx, p, OpCreateToken, authReq{meta: m, check: func() (err error) {
+	ctx, err := s.authorize(ctx, p, OpCreateToken, authReq{meta: m, check: func() (err error) {
 		tok, err = s.newTokenWithin(ctx, p, spec, now)
 		return err
 	}})
@@ -181,7 +181,8 @@ func ScopeString(scope map[string]Level) string {
 
 // ListTokens lists the caller's tokens of every kind and state.
 func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error) {
-	if err := s.authorize(ctx, p, OpListTokens, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpListTokens, authReq{})
+	if err != nil {
 		return nil, err
 	}
 	toks, err := s.store.ListTokens(ctx, p.User.ID)
@@ -200,7 +201,8 @@ func (s *Service) ListTokens(ctx context.Context, p *Principal) ([]Token, error)
 // RevokeToken revokes one of the caller's tokens by id (rule 6: from the
 // moment this returns, the token is refused everywhere).
 func (s *Service) RevokeToken(ctx context.Context, p *Principal, tokenID string, m Meta) error {
-	if err := s.authorize(ctx, p, OpRevokeToken, authReq{target: tokenID, meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpRevokeToken, authReq{target: tokenID, meta: m})
+	if err != nil {
 		return err
 	}
 	if !ValidTokenID(tokenID) {
@@ -245,7 +247,8 @@ func (s *Service) RevokeTokenBySignature(ctx context.Context, p *Principal, sig 
 		return true, s.Logout(ctx, p, m)
 	}
 	// target "" is never the caller's own token: Own access is refused here.
-	if err := s.authorize(ctx, p, OpRevokeToken, authReq{meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpRevokeToken, authReq{meta: m})
+	if err != nil {
 		return false, err
 	}
 	tok, err := s.store.TokenByHash(ctx, sig)
@@ -274,7 +277,8 @@ func validSignature(sig string) bool {
 // except the calling token when exceptCurrent. It reports whether the
 // caller's own token went with them.
 func (s *Service) RevokeAll(ctx context.Context, p *Principal, kinds []TokenKind, exceptCurrent bool, m Meta) (int, bool, error) {
-	if err := s.authorize(ctx, p, OpRevokeAll, authReq{meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpRevokeAll, authReq{meta: m})
+	if err != nil {
 		return 0, false, err
 	}
 	if len(kinds) == 0 {

@@ -149,7 +149,8 @@ type Enrollment struct {
 // BeginEnrollment proves the password (and the current code when 2FA is
 // already on, to re-enroll) and makes a new pending secret.
 func (s *Service) BeginEnrollment(ctx context.Context, p *Principal, password, code string, m Meta) (*Enrollment, error) {
-	if err := s.authorize(ctx, p, OpEnroll2FA, authReq{proof: FreshProof{password, code}, meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpEnroll2FA, authReq{proof: FreshProof{password, code}, meta: m})
+	if err != nil {
 		return nil, err
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
@@ -195,7 +196,8 @@ func (s *Service) ConfirmEnrollment(ctx context.Context, p *Principal, code stri
 }
 
 func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code string, revokeAPITokens bool, m Meta) ([]string, Ended, error) {
-	if err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpConfirm2FA, authReq{meta: m})
+	if err != nil {
 		return nil, Ended{}, err
 	}
 	sealed, err := s.store.PendingTOTP(ctx, p.User.ID)
@@ -247,7 +249,7 @@ func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code stri
 // DisableTwoFactor turns 2FA off after password and code; it signs out all
 // sessions and, on request, revokes the API tokens too.
 func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, code string, revokeAPITokens bool, m Meta) (Ended, error) {
-	err := s.authorize(ctx, p, OpDisable2FA, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
+	ctx, err := s.authorize(ctx, p, OpDisable2FA, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
 		if p.Org.Require2FA {
 			return &Error{Kind: KindPermissionDenied, Message: fmt.Sprintf("your organisation %q requires two-factor authentication, so it cannot be turned off", p.Org.Name)}
 		}
@@ -275,7 +277,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *Principal, password, 
 
 // RegenerateBackupCodes replaces the backup codes after password and code.
 func (s *Service) RegenerateBackupCodes(ctx context.Context, p *Principal, password, code string, m Meta) ([]string, error) {
-	err := s.authorize(ctx, p, OpBackupCodes, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
+	ctx, err := s.authorize(ctx, p, OpBackupCodes, authReq{proof: FreshProof{password, code}, meta: m, check: func() error {
 		if p.User.TwoFactor != TwoFactorOn {
 			return Errorf(KindInvalidInput, "two-factor authentication is not on")
 		}
@@ -307,7 +309,8 @@ type TwoFactorStatus struct {
 
 // TwoFactorStatus reports the caller's 2FA state.
 func (s *Service) TwoFactorStatus(ctx context.Context, p *Principal) (TwoFactorStatus, error) {
-	if err := s.authorize(ctx, p, OpTwoFactorStatus, authReq{}); err != nil {
+	ctx, err := s.authorize(ctx, p, OpTwoFactorStatus, authReq{})
+	if err != nil {
 		return TwoFactorStatus{}, err
 	}
 	st := TwoFactorStatus{State: p.User.TwoFactor, RequiredByOrg: p.Org.Require2FA}

@@ -167,13 +167,15 @@ func (t Token) State(now time.Time) TokenState {
 		return StateIdle
 	case !t.RevokedAt.IsZero():
 		return StateRevoked
-	case !now.Before(t.ExpiresAt):
+	case t.expiredAt(now):
 		return StateExpired
 	case t.idleSince(now):
 		return StateIdle
 	}
 	return StateActive
 }
+
+func (t Token) expiredAt(now time.Time) bool { return !now.Before(t.ExpiresAt) }
 
 func (t Token) idleSince(now time.Time) bool {
 	if t.IdleTimeout <= 0 {

@@ -152,6 +152,9 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sqlx.Tx) error
 			return s.wrap(op, err)
 		}
 	}
+	if err := s.actorStands(ctx, tx); err != nil {
+		return s.wrap(op, err)
+	}
 	if err := fn(tx); err != nil {
 		if errors.Is(err, errNoChange) {
 			return nil
@@ -179,7 +182,7 @@ func (s *Store) OnCommit(fn func(version int64)) { s.committed = fn }
 // itself, so the write lock is held for that statement alone, and `latch
 // admin` beside a busy server gets its turn.
 func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
-	if s.d.BeginWrite == "" {
+	if s.alone(ctx) {
 		var n int64
 		err := s.untilFree(ctx, func() (err error) {
 			n, err = affected(s.w.ExecContext(ctx, s.q(query), args...))
@@ -202,7 +205,7 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) (int64,
 // runs a statement by itself.
 func (s *Store) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
 	var id int64
-	if s.d.BeginWrite == "" {
+	if s.alone(ctx) {
 		return id, s.wrap(op, s.untilFree(ctx, func() error { return s.w.QueryRowContext(ctx, s.q(query), args...).Scan(&id) }))
 	}
 	err := s.write(ctx, op, func(tx *sqlx.Tx) error {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"LastAndCountEvents", testLastAndCountEvents},
 		{"TokenAddresses", testTokenAddresses},
 		{"RecordExpiries", testRecordExpiries},
+		{"WritesForAGoneActor", testWritesForAGoneActor},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

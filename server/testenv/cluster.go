@@ -49,6 +49,7 @@ func RunService(t *testing.T, open OpenPair) {
 		{"ExpiryOnceAcrossInstances", testExpiryOnceAcrossInstances},
 		{"NewAddressOnceAcrossInstances", testNewAddressOnceAcrossInstances},
 		{"SignInSummaryAcrossInstances", testSignInSummaryAcrossInstances},
+		{"WriteOfAPrincipalGoneOnTheOther", testWriteOfAPrincipalGoneOnTheOther},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
