@@ -18,36 +18,52 @@ import (
 type actorKey struct{}
 
 // Actor is the principal a write is made for: its token and its user, and
-// the clock its token's expiry is judged by.
+// the clock its token's expiry is judged by (nil: expiry is not judged).
 type Actor struct {
 	TokenID string
 	UserID  int64
-	Now     func() time.Time
+	Clock   Clock
+}
+
+// actorCtx carries an Actor, or says there is none (unattributed), in one
+// allocation: every authorized request makes one, whoami too.
+type actorCtx struct {
+	context.Context
+	actor Actor
+	set   bool
+}
+
+func (c *actorCtx) Value(key any) any {
+	if key == (actorKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 // WithActor marks ctx as the context of a write made for a.
 func WithActor(ctx context.Context, a Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
+	return &actorCtx{Context: ctx, actor: a, set: true}
 }
 
 // actingFor marks ctx as the context of an operation authorized for p.
 func (s *Service) actingFor(ctx context.Context, p *Principal) context.Context {
-	return WithActor(ctx, Actor{TokenID: p.Token.ID, UserID: p.User.ID, Now: s.clock.Now})
+	return WithActor(ctx, Actor{TokenID: p.Token.ID, UserID: p.User.ID, Clock: s.clock})
 }
 
 // unattributed is ctx with no actor: for the throttle's counts, which are
 // about an attempt and are kept (or refunded) whatever became of the
 // principal meanwhile. A refund refused would throttle the person.
-func unattributed(ctx context.Context) context.Context {
-	return context.WithValue(ctx, actorKey{}, nil)
-}
+func unattributed(ctx context.Context) context.Context { return &actorCtx{Context: ctx} }
 
 // ActorOf is the principal a write in ctx is made for; ok is false for a
 // write no signed-in principal asked for (a sign-in, an operator's command,
 // background work), which nothing of this kind guards.
 func ActorOf(ctx context.Context) (Actor, bool) {
-	a, ok := ctx.Value(actorKey{}).(Actor)
-	return a, ok
+	c, _ := ctx.Value(actorKey{}).(*actorCtx)
+	if c == nil || !c.set {
+		return Actor{}, false
+	}
+	return c.actor, true
 }
 
 // Standing is the refusal of a write made for a, given its token as the
@@ -63,7 +79,7 @@ func (a Actor) Standing(tok *Token, lockedAt time.Time) error {
 		return idleError(*tok)
 	case !tok.RevokedAt.IsZero():
 		return revokedError(*tok)
-	case a.Now != nil && tok.expiredAt(a.Now()):
+	case a.Clock != nil && tok.expiredAt(a.Clock.Now()):
 		return expiredError(*tok)
 	case !lockedAt.IsZero():
 		return errLocked

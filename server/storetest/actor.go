@@ -52,8 +52,7 @@ func testWritesForAGoneActor(t *testing.T, s server.Store) {
 		}},
 	}
 	u := MakeUser(t, s, "actor")
-	clock := Base.Add(time.Minute)
-	now := func() time.Time { return clock }
+	clock := server.NewManualClock(Base.Add(time.Minute))
 	live := mkToken(t, s, u.ID, "token-live", server.KindSession, Base)
 	revoked := mkToken(t, s, u.ID, "token-revoked", server.KindSession, Base)
 	if _, err := s.RevokeToken(ctx, revoked.ID, Base.Add(time.Second), server.RevokedByAdmin, nil); err != nil {
@@ -61,7 +60,7 @@ func testWritesForAGoneActor(t *testing.T, s server.Store) {
 	}
 	expired := mkToken(t, s, u.ID, "token-expired", server.KindSession, Base.Add(-31*24*time.Hour))
 	actor := func(tokenID string) context.Context {
-		return server.WithActor(ctx, server.Actor{TokenID: tokenID, UserID: u.ID, Now: now})
+		return server.WithActor(ctx, server.Actor{TokenID: tokenID, UserID: u.ID, Clock: clock})
 	}
 	i := 0
 	for _, w := range writes {
@@ -118,7 +117,7 @@ func testWritesForAGoneActor(t *testing.T, s server.Store) {
 func testActorRevokedDuringBurst(t *testing.T, s server.Store, u server.User) {
 	for round := range 4 {
 		parent := mkToken(t, s, u.ID, fmt.Sprintf("token-parent-%d", round), server.KindSession, Base)
-		ctxA := server.WithActor(ctx, server.Actor{TokenID: parent.ID, UserID: u.ID, Now: func() time.Time { return Base }})
+		ctxA := server.WithActor(ctx, server.Actor{TokenID: parent.ID, UserID: u.ID, Clock: server.NewManualClock(Base)})
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Go(func() {
