@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/mail"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -36,26 +35,26 @@ func (a *app) accountCommand() *cobra.Command {
 }
 
 func printAccount(e *env, out io.Writer, u wire.User) {
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	w := &table{min: make([]int, 2)} // labels and values, every value made printable
 	or := func(s, none string) string {
 		if s == "" {
 			return none
 		}
-		return client.Printable(s)
+		return s
 	}
-	fmt.Fprintf(w, "Username:\t%s\n", client.Printable(u.Username))
-	fmt.Fprintf(w, "Full name:\t%s\n", or(u.FullName, "(none: set it with `latch account set --name`)"))
-	fmt.Fprintf(w, "Email:\t%s\n", or(u.Email, "(none: set it with `latch account set --email`)"))
-	fmt.Fprintf(w, "Org:\t%s\n", or(u.Org, "(none)"))
+	w.add("Username:", u.Username)
+	w.add("Full name:", or(u.FullName, "(none: set it with `latch account set --name`)"))
+	w.add("Email:", or(u.Email, "(none: set it with `latch account set --email`)"))
+	w.add("Org:", or(u.Org, "(none)"))
 	twoFA := map[string]string{"on": "on", "pending": "off (enrollment started: `latch 2fa enable`)"}[u.TwoFactor]
 	if twoFA == "" {
 		twoFA = "off (turn it on with `latch 2fa enable`)"
 	}
-	fmt.Fprintf(w, "2FA:\t%s\n", twoFA)
+	w.add("2FA:", twoFA)
 	if !u.CreatedAt.IsZero() {
-		fmt.Fprintf(w, "Created:\t%s\n", e.fmtTime(u.CreatedAt))
+		w.add("Created:", e.fmtTime(u.CreatedAt))
 	}
-	w.Flush()
+	w.write(out, w.layout(0, nil))
 }
 
 func (a *app) accountSetCommand() *cobra.Command {

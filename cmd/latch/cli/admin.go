@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -207,12 +206,12 @@ func (a *app) adminUserList(db *string) *cobra.Command {
 				rows[i] = row{u.Username, u.FullName, u.Email, orgName[u.OrgID], string(u.TwoFactor), u.CreatedAt}
 			}
 			return ac.print(rows, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-				fmt.Fprintln(tw, "USERNAME\tNAME\tEMAIL\tORG\t2FA\tCREATED")
+				t := &table{min: make([]int, 6)}
+				t.add("USERNAME", "NAME", "EMAIL", "ORG", "2FA", "CREATED")
 				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Username, r.FullName, r.Email, r.Org, r.TwoFactor, r.CreatedAt.Format("2006-01-02"))
+					t.add(r.Username, r.FullName, r.Email, r.Org, r.TwoFactor, r.CreatedAt.Format("2006-01-02"))
 				}
-				tw.Flush()
+				t.write(w, t.layout(0, nil))
 			})
 		}),
 	})

@@ -3,8 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -107,16 +107,12 @@ func (a *app) adminOrgList(db *string) *cobra.Command {
 				}
 			}
 			return ac.print(rows, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-				fmt.Fprintln(tw, "ORG\tAUTO-LOGOUT\tREQUIRE-2FA\t2FA-GRACE")
+				t := &table{min: make([]int, 4)}
+				t.add("ORG", "AUTO-LOGOUT", "REQUIRE-2FA", "2FA-GRACE")
 				for _, r := range rows {
-					grace := r.TwoFactorGrace
-					if grace == "" {
-						grace = "-"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%t\t%s\n", r.Name, r.AutoLogoutAfter, r.Require2FA, grace)
+					t.add(r.Name, r.AutoLogoutAfter, strconv.FormatBool(r.Require2FA), orDash(r.TwoFactorGrace))
 				}
-				tw.Flush()
+				t.write(w, t.layout(0, nil))
 			})
 		}),
 	})
@@ -197,12 +193,12 @@ func (a *app) adminProjectList(db *string) *cobra.Command {
 				rows[i] = row{p.ID, p.Name, p.Public, p.PHI}
 			}
 			return ac.print(rows, func(w io.Writer) {
-				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tPUBLIC\tPHI")
+				t := &table{min: make([]int, 4)}
+				t.add("ID", "NAME", "PUBLIC", "PHI")
 				for _, r := range rows {
-					fmt.Fprintf(tw, "%s\t%s\t%t\t%t\n", r.ID, r.Name, r.Public, r.PHI)
+					t.add(r.ID, r.Name, strconv.FormatBool(r.Public), strconv.FormatBool(r.PHI))
 				}
-				tw.Flush()
+				t.write(w, t.layout(0, nil))
 			})
 		}),
 	})

@@ -149,6 +149,24 @@ func TestAttackHostileTextInTheCommandsTables(t *testing.T) {
 			}
 		}
 	}
+	// The lists with every column, and the account's own lines, with a
+	// name stored before the rule: a newline in it made a line of its own.
+	name := "Amy\nProject:  project-spoofed (the wrong one)"
+	if _, err := w.srv.Store.UpdateProfile(w.ctx, u.ID, server.ProfileUpdate{FullName: &name}, nil, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"token", "list", "--wide"}, {"ssh-key", "list", "--wide"}, {"whoami"}, {"account"}} {
+		r := w.run("", nil, args...)
+		if r.code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if bad := unsafeOutput(r.stdout + r.stderr); bad != "" {
+			t.Errorf("%v wrote %s:\n%q", args, bad, r.stdout)
+		}
+		if strings.Contains(r.stdout, "\nSHA256:spoofed") || strings.Contains(r.stdout, "\nProject:  project-spoofed") {
+			t.Errorf("%v: a newline in a cell made a line of its own:\n%s", args, r.stdout)
+		}
+	}
 }
 
 // TestAttackServerSentWordsInTheTables: a token's kind, state and scope
@@ -172,12 +190,15 @@ func TestAttackServerSentWordsInTheTables(t *testing.T) {
 		var out bytes.Buffer
 		printTokens(e, client.PrintableWriter(&out), toks, map[string]string{"project-1": "One"}, exp.Add(-time.Hour))
 		printSSHKeys(e, client.PrintableWriter(&out), keys, exp.Add(time.Hour))
+		// --wide: every column, the server's words among them.
+		printTokensWide(e, client.PrintableWriter(&out), toks, map[string]string{"project-1": "One"})
+		printSSHKeysWide(e, client.PrintableWriter(&out), keys)
 		got := out.String()
 		if bad := unsafeOutput(got); bad != "" {
 			t.Errorf("width %d: the tables wrote %s:\n%q", width, bad, got)
 		}
-		if n := strings.Count(got, "\n"); n != 4 {
-			t.Errorf("width %d: %d lines for two headers, a token and a key:\n%s", width, n, got)
+		if n := strings.Count(got, "\n"); n != 8 {
+			t.Errorf("width %d: %d lines for four headers, two tokens and two keys:\n%s", width, n, got)
 		}
 		if !strings.Contains(got, `SHA256:abc\x0aSHA256:spoofed\x09x`) {
 			t.Errorf("width %d: the fingerprint is not shown whole, escaped:\n%s", width, got)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -157,17 +156,17 @@ func printSSHKeys(e *env, out io.Writer, keys []wire.SSHKey, now time.Time) {
 
 // printSSHKeysWide is every column, whole.
 func printSSHKeysWide(e *env, out io.Writer, keys []wire.SSHKey) {
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "FINGERPRINT\tTYPE\tCOMMENT\tADDED\tADDED WITH\tLAST USED")
+	t := &table{min: make([]int, 6)}
+	t.add("FINGERPRINT", "TYPE", "COMMENT", "ADDED", "ADDED WITH", "LAST USED")
 	for _, k := range keys {
 		typ, _, _ := strings.Cut(k.PublicKey, " ")
 		last := "never"
 		if k.LastUsedAt != nil {
 			last = e.fmtTime(*k.LastUsedAt)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Fingerprint, typ, orDash(client.Printable(k.Comment)), e.fmtTime(k.CreatedAt), orDash(k.AddedWith), last)
+		t.add(k.Fingerprint, typ, orDash(k.Comment), e.fmtTime(k.CreatedAt), orDash(k.AddedWith), last)
 	}
-	w.Flush()
+	t.write(out, t.layout(0, nil))
 }
 
 func (a *app) sshKeyRemoveCommand() *cobra.Command {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,24 +112,23 @@ func printTokens(e *env, out io.Writer, toks []wire.Token, names map[string]stri
 	t.write(out, t.layout(e.termWidth(), nil))
 }
 
-// printTokensWide is every column, for a wide terminal or a report.
+// printTokensWide is every column, whole, for a wide terminal or a report.
 func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]string) {
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tSCOPE\tCREATED\tEXPIRES\tLAST USED\tFROM\tCLIENT\tSTATE")
-	for _, t := range toks {
-		id := t.ID
-		if t.Current {
+	t := &table{min: make([]int, 10)}
+	t.add("ID", "NAME", "KIND", "SCOPE", "CREATED", "EXPIRES", "LAST USED", "FROM", "CLIENT", "STATE")
+	for _, tok := range toks {
+		id := tok.ID
+		if tok.Current {
 			id += " *"
 		}
 		last := "never"
-		if t.LastUsedAt != nil {
-			last = e.fmtTime(*t.LastUsedAt)
+		if tok.LastUsedAt != nil {
+			last = e.fmtTime(*tok.LastUsedAt)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, client.Printable(t.Name), t.Kind, scopeNames(t, names),
-			e.fmtTime(t.CreatedAt), e.fmtTime(t.ExpiresAt), last, orDash(client.Printable(t.LastUsedAddr)),
-			orDash(client.ClientLabel(t.LastUsedClient, t.LastUsedAgent)), t.State)
+		t.add(id, tok.Name, string(tok.Kind), scopeNames(tok, names), e.fmtTime(tok.CreatedAt), e.fmtTime(tok.ExpiresAt),
+			last, orDash(tok.LastUsedAddr), orDash(client.ClientLabel(tok.LastUsedClient, tok.LastUsedAgent)), string(tok.State))
 	}
-	w.Flush()
+	t.write(out, t.layout(0, nil))
 }
 
 // printTokenNotes explains the marks, on stderr (stdout is the table).

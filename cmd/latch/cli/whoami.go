@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,7 +45,7 @@ type whoamiJSON struct {
 
 func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.ProjectRef, now time.Time) {
 	e := st.e
-	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	w := &table{min: make([]int, 2)} // labels and values, every value made printable
 	u := who.User
 	user := u.Username
 	switch {
@@ -57,19 +56,19 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.Proje
 	case u.Email != "":
 		user += fmt.Sprintf(" <%s>", u.Email)
 	}
-	fmt.Fprintf(w, "User:\t%s\n", user)
+	w.add("User:", user)
 	if o := who.Org; o != nil {
 		policies := []string{fmt.Sprintf("auto-logout after %s", humanDuration(o.AutoLogoutAfter.Std()))}
 		if o.Require2FA {
 			policies = append(policies, "2FA required")
 		}
-		fmt.Fprintf(w, "Org:\t%s (%s)\n", o.Name, strings.Join(policies, ", "))
+		w.add("Org:", fmt.Sprintf("%s (%s)", o.Name, strings.Join(policies, ", ")))
 	}
-	fmt.Fprintf(w, "Server:\t%s\n", st.res.Server)
+	w.add("Server:", st.res.Server)
 	if pr != nil {
-		fmt.Fprintf(w, "Project:\t%s (%s)\n", pr.Name, pr.ID)
+		w.add("Project:", fmt.Sprintf("%s (%s)", pr.Name, pr.ID))
 	} else {
-		fmt.Fprintf(w, "Project:\tnone: choose one with %s\n", e.command("select PROJECT"))
+		w.add("Project:", "none: choose one with "+e.command("select PROJECT"))
 	}
 	t := who.Token
 	source := "saved credentials"
@@ -87,24 +86,25 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.Proje
 	}
 	// The source on a line of its own: beside a session's id it made the
 	// line 81 columns wide.
-	fmt.Fprintf(w, "Auth:\t%s\n\t(from %s)\n", auth, source)
+	w.add("Auth:", auth)
+	w.add("", "(from "+source+")")
 	if t.Scope != nil && len(t.Scope.Projects) > 0 {
-		fmt.Fprintf(w, "Scope:\t%s\n", scopeString(t.Scope))
+		w.add("Scope:", scopeString(t.Scope))
 	}
-	fmt.Fprintf(w, "Expires:\t%s\n", st.e.fmtWhen(t.ExpiresAt, now))
+	w.add("Expires:", st.e.fmtWhen(t.ExpiresAt, now))
 	if t.IdleTimeout > 0 {
-		fmt.Fprintf(w, "Idle:\tlogged out after %s of inactivity\n", humanDuration(t.IdleTimeout.Std()))
+		w.add("Idle:", fmt.Sprintf("logged out after %s of inactivity", humanDuration(t.IdleTimeout.Std())))
 	} else {
-		fmt.Fprintf(w, "Idle:\tno inactivity limit\n")
+		w.add("Idle:", "no inactivity limit")
 	}
-	fmt.Fprintf(w, "2FA:\t%s\n", u.TwoFactor)
+	w.add("2FA:", u.TwoFactor)
 	switch {
 	case who.Credential == wire.CredEnrollOnly:
-		fmt.Fprintf(w, "Rights:\tenroll only: your org requires 2FA; turn it on %s\n", e.where("2fa enable", "Security"))
+		w.add("Rights:", fmt.Sprintf("enroll only: your org requires 2FA; turn it on %s", e.where("2fa enable", "Security")))
 	case who.Credential == wire.CredScopedToken:
-		fmt.Fprintf(w, "Rights:\tits scope only: no account settings, other tokens or activity\n")
+		w.add("Rights:", "its scope only: no account settings, other tokens or activity")
 	case who.TwoFactorDeadline != nil:
-		fmt.Fprintf(w, "Rights:\tfull until %s, when your org starts requiring 2FA: turn it on %s\n", e.fmtTime(*who.TwoFactorDeadline), e.where("2fa enable", "Security"))
+		w.add("Rights:", fmt.Sprintf("full until %s, when your org starts requiring 2FA: turn it on %s", e.fmtTime(*who.TwoFactorDeadline), e.where("2fa enable", "Security")))
 	}
-	w.Flush()
+	w.write(out, w.layout(0, nil))
 }
