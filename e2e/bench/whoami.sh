@@ -5,7 +5,8 @@
 # Prints one line per connection count: the req/s of each and their ratio.
 # CPU_PROFILE=FILE also writes a pprof CPU profile of latch serve to FILE
 # (go tool pprof -top FILE); HEAP_PROFILE=FILE a heap profile, written when
-# it stops. LATCH_BIN=FILE measures that binary instead.
+# it stops. LATCH_BIN=FILE measures that binary instead. BARE_TIMEOUTS=1
+# gives the bare server latch serve's HTTP timeouts (a fairer baseline).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine=${1:-sqlite}; secs=${2:-5}; rounds=${3:-2}
@@ -33,7 +34,8 @@ profargs=(); [ -z "${CPU_PROFILE:-}" ] || profargs=(--cpu-profile "$CPU_PROFILE"
 [ -z "${HEAP_PROFILE:-}" ] || profargs+=(--heap-profile "$HEAP_PROFILE")
 "$tmp/latch" serve --listen "127.0.0.1:$lport" --db "$db" "${keyargs[@]}" "${profargs[@]}" --log-level error 2>"$tmp/serve.log" & pids+=($!)
 serve=$!
-"$tmp/bare" --listen "127.0.0.1:$bport" & pids+=($!)
+bareargs=(); [ -z "${BARE_TIMEOUTS:-}" ] || bareargs=(--serve-timeouts)
+"$tmp/bare" --listen "127.0.0.1:$bport" "${bareargs[@]}" & pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$lport/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 login=$(curl -fs -X POST "http://127.0.0.1:$lport/v1/auth/login" -d '{"username":"amy","password":"bench-password-1"}')
 session=$(printf '%s' "$login" | sed -n 's/.*"token":"\([A-Za-z0-9]*\)".*/\1/p')
