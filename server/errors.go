@@ -83,4 +83,8 @@ var Reasons = []Reason{ReasonRevoked, ReasonExpired, ReasonIdle, ReasonInvalid, 
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrParentShortened: a token made with an API token would outlive
+	// that token as stored when it is written (a rotation with a grace
+	// period shortened it after the request read it).
+	ErrParentShortened = errors.New("would outlive the token it is made with")
 )

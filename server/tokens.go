@@ -35,7 +35,11 @@ func (s *Service) CreateToken(ctx context.Context, p *Principal, spec TokenSpec,
 	tok.CreatedAddr = m.Addr
 	audit := s.audit(Event{UserID: p.User.ID, Username: p.User.Username, Type: EventTokenCreated, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth,
 		Detail: fmt.Sprintf("%s %q expires %s, scope %s", tok.ID, tok.Name, tok.ExpiresAt.UTC().Format(time.RFC3339), ScopeString(tok.Scope))})
-	if err := s.store.CreateToken(ctx, tok, audit); err != nil {
+	err = s.store.CreateToken(ctx, tok, audit)
+	if errors.Is(err, ErrParentShortened) {
+		return Token{}, "", Errorf(KindConflict, "the token making this one was rotated meanwhile and now ends sooner: try again (the new token will end with it)")
+	}
+	if err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
 	s.obs.TokenCreated(KindAPI)

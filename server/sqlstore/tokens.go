@@ -68,11 +68,14 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token, audit server.Au
 	if err != nil {
 		return s.wrap("create token", err)
 	}
-	if t.CreatedAddr == "" && t.SSHKey == "" {
+	if t.CreatedAddr == "" && t.SSHKey == "" && t.ParentID == "" {
 		_, err = s.execAudited(ctx, "create token", audit, insertToken, args...)
 		return err
 	}
 	return s.write(ctx, "create token", func(tx *sqlx.Tx) error {
+		if err := s.withinParent(ctx, tx, t); err != nil {
+			return err
+		}
 		// A session opened with a key is made only while the key is still
 		// the user's, in the write that makes it: a removal (which revokes
 		// the key's sessions in its own write) either came first and is
@@ -99,6 +102,27 @@ func (s *Store) CreateToken(ctx context.Context, t server.Token, audit server.Au
 		}
 		return s.record(ctx, tx, audit, server.Outcome{})
 	})
+}
+
+// withinParent refuses, in tx, a token that would outlive the API token
+// it is made with as that token is stored now: a rotation with a grace
+// period shortens it, maybe after the request making this one read it.
+func (s *Store) withinParent(ctx context.Context, tx *sqlx.Tx, t server.Token) error {
+	if t.ParentID == "" {
+		return nil
+	}
+	var until time.Time
+	err := tx.QueryRowContext(ctx, s.q(`SELECT expires_at FROM tokens WHERE id = ?`), t.ParentID).Scan(tm{&until})
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("the token %s it is made with: %w", t.ParentID, server.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if t.ExpiresAt.After(until) {
+		return fmt.Errorf("the token %s it is made with now expires %s: %w", t.ParentID, until.UTC().Format(time.RFC3339), server.ErrParentShortened)
+	}
+	return nil
 }
 
 func (s *Store) TokenByHash(ctx context.Context, secretHash string) (server.Token, error) {
