@@ -67,12 +67,14 @@ func (s *Service) auditWith(build func(Outcome) []Event) Audit {
 
 // event records a refusal, which changes nothing a store write could carry
 // it with (a wrong password, a rejected code). Failing to record it fails
-// the request: no audit record is ever dropped silently.
+// the request: no audit record is ever dropped silently. Like the guess it
+// follows, it records an attempt, kept whatever became of the token that
+// made it meanwhile (unattributed).
 func (s *Service) event(ctx context.Context, e Event) error {
 	if e.Time.IsZero() {
 		e.Time = s.clock.Now()
 	}
-	if err := s.store.AddEvent(ctx, e); err != nil {
+	if err := s.store.AddEvent(unattributed(ctx), e); err != nil {
 		return fmt.Errorf("record %s event: %w", e.Type, err)
 	}
 	return nil

@@ -220,6 +220,9 @@ func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code stri
 		return nil, Ended{}, s.refused(ctx, &Error{Kind: KindInvalidInput, Reason: ReasonInvalid, Message: "the code does not match the new secret. " + ClockSyncAdvice},
 			Event{UserID: p.User.ID, Username: p.User.Username, Type: Event2FACodeRejected, Addr: m.Addr, Method: m.Method, Agent: m.Agent, Auth: m.Auth, Detail: "enrollment"})
 	}
+	// The code was right: no guess, whatever becomes of the write (a
+	// double submit, or the token ended meanwhile).
+	g.refund(ctx)
 	codes, hashes := s.newBackupCodes(p.User.ID)
 	var ended Ended
 	audit := s.auditWith(func(o Outcome) []Event {
@@ -232,14 +235,12 @@ func (s *Service) confirmEnrollment(ctx context.Context, p *Principal, code stri
 		// A concurrent confirm (a double submit) won, or a new enrollment
 		// replaced this one: the client's view is out of date, not broken,
 		// and the code was right.
-		g.refund(ctx)
 		return nil, Ended{}, Errorf(KindConflict, "this enrollment was confirmed or replaced meanwhile: check the 2FA status, and start again if it is not on")
 	}
 	if err != nil {
 		return nil, Ended{}, fmt.Errorf("enable 2FA: %w", err)
 	}
 	s.obs.TokensRevoked(RevokedByCredChange, ended.Total())
-	g.refund(ctx)
 	if ended.Total() > 0 {
 		s.hub.notify(p.User.ID)
 	}
