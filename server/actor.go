@@ -47,7 +47,11 @@ func WithActor(ctx context.Context, a Actor) context.Context {
 
 // actingFor marks ctx as the context of an operation authorized for p.
 func (s *Service) actingFor(ctx context.Context, p *Principal) context.Context {
-	return WithActor(ctx, Actor{TokenID: p.Token.ID, UserID: p.User.ID, Clock: s.clock})
+	return WithActor(ctx, s.actorOf(p))
+}
+
+func (s *Service) actorOf(p *Principal) Actor {
+	return Actor{TokenID: p.Token.ID, UserID: p.User.ID, Clock: s.clock}
 }
 
 // unattributed is ctx with no actor: for the throttle's counts, which are

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -69,22 +70,30 @@ func (s *Service) verifyCodeOnly(ctx context.Context, p *Principal, code, does s
 	return nil
 }
 
-// proofAttempt charges a guess for p's fresh proof and reads the user as
-// stored now, refusing one locked since the request was authenticated (its
-// body may come long after its headers): no fresh proof is taken from it.
+// proofAttempt reads the user and p's token as stored now, and refuses,
+// before any guess is charged or checked, a principal that no longer
+// stands: its token ended or its account locked since the request was
+// authenticated (its body may come long after its headers). No fresh proof
+// is taken from it, and it learns nothing of the password. Then it charges
+// the guess.
 func (s *Service) proofAttempt(ctx context.Context, p *Principal, m Meta, what string) (*guess, User, error) {
+	u, err := s.store.UserByID(ctx, p.User.ID)
+	if err != nil {
+		return nil, User{}, fmt.Errorf("%s: %w", what, err)
+	}
+	tok, err := s.store.TokenByID(ctx, p.Token.ID)
+	var stored *Token // nil: no longer stored
+	if err == nil {
+		stored = &tok
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, User{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := s.actorOf(p).Standing(stored, u.LockedAt); err != nil {
+		return nil, User{}, err
+	}
 	g, err := s.chargeGuess(ctx, p.User.Username, m.Addr, false)
 	if err != nil {
 		return nil, User{}, err
-	}
-	u, err := s.store.UserByID(ctx, p.User.ID)
-	if err != nil {
-		g.refund(ctx)
-		return nil, User{}, fmt.Errorf("%s: %w", what, err)
-	}
-	if !u.LockedAt.IsZero() {
-		g.refund(ctx)
-		return nil, User{}, errLocked
 	}
 	return g, u, nil
 }

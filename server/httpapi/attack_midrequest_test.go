@@ -205,3 +205,24 @@ func (e *env) stored(t *testing.T) server.User {
 	}
 	return u
 }
+
+// TestAttackEndedMidRequestChecksNoPassword: a fresh proof sent on a
+// session ended while the body was on its way is not checked at all. The
+// answer was "the current password is not correct" for a wrong password
+// and "revoked" (from the write) for the right one: the ended session
+// could still tell a right password from a wrong one.
+func TestAttackEndedMidRequestChecksNoPassword(t *testing.T) {
+	for _, password := range []string{"amy-password", "not-her-password"} {
+		e := newEnv(t)
+		lr := e.login()
+		body := fmt.Sprintf(`{"currentPassword":%q,"newPassword":"a-new-password-of-hers"}`, password)
+		h := e.holdRequest(t, "POST", "/v1/account/password", lr.Token, body)
+		if _, err := e.svc.AdminEndSessions(context.Background(), "amy", false); err != nil {
+			t.Fatal(err)
+		}
+		a := h.finish()
+		if a.code != http.StatusUnauthorized || !strings.Contains(a.body, `"reason":"revoked"`) {
+			t.Errorf("password %q on a session ended meanwhile: %d %s, want 401 revoked", password, a.code, a.body)
+		}
+	}
+}
