@@ -14,6 +14,8 @@ import (
 // and the store re-reads the actor's token and account in the write's own
 // transaction (writes are serialized, so nothing commits in between) and
 // refuses with Actor.Standing's answer, the one Authenticate would give.
+// A fresh proof (freshproof.go) is judged by the same rule before the
+// password or code is checked.
 
 type actorKey struct{}
 

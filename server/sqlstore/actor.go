@@ -20,9 +20,9 @@ func (s *Store) alone(ctx context.Context) bool {
 }
 
 // actorStands refuses, first in a write transaction, a write made for a
-// principal whose token was revoked or whose account was locked after it
-// was authenticated, or whose token expired since (see server.Actor). Writes are serialized, so
-// what it reads holds until the commit.
+// principal whose token was revoked or expired, or whose account was
+// locked, since it was authenticated (see server.Actor). Writes are
+// serialized, so what it reads holds until the commit.
 func (s *Store) actorStands(ctx context.Context, tx *sqlx.Tx) error {
 	a, ok := server.ActorOf(ctx)
 	if !ok {
