@@ -73,6 +73,9 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 	if errors.Is(err, ErrConflict) {
 		return Token{}, "", Errorf(KindConflict, "token %s was rotated or revoked meanwhile (a second request?)", tokenID)
 	}
+	if errors.Is(err, ErrParentShortened) {
+		return Token{}, "", Errorf(KindConflict, "the token %s was made with was rotated meanwhile: try again (the new token will end with it)", tokenID)
+	}
 	if err != nil {
 		return Token{}, "", fmt.Errorf("rotate token: %w", err)
 	}

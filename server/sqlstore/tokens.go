@@ -125,6 +125,20 @@ func (s *Store) withinParent(ctx context.Context, tx *sqlx.Tx, t server.Token) e
 	return nil
 }
 
+// sameParent refuses, in tx, a rotation of old built on a parent old no
+// longer has (the parent was rotated meanwhile, which handed old on to
+// its successor), or one that would outlive that parent as stored now.
+func (s *Store) sameParent(ctx context.Context, tx *sqlx.Tx, old string, next server.Token) error {
+	var parent string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT parent_id FROM tokens WHERE id = ?`), old).Scan(&parent); err != nil {
+		return err
+	}
+	if parent != next.ParentID {
+		return fmt.Errorf("the token %s was handed on to %s meanwhile: %w", old, parent, server.ErrParentShortened)
+	}
+	return s.withinParent(ctx, tx, next)
+}
+
 func (s *Store) TokenByHash(ctx context.Context, secretHash string) (server.Token, error) {
 	t, err := scanToken(s.r.QueryRowContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE secret_hash = ?`), secretHash))
 	return t, s.wrap("token by hash", err)
@@ -259,6 +273,9 @@ func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, 
 				return err
 			}
 			return fmt.Errorf("token %s is no longer active: %w", old, server.ErrConflict)
+		}
+		if err := s.sameParent(ctx, tx, old, next); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(insertToken), args...); err != nil {
 			return err

@@ -141,3 +141,44 @@ func testActorRevokedDuringBurst(t *testing.T, s server.Store, u server.User) {
 		}
 	}
 }
+
+// testRotateOnAStaleParent: a rotation is built from the token as read
+// before the write; its parent may be rotated in between, which hands
+// the token to the parent's successor and may shorten the parent. The new
+// token then named the old parent and ended at the old parent's end. The
+// write refuses it (server.ErrParentShortened: try again) instead.
+func testRotateOnAStaleParent(t *testing.T, s server.Store) {
+	u := MakeUser(t, s, "stale")
+	mk := func(id, parent string, until time.Time) {
+		must(t, s.CreateToken(ctx, server.Token{ID: id, UserID: u.ID, Name: id, Kind: server.KindAPI, SecretHash: "h-" + id,
+			CreatedAt: Base, ExpiresAt: until, ParentID: parent}, nil), "CreateToken "+id)
+	}
+	mk("token-parent", "", Base.Add(30*24*time.Hour))
+	mk("token-child", "token-parent", Base.Add(30*24*time.Hour))
+	// The parent is rotated with an hour's grace: the child is handed on.
+	next := server.Token{ID: "token-parent2", UserID: u.ID, Name: "p2", Kind: server.KindAPI, SecretHash: "h-p2",
+		CreatedAt: Base, ExpiresAt: Base.Add(30 * 24 * time.Hour)}
+	must(t, s.RotateToken(ctx, "token-parent", next, Base.Add(time.Hour), Base, nil), "rotate the parent")
+	// The child's rotation was built before that: the old parent, its end.
+	stale := server.Token{ID: "token-child2", UserID: u.ID, Name: "c2", Kind: server.KindAPI, SecretHash: "h-c2",
+		CreatedAt: Base, ExpiresAt: Base.Add(30 * 24 * time.Hour), ParentID: "token-parent"}
+	err := s.RotateToken(ctx, "token-child", stale, time.Time{}, Base, nil)
+	if !errors.Is(err, server.ErrParentShortened) {
+		t.Fatalf("a rotation named the parent the token no longer has: %v, want ErrParentShortened", err)
+	}
+	if _, err := s.TokenByID(ctx, "token-child2"); err == nil {
+		t.Fatal("the stale rotation stored its token")
+	}
+	// Built again on the token as it is now: stored.
+	fresh := stale
+	fresh.ParentID, fresh.ExpiresAt = "token-parent2", Base.Add(29*24*time.Hour)
+	must(t, s.RotateToken(ctx, "token-child", fresh, time.Time{}, Base, nil), "rotate on the fresh parent")
+	// A parent shortened without being rotated (its grace) bounds it too.
+	mk("token-short", "", Base.Add(time.Hour))
+	mk("token-kid", "token-short", Base.Add(time.Hour))
+	long := server.Token{ID: "token-kid2", UserID: u.ID, Name: "k2", Kind: server.KindAPI, SecretHash: "h-k2",
+		CreatedAt: Base, ExpiresAt: Base.Add(2 * time.Hour), ParentID: "token-short"}
+	if err := s.RotateToken(ctx, "token-kid", long, time.Time{}, Base, nil); !errors.Is(err, server.ErrParentShortened) {
+		t.Fatalf("a rotation outliving its parent: %v, want ErrParentShortened", err)
+	}
+}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) server.Store) {
 		{"TokenAddresses", testTokenAddresses},
 		{"RecordExpiries", testRecordExpiries},
 		{"WritesForAGoneActor", testWritesForAGoneActor},
+		{"RotateOnAStaleParent", testRotateOnAStaleParent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
