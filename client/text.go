@@ -49,8 +49,9 @@ func WrapWords(text string, width int) string {
 }
 
 // Printable is s made safe to print on a terminal: control characters
-// (C0, C1, DEL) and the bidirectional overrides and isolates are shown as
-// escapes (\x1b, \u202e) instead of acting on the reader's terminal, and
+// (C0, C1, DEL), the bidirectional overrides and isolates, and characters
+// that draw nothing (invisible) are shown as escapes (\x1b, \u202e,
+// \u200b) instead of acting on the reader's terminal or hiding, and
 // invalid UTF-8 bytes as \xNN. The server refuses such text in names; this
 // is for anything stored before that rule, or sent by another server. The
 // CLI and the console print every user-supplied string through it.
@@ -93,7 +94,21 @@ func isPrintable(s string) bool {
 
 func unsafeForTerminal(r rune) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
-		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || invisible(r)
+}
+
+// invisible are the characters that draw nothing and join nothing, which
+// make two names look the same: the server refuses them in names (the
+// same list; TestTextRulesAgree in cmd/latch/cli holds the two together),
+// and they are shown escaped here, for text stored before the rule.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x00ad, r == 0x034f, r == 0x061c, r == 0x115f, r == 0x1160, r == 0x17b4, r == 0x17b5,
+		r >= 0x180b && r <= 0x180f, r == 0x200b, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029,
+		r >= 0x2060 && r <= 0x206f, r == 0x3164, r == 0xfeff, r == 0xffa0, r >= 0xe0000 && r <= 0xe007f:
+		return true
+	}
+	return false
 }
 
 // PrintableWriter passes text to w with every character Printable would

@@ -9,19 +9,34 @@ import (
 
 // CheckText refuses text that could act on a terminal when printed: C0 and
 // C1 control characters (NUL, ESC, BEL, DEL…) and the bidirectional
-// overrides and isolates that reorder what a reader sees. Every name and
+// overrides and isolates that reorder what a reader sees; and characters
+// that draw nothing (invisible, and a joiner that joins nothing). Every name and
 // free-text field goes through it; printers escape anything left over from
 // before the rule anyway. field names the field in the message.
 func CheckText(field, s string) error {
 	if !utf8.ValidString(s) {
 		return Errorf(KindInvalidInput, "%s is not valid UTF-8 text", field)
 	}
-	for i, r := range []rune(s) {
-		if name, bad := unsafeRune(r); bad {
+	rs := []rune(s)
+	for i, r := range rs {
+		name, bad := unsafeRune(r)
+		if !bad && (r == zwnj || r == zwj) && !joinsSomething(rs, i) {
+			name, bad = "an invisible character", true
+		}
+		if bad {
 			return Errorf(KindInvalidInput, "%s holds %s (U+%04X) at character %d: use printable text", field, name, r, i+1)
 		}
 	}
 	return nil
+}
+
+const zwnj, zwj = 0x200c, 0x200d
+
+// joinsSomething: a zero-width (non-)joiner at rs[i] stands between two
+// characters that are not ASCII, as in an emoji sequence (👩‍💻) or in
+// Persian; anywhere else it only hides a difference ("de\u200dploy").
+func joinsSomething(rs []rune, i int) bool {
+	return i > 0 && i < len(rs)-1 && rs[i-1] >= 0x80 && rs[i+1] >= 0x80
 }
 
 // unsafeRune names a character no stored text may hold.
@@ -39,8 +54,28 @@ func unsafeRune(r rune) (string, bool) {
 		return "a bidirectional override", true
 	case r >= 0x2066 && r <= 0x2069:
 		return "a bidirectional isolate", true
+	case invisible(r):
+		return "an invisible character", true
 	}
 	return "", false
+}
+
+// invisible tells the characters that draw nothing and join nothing,
+// which make two names look the same ("deploy" and "deploy\u200b") or hide
+// text: soft hyphen, zero-width space, direction marks, word joiner and
+// invisible operators, fillers, byte order mark, tag characters, and the
+// line and paragraph separators some terminals break lines at. The client
+// escapes the same set (client.Printable; TestTextRulesAgree in
+// cmd/latch/cli holds the two lists together). The joiners U+200C and
+// U+200D are judged by CheckText where they stand.
+func invisible(r rune) bool {
+	switch {
+	case r == 0x00ad, r == 0x034f, r == 0x061c, r == 0x115f, r == 0x1160, r == 0x17b4, r == 0x17b5,
+		r >= 0x180b && r <= 0x180f, r == 0x200b, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029,
+		r >= 0x2060 && r <= 0x206f, r == 0x3164, r == 0xfeff, r == 0xffa0, r >= 0xe0000 && r <= 0xe007f:
+		return true
+	}
+	return false
 }
 
 // clientNames are the X-Latch-Client values a client may claim for

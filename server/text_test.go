@@ -58,3 +58,41 @@ func TestTerminalControlTextIsRefusedEverywhere(t *testing.T) {
 		t.Errorf("the message says which character and where: %v", err)
 	}
 }
+
+// TestInvisibleTextIsRefusedInNames: characters that draw nothing make
+// two names look the same ("deploy" and "deploy\u200b"), or hide text
+// (tag characters), or break a line where some terminals do (U+2028). A
+// joiner is kept where it joins something: between two characters that
+// are not ASCII (an emoji sequence, Persian's ZWNJ).
+func TestInvisibleTextIsRefusedInNames(t *testing.T) {
+	f := newFixture(t)
+	f.user("amy", "")
+	_, p := f.login("amy")
+	for name, text := range map[string]string{
+		"zero-width space":      "deploy\u200b",
+		"soft hyphen":           "de\u00adploy",
+		"word joiner":           "de\u2060ploy",
+		"byte order mark":       "\ufeffdeploy",
+		"left-to-right mark":    "deploy\u200e",
+		"arabic letter mark":    "deploy\u061c",
+		"hangul filler":         "deploy\u3164",
+		"tag characters":        "deploy\U000E0041\U000E0042",
+		"line separator":        "deploy\u2028prod",
+		"mongolian separator":   "deploy\u180e",
+		"joiner between ascii":  "de\u200dploy",
+		"non-joiner at the end": "deploy\u200c",
+	} {
+		_, _, err := f.svc.CreateToken(f.ctx, p, server.TokenSpec{Name: text}, server.Meta{})
+		if server.ErrorKind(err) != server.KindInvalidInput || !strings.Contains(err.Error(), "invisible") {
+			t.Errorf("token named with a %s: %v", name, err)
+		}
+		if _, err := f.svc.CreateProject(f.ctx, text, false, false); server.ErrorKind(err) != server.KindInvalidInput {
+			t.Errorf("project named with a %s: %v", name, err)
+		}
+	}
+	for _, ok := range []string{"👩\u200d💻 laptop", "👨\u200d👩\u200d👧 family", "☺\ufe0f smile", "می\u200cخواهم", "🇯🇵 tokyo"} {
+		if err := server.CheckText("x", ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}
