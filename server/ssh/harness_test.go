@@ -92,10 +92,17 @@ func newWorldWith(t testing.TB, envOpts []testenv.Option, mod ...func(*Config)) 
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ln) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// A bound for a hang, not a speed: on a loaded machine under -race
+		// a console still working through a burst of resizes took over 5 s
+		// to end (TestAttackExtremeWindowSizes in one CI run).
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := s.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Logf("shutdown took %s", d.Round(time.Millisecond))
 		}
 		if err := <-served; err != nil {
 			t.Errorf("serve: %v", err)
