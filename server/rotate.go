@@ -38,6 +38,8 @@ func (s *Service) RotateToken(ctx context.Context, p *Principal, tokenID string,
 			return Errorf(KindInvalidInput, "only API tokens are rotated: a session ends with `latch logout`")
 		case old.State(s.clock.Now()) != StateActive:
 			return Errorf(KindConflict, "token %s is %s: only an active token is rotated", tokenID, old.State(s.clock.Now()))
+		case old.RevokeReason == RevokedRotated:
+			return Errorf(KindConflict, "token %s was rotated already: its grace period ends %s", tokenID, old.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		return nil
 	}})

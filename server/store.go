@@ -85,7 +85,9 @@ type Store interface {
 	// RotateToken stores next, which replaces old, in one transaction: the
 	// tokens made with old now hang from next; old is revoked (reason
 	// RevokedRotated) or, with a grace period, expires at graceEnd if that
-	// is sooner. ErrConflict when old is no longer active (a second rotate).
+	// is sooner and keeps RevokedRotated as its reason, unrevoked.
+	// ErrConflict when old is no longer active or was rotated already (a
+	// second rotate, in the grace period too).
 	RotateToken(ctx context.Context, old string, next Token, graceEnd, now time.Time, audit Audit) error
 	// TouchTokens records uses; a use never moves LastUsedAt backwards.
 	// Each use's address joins the token's known addresses (its

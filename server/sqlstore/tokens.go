@@ -259,14 +259,17 @@ func (s *Store) RotateToken(ctx context.Context, old string, next server.Token, 
 		return s.wrap("rotate token", err)
 	}
 	return s.write(ctx, "rotate token", func(tx *sqlx.Tx) error {
-		// Only an active token is rotated: of two rotations, one wins.
+		// Only an active token not rotated yet is rotated: of two
+		// rotations, one wins. One in its grace period keeps working but
+		// is marked rotated (revoke_reason, revoked_at still unset), or
+		// its old secret could rotate it again and outlive the grace.
 		var retire sql.Result
 		if graceEnd.IsZero() {
 			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET revoked_at = ?, revoke_reason = ?
-				WHERE id = ? AND revoked_at IS NULL AND expires_at > ?`), dbTime(now), server.RevokedRotated, old, dbTime(now))
+				WHERE id = ? AND revoked_at IS NULL AND revoke_reason = '' AND expires_at > ?`), dbTime(now), server.RevokedRotated, old, dbTime(now))
 		} else {
-			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END
-				WHERE id = ? AND revoked_at IS NULL AND expires_at > ?`), dbTime(graceEnd), dbTime(graceEnd), old, dbTime(now))
+			retire, err = tx.ExecContext(ctx, s.q(`UPDATE tokens SET expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END, revoke_reason = ?
+				WHERE id = ? AND revoked_at IS NULL AND revoke_reason = '' AND expires_at > ?`), dbTime(graceEnd), dbTime(graceEnd), server.RevokedRotated, old, dbTime(now))
 		}
 		if n, err := affected(retire, err); err != nil || n == 0 {
 			if err != nil {
