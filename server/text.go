@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,7 +21,7 @@ func CheckText(field, s string) error {
 	rs := []rune(s)
 	for i, r := range rs {
 		name, bad := unsafeRune(r)
-		if !bad && (r == zwnj || r == zwj) && !joinsSomething(rs, i) {
+		if !bad && ((r == zwnj || r == zwj) && !joinsSomething(rs, i) || selector(r) && !selectsSomething(rs, i)) {
 			name, bad = "an invisible character", true
 		}
 		if bad {
@@ -34,9 +35,48 @@ const zwnj, zwj = 0x200c, 0x200d
 
 // joinsSomething: a zero-width (non-)joiner at rs[i] stands between two
 // characters that are not ASCII, as in an emoji sequence (👩‍💻) or in
-// Persian; anywhere else it only hides a difference ("de\u200dploy").
+// Persian; anywhere else it only hides a difference ("de\u200dploy"). Nor
+// between two letters of a script it changes nothing in on a terminal
+// (Latin, Greek, Cyrillic, Han, kana, Hangul: "日\u200d本" is "日本"), nor
+// beside another joiner.
 func joinsSomething(rs []rune, i int) bool {
-	return i > 0 && i < len(rs)-1 && rs[i-1] >= 0x80 && rs[i+1] >= 0x80
+	if i == 0 || i == len(rs)-1 {
+		return false
+	}
+	for _, r := range []rune{rs[i-1], rs[i+1]} {
+		if r < 0x80 || r == zwnj || r == zwj || unicode.In(r, unjoined...) {
+			return false
+		}
+	}
+	return true
+}
+
+// unjoined are the scripts whose letters a joiner does nothing to.
+var unjoined = []*unicode.RangeTable{unicode.Latin, unicode.Greek, unicode.Cyrillic,
+	unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul}
+
+// selector: a variation selector, which picks how the character before it
+// is drawn (☺\ufe0f, an ideographic variant of a name's kanji).
+func selector(r rune) bool {
+	return r >= 0xfe00 && r <= 0xfe0f || r >= 0xe0100 && r <= 0xe01ef
+}
+
+// selectsSomething: the variation selector at rs[i] follows a character
+// that is not ASCII (nor a joiner, another selector, or a letter of the
+// unjoined scripts but Han's), or is a keycap's (1\ufe0f\u20e3); after
+// ASCII or alone it draws nothing and only hides a difference
+// ("deploy\ufe0f").
+func selectsSomething(rs []rune, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev := rs[i-1]
+	if prev < 0x80 {
+		keycap := prev >= '0' && prev <= '9' || prev == '#' || prev == '*'
+		return keycap && rs[i] == 0xfe0f && i+1 < len(rs) && rs[i+1] == 0x20e3
+	}
+	return prev != zwnj && prev != zwj && !selector(prev) &&
+		(unicode.Is(unicode.Han, prev) || !unicode.In(prev, unjoined...))
 }
 
 // unsafeRune names a character no stored text may hold.
@@ -63,16 +103,20 @@ func unsafeRune(r rune) (string, bool) {
 // invisible tells the characters that draw nothing and join nothing,
 // which make two names look the same ("deploy" and "deploy\u200b") or hide
 // text: soft hyphen, zero-width space, direction marks, word joiner and
-// invisible operators, fillers, byte order mark, tag characters, and the
-// line and paragraph separators some terminals break lines at. The client
+// invisible operators, fillers and the braille blank, byte order mark,
+// the interlinear annotation, Egyptian, shorthand and musical format
+// controls, tag characters, and the line and paragraph separators some
+// terminals break lines at. The client
 // escapes the same set (client.Printable; TestTextRulesAgree in
 // cmd/latch/cli holds the two lists together). The joiners U+200C and
-// U+200D are judged by CheckText where they stand.
+// U+200D, and the variation selectors, are judged by CheckText where they
+// stand.
 func invisible(r rune) bool {
 	switch {
 	case r == 0x00ad, r == 0x034f, r == 0x061c, r == 0x115f, r == 0x1160, r == 0x17b4, r == 0x17b5,
 		r >= 0x180b && r <= 0x180f, r == 0x200b, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029,
-		r >= 0x2060 && r <= 0x206f, r == 0x3164, r == 0xfeff, r == 0xffa0, r >= 0xe0000 && r <= 0xe007f:
+		r >= 0x2060 && r <= 0x206f, r == 0x2800, r == 0x3164, r == 0xfeff, r == 0xffa0, r >= 0xfff9 && r <= 0xfffb,
+		r >= 0x13430 && r <= 0x1343f, r >= 0x1bca0 && r <= 0x1bca3, r >= 0x1d173 && r <= 0x1d17a, r >= 0xe0000 && r <= 0xe007f:
 		return true
 	}
 	return false
