@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -184,7 +185,8 @@ func incompleteTail(b []byte) int {
 // EscapeJSONForTerminal rewrites the characters Printable would escape
 // that encoding/json leaves as they are (C1 controls, bidirectional
 // overrides and isolates; it escapes C0 itself) as \uXXXX escapes: the
-// same JSON value, harmless on a terminal.
+// same JSON value, harmless on a terminal (one beyond U+FFFF, a tag
+// character, as a surrogate pair: "\ue0041" would read U+E004 and "1").
 func EscapeJSONForTerminal(js []byte) []byte {
 	if isPrintable(string(js)) {
 		return js
@@ -192,6 +194,11 @@ func EscapeJSONForTerminal(js []byte) []byte {
 	var b strings.Builder
 	for _, r := range string(js) {
 		if r != '\n' && r != '\t' && unsafeForTerminal(r) {
+			if r > 0xffff { // JSON spells it as a surrogate pair
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+				continue
+			}
 			fmt.Fprintf(&b, `\u%04x`, r)
 			continue
 		}
