@@ -103,14 +103,13 @@ func unsafeRune(r rune) (string, bool) {
 // invisible tells the characters that draw nothing and join nothing,
 // which make two names look the same ("deploy" and "deploy\u200b") or hide
 // text: soft hyphen, zero-width space, direction marks, word joiner and
-// invisible operators, fillers and the braille blank, byte order mark,
-// the interlinear annotation, Egyptian, shorthand and musical format
-// controls, tag characters, and the line and paragraph separators some
-// terminals break lines at. The client
-// escapes the same set (client.Printable; TestTextRulesAgree in
-// cmd/latch/cli holds the two lists together). The joiners U+200C and
-// U+200D, and the variation selectors, are judged by CheckText where they
-// stand.
+// invisible operators, fillers and the braille blank, byte order mark, the
+// interlinear annotation, Egyptian, shorthand and musical format controls,
+// tag characters, and the line and paragraph separators some terminals
+// break lines at. The client escapes the same set (client.Printable;
+// TestTextRulesAgree in cmd/latch/cli holds the two lists together). The
+// joiners U+200C and U+200D, and the variation selectors, are judged by
+// CheckText where they stand.
 func invisible(r rune) bool {
 	switch {
 	case r == 0x00ad, r == 0x034f, r == 0x061c, r == 0x115f, r == 0x1160, r == 0x17b4, r == 0x17b5,
