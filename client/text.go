@@ -68,6 +68,8 @@ func Printable(s string) string {
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case unsafeForTerminal(r) && r < 0x100:
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeForTerminal(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r) // four digits would read as another character
 		case unsafeForTerminal(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:

@@ -24,6 +24,10 @@ func TestPrintableEscapesWhatActsOnATerminal(t *testing.T) {
 		"x\u2066y\u2069":           `x\u2066y\u2069`,
 		"bad \xff byte":            `bad \xff byte`,
 		"tab\there":                `tab\x09here`,
+		"deploy\u200b":             `deploy\u200b`,
+		// Beyond U+FFFF, eight digits: "\ue0041" would read as U+E004
+		// and a "1".
+		"tag\U000E0041": `tag\U000e0041`,
 	} {
 		if got := client.Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
