@@ -35,26 +35,26 @@ func (a *app) accountCommand() *cobra.Command {
 }
 
 func printAccount(e *env, out io.Writer, u wire.User) {
-	w := &table{min: make([]int, 2)} // labels and values, every value made printable
+	lines := &table{} // labels and values, every value made printable
 	or := func(s, none string) string {
 		if s == "" {
 			return none
 		}
 		return s
 	}
-	w.add("Username:", u.Username)
-	w.add("Full name:", or(u.FullName, "(none: set it with `latch account set --name`)"))
-	w.add("Email:", or(u.Email, "(none: set it with `latch account set --email`)"))
-	w.add("Org:", or(u.Org, "(none)"))
+	lines.add("Username:", u.Username)
+	lines.add("Full name:", or(u.FullName, "(none: set it with `latch account set --name`)"))
+	lines.add("Email:", or(u.Email, "(none: set it with `latch account set --email`)"))
+	lines.add("Org:", or(u.Org, "(none)"))
 	twoFA := map[string]string{"on": "on", "pending": "off (enrollment started: `latch 2fa enable`)"}[u.TwoFactor]
 	if twoFA == "" {
 		twoFA = "off (turn it on with `latch 2fa enable`)"
 	}
-	w.add("2FA:", twoFA)
+	lines.add("2FA:", twoFA)
 	if !u.CreatedAt.IsZero() {
-		w.add("Created:", e.fmtTime(u.CreatedAt))
+		lines.add("Created:", e.fmtTime(u.CreatedAt))
 	}
-	w.write(out, w.layout(0, nil))
+	lines.writeWhole(out)
 }
 
 func (a *app) accountSetCommand() *cobra.Command {

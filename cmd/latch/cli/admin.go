@@ -206,12 +206,12 @@ func (a *app) adminUserList(db *string) *cobra.Command {
 				rows[i] = row{u.Username, u.FullName, u.Email, orgName[u.OrgID], string(u.TwoFactor), u.CreatedAt}
 			}
 			return ac.print(rows, func(w io.Writer) {
-				t := &table{min: make([]int, 6)}
+				t := &table{}
 				t.add("USERNAME", "NAME", "EMAIL", "ORG", "2FA", "CREATED")
 				for _, r := range rows {
 					t.add(r.Username, r.FullName, r.Email, r.Org, r.TwoFactor, r.CreatedAt.Format("2006-01-02"))
 				}
-				t.write(w, t.layout(0, nil))
+				t.writeWhole(w)
 			})
 		}),
 	})

@@ -107,12 +107,12 @@ func (a *app) adminOrgList(db *string) *cobra.Command {
 				}
 			}
 			return ac.print(rows, func(w io.Writer) {
-				t := &table{min: make([]int, 4)}
+				t := &table{}
 				t.add("ORG", "AUTO-LOGOUT", "REQUIRE-2FA", "2FA-GRACE")
 				for _, r := range rows {
 					t.add(r.Name, r.AutoLogoutAfter, strconv.FormatBool(r.Require2FA), orDash(r.TwoFactorGrace))
 				}
-				t.write(w, t.layout(0, nil))
+				t.writeWhole(w)
 			})
 		}),
 	})
@@ -193,12 +193,12 @@ func (a *app) adminProjectList(db *string) *cobra.Command {
 				rows[i] = row{p.ID, p.Name, p.Public, p.PHI}
 			}
 			return ac.print(rows, func(w io.Writer) {
-				t := &table{min: make([]int, 4)}
+				t := &table{}
 				t.add("ID", "NAME", "PUBLIC", "PHI")
 				for _, r := range rows {
 					t.add(r.ID, r.Name, strconv.FormatBool(r.Public), strconv.FormatBool(r.PHI))
 				}
-				t.write(w, t.layout(0, nil))
+				t.writeWhole(w)
 			})
 		}),
 	})

@@ -156,7 +156,7 @@ func printSSHKeys(e *env, out io.Writer, keys []wire.SSHKey, now time.Time) {
 
 // printSSHKeysWide is every column, whole.
 func printSSHKeysWide(e *env, out io.Writer, keys []wire.SSHKey) {
-	t := &table{min: make([]int, 6)}
+	t := &table{}
 	t.add("FINGERPRINT", "TYPE", "COMMENT", "ADDED", "ADDED WITH", "LAST USED")
 	for _, k := range keys {
 		typ, _, _ := strings.Cut(k.PublicKey, " ")
@@ -166,7 +166,7 @@ func printSSHKeysWide(e *env, out io.Writer, keys []wire.SSHKey) {
 		}
 		t.add(k.Fingerprint, typ, orDash(k.Comment), e.fmtTime(k.CreatedAt), orDash(k.AddedWith), last)
 	}
-	t.write(out, t.layout(0, nil))
+	t.writeWhole(out)
 }
 
 func (a *app) sshKeyRemoveCommand() *cobra.Command {

@@ -19,8 +19,9 @@ import (
 // of its own, which the printable writer behind a command lets through,
 // and an escape would act on the terminal.
 type table struct {
-	// min is each column's narrowest width when it shrinks; 0: it never
-	// shrinks (a time, a mark).
+	// min is each column's narrowest width when it shrinks; 0 (or past
+	// its end): it never shrinks (a time, a mark). A table without it
+	// keeps every cell whole (writeWhole).
 	min  []int
 	rows [][]string
 }
@@ -48,7 +49,11 @@ type columns struct {
 // limit, nothing is cut). floor raises a column to at least floor[i], for
 // rows yet to come (a followed stream); nil: none.
 func (t *table) layout(width int, floor []int) columns {
-	w := make([]int, len(t.min))
+	cols := len(t.min)
+	for _, r := range t.rows {
+		cols = max(cols, len(r))
+	}
+	w := make([]int, cols)
 	for i := range w {
 		if i < len(floor) {
 			w[i] = floor[i]
@@ -64,11 +69,11 @@ func (t *table) layout(width int, floor []int) columns {
 	}
 	// Down to each column's min first; on a terminal narrower still, the
 	// shrinking columns go on down to a few characters each.
-	for _, floor := range []func(i int) int{func(i int) int { return t.min[i] }, func(int) int { return cellFloor }} {
+	for _, floor := range []func(i int) int{t.minOf, func(int) int { return cellFloor }} {
 		for total(w) > width {
 			widest := -1
 			for i := range w {
-				if t.min[i] > 0 && w[i] > floor(i) && (widest < 0 || w[i] > w[widest]) {
+				if t.minOf(i) > 0 && w[i] > floor(i) && (widest < 0 || w[i] > w[widest]) {
 					widest = i
 				}
 			}
@@ -80,6 +85,17 @@ func (t *table) layout(width int, floor []int) columns {
 	}
 	return columns{w: w, cut: true} // if still too wide, the terminal wraps
 }
+
+func (t *table) minOf(i int) int {
+	if i < len(t.min) {
+		return t.min[i]
+	}
+	return 0
+}
+
+// writeWhole prints every row with every cell whole, whatever the
+// terminal: the --wide lists, the account's lines, the operator's lists.
+func (t *table) writeWhole(out io.Writer) { t.write(out, t.layout(0, nil)) }
 
 // cellFloor is the narrowest a shrinking column gets: "ab…" still hints.
 const cellFloor = 3

@@ -114,7 +114,7 @@ func printTokens(e *env, out io.Writer, toks []wire.Token, names map[string]stri
 
 // printTokensWide is every column, whole, for a wide terminal or a report.
 func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]string) {
-	t := &table{min: make([]int, 10)}
+	t := &table{}
 	t.add("ID", "NAME", "KIND", "SCOPE", "CREATED", "EXPIRES", "LAST USED", "FROM", "CLIENT", "STATE")
 	for _, tok := range toks {
 		id := tok.ID
@@ -128,7 +128,7 @@ func printTokensWide(e *env, out io.Writer, toks []wire.Token, names map[string]
 		t.add(id, tok.Name, string(tok.Kind), scopeNames(tok, names), e.fmtTime(tok.CreatedAt), e.fmtTime(tok.ExpiresAt),
 			last, orDash(tok.LastUsedAddr), orDash(client.ClientLabel(tok.LastUsedClient, tok.LastUsedAgent)), string(tok.State))
 	}
-	t.write(out, t.layout(0, nil))
+	t.writeWhole(out)
 }
 
 // printTokenNotes explains the marks, on stderr (stdout is the table).

@@ -45,7 +45,7 @@ type whoamiJSON struct {
 
 func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.ProjectRef, now time.Time) {
 	e := st.e
-	w := &table{min: make([]int, 2)} // labels and values, every value made printable
+	lines := &table{} // labels and values, every value made printable
 	u := who.User
 	user := u.Username
 	switch {
@@ -56,19 +56,19 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.Proje
 	case u.Email != "":
 		user += fmt.Sprintf(" <%s>", u.Email)
 	}
-	w.add("User:", user)
+	lines.add("User:", user)
 	if o := who.Org; o != nil {
 		policies := []string{fmt.Sprintf("auto-logout after %s", humanDuration(o.AutoLogoutAfter.Std()))}
 		if o.Require2FA {
 			policies = append(policies, "2FA required")
 		}
-		w.add("Org:", fmt.Sprintf("%s (%s)", o.Name, strings.Join(policies, ", ")))
+		lines.add("Org:", fmt.Sprintf("%s (%s)", o.Name, strings.Join(policies, ", ")))
 	}
-	w.add("Server:", st.res.Server)
+	lines.add("Server:", st.res.Server)
 	if pr != nil {
-		w.add("Project:", fmt.Sprintf("%s (%s)", pr.Name, pr.ID))
+		lines.add("Project:", fmt.Sprintf("%s (%s)", pr.Name, pr.ID))
 	} else {
-		w.add("Project:", "none: choose one with "+e.command("select PROJECT"))
+		lines.add("Project:", "none: choose one with "+e.command("select PROJECT"))
 	}
 	t := who.Token
 	source := "saved credentials"
@@ -86,25 +86,25 @@ func printWhoami(out io.Writer, st *cliState, who *wire.Whoami, pr *client.Proje
 	}
 	// The source on a line of its own: beside a session's id it made the
 	// line 81 columns wide.
-	w.add("Auth:", auth)
-	w.add("", "(from "+source+")")
+	lines.add("Auth:", auth)
+	lines.add("", "(from "+source+")")
 	if t.Scope != nil && len(t.Scope.Projects) > 0 {
-		w.add("Scope:", scopeString(t.Scope))
+		lines.add("Scope:", scopeString(t.Scope))
 	}
-	w.add("Expires:", st.e.fmtWhen(t.ExpiresAt, now))
+	lines.add("Expires:", st.e.fmtWhen(t.ExpiresAt, now))
 	if t.IdleTimeout > 0 {
-		w.add("Idle:", fmt.Sprintf("logged out after %s of inactivity", humanDuration(t.IdleTimeout.Std())))
+		lines.add("Idle:", fmt.Sprintf("logged out after %s of inactivity", humanDuration(t.IdleTimeout.Std())))
 	} else {
-		w.add("Idle:", "no inactivity limit")
+		lines.add("Idle:", "no inactivity limit")
 	}
-	w.add("2FA:", u.TwoFactor)
+	lines.add("2FA:", u.TwoFactor)
 	switch {
 	case who.Credential == wire.CredEnrollOnly:
-		w.add("Rights:", fmt.Sprintf("enroll only: your org requires 2FA; turn it on %s", e.where("2fa enable", "Security")))
+		lines.add("Rights:", fmt.Sprintf("enroll only: your org requires 2FA; turn it on %s", e.where("2fa enable", "Security")))
 	case who.Credential == wire.CredScopedToken:
-		w.add("Rights:", "its scope only: no account settings, other tokens or activity")
+		lines.add("Rights:", "its scope only: no account settings, other tokens or activity")
 	case who.TwoFactorDeadline != nil:
-		w.add("Rights:", fmt.Sprintf("full until %s, when your org starts requiring 2FA: turn it on %s", e.fmtTime(*who.TwoFactorDeadline), e.where("2fa enable", "Security")))
+		lines.add("Rights:", fmt.Sprintf("full until %s, when your org starts requiring 2FA: turn it on %s", e.fmtTime(*who.TwoFactorDeadline), e.where("2fa enable", "Security")))
 	}
-	w.write(out, w.layout(0, nil))
+	lines.writeWhole(out)
 }
