@@ -6,11 +6,36 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/latch-dev/latch/client/wire"
 	"github.com/latch-dev/latch/server"
 )
+
+// gatedBody is a request body that holds its first read until released:
+// with "Expect: 100-continue" the client sends it only once the handler
+// asks for it, so its first read tells the test that the handler runs —
+// the token was authenticated — and nothing of the body has arrived.
+type gatedBody struct {
+	r       io.Reader
+	once    sync.Once
+	reading chan struct{}
+	release chan struct{}
+}
+
+func newGatedBody(s string) *gatedBody {
+	return &gatedBody{r: strings.NewReader(s), reading: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (b *gatedBody) Read(p []byte) (int, error) {
+	b.once.Do(func() {
+		close(b.reading)
+		<-b.release
+	})
+	return b.r.Read(p)
+}
 
 // heldRequest is a request whose headers have reached the handler (its
 // token was authenticated) and whose body is held back until finish.
@@ -225,4 +250,60 @@ func TestAttackEndedMidRequestChecksNoPassword(t *testing.T) {
 			t.Errorf("password %q on a session ended meanwhile: %d %s, want 401 revoked", password, a.code, a.body)
 		}
 	}
+}
+
+// TestAttackEndedMidRequestEveryCredential: the write's re-read holds for
+// the narrower credentials too: a scoped API token making a token within
+// its scope, and an enroll-only session (its org requires 2FA, its grace
+// is over) starting enrollment, each ended while its body is on its way.
+func TestAttackEndedMidRequestEveryCredential(t *testing.T) {
+	t.Run("scoped API token", func(t *testing.T) {
+		e := newEnv(t)
+		lr := e.login()
+		p, err := e.svc.FindProject(context.Background(), "Scratch Project")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var scoped wire.CreateTokenResponse
+		body := `{"name":"scoped","scope":{"projects":{"` + p.ID + `":"VIEW"}}}`
+		if code, _ := e.do("POST", "/v1/tokens", lr.Token, body, &scoped); code != 201 {
+			t.Fatalf("make the scoped token: %d", code)
+		}
+		h := e.holdRequest(t, "POST", "/v1/tokens", scoped.Token, `{"name":"made-by-the-scoped"}`)
+		if _, err := e.svc.AdminEndSessions(context.Background(), "amy", true); err != nil {
+			t.Fatal(err)
+		}
+		if a := h.finish(); a.code != http.StatusUnauthorized || !strings.Contains(a.body, `"reason":"revoked"`) {
+			t.Fatalf("a scoped token ended meanwhile: %d %s, want 401 revoked", a.code, a.body)
+		}
+	})
+	t.Run("enroll-only session", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := context.Background()
+		if _, err := e.svc.CreateOrg(ctx, "acme", 0, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.SetUserOrg(ctx, "amy", "acme"); err != nil {
+			t.Fatal(err)
+		}
+		on, none := true, time.Duration(0)
+		if _, err := e.svc.UpdateOrg(ctx, "acme", server.OrgUpdate{Require2FA: &on, TwoFactorGrace: &none}); err != nil {
+			t.Fatal(err)
+		}
+		lr := e.login()
+		var who wire.Whoami
+		if code, _ := e.do("GET", "/v1/whoami", lr.Token, "", &who); code != 200 || who.Credential != wire.CredEnrollOnly {
+			t.Fatalf("whoami: %d, credential %q, want enroll-only", code, who.Credential)
+		}
+		h := e.holdRequest(t, "POST", "/v1/account/2fa/enroll", lr.Token, `{"password":"amy-password"}`)
+		if err := e.svc.AdminLock(ctx, "amy", true); err != nil {
+			t.Fatal(err)
+		}
+		if a := h.finish(); a.code != http.StatusUnauthorized || !strings.Contains(a.body, `"reason":"locked"`) {
+			t.Fatalf("an enroll-only session locked meanwhile: %d %s, want 401 locked", a.code, a.body)
+		}
+		if u := e.stored(t); u.TwoFactor != server.TwoFactorOff {
+			t.Errorf("2FA is %s", u.TwoFactor)
+		}
+	})
 }
